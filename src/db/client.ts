@@ -1,0 +1,96 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A transaction handle has the same query surface as the database itself. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type DbOrTx = Db | Tx;
+
+export type PoolStats = { total: number; idle: number; waiting: number };
+
+export interface Database {
+  readonly kind: 'postgres' | 'pglite';
+  readonly db: Db;
+  /** Runs `select 1`; rejects when the database cannot be reached. */
+  ping(): Promise<void>;
+  poolStats(): PoolStats;
+  close(): Promise<void>;
+}
+
+export type OpenDatabaseOptions = {
+  databaseUrl?: string | undefined;
+  pgliteDir?: string | undefined;
+  poolMax?: number;
+  statementTimeoutMs?: number;
+  applicationName?: string;
+};
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts);
+  if (!opts.pgliteDir) throw new Error('either databaseUrl or pgliteDir is required');
+  return openPglite(opts.pgliteDir);
+}
+
+async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Database> {
+  // Loaded on demand so that the embedded path never loads pg, and the pg path never loads PGlite.
+  const { default: pg } = await import('pg');
+  const { drizzle } = await import('drizzle-orm/node-postgres');
+  // numeric stays a string (exact decimals); bigint counts become numbers, which fit every count we make.
+  pg.types.setTypeParser(20, (v: string) => Number(v));
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolMax ?? 20,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: opts.applicationName ?? 'tuyendung',
+    ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
+  });
+  // An idle client losing its server must not crash the process: the pool replaces it.
+  pool.on('error', () => undefined);
+  const db = drizzle(pool, { schema, casing: 'snake_case' }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    async ping() {
+      await pool.query('select 1');
+    },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    close: () => pool.end(),
+  };
+}
+
+async function openPglite(dir: string): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const lockfile = await import('proper-lockfile');
+  const inMemory = dir === 'memory://';
+  let release: (() => Promise<void>) | undefined;
+  if (!inMemory) {
+    const abs = path.resolve(dir);
+    await mkdir(abs, { recursive: true });
+    // PGlite has no data-directory lock of its own: two processes on one directory lose writes.
+    try {
+      release = await lockfile.lock(abs, { lockfilePath: `${abs}.lock`, stale: 15_000, update: 5_000 });
+    } catch (err) {
+      throw new Error(`The embedded database at ${abs} is in use by another process (${(err as Error).message})`, { cause: err });
+    }
+  }
+  const client = await PGlite.create(inMemory ? undefined : path.resolve(dir), { extensions: { pg_trgm } });
+  const db = drizzle(client, { schema, casing: 'snake_case' }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    async ping() {
+      await db.execute(sql`select 1`);
+    },
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    async close() {
+      await client.close();
+      await release?.();
+    },
+  };
+}

@@ -1,0 +1,24 @@
+/** Application errors: a stable `code` that clients branch on, and the HTTP status it maps to. */
+export type FieldError = { path: string; message: string };
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extras: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string, id?: string) =>
+  new AppError(404, `${what}.not_found`, id ? `No ${what.replace(/_/g, ' ')} with id ${id}` : `No such ${what.replace(/_/g, ' ')}`);
+export const conflict = (code: string, message: string, extras?: AppError['extras']) => new AppError(409, code, message, extras);
+export const unprocessable = (code: string, message: string, extras?: AppError['extras']) =>
+  new AppError(422, code, message, extras);
+export const forbidden = (message = 'This key may not do that') => new AppError(403, 'auth.forbidden', message);
+export const preconditionFailed = () =>
+  new AppError(412, 'precondition.failed', 'If-Match does not match the current version of the resource');
+

@@ -1,0 +1,79 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { createApiKeysRepository, type KeyPrincipal } from '../modules/api-keys/api-keys.repository.js';
+import { hashApiKey, looksLikeApiKey } from '../modules/api-keys/api-keys.crypto.js';
+import type { Role } from '../modules/api-keys/api-keys.table.js';
+import type { Actor } from '../modules/audit/audit.writer.js';
+import type { Db } from '../db/client.js';
+import type { Caller } from '../context.js';
+import { AppError } from './errors.js';
+
+export type Principal = KeyPrincipal & { onBehalfOf: string | null };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Roles allowed on this route (admin always is). Omitted: admin only. */
+    roles?: readonly Role[];
+    /** No key needed (published results, health, docs). */
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const unauthorized = (detail: string) =>
+  new AppError(401, 'auth.unauthorized', detail, { headers: { 'www-authenticate': 'Bearer realm="tuyendung"' } });
+
+const ON_BEHALF_OF_MAX = 200;
+
+/** Bearer API keys: looked up by hash on every request, so a revoked key is refused at once. */
+export const authPlugin = fp(
+  async (app: FastifyInstance, opts: { db: Db }) => {
+    const repo = createApiKeysRepository(opts.db);
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config;
+      if (config.public || !request.routeOptions.url) return;
+      const header = request.headers.authorization;
+      if (!header) throw unauthorized('An API key is required: Authorization: Bearer <key>');
+      const match = /^Bearer\s+(\S+)$/i.exec(header);
+      if (!match?.[1] || !looksLikeApiKey(match[1])) throw unauthorized('Malformed Authorization header');
+      const principal = await repo.findActiveByHash(hashApiKey(match[1]));
+      if (!principal) throw unauthorized('Unknown or revoked API key');
+      const obo = request.headers['on-behalf-of'];
+      const onBehalfOf = typeof obo === 'string' ? obo.normalize('NFC').trim().slice(0, ON_BEHALF_OF_MAX) || null : null;
+      request.principal = { ...principal, onBehalfOf };
+      const allowed = config.roles ?? [];
+      if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
+        throw new AppError(403, 'auth.forbidden', `Role ${principal.role} may not call ${request.method} ${request.routeOptions.url}`);
+      }
+    });
+  },
+  { name: 'auth' },
+);
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw unauthorized('An API key is required');
+  return request.principal;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  const p = request.principal;
+  return {
+    keyId: p?.keyId ?? null,
+    role: p?.role ?? 'public',
+    onBehalfOf: p?.onBehalfOf ?? null,
+    requestId: String(request.id),
+  };
+}
+
+export function callerOf(request: FastifyRequest): Caller {
+  const p = request.principal;
+  return {
+    actor: actorOf(request),
+    role: p?.role ?? 'public',
+    scopePath: p?.agencyPath ?? null,
+    scopeAgencyId: p?.agencyId ?? null,
+  };
+}

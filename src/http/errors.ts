@@ -1,0 +1,129 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isDomainError } from '../domain/errors.js';
+import { isDatabaseUnavailable, pgErrorOf } from '../db/pg-error.js';
+
+export * from '../errors.js';
+import { AppError, type FieldError } from '../errors.js';
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    code: z.string(),
+    requestId: z.string().optional(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+export type Problem = z.infer<typeof problemSchema>;
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  code: string,
+  detail: string,
+  extras: Record<string, unknown> = {},
+): FastifyReply {
+  const body: Problem = {
+    type: `urn:tuyendung:problem:${code}`,
+    title: titles[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    requestId: String(reply.request.id),
+    instance: reply.request.url.split('?')[0],
+    ...extras,
+  };
+  return reply.code(status).type('application/problem+json').send(body);
+}
+
+type ValidationIssue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
+
+function validationErrors(err: FastifyError): FieldError[] {
+  const context = (err as { validationContext?: string }).validationContext ?? 'body';
+  return ((err.validation ?? []) as ValidationIssue[]).map((v) => {
+    const issuePath = (v.params?.issue as { path?: unknown[] } | undefined)?.path;
+    const segs = Array.isArray(issuePath) ? issuePath.map(String) : (v.instancePath ?? '').split('/').filter(Boolean);
+    return { path: [context, ...segs].join('.'), message: v.message ?? 'invalid' };
+  });
+}
+
+/** Maps every error to problem+json; 5xx are logged with the request id and never leak internals. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, 404, 'route.not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
+  );
+
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if ((err as unknown) instanceof AppError) {
+      const ae = err as unknown as AppError;
+      const { headers, ...extras } = ae.extras;
+      if (headers) void reply.headers(headers);
+      return sendProblem(reply, ae.status, ae.code, ae.message, extras);
+    }
+    if (isDomainError(err as unknown)) {
+      const de = err as unknown as { code: string; message: string; details?: Record<string, unknown> };
+      return sendProblem(reply, 422, de.code, de.message, de.details ? { details: de.details } : {});
+    }
+    if (err.validation) {
+      const errors = validationErrors(err);
+      return sendProblem(reply, 400, 'request.invalid', `The request is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, {
+        errors,
+      });
+    }
+    switch (err.code) {
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return sendProblem(reply, 415, 'request.unsupported_media_type', `Unsupported Content-Type: ${request.headers['content-type'] ?? 'none'}`);
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return sendProblem(reply, 413, 'request.too_large', 'The request body is larger than this endpoint accepts');
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return sendProblem(reply, 400, 'request.malformed', err.message);
+      default:
+        break;
+    }
+    if (err.statusCode === 429) {
+      return sendProblem(reply, 429, 'rate_limited', err.message || 'Too many requests');
+    }
+    if (isDatabaseUnavailable(err)) {
+      request.log.warn({ err }, 'database unavailable');
+      void reply.header('retry-after', '5');
+      return sendProblem(reply, 503, 'database.unavailable', 'The database is unavailable; retry later');
+    }
+    const pg = pgErrorOf(err);
+    if (pg?.code === '40001' || pg?.code === '40P01' || pg?.code === '55P03') {
+      return sendProblem(reply, 409, 'concurrent_change', 'A concurrent change got there first; retry the request');
+    }
+    if (pg?.code === '22P02' || pg?.code === '22003' || pg?.code === '22007' || pg?.code === '22008') {
+      return sendProblem(reply, 400, 'request.invalid', 'A value is out of range or malformed');
+    }
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendProblem(reply, err.statusCode, `request.${(err.code ?? 'error').toLowerCase()}`, err.message);
+    }
+    request.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, 500, 'internal', 'An internal error occurred; it has been logged with this request id');
+  });
+}

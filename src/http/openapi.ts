@@ -1,0 +1,80 @@
+import type { FastifyInstance, RouteOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { problemSchema } from './errors.js';
+
+const descriptions: Record<number, string> = {
+  400: 'Malformed or invalid input (see errors[])',
+  401: 'Missing, unknown or revoked API key',
+  403: 'The key’s role may not do this',
+  404: 'Not found (or outside the key’s agency scope)',
+  409: 'Conflict: duplicate, wrong state or concurrent change',
+  412: 'If-Match does not match the current version',
+  413: 'Body too large',
+  415: 'Unsupported Content-Type',
+  422: 'A domain rule refused the request (its numbers in detail)',
+  429: 'Rate limited (see Retry-After)',
+  500: 'Internal error (logged with the request id)',
+  503: 'Database unavailable; retry later',
+};
+
+export const problem = (status: number, description = descriptions[status] ?? 'Error') => ({
+  description,
+  content: { 'application/problem+json': { schema: problemSchema } },
+});
+
+/** Problem responses for the given statuses, for a route's `response` map. */
+export function problems(...statuses: number[]) {
+  return Object.fromEntries(statuses.map((s) => [s, problem(s)])) as Record<number, ReturnType<typeof problem>>;
+}
+
+/**
+ * Every route gets the problem responses any request can meet (and the bearer scheme unless public),
+ * so the document lists every status a client can see without each route repeating them.
+ */
+export function addStandardResponses(route: RouteOptions): void {
+  const schema = (route.schema ??= {});
+  if ((schema as { hide?: boolean }).hide) return;
+  const isPublic = Boolean(route.config && (route.config as { public?: boolean }).public);
+  const response = ((schema as { response?: Record<string, unknown> }).response ??= {});
+  const statuses = [400, 429, 500, 503];
+  if (!isPublic) statuses.push(401, 403);
+  if (route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH') statuses.push(413, 415);
+  for (const s of statuses) if (!(s in response)) response[s] = problem(s);
+  if (!isPublic && !(schema as { security?: unknown }).security) {
+    (schema as { security?: unknown }).security = [{ bearerAuth: [] }];
+  }
+  if (isPublic) (schema as { security?: unknown }).security = [];
+}
+
+export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: string | undefined }) {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'tuyendung API',
+        version: '1.0.0',
+        description:
+          'Civil-service recruitment drives and leadership-title competitive exams: agencies and headcount, drives and quotas, ' +
+          'candidates and applications, anonymous double marking, appeals, winner determination, approval, publication, reports ' +
+          'and a tamper-evident audit trail. Errors are RFC 9457 problem+json with a stable `code`.',
+      },
+      servers: [{ url: opts.serverUrl ?? '/' }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'API key (td_…) created by an admin' },
+        },
+      },
+      tags: [
+        { name: 'agencies', description: 'Agencies (cơ quan, đơn vị) and headcount (biên chế)' },
+        { name: 'api-keys', description: 'API keys (admin)' },
+        { name: 'audit', description: 'Tamper-evident audit trail' },
+        { name: 'operations', description: 'Health, readiness, metrics' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}

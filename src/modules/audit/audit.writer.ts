@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
+import { isRetryable } from '../../db/pg-error.js';
+import { auditEvents, auditStreams } from './audit.table.js';
+
+/** Who did it: the API key, its role, the person it acted for, and the request. */
+export type Actor = {
+  keyId: string | null;
+  role: string;
+  onBehalfOf: string | null;
+  requestId: string | null;
+};
+
+export const systemActor = (what: string): Actor => ({ keyId: null, role: 'system', onBehalfOf: what, requestId: null });
+
+export type AuditEntry = {
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  agencyId?: string | null;
+  driveId?: string | null;
+  before?: unknown;
+  after?: unknown;
+};
+
+/** Number of independent hash chains; a transaction locks exactly one stream head. */
+export const AUDIT_STREAMS = 64;
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type HashedFields = {
+  stream: number;
+  seq: number;
+  occurredAt: Date;
+  actorKeyId: string | null;
+  actorRole: string | null;
+  onBehalfOf: string | null;
+  requestId: string | null;
+  action: string;
+  resourceType: string;
+  resourceId: string;
+  agencyId: string | null;
+  driveId: string | null;
+  before: unknown;
+  after: unknown;
+  prevHash: string;
+};
+
+export function eventHash(e: HashedFields): string {
+  const canonical = canonicalize({
+    stream: e.stream,
+    seq: e.seq,
+    occurredAt: e.occurredAt.toISOString(),
+    actorKeyId: e.actorKeyId,
+    actorRole: e.actorRole,
+    onBehalfOf: e.onBehalfOf,
+    requestId: e.requestId,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    agencyId: e.agencyId,
+    driveId: e.driveId,
+    before: e.before ?? null,
+    after: e.after ?? null,
+    prevHash: e.prevHash,
+  });
+  return createHash('sha256').update(canonical ?? '').digest('hex');
+}
+
+/** JSON round trip: what is hashed is exactly what jsonb gives back (dates as ISO strings). */
+const plain = (v: unknown): unknown => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
+
+function streamFor(seed: string): number {
+  return createHash('sha1').update(seed).digest().readUInt32BE(0) % AUDIT_STREAMS;
+}
+
+export type Record = (entry: AuditEntry) => void;
+export type Clock = () => Date;
+
+/**
+ * Runs `fn` in one transaction and appends the audit events it records in that same transaction.
+ * Events are buffered and written last, under one stream-head row lock, so no transaction ever
+ * holds an audit lock while waiting for a business row (no lock-order deadlocks), and a rolled-back
+ * change leaves no event. Serialization failures and deadlocks are retried.
+ */
+export async function audited<T>(
+  db: Db,
+  actor: Actor,
+  fn: (tx: Tx, record: Record) => Promise<T>,
+  opts: { clock?: Clock; isolation?: 'read committed' | 'serializable'; retries?: number } = {},
+): Promise<T> {
+  const clock = opts.clock ?? (() => new Date());
+  const retries = opts.retries ?? 5;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await db.transaction(
+        async (tx) => {
+          const entries: AuditEntry[] = [];
+          const result = await fn(tx, (e) => entries.push(e));
+          if (entries.length > 0) await appendEvents(tx, actor, entries, clock());
+          return result;
+        },
+        opts.isolation ? { isolationLevel: opts.isolation } : undefined,
+      );
+    } catch (err) {
+      if (attempt < retries && isRetryable(err)) {
+        await new Promise((r) => setTimeout(r, 5 + Math.random() * 20 * (attempt + 1)));
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+export async function appendEvents(tx: Tx, actor: Actor, entries: AuditEntry[], at: Date): Promise<void> {
+  const stream = streamFor(actor.requestId ?? newId());
+  // Creates the head on first use; otherwise locks it. Either way this row is ours until commit.
+  const head = await tx.execute(sql`
+    insert into ${auditStreams} (stream, last_seq, last_hash) values (${stream}, 0, ${GENESIS_HASH})
+    on conflict (stream) do update set stream = excluded.stream
+    returning last_seq, last_hash`);
+  const row = (head as unknown as { rows: { last_seq: number | string; last_hash: string }[] }).rows[0];
+  if (!row) throw new Error('audit stream head missing');
+  let seq = Number(row.last_seq);
+  let prevHash = row.last_hash;
+  const rows = entries.map((e) => {
+    seq += 1;
+    const fields: HashedFields = {
+      stream,
+      seq,
+      occurredAt: at,
+      actorKeyId: actor.keyId,
+      actorRole: actor.role,
+      onBehalfOf: actor.onBehalfOf,
+      requestId: actor.requestId,
+      action: e.action,
+      resourceType: e.resourceType,
+      resourceId: e.resourceId,
+      agencyId: e.agencyId ?? null,
+      driveId: e.driveId ?? null,
+      before: plain(e.before),
+      after: plain(e.after),
+      prevHash,
+    };
+    const hash = eventHash(fields);
+    prevHash = hash;
+    return { id: newId(), ...fields, hash };
+  });
+  await tx.insert(auditEvents).values(rows);
+  await tx.execute(sql`update ${auditStreams} set last_seq = ${seq}, last_hash = ${prevHash} where stream = ${stream}`);
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearer, setupApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await setupApp();
+});
+afterAll(async () => {
+  await t.close();
+});
+
+describe('errors are problem+json', () => {
+  it('when the route is unknown, then 404 problem+json with a stable code and the request id', async () => {
+    const res = await t.http.get('/v1/nope').set(bearer(t.adminKey)).set('x-request-id', 'req-123');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['x-request-id']).toBe('req-123');
+    expect(res.body).toMatchObject({ status: 404, code: 'route.not_found', requestId: 'req-123', title: 'Not Found' });
+    expect(res.body.type).toContain('route.not_found');
+  });
+
+  it('when the body violates the schema, then 400 with errors[] per field', async () => {
+    const res = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).send({ code: '', name: 'x', bloc: 'nope', extra: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('request.invalid');
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['body.code', 'body.bloc']));
+  });
+
+  it('when the JSON is malformed, then 400 request.malformed', async () => {
+    const res = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).set('content-type', 'application/json').send('{"code":');
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('request.malformed');
+  });
+
+  it('when the media type is not accepted, then 415', async () => {
+    const res = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).set('content-type', 'application/xml').send('<a/>');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('request.unsupported_media_type');
+  });
+
+  it('when the body is larger than the limit, then 413', async () => {
+    const res = await t.http
+      .post('/v1/agencies')
+      .set(bearer(t.adminKey))
+      .send({ code: 'X', name: 'a'.repeat(t.config.bodyLimitBytes + 10), bloc: 'state' });
+    expect(res.status).toBe(413);
+    expect(res.body.code).toBe('request.too_large');
+  });
+});
+
+describe('auth', () => {
+  it('when no key is given, then 401 with WWW-Authenticate', async () => {
+    const res = await t.http.get('/v1/agencies');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/Bearer/);
+    expect(res.body.code).toBe('auth.unauthorized');
+  });
+
+  it('when the key is unknown, then 401', async () => {
+    const res = await t.http.get('/v1/agencies').set(bearer(`td_${'A'.repeat(43)}`));
+    expect(res.status).toBe(401);
+  });
+
+  it('when a role may not call a route, then 403', async () => {
+    const marker = await t.keyFor('marker');
+    const res = await t.http.get('/v1/agencies').set(bearer(marker));
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('auth.forbidden');
+  });
+
+  it('when an admin creates a key, then it is shown once and works; revoked, it is refused at once', async () => {
+    const created = await t.http.post('/v1/api-keys').set(bearer(t.adminKey)).send({ name: 'HR portal', role: 'registrar' });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^td_/);
+    const rows = await t.sql<{ key_hash: string }>('select key_hash from api_keys where id = $1', [created.body.id]);
+    expect(rows[0]!.key_hash).not.toContain(created.body.key);
+    const list = await t.http.get('/v1/api-keys').set(bearer(t.adminKey));
+    expect(JSON.stringify(list.body)).not.toContain(created.body.key);
+    expect((await t.http.get('/v1/agencies').set(bearer(created.body.key))).status).toBe(200);
+    const revoked = await t.http.delete(`/v1/api-keys/${created.body.id}`).set(bearer(t.adminKey));
+    expect(revoked.status).toBe(200);
+    expect((await t.http.get('/v1/agencies').set(bearer(created.body.key))).status).toBe(401);
+  });
+
+  it('when a non-admin calls the key endpoints, then 403', async () => {
+    const organizer = await t.keyFor('organizer');
+    expect((await t.http.get('/v1/api-keys').set(bearer(organizer))).status).toBe(403);
+  });
+});
+
+describe('operations', () => {
+  it('when the process is up, then /healthz and /readyz answer', async () => {
+    expect((await t.http.get('/healthz')).body).toEqual({ status: 'ok' });
+    const ready = await t.http.get('/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ready');
+  });
+
+  it('when metrics are scraped, then request counts and pool stats are in Prometheus format', async () => {
+    await t.http.get('/healthz');
+    const res = await t.http.get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('http_requests_total');
+    expect(res.text).toContain('http_request_duration_seconds_bucket');
+    expect(res.text).toContain('db_pool_connections');
+  });
+
+  it('when the document is fetched, then it is OpenAPI 3.1 with the bearer scheme, and /docs serves', async () => {
+    const res = await t.http.get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const docs = await t.http.get('/docs/').redirects(1);
+    expect(docs.status).toBe(200);
+  });
+
+  it('when any response is sent, then security headers are set', async () => {
+    const res = await t.http.get('/healthz');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['strict-transport-security']).toBeDefined();
+  });
+});
