@@ -1,0 +1,75 @@
+import { date, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
+import type { RuleSet, RuleSetOverrides } from '../../domain/rule-sets.js';
+import { agencies, staffCategories } from '../agencies/agencies.table.js';
+
+export const driveKinds = ['recruitment', 'leadership'] as const;
+export const driveStatuses = [
+  'draft',
+  'open',
+  'closed',
+  'examining',
+  'marking',
+  'results_computed',
+  'submitted',
+  'approved',
+  'published',
+  'finished',
+  'cancelled',
+] as const;
+export type DriveStatus = (typeof driveStatuses)[number];
+export const rulePresets = ['nd138', 'nd115', 'nd170', 'leadership'] as const;
+
+/** One recruitment exam or one leadership-title exam campaign (kỳ tuyển dụng / kỳ thi tuyển). */
+export const drives = pgTable(
+  'drives',
+  {
+    id: idColumn(),
+    code: text().notNull().unique('drives_code_unique'),
+    name: text().notNull(),
+    nameSearch: text().notNull(),
+    kind: text({ enum: driveKinds }).notNull(),
+    staffCategory: text({ enum: staffCategories }).notNull(),
+    year: integer().notNull(),
+    organizingAgencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    status: text({ enum: driveStatuses }).notNull().default('draft'),
+    ruleSetPreset: text({ enum: rulePresets }).notNull(),
+    ruleSetOverrides: jsonb().$type<RuleSetOverrides>().notNull().default({}),
+    /** The effective rule set: preview while draft, frozen when the drive opens. */
+    ruleSet: jsonb().$type<RuleSet>().notNull(),
+    ruleSetFrozenAt: timestamp({ withTimezone: true, mode: 'date' }),
+    registrationOpensOn: date({ mode: 'string' }),
+    registrationClosesOn: date({ mode: 'string' }),
+    /** Prefix of candidate numbers (số báo danh), e.g. 'HN23'. */
+    candidateNumberPrefix: text(),
+    statusChangedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    publishedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    version: version(),
+  },
+  (t) => [
+    index('drives_agency_idx').on(t.organizingAgencyId, t.id),
+    index('drives_year_idx').on(t.year, t.kind),
+    index('drives_status_idx').on(t.status),
+  ],
+);
+export type DriveRow = typeof drives.$inferSelect;
+
+/** Every lifecycle transition, kept for the record (the audit trail holds who did it). */
+export const driveTransitions = pgTable(
+  'drive_transitions',
+  {
+    id: idColumn(),
+    driveId: uuid()
+      .notNull()
+      .references(() => drives.id),
+    from: text({ enum: driveStatuses }).notNull(),
+    to: text({ enum: driveStatuses }).notNull(),
+    reason: text(),
+    at: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('drive_transitions_drive_idx').on(t.driveId, t.at)],
+);

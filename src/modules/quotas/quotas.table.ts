@@ -1,0 +1,38 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
+import { agencies, staffCategories } from '../agencies/agencies.table.js';
+import { drives } from '../drives/drives.table.js';
+import { jobPositions } from '../job-positions/job-positions.table.js';
+
+/** Slots a drive opens for one job position at one agency (chỉ tiêu). A leadership title is a quota of 1. */
+export const quotas = pgTable(
+  'quotas',
+  {
+    id: idColumn(),
+    driveId: uuid()
+      .notNull()
+      .references(() => drives.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    jobPositionId: uuid()
+      .notNull()
+      .references(() => jobPositions.id),
+    /** Copied from the drive so the headcount guard sums one indexed table. */
+    year: integer().notNull(),
+    staffCategory: text({ enum: staffCategories }).notNull(),
+    slots: integer().notNull(),
+    title: text(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    version: version(),
+  },
+  (t) => [
+    uniqueIndex('quotas_drive_agency_position_unique').on(t.driveId, t.agencyId, t.jobPositionId),
+    index('quotas_headcount_idx').on(t.agencyId, t.year, t.staffCategory),
+    index('quotas_drive_idx').on(t.driveId, t.id),
+    check('quotas_slots_positive', sql`${t.slots} between 1 and 100000`),
+  ],
+);
+export type QuotaRow = typeof quotas.$inferSelect;
