@@ -10,3 +10,4 @@ export * from '../modules/candidates/candidates.table.js';
 export * from '../modules/applications/applications.table.js';
 export * from '../modules/rounds/rounds.table.js';
 export * from '../modules/results/results.table.js';
+export * from '../modules/webhooks/webhooks.table.js';

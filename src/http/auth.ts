@@ -42,7 +42,7 @@ export const authPlugin = fp(
       const principal = await repo.findActiveByHash(hashApiKey(match[1]));
       if (!principal) throw unauthorized('Unknown or revoked API key');
       const obo = request.headers['on-behalf-of'];
-      const onBehalfOf = typeof obo === 'string' ? obo.normalize('NFC').trim().slice(0, ON_BEHALF_OF_MAX) || null : null;
+      const onBehalfOf = typeof obo === 'string' ? decodeOnBehalfOf(obo) : null;
       request.principal = { ...principal, onBehalfOf };
       const allowed = config.roles ?? [];
       if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
@@ -52,6 +52,19 @@ export const authPlugin = fp(
   },
   { name: 'auth' },
 );
+
+/** Header values are Latin-1: Vietnamese names arrive percent-encoded (UTF-8), which is decoded here. */
+function decodeOnBehalfOf(raw: string): string | null {
+  let value = raw;
+  if (/%[0-9A-Fa-f]{2}/.test(raw)) {
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      value = raw;
+    }
+  }
+  return value.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, ON_BEHALF_OF_MAX) || null;
+}
 
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw unauthorized('An API key is required');
