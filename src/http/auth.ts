@@ -63,6 +63,7 @@ function decodeOnBehalfOf(raw: string): string | null {
       value = raw;
     }
   }
+  // eslint-disable-next-line no-control-regex -- control characters are stripped on purpose
   return value.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, ON_BEHALF_OF_MAX) || null;
 }
 

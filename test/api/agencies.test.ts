@@ -51,10 +51,10 @@ describe('agencies', () => {
     let url: string | null = `/v1/agencies?parentId=${parent.id}&limit=2`;
     let pages = 0;
     while (url) {
-      const res = await t.http.get(url).set(bearer(t.adminKey));
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null }; headers: Record<string, string> } = await t.http.get(url).set(bearer(t.adminKey));
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((x: { id: string }) => x.id));
-      url = res.body.nextCursor ? /<([^>]+)>/.exec(res.headers.link)![1]! : null;
+      url = res.body.nextCursor ? /<([^>]+)>/.exec(res.headers.link ?? "")![1]! : null;
       pages++;
     }
     expect(pages).toBe(3);

@@ -5,6 +5,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isRetryable } from '../../db/pg-error.js';
 import { auditEvents, auditStreams } from './audit.table.js';
+import { enqueueWebhookEvents } from '../webhooks/webhooks.outbox.js';
 
 /** Who did it: the API key, its role, the person it acted for, and the request. */
 export type Actor = {
@@ -149,5 +150,7 @@ export async function appendEvents(tx: Tx, actor: Actor, entries: AuditEntry[], 
     return { id: newId(), ...fields, hash };
   });
   await tx.insert(auditEvents).values(rows);
+  // The webhook outbox rides in the same transaction: an event exists exactly when its change committed.
+  await enqueueWebhookEvents(tx, rows);
   await tx.execute(sql`update ${auditStreams} set last_seq = ${seq}, last_hash = ${prevHash} where stream = ${stream}`);
 }

@@ -33,7 +33,11 @@ export const rounds = pgTable(
     updatedAt: updatedAt(),
     version: version(),
   },
-  (t) => [uniqueIndex('rounds_drive_order_unique').on(t.driveId, t.order)],
+  (t) => [
+    uniqueIndex('rounds_drive_order_unique').on(t.driveId, t.order),
+    uniqueIndex('rounds_drive_code_unique').on(t.driveId, t.code),
+    check('rounds_order_range', sql`${t.order} between 1 and 20`),
+  ],
 );
 export type RoundRow = typeof rounds.$inferSelect;
 
@@ -45,6 +49,8 @@ export const parts = pgTable(
     roundId: uuid()
       .notNull()
       .references(() => rounds.id),
+    /** Display order of the part inside its round. */
+    position: integer().notNull().default(1),
     code: text().notNull(),
     name: text().notNull(),
     /** Maximum score; for computer multiple-choice parts, the number of questions. */
@@ -52,10 +58,18 @@ export const parts = pgTable(
     passMark: numeric({ precision: 7, scale: 2 }),
     weight: integer().notNull().default(1),
     markingMode: text({ enum: markingModes }).notNull().default('single'),
+    /** Panel parts: number of members whose marks are averaged; null = every member who marked. */
+    panelSize: integer(),
     /** Written parts are anonymised and open to appeal. */
     written: boolean().notNull().default(false),
   },
-  (t) => [uniqueIndex('parts_round_code_unique').on(t.roundId, t.code)],
+  (t) => [
+    uniqueIndex('parts_round_code_unique').on(t.roundId, t.code),
+    check('parts_max_score_positive', sql`${t.maxScore} > 0`),
+    check('parts_pass_mark_within_max', sql`${t.passMark} is null or (${t.passMark} >= 0 and ${t.passMark} <= ${t.maxScore})`),
+    check('parts_weight_range', sql`${t.weight} between 0 and 100`),
+    check('parts_panel_size_range', sql`${t.panelSize} is null or ${t.panelSize} between 2 and 25`),
+  ],
 );
 export type PartRow = typeof parts.$inferSelect;
 
@@ -79,7 +93,10 @@ export const scripts = pgTable(
     status: text({ enum: scriptStatuses }).notNull().default('awaiting_marks'),
     absent: boolean().notNull().default(false),
     finalScore: numeric({ precision: 7, scale: 2 }),
-    /** How the final score was reached: average, single, head_decision, third_marker, zero_for_breach, direct_import, appeal. */
+    /**
+     * How the final score was reached: single, average, head_decision, council_decision, third_marker,
+     * zero_for_breach, direct_import, appeal, or absent (then finalScore is null).
+     */
     finalRule: text(),
     decisionReason: text(),
     createdAt: createdAt(),
@@ -90,6 +107,9 @@ export const scripts = pgTable(
     uniqueIndex('scripts_round_code_unique').on(t.roundId, t.code),
     uniqueIndex('scripts_part_application_unique').on(t.partId, t.applicationId),
     index('scripts_application_idx').on(t.applicationId),
+    index('scripts_round_status_idx').on(t.roundId, t.status),
+    check('scripts_final_score_nonnegative', sql`${t.finalScore} is null or ${t.finalScore} >= 0`),
+    check('scripts_absent_has_no_score', sql`not ${t.absent} or ${t.finalScore} is null`),
   ],
 );
 export type ScriptRow = typeof scripts.$inferSelect;
@@ -122,6 +142,8 @@ export const scoreHistory = pgTable(
     newScore: numeric({ precision: 7, scale: 2 }),
     rule: text().notNull(),
     reason: text(),
+    /** The API key that made the change (the audit trail holds the person it acted for). */
+    actorKeyId: uuid(),
     at: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('score_history_script_idx').on(t.scriptId)],
@@ -143,6 +165,9 @@ export const appeals = pgTable(
     status: text({ enum: appealStatuses }).notNull().default('pending'),
     reason: text(),
     filedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** Last day (Vietnam time) of the appeal window the appeal was filed in. */
+    windowClosesOn: text(),
+    /** Resolution due: window close + appealResolutionDays. */
     dueOn: text().notNull(),
     previousScore: numeric({ precision: 7, scale: 2 }),
     newScore: numeric({ precision: 7, scale: 2 }),
