@@ -31,8 +31,10 @@ async function main() {
     else logger.info({ signal }, 'shutting down: finishing in-flight requests');
     // Stops accepting connections and waits for in-flight requests, then closes the pool.
     await app.close();
+    logger.info('http closed');
     await redis?.quit().catch(() => undefined);
     await database.close();
+    logger.info('shut down cleanly');
   });
 
   await app.listen({ port: config.port, host: config.host });
