@@ -30,3 +30,16 @@ export const exited = (proc: ChildProcess) =>
     if (proc.exitCode !== null) resolve(proc.exitCode);
     else proc.once('exit', (code) => resolve(code));
   });
+
+/** A port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_DATA_KEY, bearer } from '../helpers/app.js';
 import { onPostgres } from '../helpers/env.js';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
-import { exited, startServer } from '../helpers/server-process.js';
+import { exited, freePort, startServer } from '../helpers/server-process.js';
 
 const enabled = onPostgres && privatePostgresAvailable();
 
@@ -12,7 +12,7 @@ describe.skipIf(!enabled)('PostgreSQL stopped under load (needs PostgreSQL serve
   let key: string;
   beforeAll(async () => {
     pg = startPrivatePostgres(55_432 + (process.pid % 50));
-    server = await startServer({ DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, DB_STATEMENT_TIMEOUT_MS: '5000' }, 4100 + (process.pid % 50));
+    server = await startServer({ DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, DB_STATEMENT_TIMEOUT_MS: '5000' }, await freePort());
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'outage'], {
       env: { ...process.env, DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, LOG_LEVEL: 'silent' },
