@@ -112,7 +112,7 @@ describe('server process', () => {
     const { proc, base } = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, SHUTDOWN_GRACE_MS: '10000' }, await freePort());
     cleanups.push(async () => void proc.kill('SIGKILL'));
     const inflight = Array.from({ length: 20 }, () => fetch(`${base}/readyz`).then((r) => r.status));
-    await new Promise((r) => setTimeout(r, 5));
+    await Promise.race(inflight);
     proc.kill('SIGTERM');
     const statuses = await Promise.all(inflight.map((p) => p.catch(() => -1)));
     // Every request already accepted completes; none is cut off mid-way.

@@ -11,7 +11,7 @@ export async function startServer(env: Record<string, string>, port: number): Pr
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (proc.exitCode !== null) throw new Error(`server exited early: ${out}`);
     try {
       const res = await fetch(`${base}/readyz`);

@@ -43,7 +43,8 @@ describe.skipIf(!onPostgres)('SIGTERM under load', () => {
         () => ({ i, status: -1, body: '' }),
       );
     const first = Array.from({ length: 60 }, (_, i) => send(i));
-    await new Promise((r) => setTimeout(r, 15));
+    // Signal once the burst is being served: some answered, the rest in flight.
+    await Promise.race(first);
     server.proc.kill('SIGTERM');
     const late = Array.from({ length: 20 }, (_, i) => send(100 + i));
     const results = await Promise.all([...first, ...late]);
