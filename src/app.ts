@@ -9,7 +9,7 @@ import type { Config } from './config.js';
 import type { Clock } from './context.js';
 import type { Database } from './db/client.js';
 import { authPlugin } from './http/auth.js';
-import { registerErrorHandling } from './http/errors.js';
+import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
@@ -24,6 +24,39 @@ import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.js';
+import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
+import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
+import { createWebhookWorker } from './modules/webhooks/webhooks.worker.js';
+import { createDrivesRepository } from './modules/drives/drives.repository.js';
+import { drivesRoutes } from './modules/drives/drives.routes.js';
+import { createDrivesService } from './modules/drives/drives.service.js';
+import { createResultsRepository } from './modules/results/results.repository.js';
+import { publicResultsRoutes, resultsRoutes } from './modules/results/results.routes.js';
+import { createResultsService } from './modules/results/results.service.js';
+import { createJobPositionsRepository } from './modules/job-positions/job-positions.repository.js';
+import { jobPositionsRoutes } from './modules/job-positions/job-positions.routes.js';
+import { createJobPositionsService } from './modules/job-positions/job-positions.service.js';
+import { createQuotasRepository } from './modules/quotas/quotas.repository.js';
+import { quotasRoutes } from './modules/quotas/quotas.routes.js';
+import { createQuotasService } from './modules/quotas/quotas.service.js';
+import { createRoundsRepository } from './modules/rounds/rounds.repository.js';
+import { roundsRoutes } from './modules/rounds/rounds.routes.js';
+import { createRoundsService } from './modules/rounds/rounds.service.js';
+import { createNationalIdProtector } from './crypto/national-id.js';
+import { createCandidatesRepository } from './modules/candidates/candidates.repository.js';
+import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
+import { createCandidatesService } from './modules/candidates/candidates.service.js';
+import { createApplicationsRepository } from './modules/applications/applications.repository.js';
+import { applicationsRoutes } from './modules/applications/applications.routes.js';
+import { assignCandidateNumbers, createApplicationsService } from './modules/applications/applications.service.js';
+import { createApplicationsImporter } from './modules/applications/applications.import.js';
+import { createReportsRepository } from './modules/reports/reports.repository.js';
+import { reportsRoutes } from './modules/reports/reports.routes.js';
+import { createReportsService } from './modules/reports/reports.service.js';
+import { createExportsRepository } from './modules/exports/exports.repository.js';
+import { exportsRoutes } from './modules/exports/exports.routes.js';
+import { createExportsService } from './modules/exports/exports.service.js';
 
 export type AppDeps = {
   config: Config;
@@ -37,13 +70,44 @@ export type AppDeps = {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the services once: plain functions over explicit dependencies. */
-export function buildServices(deps: { database: Database; clock: Clock }) {
+export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined }) {
   const { db } = deps.database;
   const agenciesRepo = createAgenciesRepository(db);
-  const agencies = createAgenciesService({ db, repo: agenciesRepo, clock: deps.clock, reservedSlots: async () => 0 });
+  const quotasRepo = createQuotasRepository(db);
+  const agencies = createAgenciesService({
+    db,
+    repo: agenciesRepo,
+    clock: deps.clock,
+    reservedSlots: (tx, agencyId, year, category) => quotasRepo.reservedSlots(tx, agencyId, year, category),
+  });
   const apiKeys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: agenciesRepo });
   const audit = createAuditService({ repo: createAuditRepository(db) });
-  return { agencies, apiKeys, audit };
+  const jobPositionsRepo = createJobPositionsRepository(db);
+  const jobPositions = createJobPositionsService({ db, repo: jobPositionsRepo, agencies: agenciesRepo });
+  const drives = createDrivesService({
+    db,
+    repo: createDrivesRepository(db),
+    agencies: agenciesRepo,
+    clock: deps.clock,
+    // Candidate numbers (số báo danh) are issued in the transaction that closes registration.
+    onRegistrationClosed: async (tx, driveId) => {
+      await assignCandidateNumbers(tx, driveId);
+    },
+  });
+  const quotas = createQuotasService({ db, repo: quotasRepo, drives, agencies: agenciesRepo, jobPositions: jobPositionsRepo });
+  const rounds = createRoundsService({ db, repo: createRoundsRepository(db), clock: deps.clock });
+  // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
+  const nationalIds = createNationalIdProtector(deps.dataKey ?? '');
+  const candidatesRepo = createCandidatesRepository(db);
+  const applicationsRepo = createApplicationsRepository(db);
+  const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds });
+  const applications = createApplicationsService({ db, repo: applicationsRepo, candidates: candidatesRepo, clock: deps.clock });
+  const applicationsImporter = createApplicationsImporter({ db, repo: applicationsRepo, candidates: candidatesRepo, nationalIds, clock: deps.clock });
+
+  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
+  const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
+  const exports = createExportsService({ repo: createExportsRepository(db), drives });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -63,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
 
@@ -70,6 +135,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     void reply.header('x-request-id', request.id);
   });
   app.addHook('onRoute', addStandardResponses);
+  // While shutting down, answers to in-flight requests close their keep-alive connection, so
+  // close() is not held open by idle clients after the last response.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.closeIdleConnections?.();
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) void reply.header('connection', 'close');
+    return payload;
+  });
   registerErrorHandling(app);
 
   await app.register(helmet, {
@@ -100,7 +176,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = registerMetrics(app, () => database.poolStats());
   await registerOpenApi(app, { serverUrl: config.publicBaseUrl });
 
-  const services = buildServices({ database, clock });
+  const services = buildServices({ database, clock, dataKey: config.dataKey });
+  const webhooksRepo = createWebhooksRepository(database.db);
+  const webhooks = createWebhooksService({
+    db: database.db,
+    repo: webhooksRepo,
+    agencies: createAgenciesRepository(database.db),
+    allowPrivate: config.webhookAllowPrivate,
+  });
+  if (config.webhookDelivery.worker) {
+    const worker = createWebhookWorker({
+      repo: webhooksRepo,
+      logger: app.log,
+      options: { ...config.webhookDelivery, allowPrivate: config.webhookAllowPrivate },
+    });
+    app.addHook('onReady', async () => worker.start());
+    // Registered before the caller closes the database: the batch in flight finishes first.
+    app.addHook('onClose', async () => worker.stop());
+  }
 
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
@@ -117,7 +210,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(idempotencyPlugin, { db: database.db });
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
+      await v1.register(roundsRoutes, { rounds: services.rounds });
       await v1.register(auditRoutes, { audit: services.audit });
+      await v1.register(webhooksRoutes, { webhooks });
+      await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });
+      await v1.register(drivesRoutes, { drives: services.drives });
+      await v1.register(resultsRoutes, { results: services.results });
+      await v1.register(publicResultsRoutes, { results: services.results });
+      await v1.register(quotasRoutes, { quotas: services.quotas });
+      await v1.register(candidatesRoutes, { candidates: services.candidates });
+      await v1.register(reportsRoutes, { reports: services.reports });
+      await v1.register(exportsRoutes, { exports: services.exports });
+      await v1.register(applicationsRoutes, {
+        applications: services.applications,
+        importer: services.applicationsImporter,
+        importBodyLimitBytes: config.importBodyLimitBytes,
+      });
     },
     { prefix: '/v1' },
   );

@@ -35,6 +35,15 @@ const envSchema = z.object({
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'DATA_KEY must be 32 bytes, base64-encoded')
     .optional(),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Run the webhook delivery worker in this process (several instances may run it together). */
+  WEBHOOK_WORKER: bool.default(true),
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** First retry waits about this long; each further one doubles it (with jitter), up to the max. */
+  WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(30_000),
+  WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
   PUBLIC_BASE_URL: z.string().url().optional(),
 });
 
@@ -59,6 +68,15 @@ export type Config = Readonly<{
   trustProxy: boolean;
   dataKey: string | undefined;
   webhookAllowPrivate: boolean;
+  webhookDelivery: Readonly<{
+    worker: boolean;
+    pollIntervalMs: number;
+    batchSize: number;
+    timeoutMs: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+  }>;
   publicBaseUrl: string | undefined;
 }>;
 
@@ -97,6 +115,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.TRUST_PROXY,
     dataKey: e.DATA_KEY,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookDelivery: Object.freeze({
+      worker: e.WEBHOOK_WORKER,
+      pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
+      batchSize: e.WEBHOOK_BATCH_SIZE,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
+      backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
+      backoffMaxMs: e.WEBHOOK_BACKOFF_MAX_MS,
+    }),
     publicBaseUrl: e.PUBLIC_BASE_URL,
   });
 }

@@ -568,33 +568,12 @@ export type PromotionResult =
     };
 
 /**
- * A cancelled winner (incomplete dossier, fraud, no-show) is replaced by the next reserve of the
- * same quota (Decree 138/2020 Art. 17; Decree 115/2020 Art. 18). Reserves keep the order the tie
- * chain gave them; if the next reserves are still tied, the head must decide first (pending).
- * Returns updated copies of the results; the input is not modified.
+ * Gives a quota's slots again from the stored shared ranks (cancelled rows drop out). Reserves keep
+ * the order the tie chain gave them; a group still tied across the freed slot stays pending.
+ * Mutates `quota`; returns who newly wins.
  */
-export function promoteReserve(results: readonly QuotaResult[], cancelledApplicationId: string): PromotionResult {
-  const copy: QuotaResult[] = structuredClone(results as QuotaResult[]);
-  const quota = copy.find((q) => q.applications.some((a) => a.applicationId === cancelledApplicationId));
-  const cancelled = quota?.applications.find((a) => a.applicationId === cancelledApplicationId);
-  if (!quota || !cancelled) {
-    throw new DomainError('promotion.invalid', `Unknown application ${cancelledApplicationId}`, { applicationId: cancelledApplicationId });
-  }
-  if (cancelled.outcome !== 'winner') {
-    throw new DomainError('promotion.invalid', `Application ${cancelledApplicationId} is not a winner (${cancelled.outcome})`, {
-      applicationId: cancelledApplicationId,
-      outcome: cancelled.outcome,
-    });
-  }
-  if (quota.status === 'awaiting_other_quota') {
-    throw new DomainError('promotion.tie_pending', 'Settle the pending NV1 tie decision before replacing winners', { quotaId: quota.quotaId });
-  }
-
+function reallocate(quota: QuotaResult, why: string, slotText: string): { newlyWinning: string[]; alloc: Allocation } {
   const before = new Set(quota.winners);
-  cancelled.outcome = 'cancelled';
-  cancelled.explanation = `${cancelled.explanation} Result cancelled; the slot goes to the next reserve of this quota.`;
-
-  // Rebuild the ranked groups from the shared ranks, without the cancelled application.
   const ranked = quota.applications
     .filter((a) => a.rank !== null && (a.outcome === 'winner' || a.outcome === 'reserve' || a.outcome === 'tied_pending'))
     .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
@@ -618,9 +597,9 @@ export function promoteReserve(results: readonly QuotaResult[], cancelledApplica
     a.tiedWith = p.tiedWith;
     if (p.outcome === 'winner' && !before.has(a.applicationId)) {
       newlyWinning.push(a.applicationId);
-      a.explanation = `${a.explanation} Promoted from ${was} to winner to replace cancelled ${cancelledApplicationId}.`;
+      a.explanation = `${a.explanation} Promoted from ${was} to winner ${why}.`;
     } else if (p.outcome === 'tied_pending' && was !== 'tied_pending') {
-      a.explanation = `${a.explanation} Now tied for the slot freed by cancelled ${cancelledApplicationId}: awaiting the head's decision.`;
+      a.explanation = `${a.explanation} Now tied for ${slotText}: awaiting the head's decision.`;
     }
     if (p.outcome === 'winner' || p.outcome === 'tied_pending') a.decidedBy = p.decidedBy;
   }
@@ -631,6 +610,69 @@ export function promoteReserve(results: readonly QuotaResult[], cancelledApplica
   quota.status = quotaStatusOf(quota.slots, alloc.winners.length, alloc.tiedApplicationIds.length, false);
   const { explanation: _old, ...rest } = quota;
   quota.explanation = explainQuota(rest);
+  return { newlyWinning, alloc };
+}
+
+/**
+ * The head's decision on reserves tied for a slot freed by a cancellation (after approval): the
+ * decided order separates them, then the freed slots go to the first of them (Decree 138/2020
+ * Art. 9(2), Art. 17). Throws `tie_decision.invalid` unless it orders exactly the pending tie.
+ * Returns updated copies and who newly wins.
+ */
+export function applyReplacementDecision(
+  results: readonly QuotaResult[],
+  decision: TieDecision,
+): { results: QuotaResult[]; newWinnerIds: string[] } {
+  const copy: QuotaResult[] = structuredClone(results as QuotaResult[]);
+  const quota = copy.find((q) => q.quotaId === decision.quotaId);
+  const ids = decision.orderedApplicationIds;
+  if (!quota || quota.tiedApplicationIds.length === 0) {
+    throw new DomainError('tie_decision.invalid', `Quota ${decision.quotaId} has no tie awaiting a decision`, { quotaId: decision.quotaId });
+  }
+  const wanted = new Set(ids);
+  if (quota.tiedApplicationIds.length !== ids.length || wanted.size !== ids.length || !quota.tiedApplicationIds.every((id) => wanted.has(id))) {
+    throw new DomainError('tie_decision.invalid', 'The decision must order exactly the applications tied for the freed slot', {
+      quotaId: decision.quotaId,
+      unresolvedTies: [quota.tiedApplicationIds],
+    });
+  }
+  for (const a of quota.applications) {
+    const i = ids.indexOf(a.applicationId);
+    if (i < 0) continue;
+    a.rank = (a.rank ?? 0) + i;
+    a.outcome = 'reserve';
+    a.decidedBy = 'head_decision';
+  }
+  const { newlyWinning } = reallocate(quota, "by the head's decision on a tie among reserves", 'the freed slot');
+  return { results: copy, newWinnerIds: newlyWinning };
+}
+
+/**
+ * A cancelled winner (incomplete dossier, fraud, no-show) is replaced by the next reserve of the
+ * same quota (Decree 138/2020 Art. 17; Decree 115/2020 Art. 18). Reserves keep the order the tie
+ * chain gave them; if the next reserves are still tied, the head must decide first (pending).
+ * Returns updated copies of the results; the input is not modified.
+ */
+export function promoteReserve(results: readonly QuotaResult[], cancelledApplicationId: string): PromotionResult {
+  const copy: QuotaResult[] = structuredClone(results as QuotaResult[]);
+  const quota = copy.find((q) => q.applications.some((a) => a.applicationId === cancelledApplicationId));
+  const cancelled = quota?.applications.find((a) => a.applicationId === cancelledApplicationId);
+  if (!quota || !cancelled) {
+    throw new DomainError('promotion.invalid', `Unknown application ${cancelledApplicationId}`, { applicationId: cancelledApplicationId });
+  }
+  if (cancelled.outcome !== 'winner') {
+    throw new DomainError('promotion.invalid', `Application ${cancelledApplicationId} is not a winner (${cancelled.outcome})`, {
+      applicationId: cancelledApplicationId,
+      outcome: cancelled.outcome,
+    });
+  }
+  if (quota.status === 'awaiting_other_quota') {
+    throw new DomainError('promotion.tie_pending', 'Settle the pending NV1 tie decision before replacing winners', { quotaId: quota.quotaId });
+  }
+
+  cancelled.outcome = 'cancelled';
+  cancelled.explanation = `${cancelled.explanation} Result cancelled; the slot goes to the next reserve of this quota.`;
+  const { newlyWinning, alloc } = reallocate(quota, `to replace cancelled ${cancelledApplicationId}`, `the slot freed by cancelled ${cancelledApplicationId}`);
 
   const base = { quotaId: quota.quotaId, cancelledApplicationId, results: copy };
   const replacement = newlyWinning[0];

@@ -39,6 +39,8 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code', 'requestId', 'instance']);
+
 export function sendProblem(
   reply: FastifyReply,
   status: number,
@@ -46,7 +48,18 @@ export function sendProblem(
   detail: string,
   extras: Record<string, unknown> = {},
 ): FastifyReply {
+  // The RFC 9457 members are ours: an extra with one of their names (a service passing the
+  // resource's `status: 'draft'`) would otherwise replace the HTTP status and break the contract;
+  // such extras move under `details`.
+  const own: Record<string, unknown> = {};
+  const moved: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(extras)) (RESERVED.has(k) ? moved : own)[k] = v;
+  if (Object.keys(moved).length > 0) {
+    const details = own.details;
+    own.details = details && typeof details === 'object' && !Array.isArray(details) ? { ...details, ...moved } : moved;
+  }
   const body: Problem = {
+    ...own,
     type: `urn:tuyendung:problem:${code}`,
     title: titles[status] ?? 'Error',
     status,
@@ -54,7 +67,6 @@ export function sendProblem(
     code,
     requestId: String(reply.request.id),
     instance: reply.request.url.split('?')[0],
-    ...extras,
   };
   return reply.code(status).type('application/problem+json').send(body);
 }
@@ -68,6 +80,17 @@ function validationErrors(err: FastifyError): FieldError[] {
     const segs = Array.isArray(issuePath) ? issuePath.map(String) : (v.instancePath ?? '').split('/').filter(Boolean);
     return { path: [context, ...segs].join('.'), message: v.message ?? 'invalid' };
   });
+}
+
+/**
+ * Errors the router raises before any route or hook runs (a path segment longer than the router's
+ * maxParamLength, a malformed percent-encoding): without this Fastify answers them with its own
+ * plain JSON (and 414), outside the documented contract. They are malformed input: 400 problem+json.
+ */
+export function frameworkErrorHandler(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const detail =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is longer than this API accepts' : 'The URL path is not validly percent-encoded';
+  void sendProblem(reply, 400, 'request.malformed_url', detail, { errors: [{ path: 'params', message: detail }] });
 }
 
 /** Maps every error to problem+json; 5xx are logged with the request id and never leak internals. */

@@ -46,6 +46,11 @@ export function addStandardResponses(route: RouteOptions): void {
     (schema as { security?: unknown }).security = [{ bearerAuth: [] }];
   }
   if (isPublic) (schema as { security?: unknown }).security = [];
+  else {
+    // The roles the route admits (admin always is), so the access matrix can be checked against the contract.
+    const roles = (route.config as { roles?: readonly string[] } | undefined)?.roles ?? [];
+    (schema as Record<string, unknown>)['x-roles'] = ['admin', ...roles.filter((r) => r !== 'admin')];
+  }
 }
 
 export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: string | undefined }) {
@@ -70,6 +75,17 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
         { name: 'agencies', description: 'Agencies (cơ quan, đơn vị) and headcount (biên chế)' },
         { name: 'api-keys', description: 'API keys (admin)' },
         { name: 'audit', description: 'Tamper-evident audit trail' },
+        { name: 'job-positions', description: 'Job positions (vị trí việc làm) per agency' },
+        { name: 'drives', description: 'Recruitment and leadership drives (kỳ tuyển dụng / thi tuyển), rule sets and lifecycle' },
+        { name: 'quotas', description: 'Quotas (chỉ tiêu) within unused headcount; a leadership title is a quota of 1' },
+        { name: 'candidates', description: 'Candidates (thí sinh); national IDs encrypted, masked in lists' },
+        { name: 'applications', description: 'Applications (phiếu đăng ký dự tuyển), eligibility, withdrawal, bulk import' },
+        { name: 'rounds', description: 'Exam rounds and parts, anonymous script codes, marks, reconciliation, reveal' },
+        { name: 'appeals', description: 'Appeals (phúc khảo) of written parts' },
+        { name: 'results', description: 'Winner determination, tie decisions, approval, publication, cancellation' },
+        { name: 'public', description: 'Published results, no key needed' },
+        { name: 'reports', description: 'Figures computed from the data, with denominators' },
+        { name: 'webhooks', description: 'Event subscriptions, signed deliveries (Standard Webhooks), delivery log' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
     },

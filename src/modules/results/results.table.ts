@@ -5,8 +5,48 @@ import { applications } from '../applications/applications.table.js';
 import { drives } from '../drives/drives.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 
-export const outcomes = ['winner', 'reserve', 'failed', 'tied_pending', 'absent', 'cancelled'] as const;
-export const quotaOutcomes = ['complete', 'unfilled', 'tie_pending_decision', 'winner', 'no_winner', 'not_held', 'pending'] as const;
+/**
+ * An application's outcome. Recruitment: winner, reserve, failed, tied_pending, absent,
+ * not_considered (NV2 of a candidate who won NV1), awaiting_nv1, cancelled. Leadership titles add
+ * not_selected, pending and not_held.
+ */
+export const outcomes = [
+  'winner',
+  'reserve',
+  'failed',
+  'tied_pending',
+  'absent',
+  'not_considered',
+  'awaiting_nv1',
+  'cancelled',
+  'not_selected',
+  'pending',
+  'not_held',
+] as const;
+export type ResultOutcome = (typeof outcomes)[number];
+export const quotaOutcomes = [
+  'complete',
+  'unfilled',
+  'tie_pending_decision',
+  'awaiting_other_quota',
+  'winner',
+  'no_winner',
+  'not_held',
+  'pending',
+] as const;
+export type QuotaOutcome = (typeof quotaOutcomes)[number];
+export const cancelReasons = ['dossier_incomplete', 'fraud', 'no_show'] as const;
+export type CancelReason = (typeof cancelReasons)[number];
+
+/** What a result row explains about itself (frozen with the row once results are approved). */
+export type ResultExplanation = {
+  text: string;
+  gate: { passed: boolean; reasons: { code: string; message: string }[] };
+  tiedWith: string[];
+  priorityCategory: string | null;
+  /** Score parts of the ranking round (recruitment) or written / action plan (leadership), decimal strings. */
+  parts: { code: string; score: string | null; max: string | null; weight: number | null }[];
+};
 
 /** The outcome of one quota (or leadership title) in the drive's current results. */
 export const quotaResults = pgTable(
@@ -22,10 +62,19 @@ export const quotaResults = pgTable(
     slots: integer().notNull(),
     winners: integer().notNull(),
     tiedApplicationIds: jsonb().$type<string[]>().notNull().default([]),
+    /** How many of the tied applications can still win. */
+    openSlotsInTie: integer().notNull().default(0),
+    /** Unresolved ties lower down among reserves. */
+    reserveTies: jsonb().$type<string[][]>().notNull().default([]),
+    passedCount: integer().notNull().default(0),
+    candidateCount: integer().notNull().default(0),
+    explanation: text().notNull().default(''),
     computedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    updatedAt: updatedAt(),
   },
-  (t) => [index('quota_results_drive_idx').on(t.driveId)],
+  (t) => [index('quota_results_drive_idx').on(t.driveId, t.quotaId)],
 );
+export type QuotaResultRow = typeof quotaResults.$inferSelect;
 
 /** One application's place in the results; every row explains itself. */
 export const results = pgTable(
@@ -41,6 +90,7 @@ export const results = pgTable(
     applicationId: uuid()
       .notNull()
       .references(() => applications.id),
+    choice: integer().notNull().default(1),
     outcome: text({ enum: outcomes }).notNull(),
     rank: integer(),
     /** For winners: 1..slots. Unique per quota, so no quota ever has more winners than slots. */
@@ -50,10 +100,15 @@ export const results = pgTable(
     rawScore: numeric({ precision: 7, scale: 2 }),
     priorityPoints: numeric({ precision: 5, scale: 2 }).notNull().default('0'),
     decidedBy: text(),
-    explanation: jsonb().notNull(),
-    cancelReason: text(),
+    explanation: jsonb().$type<ResultExplanation>().notNull(),
+    cancelReason: text({ enum: cancelReasons }),
+    cancelNote: text(),
     cancelledAt: timestamp({ withTimezone: true, mode: 'date' }),
+    /** On a cancelled winner: the reserve promoted into its slot. */
     replacedByResultId: uuid(),
+    /** On a promoted reserve: when, and whose slot it took. */
+    promotedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    replacesResultId: uuid(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -62,11 +117,17 @@ export const results = pgTable(
     uniqueIndex('results_one_winner_per_slot').on(t.quotaId, t.winnerSlot).where(sql`${t.outcome} = 'winner'`),
     index('results_drive_idx').on(t.driveId, t.quotaId, t.rank),
     check('results_winner_slot_within_quota', sql`${t.winnerSlot} is null or ${t.winnerSlot} between 1 and ${t.quotaSlots}`),
+    check('results_winner_has_slot', sql`${t.outcome} <> 'winner' or ${t.winnerSlot} is not null`),
   ],
 );
 export type ResultRow = typeof results.$inferSelect;
 
-/** The head's (or chair's) decision on a tie that the rule set's chain could not break. */
+export const tieDecisionStages = ['results', 'replacement'] as const;
+
+/**
+ * The head's (or chair's) decision on a tie that the rule set's chain could not break: while
+ * results are computed (`results`), or among reserves replacing a cancelled winner (`replacement`).
+ */
 export const tieDecisions = pgTable(
   'tie_decisions',
   {
@@ -79,8 +140,10 @@ export const tieDecisions = pgTable(
       .references(() => quotas.id),
     orderedApplicationIds: jsonb().$type<string[]>().notNull(),
     reason: text().notNull(),
+    stage: text({ enum: tieDecisionStages }).notNull().default('results'),
     decidedByKeyId: uuid(),
     decidedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('tie_decisions_quota_unique').on(t.quotaId)],
+  (t) => [index('tie_decisions_quota_idx').on(t.driveId, t.quotaId)],
 );
+export type TieDecisionRow = typeof tieDecisions.$inferSelect;

@@ -1,0 +1,199 @@
+import { and, asc, eq, gt, inArray, isNotNull, isNull, like, ne, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../../db/client.js';
+import { isUniqueViolation } from '../../db/pg-error.js';
+import { conflict } from '../../errors.js';
+import { agencies } from '../agencies/agencies.table.js';
+import { pgArrayLiteral } from '../candidates/candidates.repository.js';
+import { candidates } from '../candidates/candidates.table.js';
+import { drives, type DriveRow } from '../drives/drives.table.js';
+import { jobPositions } from '../job-positions/job-positions.table.js';
+import { quotas, type QuotaRow } from '../quotas/quotas.table.js';
+import { applications, type ApplicationRow, type ApplicationStatus, type Reason } from './applications.table.js';
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export const ONE_PER_CHOICE = 'applications_one_active_per_choice';
+export const ONE_PER_QUOTA = 'applications_one_active_per_quota';
+
+const quotaAgency = alias(agencies, 'quota_agency');
+const driveAgency = alias(agencies, 'drive_agency');
+const registeringAgency = alias(agencies, 'registering_agency');
+
+/**
+ * An application is visible to a scoped key when its quota's agency, the drive's organising
+ * agency or the agency that registered it lies in the key's subtree.
+ */
+function applicationInScope(scopePath: string | null): SQL | undefined {
+  if (scopePath === null) return undefined;
+  const prefix = `${escapeLike(scopePath)}%`;
+  return sql`(${quotaAgency.path} like ${prefix} or ${driveAgency.path} like ${prefix} or coalesce(${registeringAgency.path}, '') like ${prefix})`;
+}
+
+const withCandidate = {
+  app: applications,
+  fullName: candidates.fullName,
+  nationalIdMasked: candidates.nationalIdMasked,
+  birthDate: candidates.birthDate,
+};
+export type ApplicationWithCandidate = { app: ApplicationRow; fullName: string; nationalIdMasked: string; birthDate: string };
+
+export type ApplicationFilter = {
+  scopePath: string | null;
+  driveId: string;
+  quotaId?: string | undefined;
+  status?: ApplicationStatus | undefined;
+  candidateId?: string | undefined;
+  agencyId?: string | undefined;
+  search?: string | undefined;
+  afterId?: string | undefined;
+  limit: number;
+};
+
+export type DriveWithAgency = { drive: DriveRow; agencyPath: string };
+export type QuotaWithCodes = { quota: QuotaRow; agencyPath: string; agencyCode: string; jobPositionCode: string };
+
+const duplicate = () =>
+  conflict('application.duplicate', 'The candidate already holds an active application for this choice or quota in this drive');
+
+export function createApplicationsRepository(db: DbOrTx) {
+  function scopedSelect(tx: DbOrTx) {
+    return tx
+      .select(withCandidate)
+      .from(applications)
+      .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+      .innerJoin(quotas, eq(quotas.id, applications.quotaId))
+      .innerJoin(quotaAgency, eq(quotaAgency.id, quotas.agencyId))
+      .innerJoin(drives, eq(drives.id, applications.driveId))
+      .innerJoin(driveAgency, eq(driveAgency.id, drives.organizingAgencyId))
+      .leftJoin(registeringAgency, eq(registeringAgency.id, applications.registeredByAgencyId));
+  }
+
+  return {
+    async findDrive(driveId: string, tx: DbOrTx = db): Promise<DriveWithAgency | undefined> {
+      const [row] = await tx
+        .select({ drive: drives, agencyPath: agencies.path })
+        .from(drives)
+        .innerJoin(agencies, eq(agencies.id, drives.organizingAgencyId))
+        .where(eq(drives.id, driveId));
+      return row;
+    },
+    async findQuota(quotaId: string, tx: DbOrTx = db): Promise<QuotaWithCodes | undefined> {
+      const [row] = await tx
+        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code })
+        .from(quotas)
+        .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
+        .where(eq(quotas.id, quotaId));
+      return row;
+    },
+    async quotasOfDrive(driveId: string, tx: DbOrTx = db): Promise<QuotaWithCodes[]> {
+      return tx
+        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code })
+        .from(quotas)
+        .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
+        .where(eq(quotas.driveId, driveId));
+    },
+    async insert(tx: DbOrTx, row: typeof applications.$inferInsert): Promise<ApplicationRow> {
+      try {
+        const [created] = await tx.insert(applications).values(row).returning();
+        return created!;
+      } catch (err) {
+        if (isUniqueViolation(err, ONE_PER_CHOICE) || isUniqueViolation(err, ONE_PER_QUOTA)) throw duplicate();
+        throw err;
+      }
+    },
+    /**
+     * Inserts many (bulk import) in one statement over column arrays; a row that would break
+     * one-active-per-choice/quota is skipped. Returns the ids inserted.
+     */
+    async insertMany(tx: DbOrTx, rows: (typeof applications.$inferInsert & { id: string })[]): Promise<Set<string>> {
+      if (rows.length === 0) return new Set();
+      const col = (f: (r: (typeof rows)[number]) => string | null) => pgArrayLiteral(rows.map(f));
+      const result = await tx.execute(sql`
+        insert into ${applications} (id, drive_id, quota_id, candidate_id, choice, priority_claims, priority_category, priority_points,
+          exemptions, registered_by_agency_id, submitted_at)
+        select * from unnest(${col((r) => r.id)}::uuid[], ${col((r) => r.driveId)}::uuid[], ${col((r) => r.quotaId)}::uuid[],
+          ${col((r) => r.candidateId)}::uuid[], ${col((r) => String(r.choice ?? 1))}::int[], ${col((r) => JSON.stringify(r.priorityClaims ?? []))}::jsonb[],
+          ${col((r) => r.priorityCategory ?? null)}::text[], ${col((r) => r.priorityPoints ?? '0')}::numeric[],
+          ${col((r) => JSON.stringify(r.exemptions ?? []))}::jsonb[], ${col((r) => r.registeredByAgencyId ?? null)}::uuid[],
+          ${col((r) => (r.submittedAt ?? new Date()).toISOString())}::timestamptz[])
+        on conflict do nothing
+        returning id`);
+      return new Set((result as unknown as { rows: { id: string }[] }).rows.map((r) => r.id));
+    },
+    /** Active (not withdrawn) applications of these candidates in a drive. */
+    async activeOf(tx: DbOrTx, driveId: string, candidateIds: string[]): Promise<ApplicationRow[]> {
+      if (candidateIds.length === 0) return [];
+      return tx
+        .select()
+        .from(applications)
+        .where(and(eq(applications.driveId, driveId), inArray(applications.candidateId, candidateIds), ne(applications.status, 'withdrawn')));
+    },
+    async findVisible(id: string, scopePath: string | null, tx: DbOrTx = db): Promise<ApplicationWithCandidate | undefined> {
+      const [row] = await scopedSelect(tx).where(and(eq(applications.id, id), applicationInScope(scopePath)));
+      return row;
+    },
+    async lockForUpdate(tx: DbOrTx, id: string): Promise<ApplicationRow | undefined> {
+      const [row] = await tx.select().from(applications).where(eq(applications.id, id)).for('update');
+      return row;
+    },
+    async list(f: ApplicationFilter): Promise<ApplicationWithCandidate[]> {
+      return scopedSelect(db)
+        .where(
+          and(
+            eq(applications.driveId, f.driveId),
+            applicationInScope(f.scopePath),
+            f.quotaId ? eq(applications.quotaId, f.quotaId) : undefined,
+            f.status ? eq(applications.status, f.status) : undefined,
+            f.candidateId ? eq(applications.candidateId, f.candidateId) : undefined,
+            f.agencyId ? eq(quotas.agencyId, f.agencyId) : undefined,
+            f.search ? like(candidates.fullNameSearch, `%${escapeLike(f.search)}%`) : undefined,
+            f.afterId ? gt(applications.id, f.afterId) : undefined,
+          ),
+        )
+        .orderBy(asc(applications.id))
+        .limit(f.limit + 1);
+    },
+    async setStatus(
+      tx: DbOrTx,
+      id: string,
+      changes: { status: ApplicationStatus; reasons?: Reason[]; decidedAt?: Date; withdrawnAt?: Date },
+    ): Promise<ApplicationRow> {
+      const [row] = await tx
+        .update(applications)
+        .set({ ...changes, version: sql`${applications.version} + 1`, updatedAt: sql`now()` })
+        .where(eq(applications.id, id))
+        .returning();
+      return row!;
+    },
+    // ---- candidate numbers ----
+    async issuedNumbers(tx: DbOrTx, driveId: string): Promise<string[]> {
+      const rows = await tx
+        .select({ n: applications.candidateNumber })
+        .from(applications)
+        .where(and(eq(applications.driveId, driveId), isNotNull(applications.candidateNumber)));
+      return rows.map((r) => r.n!);
+    },
+    async unnumbered(tx: DbOrTx, driveId: string) {
+      return tx
+        .select({ id: applications.id, submittedAt: applications.submittedAt, fullName: candidates.fullName })
+        .from(applications)
+        .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+        .where(and(eq(applications.driveId, driveId), ne(applications.status, 'withdrawn'), isNull(applications.candidateNumber)));
+    },
+    async setNumbers(tx: DbOrTx, numbers: { id: string; candidateNumber: string }[]): Promise<void> {
+      for (let i = 0; i < numbers.length; i += 5000) {
+        const chunk = numbers.slice(i, i + 5000);
+        const ids = pgArrayLiteral(chunk.map((n) => n.id));
+        const nums = pgArrayLiteral(chunk.map((n) => n.candidateNumber));
+        await tx.execute(sql`
+          update ${applications} set candidate_number = v.num, version = ${applications.version} + 1, updated_at = now()
+          from unnest(${ids}::uuid[], ${nums}::text[]) as v(id, num)
+          where ${applications.id} = v.id and ${applications.candidateNumber} is null`);
+      }
+    },
+  };
+}
+export type ApplicationsRepository = ReturnType<typeof createApplicationsRepository>;

@@ -1,0 +1,211 @@
+import type { Readable } from 'node:stream';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { callerOf } from '../../http/auth.js';
+import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
+import { claimOrReplay, idempotencyHeaders } from '../../http/idempotency.js';
+import { problems } from '../../http/openapi.js';
+import { decodeCursor, idCursor, pageOf, toPage, withLink } from '../../http/pagination.js';
+import { idParams } from '../../http/primitives.js';
+import { READERS } from '../../http/roles.js';
+import { AppError } from '../../errors.js';
+import type { Role } from '../api-keys/api-keys.table.js';
+import { csvRows, inspectCsv, spoolBody } from './applications.csv.js';
+import type { ApplicationsImporter } from './applications.import.js';
+import {
+  applicationSchema,
+  driveParams,
+  eligibilityBody,
+  IMPORT_COLUMNS,
+  importBody,
+  importQuery,
+  importResponseSchema,
+  listApplicationsQuery,
+  MAX_JSON_IMPORT_ROWS,
+  registerBody,
+  withdrawBody,
+} from './applications.schemas.js';
+import type { ApplicationsService } from './applications.service.js';
+
+const tags = ['applications'];
+const REGISTRARS: readonly Role[] = ['registrar', 'organizer'];
+const COUNCIL: readonly Role[] = ['council'];
+/** Long imports renew their Idempotency-Key lease well before it runs out (60 s). */
+const LEASE_RENEW_MS = 10_000;
+
+const isStream = (v: unknown): v is Readable => typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function';
+
+const REGISTRATION_CODES =
+  'Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); ' +
+  '422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s ' +
+  'minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed ' +
+  '(NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; ' +
+  '409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).';
+
+export const applicationsRoutes: FastifyPluginAsyncZod<{
+  applications: ApplicationsService;
+  importer: ApplicationsImporter;
+  importBodyLimitBytes: number;
+}> = async (app, { applications, importer, importBodyLimitBytes }) => {
+  // CSV bodies reach the import handler as the raw stream: never buffered in memory.
+  app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+
+  app.post('/drives/:id/applications', {
+    config: { roles: REGISTRARS, idempotent: true },
+    schema: {
+      operationId: 'registerApplication',
+      tags,
+      summary: 'Register a candidate to a quota of an open drive',
+      description:
+        'Priority points are the highest claimed category’s value in the drive’s frozen rule set (no stacking). ' + REGISTRATION_CODES,
+      params: driveParams,
+      headers: idempotencyHeaders,
+      body: registerBody,
+      response: { 201: applicationSchema, ...problems(404, 409, 422) },
+    },
+    handler: async (request, reply) => {
+      const created = await applications.register(callerOf(request), request.params.id, request.body);
+      setEtag(reply, created.version);
+      return reply.code(201).header('location', `/v1/applications/${created.id}`).send(created);
+    },
+  });
+
+  app.get('/drives/:id/applications', {
+    config: { roles: READERS },
+    schema: {
+      operationId: 'listApplications',
+      tags,
+      summary: 'List a drive’s applications',
+      description: 'Filters: quotaId, status, candidateId, agencyId (the quota’s agency), q (candidate name). Scoped to the key’s agency subtree.',
+      params: driveParams,
+      querystring: listApplicationsQuery,
+      response: { 200: pageOf(applicationSchema), ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const after = decodeCursor(request.query.cursor, idCursor);
+      const rows = await applications.list(callerOf(request), request.params.id, request.query, after?.id);
+      return withLink(request, reply, toPage(rows, request.query.limit, (a) => ({ id: a.id })));
+    },
+  });
+
+  app.post('/drives/:id/applications/import', {
+    config: { roles: REGISTRARS, idempotent: true },
+    bodyLimit: importBodyLimitBytes,
+    schema: {
+      operationId: 'importApplications',
+      tags,
+      summary: 'Bulk import candidates and applications (JSON or CSV)',
+      description:
+        `Body: \`application/json\` (an array of at most ${MAX_JSON_IMPORT_ROWS} row objects) or \`text/csv\` (UTF-8 with or without ` +
+        'BOM, a header row, comma- or semicolon-separated as Excel saves it; streamed, so 100,000 rows are fine). ' +
+        `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), ` +
+        'gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + ' +
+        '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. ' +
+        'Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. ' +
+        'Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates ' +
+        'every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, ' +
+        'import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the ' +
+        'registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, ' +
+        'application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 ' +
+        '(the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
+        'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
+        'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +
+        '400 import.malformed_csv, 400 import.invalid_body, 413 request.too_large. Idempotency-Key is honoured for both media types.',
+      consumes: ['application/json', 'text/csv'],
+      params: driveParams,
+      querystring: importQuery,
+      headers: idempotencyHeaders,
+      body: importBody,
+      response: { 200: importResponseSchema, ...problems(404, 409, 422) },
+    },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      const atomic = request.query.atomic === 'true';
+      const body: unknown = request.body;
+      // Once the body is in, processing may take longer than the idle-connection timeout: the
+      // socket stays quiet meanwhile and must not be closed under a running import.
+      const keepSocket = () => request.raw.socket?.setTimeout(0);
+      if (!isStream(body)) {
+        keepSocket();
+        if (!Array.isArray(body)) throw new AppError(400, 'import.invalid_body', 'A JSON import body is an array of row objects');
+        if (body.length > MAX_JSON_IMPORT_ROWS) {
+          throw new AppError(400, 'import.invalid_body', `A JSON import takes at most ${MAX_JSON_IMPORT_ROWS} rows; send larger files as CSV`);
+        }
+        return importer.run(caller, request.params.id, body, { atomic });
+      }
+      // The generic Idempotency-Key hook skips streams: the key is claimed here, once the body's hash is known.
+      const spooled = await spoolBody(body, importBodyLimitBytes, `${request.method} ${request.url}\n`);
+      keepSocket();
+      try {
+        if (await claimOrReplay(app.idempotencyStore, request, reply, spooled.hash)) return reply;
+        const claim = request.idempotency;
+        const renew = claim ? setInterval(() => void app.idempotencyStore.renew(claim).catch(() => undefined), LEASE_RENEW_MS) : undefined;
+        try {
+          const { delimiter } = await inspectCsv(spooled.file);
+          return await importer.run(caller, request.params.id, csvRows(spooled.file, delimiter), { atomic });
+        } finally {
+          if (renew) clearInterval(renew);
+        }
+      } finally {
+        await spooled.discard();
+      }
+    },
+  });
+
+  app.get('/applications/:id', {
+    config: { roles: READERS },
+    schema: {
+      operationId: 'getApplication',
+      tags,
+      summary: 'Get an application',
+      params: idParams,
+      response: { 200: applicationSchema, ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const found = await applications.get(callerOf(request), request.params.id);
+      setEtag(reply, found.version);
+      return found;
+    },
+  });
+
+  app.post('/applications/:id/eligibility', {
+    config: { roles: COUNCIL },
+    schema: {
+      operationId: 'decideApplicationEligibility',
+      tags,
+      summary: 'Council eligibility decision',
+      description:
+        'Sets the application eligible or ineligible (with reasons); re-decidable, audited, never deleted. 409 application.withdrawn for ' +
+        'a withdrawn application. Honours If-Match (412).',
+      params: idParams,
+      headers: ifMatchHeaders,
+      body: eligibilityBody,
+      response: { 200: applicationSchema, ...problems(404, 409, 412) },
+    },
+    handler: async (request, reply) => {
+      const decided = await applications.decideEligibility(callerOf(request), request.params.id, expectedVersion(request), request.body);
+      setEtag(reply, decided.version);
+      return decided;
+    },
+  });
+
+  app.post('/applications/:id/withdraw', {
+    config: { roles: REGISTRARS },
+    schema: {
+      operationId: 'withdrawApplication',
+      tags,
+      summary: 'Withdraw an application',
+      description:
+        'The application is kept with status withdrawn (and its candidate number, if issued); the candidate may register again. ' +
+        'Audited. 409 application.already_withdrawn. Honours If-Match (412).',
+      params: idParams,
+      headers: ifMatchHeaders,
+      body: withdrawBody,
+      response: { 200: applicationSchema, ...problems(404, 409, 412) },
+    },
+    handler: async (request, reply) => {
+      const withdrawn = await applications.withdraw(callerOf(request), request.params.id, expectedVersion(request), request.body?.reason);
+      setEtag(reply, withdrawn.version);
+      return withdrawn;
+    },
+  });
+};

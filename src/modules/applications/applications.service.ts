@@ -1,0 +1,203 @@
+import type { Caller, Clock } from '../../context.js';
+import { inScope } from '../../context.js';
+import type { Db, DbOrTx } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
+import { candidateNumberOrder, formatCandidateNumber, searchKey } from '../../domain/names.js';
+import { AppError, conflict, notFound, preconditionFailed } from '../../errors.js';
+import { audited } from '../audit/audit.writer.js';
+import type { CandidatesRepository } from '../candidates/candidates.repository.js';
+import {
+  createApplicationsRepository,
+  type ApplicationsRepository,
+  type ApplicationWithCandidate,
+  type DriveWithAgency,
+} from './applications.repository.js';
+import { applicantRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
+import type { EligibilityInput, ListApplicationsQuery, RegisterInput } from './applications.schemas.js';
+
+export type ApplicationsDeps = { db: Db; repo: ApplicationsRepository; candidates: CandidatesRepository; clock: Clock };
+
+export function applicationView(r: ApplicationWithCandidate) {
+  const a = r.app;
+  return {
+    id: a.id,
+    driveId: a.driveId,
+    quotaId: a.quotaId,
+    candidateId: a.candidateId,
+    candidate: { fullName: r.fullName, nationalIdMasked: r.nationalIdMasked, birthDate: r.birthDate },
+    choice: a.choice,
+    status: a.status,
+    reasons: a.reasons,
+    priorityClaims: a.priorityClaims,
+    priorityCategory: a.priorityCategory,
+    priorityPoints: a.priorityPoints,
+    exemptions: a.exemptions,
+    candidateNumber: a.candidateNumber,
+    registeredByAgencyId: a.registeredByAgencyId,
+    submittedAt: a.submittedAt,
+    decidedAt: a.decidedAt,
+    withdrawnAt: a.withdrawnAt,
+    updatedAt: a.updatedAt,
+    version: a.version,
+  };
+}
+export type ApplicationView = ReturnType<typeof applicationView>;
+const auditOf = (v: ApplicationView) => ({ ...v, submittedAt: undefined, updatedAt: undefined });
+
+/** A drive the caller may register to or list: its organising agency in the caller's subtree, or one of its quotas'. */
+export async function visibleDrive(repo: ApplicationsRepository, caller: Caller, driveId: string, tx?: DbOrTx): Promise<DriveWithAgency> {
+  const found = await repo.findDrive(driveId, tx);
+  if (!found) throw notFound('drive', driveId);
+  if (caller.scopePath !== null && !inScope(caller, found.agencyPath)) {
+    const quotas = await repo.quotasOfDrive(driveId, tx);
+    if (!quotas.some((q) => inScope(caller, q.agencyPath))) throw notFound('drive', driveId);
+  }
+  return found;
+}
+
+/**
+ * Assigns candidate numbers (số báo danh) when registration closes: every active application of
+ * the drive without a number, in the order offices print exam lists (given name, then the rest of
+ * the name, Vietnamese collation; then submission time and id), continuing after the highest
+ * number already issued. Numbers once issued never change.
+ */
+export async function assignCandidateNumbers(tx: DbOrTx, driveId: string): Promise<{ assigned: number }> {
+  const repo = createApplicationsRepository(tx);
+  const found = await repo.findDrive(driveId, tx);
+  if (!found) throw notFound('drive', driveId);
+  const prefix = found.drive.candidateNumberPrefix ?? '';
+  let highest = 0;
+  for (const n of await repo.issuedNumbers(tx, driveId)) {
+    const seq = n.startsWith(prefix) ? Number(n.slice(prefix.length)) : NaN;
+    if (Number.isSafeInteger(seq) && seq > highest) highest = seq;
+  }
+  const pending = await repo.unnumbered(tx, driveId);
+  const ordered = pending
+    .map((p) => ({ id: p.id, fullName: p.fullName, tiebreak: `${p.submittedAt.toISOString()}|${p.id}` }))
+    .sort(candidateNumberOrder);
+  const width = Math.max(4, String(highest + ordered.length).length);
+  await repo.setNumbers(
+    tx,
+    ordered.map((p, i) => ({ id: p.id, candidateNumber: formatCandidateNumber(prefix, highest + i + 1, width) })),
+  );
+  return { assigned: ordered.length };
+}
+
+export function createApplicationsService(deps: ApplicationsDeps) {
+  const { db, repo, clock } = deps;
+
+  async function visible(caller: Caller, id: string, tx: DbOrTx = db): Promise<ApplicationWithCandidate> {
+    const row = await repo.findVisible(id, caller.scopePath, tx);
+    if (!row) throw notFound('application', id);
+    return row;
+  }
+
+  return {
+    /** Registers a candidate to a quota. Takes no drive-wide lock: the unique indexes hold the limits. */
+    async register(caller: Caller, driveId: string, input: RegisterInput): Promise<ApplicationView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { drive } = await visibleDrive(repo, caller, driveId, tx);
+        const closed = windowRefusal(drive, clock());
+        if (closed) throw refuse(closed);
+        const quota = await repo.findQuota(input.quotaId, tx);
+        if (!quota || quota.quota.driveId !== driveId) throw refuse(quotaNotInDrive(input.quotaId, driveId));
+        const candidate = await deps.candidates.findVisible(input.candidateId, caller.scopePath, tx);
+        if (!candidate) {
+          throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
+        }
+        const barred = (await deps.candidates.barredAmong(tx, [candidate.id], driveId, drive.registrationOpensOn)).has(candidate.id);
+        const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
+        const checked = applicantRefusal(drive, drive.ruleSet, candidate, barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
+        if ('refusal' in checked) throw refuse(checked.refusal);
+        const row = await repo.insert(tx, {
+          id: newId(),
+          driveId,
+          quotaId: quota.quota.id,
+          candidateId: candidate.id,
+          choice: input.choice,
+          priorityClaims,
+          exemptions: input.exemptions,
+          ...checked.priority,
+          registeredByAgencyId: caller.scopeAgencyId,
+          submittedAt: clock(),
+        });
+        const view = applicationView({ app: row, fullName: candidate.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: candidate.birthDate });
+        record({ action: 'application.submitted', resourceType: 'application', resourceId: row.id, agencyId: quota.quota.agencyId, driveId, after: auditOf(view) });
+        return view;
+      });
+    },
+
+    async get(caller: Caller, id: string): Promise<ApplicationView> {
+      return applicationView(await visible(caller, id));
+    },
+
+    async list(caller: Caller, driveId: string, q: ListApplicationsQuery, afterId: string | undefined): Promise<ApplicationView[]> {
+      await visibleDrive(repo, caller, driveId);
+      const rows = await repo.list({
+        scopePath: caller.scopePath,
+        driveId,
+        quotaId: q.quotaId,
+        status: q.status,
+        candidateId: q.candidateId,
+        agencyId: q.agencyId,
+        search: q.q ? searchKey(q.q) : undefined,
+        afterId,
+        limit: q.limit,
+      });
+      return rows.map(applicationView);
+    },
+
+    /** The council's eligibility decision (re-checkable): the record and its reasons are kept, never deleted. */
+    async decideEligibility(caller: Caller, id: string, expected: number | undefined, input: EligibilityInput): Promise<ApplicationView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const before = await visible(caller, id, tx);
+        const locked = await repo.lockForUpdate(tx, id);
+        if (!locked) throw notFound('application', id);
+        if (expected !== undefined && expected !== locked.version) throw preconditionFailed();
+        if (locked.status === 'withdrawn') throw conflict('application.withdrawn', 'A withdrawn application cannot be decided');
+        const row = await repo.setStatus(tx, id, {
+          status: input.eligible ? 'eligible' : 'ineligible',
+          reasons: input.reasons,
+          decidedAt: clock(),
+        });
+        const after = applicationView({ ...before, app: row });
+        record({
+          action: input.eligible ? 'application.eligible' : 'application.ineligible',
+          resourceType: 'application',
+          resourceId: id,
+          driveId: row.driveId,
+          before: auditOf(applicationView({ ...before, app: locked })),
+          after: auditOf(after),
+        });
+        return after;
+      });
+    },
+
+    /** Withdrawal keeps the application (and any candidate number) for the record. */
+    async withdraw(caller: Caller, id: string, expected: number | undefined, reason: string | undefined): Promise<ApplicationView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const before = await visible(caller, id, tx);
+        const locked = await repo.lockForUpdate(tx, id);
+        if (!locked) throw notFound('application', id);
+        if (expected !== undefined && expected !== locked.version) throw preconditionFailed();
+        if (locked.status === 'withdrawn') throw conflict('application.already_withdrawn', 'The application is already withdrawn');
+        const row = await repo.setStatus(tx, id, {
+          status: 'withdrawn',
+          withdrawnAt: clock(),
+          ...(reason ? { reasons: [...locked.reasons, { code: 'application.withdrawn', message: reason }] } : {}),
+        });
+        const after = applicationView({ ...before, app: row });
+        record({
+          action: 'application.withdrawn',
+          resourceType: 'application',
+          resourceId: id,
+          driveId: row.driveId,
+          before: auditOf(applicationView({ ...before, app: locked })),
+          after: auditOf(after),
+        });
+        return after;
+      });
+    },
+  };
+}
+export type ApplicationsService = ReturnType<typeof createApplicationsService>;

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { pageQuery } from '../../http/pagination.js';
+import { isoDate, searchQuery, text, timestamp, uuid } from '../../http/primitives.js';
+import { genders } from './candidates.table.js';
+
+export const gender = z.enum(genders).describe('male | female | other');
+export const nationalIdInput = z
+  .string()
+  .trim()
+  .regex(/^\d{12}$/, 'a national ID (CCCD) has exactly 12 digits')
+  .describe('National ID (CCCD), 12 digits. Stored encrypted; never listed in full');
+export const nationality = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z]{2}$/, 'ISO 3166-1 alpha-2 code')
+  .transform((s) => s.toUpperCase())
+  .describe('ISO 3166-1 alpha-2, e.g. VN');
+const optionalText = (max: number) => text(max).nullable().optional();
+
+export const contactsInput = z
+  .object({
+    email: z.string().trim().max(254).email().nullable().optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 .-]{6,20}$/, 'digits, spaces, dots or dashes, optionally starting with +')
+      .nullable()
+      .optional(),
+    address: optionalText(500),
+  })
+  .strict();
+
+export const educationInput = z
+  .object({
+    level: optionalText(100).describe('e.g. bachelor, master, doctor'),
+    major: optionalText(200),
+    institution: optionalText(300),
+    graduationYear: z.number().int().min(1900).max(2100).nullable().optional(),
+  })
+  .strict();
+
+export const priorityClaimInput = z
+  .object({
+    category: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case category code')
+      .describe('A category of the drive’s priority table (checked at registration)'),
+    evidenceRef: text(300).describe('Reference to the evidence document'),
+  })
+  .strict();
+
+export const createCandidateBody = z
+  .object({
+    fullName: text(200).describe('Full name in Vietnamese; stored NFC'),
+    nationalId: nationalIdInput,
+    birthDate: isoDate,
+    gender,
+    ethnicity: text(100).describe('e.g. Kinh, Tày'),
+    nationality: nationality.default('VN'),
+    contacts: contactsInput.default({}),
+    education: educationInput.default({}),
+    priorityClaims: z.array(priorityClaimInput).max(20).default([]),
+  })
+  .strict();
+
+export const patchCandidateBody = z
+  .object({
+    fullName: text(200).optional(),
+    nationalId: nationalIdInput.optional(),
+    birthDate: isoDate.optional(),
+    gender: gender.optional(),
+    ethnicity: text(100).optional(),
+    nationality: nationality.optional(),
+    contacts: contactsInput.optional(),
+    education: educationInput.optional(),
+    priorityClaims: z.array(priorityClaimInput).max(20).optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'at least one field');
+
+export const listCandidatesQuery = z
+  .object({
+    ...pageQuery,
+    nationalId: nationalIdInput.optional().describe('Exact lookup by national ID (through its blind index)'),
+    q: searchQuery,
+  })
+  .strict();
+
+const contactsSchema = z.object({
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  address: z.string().nullable(),
+});
+const educationSchema = z.object({
+  level: z.string().nullable().optional(),
+  major: z.string().nullable().optional(),
+  institution: z.string().nullable().optional(),
+  graduationYear: z.number().int().nullable().optional(),
+});
+export const priorityClaimSchema = z.object({ category: z.string(), evidenceRef: z.string() }).meta({ id: 'CandidatePriorityClaim' });
+
+export const candidateSchema = z
+  .object({
+    id: uuid,
+    fullName: z.string(),
+    nationalIdMasked: z.string().describe('Province code and last 2 digits: 001*******67'),
+    nationalId: z
+      .string()
+      .optional()
+      .describe('Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys'),
+    birthDate: z.string(),
+    gender,
+    ethnicity: z.string(),
+    nationality: z.string(),
+    contacts: contactsSchema.describe('Masked in lists'),
+    education: educationSchema,
+    priorityClaims: z.array(priorityClaimSchema),
+    registeredByAgencyId: uuid.nullable(),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: z.number().int(),
+  })
+  .meta({ id: 'Candidate' });
+
+export type CreateCandidateInput = z.infer<typeof createCandidateBody>;
+export type PatchCandidateInput = z.infer<typeof patchCandidateBody>;
+export type ListCandidatesQuery = z.infer<typeof listCandidatesQuery>;

@@ -1,0 +1,68 @@
+import type { Caller } from '../../context.js';
+import type { DrivesService } from '../drives/drives.service.js';
+import type { ApplicationExportRow, ExportsRepository, ResultExportRow } from './exports.repository.js';
+import type { Column } from './tabular.js';
+
+/** What a route streams: the rows (read lazily, when the download starts) and how to lay them out. */
+export type TabularExport<R> = { baseName: string; sheetName: string; columns: readonly Column<R>[]; rows: AsyncIterable<R> };
+
+export type ExportsDeps = { repo: ExportsRepository; drives: Pick<DrivesService, 'visibleDrive'> };
+
+// Headers in Vietnamese: the office pastes these files into its own reports.
+const resultColumns: readonly Column<ResultExportRow>[] = [
+  { header: 'Mã đơn vị', value: (r) => r.agency_code },
+  { header: 'Đơn vị', value: (r) => r.agency_name, width: 40 },
+  { header: 'Vị trí / chức danh', value: (r) => r.position, width: 40 },
+  { header: 'Chỉ tiêu', kind: 'int', value: (r) => r.slots },
+  { header: 'Thứ hạng', kind: 'int', value: (r) => r.rank },
+  { header: 'Số báo danh', value: (r) => r.candidate_number },
+  { header: 'Họ và tên', value: (r) => r.full_name, width: 30 },
+  { header: 'Ngày sinh', value: (r) => r.birth_date },
+  { header: 'Số CCCD (đã che)', value: (r) => r.national_id_masked, width: 16 },
+  { header: 'Kết quả', value: (r) => r.outcome },
+  { header: 'Chỉ tiêu trúng tuyển số', kind: 'int', value: (r) => r.winner_slot },
+  { header: 'Điểm vòng 2', kind: 'decimal', value: (r) => r.raw_score },
+  { header: 'Điểm ưu tiên', kind: 'decimal', value: (r) => r.priority_points },
+  { header: 'Tổng điểm xét', kind: 'decimal', value: (r) => r.ranking_score },
+  { header: 'Quyết định bởi', value: (r) => r.decided_by },
+  { header: 'Giải thích', value: (r) => r.explanation, width: 60 },
+  { header: 'Lý do hủy kết quả', value: (r) => r.cancel_reason },
+  { header: 'Thời điểm hủy (UTC)', value: (r) => r.cancelled_at },
+];
+
+const applicationColumns: readonly Column<ApplicationExportRow>[] = [
+  { header: 'Mã đơn vị', value: (r) => r.agency_code },
+  { header: 'Đơn vị', value: (r) => r.agency_name, width: 40 },
+  { header: 'Vị trí / chức danh', value: (r) => r.position, width: 40 },
+  { header: 'Số báo danh', value: (r) => r.candidate_number },
+  { header: 'Họ và tên', value: (r) => r.full_name, width: 30 },
+  { header: 'Ngày sinh', value: (r) => r.birth_date },
+  { header: 'Giới tính', value: (r) => r.gender },
+  { header: 'Dân tộc', value: (r) => r.ethnicity },
+  { header: 'Số CCCD (đã che)', value: (r) => r.national_id_masked, width: 16 },
+  { header: 'Nguyện vọng', kind: 'int', value: (r) => r.choice },
+  { header: 'Trạng thái', value: (r) => r.status },
+  { header: 'Đối tượng ưu tiên', value: (r) => r.priority_category },
+  { header: 'Điểm ưu tiên', kind: 'decimal', value: (r) => r.priority_points },
+  { header: 'Miễn thi', value: (r) => r.exemptions },
+  { header: 'Lý do', value: (r) => r.reasons, width: 40 },
+  { header: 'Thời điểm đăng ký (UTC)', value: (r) => r.submitted_at },
+];
+
+export function createExportsService(deps: ExportsDeps) {
+  const { repo, drives } = deps;
+  return {
+    /** The drive's current results (every row with its outcome and explanation), national IDs masked. */
+    async results(caller: Caller, driveId: string): Promise<TabularExport<ResultExportRow>> {
+      const drive = await drives.visibleDrive(caller, driveId);
+      return { baseName: `ket-qua-${drive.code}`, sheetName: 'Kết quả', columns: resultColumns, rows: repo.results(drive.id) };
+    },
+
+    /** Every application of the drive with its status and reasons, national IDs masked. */
+    async applications(caller: Caller, driveId: string): Promise<TabularExport<ApplicationExportRow>> {
+      const drive = await drives.visibleDrive(caller, driveId);
+      return { baseName: `ho-so-${drive.code}`, sheetName: 'Hồ sơ đăng ký', columns: applicationColumns, rows: repo.applications(drive.id) };
+    },
+  };
+}
+export type ExportsService = ReturnType<typeof createExportsService>;

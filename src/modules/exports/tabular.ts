@@ -1,0 +1,184 @@
+import { PassThrough, Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import { z } from 'zod';
+import { AppError } from '../../errors.js';
+
+/*
+ * Tabular exports (CSV and XLSX) for results, applications and reports. Both writers take an
+ * async source of rows and stream: a drive with 200,000 applications is never held in memory.
+ * exceljs is barely maintained, so it stays behind this file's small interface.
+ */
+
+export const CSV_TYPE = 'text/csv';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export type TabularFormat = 'csv' | 'xlsx';
+
+export type ColumnKind = 'text' | 'int' | 'decimal';
+export type Column<R> = { header: string; kind?: ColumnKind; width?: number; value: (row: R) => string | number | null | undefined };
+
+/**
+ * Spreadsheet formula injection: a cell that starts with = + - @ (or tab / carriage return, which
+ * some spreadsheet programs strip before evaluating) is prefixed with a single quote, so Excel and
+ * LibreOffice show it as text instead of running it (OWASP "CSV injection").
+ */
+export function escapeFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+const cellText = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : escapeFormula(String(v)));
+
+/** Parses an Accept header into media ranges ordered by preference (RFC 9110 §12.5.1). */
+function mediaRanges(accept: string): { type: string; q: number; index: number }[] {
+  return accept
+    .split(',')
+    .slice(0, 50)
+    .map((part, index) => {
+      const [type = '', ...params] = part.trim().toLowerCase().split(';');
+      let q = 1;
+      for (const p of params) {
+        const [k, v] = p.trim().split('=');
+        if (k === 'q' && v !== undefined) {
+          const n = Number(v);
+          q = Number.isFinite(n) ? Math.min(Math.max(n, 0), 1) : 0;
+        }
+      }
+      return { type: type.trim(), q, index };
+    })
+    .filter((r) => r.type.length > 0 && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+}
+
+function matches(range: string, type: string): boolean {
+  if (range === '*/*' || range === type) return true;
+  return range.endsWith('/*') && type.startsWith(range.slice(0, -1));
+}
+
+/**
+ * Chooses the representation for an Accept header among `offered` (first = default when the
+ * client does not say). Returns null when nothing offered is acceptable.
+ */
+export function negotiate<T extends string>(accept: string | undefined, offered: readonly { type: string; value: T }[]): T | null {
+  if (!accept || accept.trim() === '') return offered[0]?.value ?? null;
+  for (const range of mediaRanges(accept)) {
+    const hit = offered.find((o) => matches(range.type, o.type));
+    if (hit) return hit.value;
+  }
+  return null;
+}
+
+export const notAcceptable = (offered: readonly string[]) =>
+  new AppError(406, 'request.not_acceptable', `This endpoint answers with ${offered.join(' or ')}; set Accept to one of them`, {
+    offered: [...offered],
+  });
+
+/** The export representation asked for (CSV when the client does not say), else 406. */
+export function exportFormat(accept: string | undefined): TabularFormat {
+  const format = negotiate<TabularFormat>(accept, [
+    { type: CSV_TYPE, value: 'csv' },
+    { type: XLSX_TYPE, value: 'xlsx' },
+  ]);
+  if (!format) throw notAcceptable([CSV_TYPE, XLSX_TYPE]);
+  return format;
+}
+
+/** Content-Type and Content-Disposition for a download (RFC 6266, with an ASCII fallback name). */
+export function downloadHeaders(format: TabularFormat, baseName: string): Record<string, string> {
+  const safe = baseName.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').replace(/[^A-Za-z0-9._-]+/g, '-');
+  const file = `${safe}.${format}`;
+  return {
+    'content-type': format === 'csv' ? `${CSV_TYPE}; charset=utf-8` : XLSX_TYPE,
+    'content-disposition': `attachment; filename="${file}"; filename*=UTF-8''${encodeURIComponent(file)}`,
+    'cache-control': 'no-store',
+  };
+}
+
+/** CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly), header row, CRLF. */
+function csvStream<R>(columns: readonly Column<R>[], rows: AsyncIterable<R>, out: Writable): Promise<void> {
+  const stringifier = stringify({ bom: true, record_delimiter: 'windows', header: true, columns: columns.map((c) => c.header) });
+  const records = Readable.from(
+    (async function* () {
+      for await (const row of rows) yield columns.map((c) => cellText(c.value(row)));
+    })(),
+    { objectMode: true },
+  );
+  return pipeline(records, stringifier, out);
+}
+
+/** XLSX through exceljs' streaming writer: rows are committed as they come. */
+async function xlsxStream<R>(columns: readonly Column<R>[], rows: AsyncIterable<R>, out: Writable, sheetName: string): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  const sheet = workbook.addWorksheet(sheetName.slice(0, 31).replace(/[[\]*?:/\\]/g, ' '), { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = columns.map((c, i) => ({
+    key: String(i),
+    width: c.width ?? Math.min(Math.max(c.header.length + 2, 10), 40),
+    ...(c.kind === 'decimal' ? { style: { numFmt: '0.00' } } : {}),
+  }));
+  const header = sheet.addRow(columns.map((c) => c.header));
+  header.font = { bold: true };
+  header.commit();
+  for await (const row of rows) {
+    sheet
+      .addRow(
+        columns.map((c) => {
+          const v = c.value(row);
+          if (v === null || v === undefined || v === '') return null;
+          // Counts and scores go in as numbers so the office can sum them; text is escaped.
+          if (c.kind === 'int' || c.kind === 'decimal') {
+            const n = Number(v);
+            return Number.isFinite(n) ? n : cellText(v);
+          }
+          return cellText(v);
+        }),
+      )
+      .commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+}
+
+/**
+ * A readable stream of the export. Errors while producing rows destroy the stream (the client sees
+ * a cut download, and the error is logged), since headers are already sent by then.
+ */
+export function tabularStream<R>(
+  format: TabularFormat,
+  columns: readonly Column<R>[],
+  rows: AsyncIterable<R>,
+  opts: { sheetName: string; onError?: (err: unknown) => void },
+): Readable {
+  const out = new PassThrough();
+  const done = format === 'csv' ? csvStream(columns, rows, out) : xlsxStream(columns, rows, out, opts.sheetName);
+  done.catch((err: unknown) => {
+    opts.onError?.(err);
+    out.destroy(err instanceof Error ? err : new Error(String(err)));
+  });
+  return out;
+}
+
+/** Rows of an in-memory table (reports are a few hundred rows at most) as an async source. */
+export async function* fromArray<R>(rows: readonly R[]): AsyncIterable<R> {
+  yield* rows;
+}
+
+/** Minimal reply surface used to send a download (keeps this file free of Fastify types). */
+type DownloadReply = { headers(h: Record<string, string>): unknown; send(payload: unknown): unknown };
+
+/** Sends a tabular export as a streamed download. */
+export function sendTabular<R, Rep extends DownloadReply>(
+  reply: Rep,
+  format: TabularFormat,
+  data: { baseName: string; sheetName: string; columns: readonly Column<R>[]; rows: AsyncIterable<R> },
+  onError: (err: unknown) => void,
+): Rep {
+  reply.headers(downloadHeaders(format, data.baseName));
+  reply.send(tabularStream(format, data.columns, data.rows, { sheetName: data.sheetName, onError }));
+  return reply;
+}
+
+/** OpenAPI `content` entries for the two download media types. */
+export const downloadContent = {
+  [CSV_TYPE]: { schema: z.string().describe('CSV, UTF-8 with a byte-order mark, header row, CRLF; cells starting with = + - @ are prefixed with \'') },
+  [XLSX_TYPE]: { schema: z.string().describe('Excel workbook (Office Open XML), one sheet, header row') },
+};

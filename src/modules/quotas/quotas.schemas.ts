@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { pageQuery } from '../../http/pagination.js';
+import { text, timestamp, uuid } from '../../http/primitives.js';
+import { staffCategory } from '../agencies/agencies.schemas.js';
+
+const slots = z.number().int().min(1).max(100_000);
+
+export const quotaSchema = z
+  .object({
+    id: uuid,
+    driveId: uuid,
+    agencyId: uuid,
+    jobPositionId: uuid,
+    year: z.number().int(),
+    staffCategory,
+    slots: z.number().int(),
+    title: z.string().nullable().describe('For leadership drives, the title examined (defaults to the job position’s name)'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: z.number().int(),
+  })
+  .meta({ id: 'Quota' });
+
+export const createQuotaBody = z
+  .object({
+    agencyId: uuid.describe('The agency whose headcount the slots take'),
+    jobPositionId: uuid.describe('A position of that agency, in the drive’s staff category'),
+    slots: slots.optional().describe('Required for recruitment drives; a leadership title is always 1'),
+    title: text(300).optional(),
+  })
+  .strict();
+
+export const patchQuotaBody = z
+  .object({ slots: slots.optional(), title: text(300).nullable().optional() })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'at least one field');
+
+export const listQuotasQuery = z
+  .object({ ...pageQuery, agencyId: uuid.optional(), jobPositionId: uuid.optional() })
+  .strict();
+
+export type CreateQuotaInput = z.infer<typeof createQuotaBody>;
+export type PatchQuotaInput = z.infer<typeof patchQuotaBody>;
+export type ListQuotasQuery = z.infer<typeof listQuotasQuery>;

@@ -1,0 +1,223 @@
+import type { Caller } from '../../context.js';
+import { inScope } from '../../context.js';
+import type { Db, Tx } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../../db/pg-error.js';
+import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
+import type { AgenciesRepository } from '../agencies/agencies.repository.js';
+import type { StaffCategory } from '../agencies/agencies.table.js';
+import { audited } from '../audit/audit.writer.js';
+import type { ScopedDrive } from '../drives/drives.repository.js';
+import type { DrivesService } from '../drives/drives.service.js';
+import type { JobPositionsRepository } from '../job-positions/job-positions.repository.js';
+import type { QuotasRepository } from './quotas.repository.js';
+import type { CreateQuotaInput, ListQuotasQuery, PatchQuotaInput } from './quotas.schemas.js';
+import type { QuotaRow } from './quotas.table.js';
+
+export type QuotasDeps = {
+  db: Db;
+  repo: QuotasRepository;
+  drives: Pick<DrivesService, 'visibleDrive' | 'lockVisibleDrive'>;
+  agencies: AgenciesRepository;
+  jobPositions: JobPositionsRepository;
+};
+
+export const quotaView = (q: QuotaRow) => ({
+  id: q.id,
+  driveId: q.driveId,
+  agencyId: q.agencyId,
+  jobPositionId: q.jobPositionId,
+  year: q.year,
+  staffCategory: q.staffCategory,
+  slots: q.slots,
+  title: q.title,
+  createdAt: q.createdAt,
+  updatedAt: q.updatedAt,
+  version: q.version,
+});
+export type QuotaView = ReturnType<typeof quotaView>;
+
+/** Quotas cannot change after registration opens (DOMAIN.md "Headcount and quotas"). */
+function assertEditable(drive: ScopedDrive): void {
+  if (drive.status !== 'draft') {
+    throw conflict('quota.frozen', `The drive is ${drive.status}: quotas are frozen once the drive opens`, { driveStatus: drive.status });
+  }
+}
+
+const leadershipSingleSlot = (slots: number) =>
+  unprocessable('quota.leadership_single_slot', `A leadership title is a quota of exactly 1 slot, not ${slots}`, { slots });
+
+export function createQuotasService(deps: QuotasDeps) {
+  const { db, repo } = deps;
+
+  /**
+   * A drive's quotas at an agency may not exceed the agency's unused headcount for the drive's
+   * year and staff category, less the slots other running recruitment drives already hold
+   * (Decree 62/2020 on positions and headcount; DOMAIN.md "Headcount and quotas"). The headcount
+   * row is locked first, so concurrent quota writes at one agency are checked one after another.
+   */
+  async function guardHeadcount(
+    tx: Tx,
+    at: { agencyId: string; year: number; staffCategory: StaffCategory },
+    requested: number,
+    exceptQuotaId?: string,
+  ): Promise<void> {
+    const rows = await deps.agencies.lockHeadcounts(tx, at.agencyId, at.year);
+    const headcount = rows.find((r) => r.staffCategory === at.staffCategory);
+    if (!headcount) {
+      throw unprocessable('quota.no_headcount', `The agency has no ${at.staffCategory} headcount for ${at.year}`, {
+        agencyId: at.agencyId,
+        year: at.year,
+        staffCategory: at.staffCategory,
+      });
+    }
+    const reserved = await repo.reservedSlots(tx, at.agencyId, at.year, at.staffCategory, exceptQuotaId);
+    const { assigned, filled } = headcount;
+    const available = assigned - filled - reserved;
+    if (requested > available) {
+      throw unprocessable(
+        'quota.exceeds_unused_headcount',
+        `Requested ${requested} slots, but only ${available} are available: assigned ${assigned} − filled ${filled} − ` +
+          `held by running drives ${reserved} (${at.staffCategory}, ${at.year})`,
+        { assigned, filled, reserved, requested, available },
+      );
+    }
+  }
+
+  /** The quota and its drive, locked in that order (drive shared, quota exclusive); 404 outside scope. */
+  async function lockQuota(tx: Tx, caller: Caller, id: string): Promise<{ drive: ScopedDrive; quota: QuotaRow }> {
+    const found = await repo.findById(id, tx);
+    if (!found) throw notFound('quota', id);
+    const drive = await deps.drives.lockVisibleDrive(tx, caller, found.driveId, 'share').catch((err: unknown) => {
+      if (err instanceof AppError && err.status === 404) throw notFound('quota', id);
+      throw err;
+    });
+    const quota = await repo.findByIdForUpdate(tx, id);
+    if (!quota) throw notFound('quota', id);
+    return { drive, quota };
+  }
+
+  return {
+    async create(caller: Caller, driveId: string, input: CreateQuotaInput): Promise<QuotaView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const drive = await deps.drives.lockVisibleDrive(tx, caller, driveId, 'share');
+        assertEditable(drive);
+        const agency = await deps.agencies.findById(input.agencyId, tx);
+        if (!agency || !inScope(caller, agency.path)) throw unprocessable('quota.agency_not_found', `No agency ${input.agencyId}`);
+        const position = await deps.jobPositions.findById(input.jobPositionId, tx);
+        if (!position || !inScope(caller, position.agencyPath)) {
+          throw unprocessable('quota.position_not_found', `No job position ${input.jobPositionId}`);
+        }
+        if (position.agencyId !== input.agencyId) {
+          throw unprocessable('quota.position_not_at_agency', `Job position ${position.code} belongs to another agency`, {
+            jobPositionAgencyId: position.agencyId,
+            agencyId: input.agencyId,
+          });
+        }
+        if (!position.active) throw unprocessable('quota.position_inactive', `Job position ${position.code} is inactive`);
+        if (position.staffCategory !== drive.staffCategory) {
+          throw unprocessable(
+            'quota.staff_category_mismatch',
+            `Job position ${position.code} is for ${position.staffCategory}, the drive recruits ${drive.staffCategory}`,
+            { positionStaffCategory: position.staffCategory, driveStaffCategory: drive.staffCategory },
+          );
+        }
+        if (position.leadership !== (drive.kind === 'leadership')) {
+          throw unprocessable(
+            'quota.position_kind_mismatch',
+            drive.kind === 'leadership'
+              ? `Job position ${position.code} is not a leadership title`
+              : `Job position ${position.code} is a leadership title: it is filled through a leadership drive`,
+          );
+        }
+        let slots: number;
+        let title: string | null;
+        if (drive.kind === 'leadership') {
+          // A leadership title is a quota of one (2424/BNV-CCVC): one appointment per title.
+          slots = input.slots ?? 1;
+          if (slots !== 1) throw leadershipSingleSlot(slots);
+          title = input.title ?? position.name;
+        } else {
+          if (input.slots === undefined) throw unprocessable('quota.slots_required', 'A recruitment quota needs slots');
+          slots = input.slots;
+          title = input.title ?? null;
+          await guardHeadcount(tx, { agencyId: input.agencyId, year: drive.year, staffCategory: drive.staffCategory }, slots);
+        }
+        try {
+          const row = await repo.insert(tx, {
+            id: newId(),
+            driveId,
+            agencyId: input.agencyId,
+            jobPositionId: input.jobPositionId,
+            year: drive.year,
+            staffCategory: drive.staffCategory,
+            slots,
+            title,
+          });
+          record({ action: 'quota.created', resourceType: 'quota', resourceId: row.id, agencyId: row.agencyId, driveId, after: quotaView(row) });
+          return quotaView(row);
+        } catch (err) {
+          if (isUniqueViolation(err, 'quotas_drive_agency_position_unique')) {
+            throw conflict('quota.duplicate', 'The drive already has a quota for this job position at this agency');
+          }
+          throw err;
+        }
+      });
+    },
+
+    async get(caller: Caller, id: string): Promise<QuotaView> {
+      const quota = await repo.findById(id);
+      if (!quota) throw notFound('quota', id);
+      await deps.drives.visibleDrive(caller, quota.driveId).catch((err: unknown) => {
+        if (err instanceof AppError && err.status === 404) throw notFound('quota', id);
+        throw err;
+      });
+      return quotaView(quota);
+    },
+
+    async list(caller: Caller, driveId: string, q: ListQuotasQuery, afterId: string | undefined): Promise<QuotaView[]> {
+      await deps.drives.visibleDrive(caller, driveId);
+      const rows = await repo.list({ driveId, agencyId: q.agencyId, jobPositionId: q.jobPositionId, afterId, limit: q.limit });
+      return rows.map(quotaView);
+    },
+
+    async update(caller: Caller, id: string, expected: number | undefined, input: PatchQuotaInput): Promise<QuotaView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { drive, quota } = await lockQuota(tx, caller, id);
+        if (expected !== undefined && expected !== quota.version) throw preconditionFailed();
+        assertEditable(drive);
+        const changes: Parameters<QuotasRepository['update']>[3] = {};
+        if (input.slots !== undefined && input.slots !== quota.slots) {
+          if (drive.kind === 'leadership') throw leadershipSingleSlot(input.slots);
+          // Fewer slots never exceed the headcount; more are checked like a new quota.
+          if (input.slots > quota.slots) {
+            await guardHeadcount(tx, { agencyId: quota.agencyId, year: quota.year, staffCategory: quota.staffCategory }, input.slots, quota.id);
+          }
+          changes.slots = input.slots;
+        }
+        if (input.title !== undefined) changes.title = input.title;
+        const row = await repo.update(tx, id, quota.version, changes);
+        if (!row) throw new AppError(409, 'concurrent_change', 'The quota changed while updating; retry');
+        record({ action: 'quota.updated', resourceType: 'quota', resourceId: id, agencyId: row.agencyId, driveId: row.driveId, before: quotaView(quota), after: quotaView(row) });
+        return quotaView(row);
+      });
+    },
+
+    async remove(caller: Caller, id: string, expected: number | undefined): Promise<QuotaView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { drive, quota } = await lockQuota(tx, caller, id);
+        if (expected !== undefined && expected !== quota.version) throw preconditionFailed();
+        assertEditable(drive);
+        try {
+          await repo.delete(tx, id);
+        } catch (err) {
+          if (isForeignKeyViolation(err)) throw conflict('quota.in_use', 'Records refer to this quota; it cannot be deleted');
+          throw err;
+        }
+        record({ action: 'quota.deleted', resourceType: 'quota', resourceId: id, agencyId: quota.agencyId, driveId: quota.driveId, before: quotaView(quota) });
+        return quotaView(quota);
+      });
+    },
+  };
+}
+export type QuotasService = ReturnType<typeof createQuotasService>;

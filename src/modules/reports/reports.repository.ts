@@ -1,0 +1,184 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+
+/*
+ * Report queries. Every figure is counted from the rows (applications, scripts, results,
+ * quota outcomes), never read from a stored total, and each query is one set-based statement
+ * over indexed keys: applications(drive_id, …), scripts(round_id, …), results(drive_id, …),
+ * the partial unique index on winners (quota_id, winner_slot) where outcome = 'winner',
+ * drives(year, kind), quotas(drive_id, …). Counts are cast to int: the two drivers differ on bigint.
+ */
+
+export type QuotaFiguresRow = {
+  quota_id: string;
+  agency_id: string;
+  agency_code: string;
+  agency_name: string;
+  job_position_id: string;
+  position: string;
+  slots: number;
+  outcome: string | null;
+  applications: number;
+  candidates: number;
+  eligible: number;
+  withdrawn: number;
+  results: number;
+  winners: number;
+  passed_gate: number;
+};
+
+export type RoundRow = { id: string; order: number; code: string; name: string; kind: 'gate' | 'scored' };
+export type QuotaRoundRow = { quota_id: string; round_id: string; sat: number; passed: number };
+
+export type LeadershipRow = {
+  drive_id: string | null;
+  code: string | null;
+  name: string | null;
+  status: string | null;
+  titles: number;
+  agencies: number;
+  with_winner: number;
+  without_winner: number;
+  not_held: number;
+  pending: number;
+};
+
+async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
+export function createReportsRepository(db: Db) {
+  return {
+    /** One row per quota: registrations, results and outcome counted per quota in one statement. */
+    quotaFigures(driveId: string): Promise<QuotaFiguresRow[]> {
+      return rows<QuotaFiguresRow>(
+        db,
+        sql`with app as (
+              select quota_id,
+                     count(*)::int as applications,
+                     count(distinct candidate_id)::int as candidates,
+                     (count(*) filter (where status = 'eligible'))::int as eligible,
+                     (count(*) filter (where status = 'withdrawn'))::int as withdrawn
+                from applications
+               where drive_id = ${driveId}
+               group by quota_id
+            ), res as (
+              select quota_id,
+                     count(*)::int as results,
+                     (count(*) filter (where outcome = 'winner'))::int as winners,
+                     (count(*) filter (where explanation->'gate'->>'passed' = 'true'))::int as passed_gate
+                from results
+               where drive_id = ${driveId}
+               group by quota_id
+            )
+            select q.id as quota_id, q.agency_id, ag.code as agency_code, ag.name as agency_name,
+                   q.job_position_id, coalesce(q.title, jp.name) as position, q.slots, qr.status as outcome,
+                   coalesce(app.applications, 0) as applications, coalesce(app.candidates, 0) as candidates,
+                   coalesce(app.eligible, 0) as eligible, coalesce(app.withdrawn, 0) as withdrawn,
+                   coalesce(res.results, 0) as results, coalesce(res.winners, 0) as winners,
+                   coalesce(res.passed_gate, 0) as passed_gate
+              from quotas q
+              join agencies ag on ag.id = q.agency_id
+              join job_positions jp on jp.id = q.job_position_id
+              left join app on app.quota_id = q.id
+              left join res on res.quota_id = q.id
+              left join quota_results qr on qr.quota_id = q.id
+             where q.drive_id = ${driveId}
+             order by ag.code, jp.code, q.id`,
+      );
+    },
+
+    /** Distinct candidates over the whole drive (a candidate with NV1 and NV2 counts once). */
+    async distinctCandidates(driveId: string): Promise<number> {
+      const [row] = await rows<{ n: number }>(db, sql`select count(distinct candidate_id)::int as n from applications where drive_id = ${driveId}`);
+      return row?.n ?? 0;
+    },
+
+    rounds(driveId: string): Promise<RoundRow[]> {
+      return rows<RoundRow>(
+        db,
+        sql`select id, "order", code, name, kind from rounds where drive_id = ${driveId} order by "order"`,
+      );
+    },
+
+    /**
+     * Per quota and round: applications that sat (a script not marked absent) and, for gate rounds,
+     * passed (every script they took is scored and reaches the part's pass mark and the rule set's
+     * share of the maximum — Decree 138/2020 Art. 8: ≥ 50 % in each part of round 1).
+     */
+    quotaRoundFigures(driveId: string, gatePercent: number): Promise<QuotaRoundRow[]> {
+      return rows<QuotaRoundRow>(
+        db,
+        sql`with per_app as (
+              select s.round_id, s.application_id,
+                     bool_or(not s.absent) as sat,
+                     bool_and(not s.absent and s.final_score is not null
+                              and s.final_score * 100 >= p.max_score * ${gatePercent}
+                              and (p.pass_mark is null or s.final_score >= p.pass_mark)) as passed
+                from scripts s
+                join parts p on p.id = s.part_id
+               where s.round_id in (select id from rounds where drive_id = ${driveId})
+               group by s.round_id, s.application_id
+            )
+            select a.quota_id, pa.round_id,
+                   (count(*) filter (where pa.sat))::int as sat,
+                   (count(*) filter (where pa.sat and pa.passed))::int as passed
+              from per_app pa
+              join applications a on a.id = pa.application_id
+             group by a.quota_id, pa.round_id`,
+      );
+    },
+
+    /**
+     * Leadership titles of a year, per drive and in total (grouping sets): a title's outcome is
+     * read from its rows — a current winner, else the quota outcome recorded by the results engine.
+     * `scopePath` (the caller's subtree) and `subtreePath` (the agencyId filter) limit titles by the
+     * title's agency.
+     */
+    leadership(year: number, scopePath: string | null, subtreePath: string | null): Promise<LeadershipRow[]> {
+      return rows<LeadershipRow>(
+        db,
+        sql`with titles as (
+              select q.id, q.agency_id, q.drive_id
+                from drives d
+                join quotas q on q.drive_id = d.id
+                join agencies ag on ag.id = q.agency_id
+               where d.year = ${year} and d.kind = 'leadership' and d.status not in ('draft', 'cancelled')
+                 and (${scopePath}::text is null or ag.path like ${scopePath}::text || '%')
+                 and (${subtreePath}::text is null or ag.path like ${subtreePath}::text || '%')
+            ), won as (
+              select r.quota_id, count(*)::int as winners
+                from results r
+               where r.outcome = 'winner' and r.quota_id in (select id from titles)
+               group by r.quota_id
+            ), outcome as (
+              select t.drive_id, t.agency_id,
+                     case when coalesce(w.winners, 0) > 0 then 'with_winner'
+                          -- examined but no current winner (none passed, or the winner's result was cancelled with no reserve)
+                          when qr.status in ('no_winner', 'winner') then 'without_winner'
+                          when qr.status = 'not_held' then 'not_held'
+                          else 'pending' end as o
+                from titles t
+                left join won w on w.quota_id = t.id
+                left join quota_results qr on qr.quota_id = t.id
+            ), agg as (
+              select drive_id, grouping(drive_id) as total,
+                     count(*)::int as titles,
+                     count(distinct agency_id)::int as agencies,
+                     (count(*) filter (where o = 'with_winner'))::int as with_winner,
+                     (count(*) filter (where o = 'without_winner'))::int as without_winner,
+                     (count(*) filter (where o = 'not_held'))::int as not_held,
+                     (count(*) filter (where o = 'pending'))::int as pending
+                from outcome
+               group by grouping sets ((drive_id), ())
+            )
+            select agg.drive_id, d.code, d.name, d.status, agg.titles, agg.agencies,
+                   agg.with_winner, agg.without_winner, agg.not_held, agg.pending
+              from agg
+              left join drives d on d.id = agg.drive_id
+             order by agg.total desc, d.code`,
+      );
+    },
+  };
+}
+export type ReportsRepository = ReturnType<typeof createReportsRepository>;

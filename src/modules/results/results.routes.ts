@@ -1,0 +1,207 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { callerOf } from '../../http/auth.js';
+import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
+import { problems } from '../../http/openapi.js';
+import { decodeCursor, encodeCursor, idCursor, withLink } from '../../http/pagination.js';
+import { idParams } from '../../http/primitives.js';
+import { STAFF } from '../../http/roles.js';
+import type { Role } from '../api-keys/api-keys.table.js';
+import { driveSchema } from '../drives/drives.schemas.js';
+import {
+  cancelBody,
+  cancellationSchema,
+  computationSchema,
+  computeBody,
+  computeQuery,
+  listResultsQuery,
+  publicResultsQuery,
+  publicResultsSchema,
+  resultsPageSchema,
+  returnBody,
+  tieDecisionBody,
+  tieDecisionResultSchema,
+} from './results.schemas.js';
+import type { ResultsService } from './results.service.js';
+
+const tags = ['results'];
+const COMPUTERS: readonly Role[] = ['council', 'organizer'];
+const COUNCIL: readonly Role[] = ['council'];
+const APPROVERS: readonly Role[] = ['approver'];
+const PUBLISHERS: readonly Role[] = ['organizer', 'approver'];
+const CANCELLERS: readonly Role[] = ['organizer', 'council'];
+
+const nextCursorOf = <T extends { quotaId: string }>(rows: T[], limit: number) => {
+  const last = rows[limit - 1];
+  return rows.length > limit && last ? encodeCursor({ id: last.quotaId }) : null;
+};
+
+export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> = async (app, { results }) => {
+  app.post('/drives/:id/results/compute', {
+    config: { roles: COMPUTERS },
+    schema: {
+      operationId: 'computeResults',
+      tags,
+      summary: 'Compute the drive’s results (or preview them with ?dryRun=true)',
+      description:
+        'Runs the results engine over the frozen rule set, quotas, active applications, priority points, choices, exemptions and final ' +
+        'part scores, replaces the stored results in one transaction and moves the drive to results_computed (from marking or ' +
+        'results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a ' +
+        'what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), ' +
+        'results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, ' +
+        'results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match.',
+      params: idParams,
+      querystring: computeQuery,
+      headers: ifMatchHeaders,
+      body: computeBody,
+      response: { 200: computationSchema, ...problems(404, 409, 412, 422) },
+    },
+    handler: async (request, reply) => {
+      const r = await results.compute(callerOf(request), request.params.id, expectedVersion(request), {
+        dryRun: request.query.dryRun,
+        overrides: request.body?.overrides,
+        quotaId: request.query.quotaId,
+      });
+      if (!r.dryRun) setEtag(reply, r.version);
+      return r;
+    },
+  });
+
+  app.get('/drives/:id/results', {
+    config: { roles: STAFF },
+    schema: {
+      operationId: 'listResults',
+      tags,
+      summary: 'Results per quota: status, winners, tied, reserves in order, failed; every row explains itself',
+      description:
+        'Paged over quotas (limit quotas per page, cursor). Filters: quotaId, outcome. 404 results.not_computed before the first computation.',
+      params: idParams,
+      querystring: listResultsQuery,
+      response: { 200: resultsPageSchema, ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const after = decodeCursor(request.query.cursor, idCursor);
+      const r = await results.list(callerOf(request), request.params.id, request.query, after?.id);
+      const limit = request.query.limit;
+      setEtag(reply, r.drive.version);
+      return withLink(request, reply, { drive: r.drive, items: r.items.slice(0, limit), nextCursor: nextCursorOf(r.items, limit) });
+    },
+  });
+
+  app.post('/drives/:id/results/tie-decisions', {
+    config: { roles: COUNCIL },
+    schema: {
+      operationId: 'decideResultsTie',
+      tags,
+      summary: 'Record the head’s decision on a tie the rule set’s chain could not break',
+      description:
+        'Orders exactly the applications of one unresolved tie (across the last slot, or among reserves). While results are computed, ' +
+        'the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and ' +
+        'promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable.',
+      params: idParams,
+      headers: ifMatchHeaders,
+      body: tieDecisionBody,
+      response: { 201: tieDecisionResultSchema, ...problems(404, 409, 412, 422) },
+    },
+    handler: async (request, reply) => {
+      const r = await results.decideTie(callerOf(request), request.params.id, expectedVersion(request), request.body);
+      setEtag(reply, r.driveVersion);
+      return reply.code(201).send(r);
+    },
+  });
+
+  const transition = (
+    path: string,
+    operationId: string,
+    summary: string,
+    roles: readonly Role[],
+    run: (caller: ReturnType<typeof callerOf>, id: string, expected: number | undefined, body: { reason?: string } | undefined) => ReturnType<ResultsService['approve']>,
+    description: string,
+    withReason = false,
+  ) =>
+    app.post(`/drives/:id/results/${path}`, {
+      config: { roles },
+      schema: {
+        operationId,
+        tags,
+        summary,
+        description,
+        params: idParams,
+        headers: ifMatchHeaders,
+        ...(withReason ? { body: returnBody } : {}),
+        response: { 200: driveSchema, ...problems(404, 409, 412) },
+      },
+      handler: async (request, reply) => {
+        const drive = await run(callerOf(request), (request.params as { id: string }).id, expectedVersion(request), request.body as { reason?: string } | undefined);
+        setEtag(reply, drive.version);
+        return drive;
+      },
+    });
+
+  transition(
+    'submit',
+    'submitResults',
+    'Submit computed results to the approving authority',
+    COUNCIL,
+    (c, id, v) => results.submit(c, id, v),
+    'results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 drive.invalid_transition otherwise.',
+  );
+  transition('approve', 'approveResults', 'Approve submitted results (they become immutable)', APPROVERS, (c, id, v) => results.approve(c, id, v), 'submitted → approved.');
+  transition(
+    'return',
+    'returnResults',
+    'Return submitted results to the council, with a reason',
+    APPROVERS,
+    (c, id, v, body) => results.returnResults(c, id, v, body?.reason ?? ''),
+    'submitted → results_computed (returned). The reason is recorded.',
+    true,
+  );
+  transition(
+    'publish',
+    'publishResults',
+    'Publish approved results (public page)',
+    PUBLISHERS,
+    (c, id, v) => results.publish(c, id, v),
+    'approved → published; sets publishedAt. 409 drive.invalid_transition for unapproved results.',
+  );
+
+  app.post('/results/:id/cancel', {
+    config: { roles: CANCELLERS },
+    schema: {
+      operationId: 'cancelResult',
+      tags,
+      summary: 'Cancel a winner’s result; the next reserve of the same quota takes the slot',
+      description:
+        'Only a winner of approved or published results (409 result.not_cancellable, result.not_winner). fraud also bars the candidate ' +
+        'from the following drives. Answers 200 with status promoted, no_reserve, or tie_pending_decision when the next reserves are ' +
+        'tied: the cancellation stands and the quota awaits the head’s decision (POST …/results/tie-decisions).',
+      params: idParams,
+      body: cancelBody,
+      response: { 200: cancellationSchema, ...problems(404, 409, 422) },
+    },
+    handler: async (request) => results.cancel(callerOf(request), request.params.id, request.body),
+  });
+};
+
+/** Published results, no key needed. */
+export const publicResultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> = async (app, { results }) => {
+  app.get('/public/drives/:id/results', {
+    config: { public: true },
+    schema: {
+      operationId: 'getPublicResults',
+      tags,
+      summary: 'Published results: winners per quota with masked identity (no key)',
+      description:
+        'Only for drives whose results are published or finished (404 results.not_published). Full names and candidate numbers as the ' +
+        'law publishes them, national IDs masked; never birth dates or contacts.',
+      params: idParams,
+      querystring: publicResultsQuery,
+      response: { 200: publicResultsSchema, ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const after = decodeCursor(request.query.cursor, idCursor);
+      const r = await results.publicResults(request.params.id, request.query, after?.id);
+      const limit = request.query.limit;
+      return withLink(request, reply, { drive: r.drive, items: r.items.slice(0, limit), nextCursor: nextCursorOf(r.items, limit) });
+    },
+  });
+};

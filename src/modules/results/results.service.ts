@@ -1,0 +1,770 @@
+import type { Caller, Clock } from '../../context.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
+import { formatScore, parseScore } from '../../domain/decimal.js';
+import { DomainError } from '../../domain/errors.js';
+import { maskName } from '../../domain/masking.js';
+import { computeLeadershipResults, type TitleResult } from '../../domain/leadership.js';
+import {
+  computeRecruitmentResults,
+  applyReplacementDecision,
+  promoteReserve,
+  validateTieDecision,
+  type ApplicationResult,
+  type QuotaResult,
+  type TieDecision,
+} from '../../domain/ranking.js';
+import { resolveRuleSet, type RuleSet, type RuleSetOverrides } from '../../domain/rule-sets.js';
+import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
+import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
+import type { ScopedDrive } from '../drives/drives.repository.js';
+import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
+import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput, indexScripts } from './results.input.js';
+import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
+import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
+import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow } from './results.table.js';
+
+export type ResultsDeps = { db: Db; repo: ResultsRepository; drives: DrivesService; clock: Clock };
+
+const FROZEN: readonly string[] = ['approved', 'published', 'finished'];
+const REPLACEABLE: readonly string[] = ['approved', 'published'];
+const EXAMINED: readonly string[] = ['marking', 'results_computed', 'submitted', 'approved', 'published', 'finished'];
+const PENDING_TIE: readonly QuotaOutcome[] = ['tie_pending_decision', 'awaiting_other_quota'];
+
+type Plan = { quotaRows: NewQuotaResultRow[]; resultRows: NewResultRow[]; candidateNumbers: Map<string, string | null> };
+
+/** A result as the API shows it (stored, or previewed by a dry run). */
+type RowLike = Pick<
+  ResultRow,
+  | 'applicationId'
+  | 'choice'
+  | 'outcome'
+  | 'rank'
+  | 'winnerSlot'
+  | 'rawScore'
+  | 'priorityPoints'
+  | 'rankingScore'
+  | 'decidedBy'
+  | 'explanation'
+  | 'cancelReason'
+  | 'cancelNote'
+  | 'cancelledAt'
+  | 'replacedByResultId'
+  | 'promotedAt'
+  | 'replacesResultId'
+> & { id: string | null; candidateNumber: string | null };
+
+const score = (h: number | null | undefined): string | null => (h === null || h === undefined ? null : formatScore(h));
+
+function rowView(r: RowLike) {
+  const e = r.explanation;
+  let text = e.text;
+  if (r.outcome === 'cancelled' && r.cancelledAt) {
+    text += ` Result cancelled on ${r.cancelledAt.toISOString().slice(0, 10)} (${r.cancelReason ?? 'cancelled'}${r.cancelNote ? `: ${r.cancelNote}` : ''})`;
+    text += r.replacedByResultId ? `; the slot went to result ${r.replacedByResultId}.` : '; the replacement is pending.';
+  }
+  if (r.promotedAt) text += ` Promoted to winner on ${r.promotedAt.toISOString().slice(0, 10)} to replace cancelled result ${r.replacesResultId ?? ''}.`;
+  return {
+    resultId: r.id,
+    applicationId: r.applicationId,
+    candidateNumber: r.candidateNumber,
+    choice: r.choice,
+    outcome: r.outcome,
+    rank: r.rank,
+    winnerSlot: r.winnerSlot,
+    rawScore: r.rawScore,
+    priorityPoints: r.priorityPoints,
+    priorityCategory: e.priorityCategory,
+    rankingScore: r.rankingScore,
+    gate: e.gate,
+    decidedBy: r.decidedBy,
+    tiedWith: e.tiedWith,
+    parts: e.parts,
+    explanation: text,
+    cancellation: r.cancelledAt ? { reason: r.cancelReason, note: r.cancelNote, at: r.cancelledAt, replacedByResultId: r.replacedByResultId } : null,
+    promotion: r.promotedAt ? { at: r.promotedAt, replacesResultId: r.replacesResultId } : null,
+  };
+}
+export type ResultRowView = ReturnType<typeof rowView>;
+
+type QuotaLike = Pick<
+  QuotaResultRow,
+  'quotaId' | 'status' | 'slots' | 'winners' | 'tiedApplicationIds' | 'openSlotsInTie' | 'reserveTies' | 'passedCount' | 'candidateCount' | 'explanation'
+> & { agencyId: string | null; jobPositionId: string | null; title: string | null; computedAt: Date | null };
+
+function quotaView(q: QuotaLike, rows: RowLike[]) {
+  const views = rows.map(rowView);
+  const by = (...o: ResultOutcome[]) => views.filter((v) => o.includes(v.outcome));
+  return {
+    quotaId: q.quotaId,
+    agencyId: q.agencyId,
+    jobPositionId: q.jobPositionId,
+    title: q.title,
+    status: q.status,
+    slots: q.slots,
+    winnersCount: q.winners,
+    passedCount: q.passedCount,
+    candidateCount: q.candidateCount,
+    openSlotsInTie: q.openSlotsInTie,
+    tiedApplicationIds: q.tiedApplicationIds,
+    reserveTies: q.reserveTies,
+    explanation: q.explanation,
+    computedAt: q.computedAt,
+    winners: by('winner'),
+    tied: by('tied_pending'),
+    reserves: by('reserve'),
+    failed: by('failed', 'absent'),
+    others: by('not_considered', 'awaiting_nv1', 'cancelled', 'not_selected', 'pending', 'not_held'),
+  };
+}
+export type QuotaResultView = ReturnType<typeof quotaView>;
+
+/** Overrides on top of overrides: objects merge key by key, arrays and scalars replace. */
+function mergeOverrides(base: unknown, patch: unknown): unknown {
+  if (patch === undefined) return base;
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObj(base) && isObj(patch)) {
+    const out: Record<string, unknown> = { ...base };
+    for (const [k, v] of Object.entries(patch)) out[k] = mergeOverrides(base[k], v);
+    return out;
+  }
+  return patch;
+}
+
+function explanationOf(a: ApplicationResult, parts: ResultExplanation['parts']): ResultExplanation {
+  return { text: a.explanation, gate: a.gate, tiedWith: a.tiedWith, priorityCategory: a.priorityCategory, parts };
+}
+
+function recruitmentPlan(quotaResults: QuotaResult[], parts: Map<string, ResultExplanation['parts']>): Omit<Plan, 'candidateNumbers'> {
+  const quotaRows: NewQuotaResultRow[] = [];
+  const resultRows: NewResultRow[] = [];
+  for (const q of quotaResults) {
+    quotaRows.push({
+      driveId: '',
+      quotaId: q.quotaId,
+      status: q.status,
+      slots: q.slots,
+      winners: q.winners.length,
+      tiedApplicationIds: q.tiedApplicationIds,
+      openSlotsInTie: q.openSlotsInTie,
+      reserveTies: q.reserveTies,
+      passedCount: q.passedCount,
+      candidateCount: q.applications.length,
+      explanation: q.explanation,
+      computedAt: new Date(),
+    });
+    const slotOf = new Map(q.winners.map((id, i) => [id, i + 1]));
+    for (const a of q.applications) {
+      resultRows.push({
+        id: newId(),
+        driveId: '',
+        quotaId: q.quotaId,
+        applicationId: a.applicationId,
+        choice: a.choice,
+        outcome: a.outcome,
+        rank: a.rank,
+        winnerSlot: a.outcome === 'winner' ? (slotOf.get(a.applicationId) ?? null) : null,
+        quotaSlots: q.slots,
+        rankingScore: score(a.rankingScore),
+        rawScore: score(a.rawScore),
+        priorityPoints: formatScore(a.priorityPoints),
+        decidedBy: a.decidedBy,
+        explanation: explanationOf(a, parts.get(a.applicationId) ?? []),
+      });
+    }
+  }
+  return { quotaRows, resultRows };
+}
+
+function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleSet: RuleSet): Omit<Plan, 'candidateNumbers'> {
+  const weights = ruleSet.leadership?.weights ?? { written: 1, actionPlan: 1 };
+  const quotaRows: NewQuotaResultRow[] = [];
+  const resultRows: NewResultRow[] = [];
+  for (const t of titles) {
+    const n = slots.get(t.titleId) ?? 1;
+    quotaRows.push({
+      driveId: '',
+      quotaId: t.titleId,
+      status: t.outcome,
+      slots: n,
+      winners: t.winnerApplicationId ? 1 : 0,
+      tiedApplicationIds: t.tiedApplicationIds,
+      openSlotsInTie: t.tiedApplicationIds.length > 0 ? 1 : 0,
+      reserveTies: [],
+      passedCount: t.candidates.filter((c) => c.combined !== null).length,
+      candidateCount: t.candidateCount,
+      explanation: t.explanation,
+      computedAt: new Date(),
+    });
+    for (const c of t.candidates) {
+      resultRows.push({
+        id: newId(),
+        driveId: '',
+        quotaId: t.titleId,
+        applicationId: c.applicationId,
+        choice: 1,
+        outcome: c.outcome,
+        rank: c.rank,
+        winnerSlot: c.outcome === 'winner' ? 1 : null,
+        quotaSlots: n,
+        rankingScore: score(c.combined),
+        rawScore: score(c.written),
+        priorityPoints: '0.00',
+        decidedBy: c.decidedBy,
+        explanation: {
+          text: c.explanation,
+          gate: c.gate,
+          tiedWith: c.outcome === 'tied_pending' ? t.tiedApplicationIds.filter((id) => id !== c.applicationId) : [],
+          priorityCategory: null,
+          parts: [
+            { code: 'written', score: score(c.written), max: '100.00', weight: weights.written },
+            { code: 'action_plan', score: score(c.actionPlan), max: '100.00', weight: weights.actionPlan },
+          ],
+        },
+      });
+    }
+  }
+  return { quotaRows, resultRows };
+}
+
+/** Rebuilds the engine's view of one stored quota, so a replacement follows the same rules. */
+function storedQuota(q: QuotaResultRow, rows: ResultRow[], replacementOrders: string[][]): QuotaResult {
+  const rankOf = new Map(rows.map((r) => [r.applicationId, r.rank]));
+  // A replacement decision ordered members that share a rank: give them distinct ranks in memory.
+  for (const order of replacementOrders) {
+    order.forEach((id, i) => {
+      const base = rankOf.get(id);
+      if (base !== undefined && base !== null) rankOf.set(id, base + i);
+    });
+  }
+  const applications: ApplicationResult[] = rows.map((r) => ({
+    applicationId: r.applicationId,
+    quotaId: r.quotaId,
+    choice: r.choice === 2 ? 2 : 1,
+    outcome: r.outcome as ApplicationResult['outcome'],
+    rank: rankOf.get(r.applicationId) ?? null,
+    rankingScore: r.rankingScore === null ? null : parseScore(r.rankingScore),
+    rawScore: r.rawScore === null ? null : parseScore(r.rawScore),
+    priorityPoints: parseScore(r.priorityPoints),
+    priorityCategory: r.explanation.priorityCategory,
+    gate: r.explanation.gate as ApplicationResult['gate'],
+    decidedBy: r.decidedBy as ApplicationResult['decidedBy'],
+    tiedWith: r.explanation.tiedWith,
+    explanation: '',
+  }));
+  return {
+    quotaId: q.quotaId,
+    slots: q.slots,
+    status: (['complete', 'unfilled', 'tie_pending_decision'].includes(q.status) ? q.status : 'unfilled') as QuotaResult['status'],
+    winners: rows.filter((r) => r.outcome === 'winner').map((r) => r.applicationId),
+    tiedApplicationIds: q.tiedApplicationIds,
+    openSlotsInTie: q.openSlotsInTie,
+    reserveTies: q.reserveTies,
+    passedCount: q.passedCount,
+    applications,
+    explanation: q.explanation,
+  };
+}
+
+export function createResultsService(deps: ResultsDeps) {
+  const { db, repo, drives, clock } = deps;
+
+  async function lockDrive(tx: Tx, caller: Caller, driveId: string, expected: number | undefined): Promise<ScopedDrive> {
+    const drive = await drives.lockVisibleDrive(tx, caller, driveId);
+    if (expected !== undefined && expected !== drive.version) throw preconditionFailed();
+    return drive;
+  }
+
+  /** Loads the drive's data and runs the engine under the given rule set. */
+  async function plan(tx: DbOrTx, drive: ScopedDrive, ruleSet: RuleSet): Promise<Plan> {
+    const [quotaList, apps, rounds, scripts, decisions] = await Promise.all([
+      repo.quotasOf(drive.id, tx),
+      repo.activeApplications(drive.id, tx),
+      repo.roundsOf(drive.id, tx),
+      repo.scriptsOf(drive.id, tx),
+      repo.tieDecisionsOf(drive.id, tx),
+    ]);
+    const candidateNumbers = new Map(apps.map((a) => [a.id, a.candidateNumber]));
+    const index = indexScripts(scripts);
+    const tieDecisions: TieDecision[] = decisions
+      .filter((d) => d.stage === 'results')
+      .map((d) => ({ quotaId: d.quotaId, orderedApplicationIds: d.orderedApplicationIds }));
+    if (drive.kind === 'leadership') {
+      const titles = computeLeadershipResults({
+        ruleSet,
+        titles: quotaList.map((q) => ({ id: q.id })),
+        candidates: buildLeadershipInput(rounds, apps, index),
+        tieDecisions,
+      });
+      return { ...leadershipPlan(titles, new Map(quotaList.map((q) => [q.id, q.slots])), ruleSet), candidateNumbers };
+    }
+    assertRoundsRevealed(rounds);
+    const built = buildRecruitmentInput(ruleSet, rounds, apps, index);
+    const quotaResults = computeRecruitmentResults({ ruleSet, quotas: quotaList, applications: built.applications, tieDecisions });
+    return { ...recruitmentPlan(quotaResults, built.parts), candidateNumbers };
+  }
+
+  async function persist(tx: Tx, drive: ScopedDrive, p: Plan): Promise<void> {
+    const now = clock();
+    await repo.replaceResults(
+      tx,
+      drive.id,
+      p.quotaRows.map((q) => ({ ...q, driveId: drive.id, computedAt: now })),
+      p.resultRows.map((r) => ({ ...r, driveId: drive.id })),
+    );
+  }
+
+  function summaryOf(p: Plan) {
+    const count = (s: QuotaOutcome) => p.quotaRows.filter((q) => q.status === s).length;
+    return {
+      quotas: p.quotaRows.length,
+      applications: p.resultRows.length,
+      slots: p.quotaRows.reduce((n, q) => n + q.slots, 0),
+      winners: p.resultRows.filter((r) => r.outcome === 'winner').length,
+      reserves: p.resultRows.filter((r) => r.outcome === 'reserve').length,
+      quotasByStatus: Object.fromEntries(
+        (['complete', 'unfilled', 'tie_pending_decision', 'awaiting_other_quota', 'winner', 'no_winner', 'not_held', 'pending'] as const)
+          .map((s) => [s, count(s)] as const)
+          .filter(([, n]) => n > 0),
+      ),
+    };
+  }
+
+  function refuseUnlessComputable(drive: ScopedDrive): void {
+    if (FROZEN.includes(drive.status)) {
+      throw conflict('results.immutable', `The drive's results are ${drive.status}: approved results cannot be recomputed`, { status: drive.status });
+    }
+    if (drive.status === 'submitted') {
+      throw conflict('results.awaiting_approval', 'The results are submitted for approval; the approver must return them before they change', {
+        status: drive.status,
+      });
+    }
+    if (drive.status !== 'marking' && drive.status !== 'results_computed') {
+      throw conflict('results.not_ready', `Results are computed once marking is under way; the drive is ${drive.status}`, { status: drive.status });
+    }
+  }
+
+  /** Recomputes and stores, then moves the drive to results_computed (audited by the caller's record). */
+  async function recompute(tx: Tx, caller: Caller, drive: ScopedDrive, record: RecordAudit): Promise<{ plan: Plan; drive: DriveView }> {
+    const p = await plan(tx, drive, drive.ruleSet);
+    await persist(tx, drive, p);
+    const updated = await drives.transitionInTx(tx, caller, drive, 'results_computed', null, record);
+    return { plan: p, drive: driveView(updated) };
+  }
+
+  async function workflow(
+    caller: Caller,
+    driveId: string,
+    expected: number | undefined,
+    to: 'submitted' | 'approved' | 'returned' | 'published',
+    reason: string | null,
+    check?: (tx: Tx, drive: ScopedDrive) => Promise<void>,
+  ): Promise<DriveView> {
+    return audited(db, caller.actor, async (tx, record) => {
+      const drive = await lockDrive(tx, caller, driveId, expected);
+      await check?.(tx, drive);
+      const updated = await drives.transitionInTx(tx, caller, drive, to, reason, record);
+      record({
+        action: `results.${to}`,
+        resourceType: 'drive_results',
+        resourceId: drive.id,
+        agencyId: drive.organizingAgencyId,
+        driveId: drive.id,
+        before: { status: drive.status },
+        after: { status: updated.status, reason },
+      });
+      return driveView(updated);
+    });
+  }
+
+  /** Applies a promotion (or a replacement decision) computed by the engine to the stored rows. */
+  async function applyReplacement(
+    tx: Tx,
+    drive: ScopedDrive,
+    q: QuotaResultRow,
+    rows: ResultRow[],
+    after: QuotaResult,
+    cancelled: ResultRow[],
+    record: RecordAudit,
+  ) {
+    const byApp = new Map(rows.map((r) => [r.applicationId, r]));
+    const now = clock();
+    const held = new Set(
+      after.applications
+        .filter((a) => a.outcome === 'winner' && byApp.get(a.applicationId)?.outcome === 'winner')
+        .map((a) => byApp.get(a.applicationId)?.winnerSlot),
+    );
+    const free = Array.from({ length: q.slots }, (_, i) => i + 1).filter((s) => !held.has(s));
+    const promoted: ResultRow[] = [];
+    const waiting = [...cancelled];
+    const newWinners = after.applications
+      .filter((a) => a.outcome === 'winner' && byApp.get(a.applicationId)?.outcome !== 'winner')
+      .sort((a, b) => (a.rank ?? 0) - (b.rank ?? 0));
+    for (const a of after.applications) {
+      const row = byApp.get(a.applicationId)!;
+      if (a.outcome === row.outcome || a.outcome === 'winner' || a.outcome === 'cancelled') continue;
+      await repo.updateResult(tx, row.id, { outcome: a.outcome, decidedBy: a.decidedBy });
+    }
+    for (const a of newWinners) {
+      const row = byApp.get(a.applicationId)!;
+      const slot = free.shift();
+      if (slot === undefined) throw conflict('result.slot_taken', `Quota ${q.quotaId} has no free winner slot`);
+      const replaces = waiting.shift();
+      const updated = await repo.updateResult(tx, row.id, {
+        outcome: 'winner',
+        winnerSlot: slot,
+        decidedBy: a.decidedBy,
+        promotedAt: now,
+        replacesResultId: replaces?.id ?? null,
+      });
+      if (replaces) await repo.updateResult(tx, replaces.id, { replacedByResultId: row.id });
+      promoted.push(updated);
+      record({
+        action: 'result.promoted',
+        resourceType: 'result',
+        resourceId: row.id,
+        agencyId: drive.organizingAgencyId,
+        driveId: drive.id,
+        before: { outcome: row.outcome, winnerSlot: row.winnerSlot },
+        after: { outcome: 'winner', winnerSlot: slot, replacesResultId: replaces?.id ?? null },
+      });
+    }
+    const winners = after.applications.filter((a) => a.outcome === 'winner').length;
+    const tied = after.tiedApplicationIds;
+    const status: QuotaOutcome =
+      drive.kind === 'leadership' ? (tied.length > 0 ? 'tie_pending_decision' : winners > 0 ? 'winner' : 'no_winner') : after.status;
+    const quota = await repo.updateQuotaResult(tx, q.quotaId, {
+      status,
+      winners,
+      tiedApplicationIds: tied,
+      openSlotsInTie: after.openSlotsInTie,
+      reserveTies: after.reserveTies,
+      explanation: after.explanation,
+    });
+    return { promoted, quota };
+  }
+
+  async function quotaViewOf(tx: DbOrTx, quotaId: string, driveId: string): Promise<QuotaResultView> {
+    const [q] = await repo.quotaResultsPage(driveId, { quotaId, limit: 1 }, tx);
+    const rows = await repo.resultsOfQuotas([quotaId], undefined, tx);
+    return quotaView(q!, rows);
+  }
+
+  return {
+    async compute(caller: Caller, driveId: string, expected: number | undefined, input: ComputeInput & { dryRun: boolean }) {
+      if (input.dryRun) {
+        const drive = await drives.visibleDrive(caller, driveId);
+        if (!EXAMINED.includes(drive.status)) {
+          throw conflict('results.not_ready', `Results are computed once marking is under way; the drive is ${drive.status}`, { status: drive.status });
+        }
+        const overrides = mergeOverrides(drive.ruleSetOverrides, input.overrides ?? {}) as RuleSetOverrides;
+        const ruleSet = resolveRuleSet(drive.ruleSetPreset, overrides);
+        const p = await plan(db, drive, ruleSet);
+        const rowsByQuota = new Map<string, RowLike[]>();
+        for (const r of p.resultRows) {
+          const list = rowsByQuota.get(r.quotaId) ?? [];
+          list.push({
+            id: null,
+            applicationId: r.applicationId,
+            candidateNumber: p.candidateNumbers.get(r.applicationId) ?? null,
+            choice: r.choice ?? 1,
+            outcome: r.outcome,
+            rank: r.rank ?? null,
+            winnerSlot: r.winnerSlot ?? null,
+            rawScore: r.rawScore ?? null,
+            priorityPoints: r.priorityPoints ?? '0.00',
+            rankingScore: r.rankingScore ?? null,
+            decidedBy: r.decidedBy ?? null,
+            explanation: r.explanation,
+            cancelReason: null,
+            cancelNote: null,
+            cancelledAt: null,
+            replacedByResultId: null,
+            promotedAt: null,
+            replacesResultId: null,
+          });
+          rowsByQuota.set(r.quotaId, list);
+        }
+        const quotas = p.quotaRows
+          .filter((q) => !input.quotaId || q.quotaId === input.quotaId)
+          .map((q) =>
+            quotaView(
+              {
+                quotaId: q.quotaId,
+                status: q.status,
+                slots: q.slots,
+                winners: q.winners,
+                tiedApplicationIds: q.tiedApplicationIds ?? [],
+                openSlotsInTie: q.openSlotsInTie ?? 0,
+                reserveTies: q.reserveTies ?? [],
+                passedCount: q.passedCount ?? 0,
+                candidateCount: q.candidateCount ?? 0,
+                explanation: q.explanation ?? '',
+                agencyId: null,
+                jobPositionId: null,
+                title: null,
+                computedAt: null,
+              },
+              rowsByQuota.get(q.quotaId) ?? [],
+            ),
+          );
+        return { dryRun: true as const, driveId: drive.id, driveStatus: drive.status, ruleSet, summary: summaryOf(p), quotas };
+      }
+
+      if (input.overrides !== undefined) {
+        throw unprocessable('results.overrides_need_dry_run', 'Rule overrides are only for a what-if preview (?dryRun=true); stored results use the drive’s frozen rule set');
+      }
+      return audited(db, caller.actor, async (tx, record) => {
+        const drive = await lockDrive(tx, caller, driveId, expected);
+        refuseUnlessComputable(drive);
+        const { plan: p, drive: updated } = await recompute(tx, caller, drive, record);
+        const summary = summaryOf(p);
+        record({
+          action: 'results.computed',
+          resourceType: 'drive_results',
+          resourceId: drive.id,
+          agencyId: drive.organizingAgencyId,
+          driveId: drive.id,
+          after: summary,
+        });
+        return { dryRun: false as const, driveId: drive.id, driveStatus: updated.status, version: updated.version, ruleSet: drive.ruleSet, summary, quotas: [] };
+      });
+    },
+
+    async list(caller: Caller, driveId: string, q: ListResultsQuery, afterQuotaId: string | undefined) {
+      const drive = await drives.visibleDrive(caller, driveId);
+      const page = await repo.quotaResultsPage(drive.id, { quotaId: q.quotaId, afterQuotaId, limit: q.limit });
+      if (page.length === 0 && !afterQuotaId && !(await repo.hasResults(drive.id))) {
+        throw new AppError(404, 'results.not_computed', `Results of drive ${drive.id} have not been computed`);
+      }
+      const shown = page.slice(0, q.limit);
+      const rows = await repo.resultsOfQuotas(
+        shown.map((x) => x.quotaId),
+        q.outcome,
+      );
+      const byQuota = new Map<string, ResultWithNumber[]>();
+      for (const r of rows) {
+        const list = byQuota.get(r.quotaId) ?? [];
+        list.push(r);
+        byQuota.set(r.quotaId, list);
+      }
+      const items = page.map((x: QuotaResultWithQuota) => ({ ...quotaView(x, byQuota.get(x.quotaId) ?? []), id: x.quotaId }));
+      return { drive: { id: drive.id, kind: drive.kind, status: drive.status, version: drive.version, ruleSetPreset: drive.ruleSetPreset }, items };
+    },
+
+    async decideTie(caller: Caller, driveId: string, expected: number | undefined, input: TieDecisionInput) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const drive = await lockDrive(tx, caller, driveId, expected);
+        const decision: TieDecision = { quotaId: input.quotaId, orderedApplicationIds: input.orderedApplicationIds };
+
+        if (REPLACEABLE.includes(drive.status)) {
+          // After approval, only a tie among reserves replacing a cancelled winner can still be decided.
+          const q = await repo.lockQuotaResult(tx, input.quotaId);
+          if (!q || q.driveId !== drive.id) throw new DomainError('tie_decision.invalid', `Unknown quota ${input.quotaId} in this drive's results`);
+          if (q.status !== 'tie_pending_decision') {
+            throw new DomainError('tie_decision.invalid', `Quota ${q.quotaId} has no tie awaiting a decision (status ${q.status})`, { status: q.status });
+          }
+          const rows = await repo.resultsOfQuota(tx, q.quotaId);
+          const replacementOrders = (await repo.tieDecisionsOf(drive.id, tx))
+            .filter((d) => d.stage === 'replacement' && d.quotaId === q.quotaId)
+            .map((d) => d.orderedApplicationIds);
+          const stored = storedQuota(q, rows, replacementOrders);
+          const { results: decided } = applyReplacementDecision([stored], decision);
+          const saved = await repo.insertTieDecision(tx, {
+            id: newId(),
+            driveId: drive.id,
+            quotaId: q.quotaId,
+            orderedApplicationIds: input.orderedApplicationIds,
+            reason: input.reason,
+            stage: 'replacement',
+            decidedByKeyId: caller.actor.keyId,
+            decidedAt: clock(),
+          });
+          const after = decided[0]!;
+          const { quota } = await applyReplacement(tx, drive, q, rows, after, await repo.awaitingReplacement(tx, q.quotaId), record);
+          record({
+            action: 'results.tie_decided',
+            resourceType: 'tie_decision',
+            resourceId: saved.id,
+            agencyId: drive.organizingAgencyId,
+            driveId: drive.id,
+            after: { quotaId: q.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'replacement' },
+          });
+          return { decisionId: saved.id, quota: await quotaViewOf(tx, quota.quotaId, drive.id), driveVersion: drive.version };
+        }
+
+        if (drive.status !== 'results_computed') {
+          throw conflict('results.not_decidable', `Ties are decided on computed results; the drive is ${drive.status}`, { status: drive.status });
+        }
+        const current = await plan(tx, drive, drive.ruleSet);
+        const quota = current.quotaRows.find((x) => x.quotaId === input.quotaId);
+        if (!quota) throw new DomainError('tie_decision.invalid', `Unknown quota ${input.quotaId} in this drive's results`, { quotaId: input.quotaId });
+        if (drive.kind === 'leadership') {
+          const tied = quota.tiedApplicationIds ?? [];
+          const wanted = new Set(input.orderedApplicationIds);
+          if (tied.length === 0 || tied.length !== wanted.size || !tied.every((id) => wanted.has(id))) {
+            throw new DomainError('tie_decision.invalid', 'The decision must order exactly the applications tied for the title', {
+              quotaId: input.quotaId,
+              unresolvedTies: tied.length > 0 ? [tied] : [],
+            });
+          }
+        } else {
+          validateTieDecision(
+            [{ quotaId: quota.quotaId, tiedApplicationIds: quota.tiedApplicationIds ?? [], reserveTies: quota.reserveTies ?? [] } as QuotaResult],
+            decision,
+          );
+        }
+        await repo.deleteOverlappingDecisions(tx, input.quotaId, input.orderedApplicationIds);
+        const saved = await repo.insertTieDecision(tx, {
+          id: newId(),
+          driveId: drive.id,
+          quotaId: input.quotaId,
+          orderedApplicationIds: input.orderedApplicationIds,
+          reason: input.reason,
+          stage: 'results',
+          decidedByKeyId: caller.actor.keyId,
+          decidedAt: clock(),
+        });
+        record({
+          action: 'results.tie_decided',
+          resourceType: 'tie_decision',
+          resourceId: saved.id,
+          agencyId: drive.organizingAgencyId,
+          driveId: drive.id,
+          after: { quotaId: input.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'results' },
+        });
+        const { drive: updated } = await recompute(tx, caller, drive, record);
+        return { decisionId: saved.id, quota: await quotaViewOf(tx, input.quotaId, drive.id), driveVersion: updated.version };
+      });
+    },
+
+    submit: (caller: Caller, driveId: string, expected: number | undefined) =>
+      workflow(caller, driveId, expected, 'submitted', null, async (tx, drive) => {
+        const pending = (await repo.quotaResultsOf(drive.id, tx)).filter((q) => PENDING_TIE.includes(q.status));
+        if (pending.length > 0) {
+          throw conflict('results.ties_pending', `${pending.length} quota(s) have a tie awaiting the head's decision`, {
+            quotaIds: pending.map((q) => q.quotaId).slice(0, 100),
+          });
+        }
+      }),
+    approve: (caller: Caller, driveId: string, expected: number | undefined) => workflow(caller, driveId, expected, 'approved', null),
+    returnResults: (caller: Caller, driveId: string, expected: number | undefined, reason: string) =>
+      workflow(caller, driveId, expected, 'returned', reason),
+    publish: (caller: Caller, driveId: string, expected: number | undefined) => workflow(caller, driveId, expected, 'published', null),
+
+    /**
+     * Cancels a winner (dossier not completed in time, fraud, no-show) and gives the slot to the
+     * next reserve of the same quota (Decree 138/2020 Art. 17; Decree 115/2020 Art. 18). Fraud also
+     * bars the candidate from the following drives (rule set barredAfterFraudDrives).
+     */
+    async cancel(caller: Caller, resultId: string, input: CancelInput) {
+      const found = await repo.findResult(resultId);
+      if (!found) throw notFound('result', resultId);
+      try {
+        await drives.visibleDrive(caller, found.driveId);
+      } catch {
+        throw notFound('result', resultId);
+      }
+      return audited(db, caller.actor, async (tx, record) => {
+        const drive = await drives.lockVisibleDrive(tx, caller, found.driveId, 'share');
+        if (!REPLACEABLE.includes(drive.status)) {
+          throw conflict('result.not_cancellable', `Only winners of approved or published results can be cancelled; the drive is ${drive.status}`, {
+            status: drive.status,
+          });
+        }
+        const q = await repo.lockQuotaResult(tx, found.quotaId);
+        const rows = await repo.resultsOfQuota(tx, found.quotaId);
+        const target = rows.find((r) => r.id === resultId);
+        if (!q || !target) throw notFound('result', resultId);
+        if (target.outcome !== 'winner') {
+          throw conflict('result.not_winner', `Result ${resultId} is ${target.outcome}; only a winner's result can be cancelled`, { outcome: target.outcome });
+        }
+        const replacementOrders = (await repo.tieDecisionsOf(drive.id, tx))
+          .filter((d) => d.stage === 'replacement' && d.quotaId === q.quotaId)
+          .map((d) => d.orderedApplicationIds);
+        const promotion = promoteReserve([storedQuota(q, rows, replacementOrders)], target.applicationId);
+        const now = clock();
+        const cancelled = await repo.updateResult(tx, target.id, {
+          outcome: 'cancelled',
+          cancelReason: input.reason,
+          cancelNote: input.note ?? null,
+          cancelledAt: now,
+        });
+        record({
+          action: 'result.cancelled',
+          resourceType: 'result',
+          resourceId: target.id,
+          agencyId: drive.organizingAgencyId,
+          driveId: drive.id,
+          before: { outcome: 'winner', winnerSlot: target.winnerSlot },
+          after: { outcome: 'cancelled', reason: input.reason, note: input.note ?? null },
+        });
+        const after = promotion.results[0]!;
+        const waiting = [cancelled, ...(await repo.awaitingReplacement(tx, q.quotaId)).filter((r) => r.id !== cancelled.id)];
+        const { promoted } = await applyReplacement(tx, drive, q, rows, after, waiting, record);
+
+        let bar: { drivesRemaining: number } | null = null;
+        if (input.reason === 'fraud' && drive.ruleSet.barredAfterFraudDrives > 0) {
+          const candidateId = await repo.candidateOf(tx, target.applicationId);
+          if (candidateId) {
+            await repo.insertBar(tx, {
+              id: newId(),
+              candidateId,
+              reason: 'fraud',
+              sourceDriveId: drive.id,
+              drivesRemaining: drive.ruleSet.barredAfterFraudDrives,
+            });
+            bar = { drivesRemaining: drive.ruleSet.barredAfterFraudDrives };
+            record({
+              action: 'candidate.barred',
+              resourceType: 'candidate',
+              resourceId: candidateId,
+              agencyId: drive.organizingAgencyId,
+              driveId: drive.id,
+              after: { reason: 'fraud', sourceDriveId: drive.id, drivesRemaining: bar.drivesRemaining },
+            });
+          }
+        }
+        const quota = await quotaViewOf(tx, q.quotaId, drive.id);
+        const fresh = await repo.resultsOfQuotas([q.quotaId], undefined, tx);
+        const view = (id: string) => rowView(fresh.find((r) => r.id === id)!);
+        return {
+          status: promotion.status,
+          explanation: promotion.explanation,
+          cancelled: view(cancelled.id),
+          promoted: promoted.map((p) => view(p.id)),
+          tiedApplicationIds: promotion.status === 'tie_pending_decision' ? promotion.tiedApplicationIds : [],
+          candidateBarred: bar,
+          quota,
+        };
+      });
+    },
+
+    /** Published results for everyone: winners per quota, identity as the law publishes it. */
+    async publicResults(driveId: string, q: { quotaId?: string | undefined; limit: number }, afterQuotaId: string | undefined) {
+      const drive = await repo.publicDrive(driveId);
+      if (!drive || (drive.status !== 'published' && drive.status !== 'finished')) {
+        throw new AppError(404, 'results.not_published', `No published results for drive ${driveId}`);
+      }
+      const page = await repo.publicQuotas(drive.id, { quotaId: q.quotaId, afterQuotaId, limit: q.limit });
+      const winners = await repo.publicWinners(page.slice(0, q.limit).map((x) => x.quotaId));
+      return {
+        drive,
+        items: page.map((x) => ({
+          ...x,
+          winners: winners
+            .filter((w) => w.quotaId === x.quotaId)
+            .map((w) => ({
+              fullName: maskName(w.fullName),
+              candidateNumber: w.candidateNumber,
+              nationalIdMasked: w.nationalIdMasked,
+              rankingScore: w.rankingScore,
+              rank: w.rank,
+            })),
+        })),
+      };
+    },
+  };
+}
+export type ResultsService = ReturnType<typeof createResultsService>;
+

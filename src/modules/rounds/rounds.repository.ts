@@ -1,0 +1,286 @@
+import { and, asc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client.js';
+import { agencies } from '../agencies/agencies.table.js';
+import { applications } from '../applications/applications.table.js';
+import { candidates } from '../candidates/candidates.table.js';
+import { drives } from '../drives/drives.table.js';
+import {
+  appeals,
+  marks,
+  parts,
+  rounds,
+  scoreHistory,
+  scripts,
+  type AppealRow,
+  type PartRow,
+  type RoundRow,
+  type ScriptRow,
+} from './rounds.table.js';
+
+export type MarkRow = typeof marks.$inferSelect;
+
+/** Application statuses that sit exams: registered and not refused or withdrawn. */
+export const ACTIVE_APPLICATION_STATUSES = ['submitted', 'eligible'] as const;
+
+const driveColumns = {
+  id: drives.id,
+  status: drives.status,
+  kind: drives.kind,
+  ruleSet: drives.ruleSet,
+  organizingAgencyId: drives.organizingAgencyId,
+  agencyPath: agencies.path,
+};
+export type DriveContext = { id: string; status: string; kind: string; ruleSet: unknown; organizingAgencyId: string; agencyPath: string };
+
+export function createRoundsRepository(db: DbOrTx) {
+  return {
+    async driveContext(driveId: string, tx: DbOrTx = db, lock?: 'update' | 'share'): Promise<DriveContext | undefined> {
+      const q = tx.select(driveColumns).from(drives).innerJoin(agencies, eq(agencies.id, drives.organizingAgencyId)).where(eq(drives.id, driveId));
+      const [row] = lock ? await q.for(lock, { of: drives }) : await q;
+      return row;
+    },
+
+    async findRound(id: string, tx: DbOrTx = db, lock?: 'update' | 'share'): Promise<RoundRow | undefined> {
+      const q = tx.select().from(rounds).where(eq(rounds.id, id));
+      const [row] = lock ? await q.for(lock) : await q;
+      return row;
+    },
+
+    async roundsOfDrive(driveId: string, tx: DbOrTx = db): Promise<RoundRow[]> {
+      return tx.select().from(rounds).where(eq(rounds.driveId, driveId)).orderBy(asc(rounds.order));
+    },
+
+    async partsOf(roundIds: string[], tx: DbOrTx = db): Promise<PartRow[]> {
+      if (roundIds.length === 0) return [];
+      return tx.select().from(parts).where(inArray(parts.roundId, roundIds)).orderBy(asc(parts.roundId), asc(parts.position));
+    },
+
+    async insertRound(tx: DbOrTx, row: typeof rounds.$inferInsert): Promise<RoundRow> {
+      const [created] = await tx.insert(rounds).values(row).returning();
+      return created!;
+    },
+
+    async insertParts(tx: DbOrTx, rows: (typeof parts.$inferInsert)[]): Promise<void> {
+      if (rows.length > 0) await tx.insert(parts).values(rows);
+    },
+
+    async deleteParts(tx: DbOrTx, roundId: string): Promise<void> {
+      await tx.delete(parts).where(eq(parts.roundId, roundId));
+    },
+
+    /** Updates when the version matches; undefined means someone changed it first. */
+    async updateRound(tx: DbOrTx, id: string, expected: number, changes: Partial<typeof rounds.$inferInsert>): Promise<RoundRow | undefined> {
+      const [row] = await tx
+        .update(rounds)
+        .set({ ...changes, version: sql`${rounds.version} + 1`, updatedAt: sql`now()` })
+        .where(and(eq(rounds.id, id), eq(rounds.version, expected)))
+        .returning();
+      return row;
+    },
+
+    async scriptCount(tx: DbOrTx, roundId: string): Promise<number> {
+      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(scripts).where(eq(scripts.roundId, roundId));
+      return Number(row?.n ?? 0);
+    },
+
+    /** Scripts of active applications that are neither absent nor final: they block the lock. */
+    async unreconciledCounts(tx: DbOrTx, roundId: string): Promise<{ status: string; n: number }[]> {
+      const rows = await tx
+        .select({ status: scripts.status, n: sql<number>`count(*)::int` })
+        .from(scripts)
+        .innerJoin(applications, eq(applications.id, scripts.applicationId))
+        .where(
+          and(
+            eq(scripts.roundId, roundId),
+            eq(scripts.absent, false),
+            ne(scripts.status, 'final'),
+            inArray(applications.status, [...ACTIVE_APPLICATION_STATUSES]),
+          ),
+        )
+        .groupBy(scripts.status);
+      return rows.map((r) => ({ status: r.status, n: Number(r.n) }));
+    },
+
+    async activeApplications(tx: DbOrTx, driveId: string) {
+      return tx
+        .select({ id: applications.id, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber })
+        .from(applications)
+        .where(and(eq(applications.driveId, driveId), inArray(applications.status, [...ACTIVE_APPLICATION_STATUSES])))
+        .orderBy(asc(applications.id));
+    },
+
+    async scriptKeysOf(tx: DbOrTx, roundId: string) {
+      return tx.select({ partId: scripts.partId, applicationId: scripts.applicationId, code: scripts.code }).from(scripts).where(eq(scripts.roundId, roundId));
+    },
+
+    async insertScripts(tx: DbOrTx, rows: (typeof scripts.$inferInsert)[]): Promise<number> {
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += 1000) {
+        const res = await tx
+          .insert(scripts)
+          .values(rows.slice(i, i + 1000))
+          .onConflictDoNothing({ target: [scripts.partId, scripts.applicationId] })
+          .returning({ id: scripts.id });
+        inserted += res.length;
+      }
+      return inserted;
+    },
+
+    async listScripts(
+      roundId: string,
+      f: { partId?: string | undefined; status?: ScriptRow['status'] | undefined; statuses?: ScriptRow['status'][]; afterCode?: string | undefined; limit: number },
+    ): Promise<ScriptRow[]> {
+      const where: (SQL | undefined)[] = [
+        eq(scripts.roundId, roundId),
+        f.partId ? eq(scripts.partId, f.partId) : undefined,
+        f.status ? eq(scripts.status, f.status) : undefined,
+        f.statuses ? inArray(scripts.status, f.statuses) : undefined,
+        f.afterCode ? gt(scripts.code, f.afterCode) : undefined,
+      ];
+      return db.select().from(scripts).where(and(...where)).orderBy(asc(scripts.code)).limit(f.limit + 1);
+    },
+
+    async marksOf(scriptIds: string[], tx: DbOrTx = db, markerKeyId?: string | null): Promise<MarkRow[]> {
+      if (scriptIds.length === 0) return [];
+      const where = [inArray(marks.scriptId, scriptIds)];
+      if (markerKeyId !== undefined) where.push(markerKeyId === null ? sql`false` : eq(marks.markerKeyId, markerKeyId));
+      return tx.select().from(marks).where(and(...where)).orderBy(asc(marks.scriptId), asc(marks.slot));
+    },
+
+    /** Locks the scripts a batch touches, in id order so that concurrent batches never deadlock. */
+    async lockScriptsByCodes(tx: DbOrTx, roundId: string, codes: string[]): Promise<ScriptRow[]> {
+      if (codes.length === 0) return [];
+      return tx
+        .select()
+        .from(scripts)
+        .where(and(eq(scripts.roundId, roundId), inArray(scripts.code, codes)))
+        .orderBy(asc(scripts.id))
+        .for('update');
+    },
+
+    async lockScriptsOfApplications(tx: DbOrTx, roundId: string, applicationIds: string[]): Promise<ScriptRow[]> {
+      if (applicationIds.length === 0) return [];
+      return tx
+        .select()
+        .from(scripts)
+        .where(and(eq(scripts.roundId, roundId), inArray(scripts.applicationId, applicationIds)))
+        .orderBy(asc(scripts.id))
+        .for('update');
+    },
+
+    async insertMark(tx: DbOrTx, row: typeof marks.$inferInsert): Promise<void> {
+      await tx.insert(marks).values(row);
+    },
+
+    async replaceMark(tx: DbOrTx, id: string, score: string): Promise<void> {
+      await tx.update(marks).set({ score, enteredAt: sql`now()` }).where(eq(marks.id, id));
+    },
+
+    async updateScript(tx: DbOrTx, id: string, changes: Partial<typeof scripts.$inferInsert>): Promise<ScriptRow> {
+      const [row] = await tx
+        .update(scripts)
+        .set({ ...changes, version: sql`${scripts.version} + 1`, updatedAt: sql`now()` })
+        .where(eq(scripts.id, id))
+        .returning();
+      return row!;
+    },
+
+    async insertHistory(tx: DbOrTx, rows: (typeof scoreHistory.$inferInsert)[]): Promise<void> {
+      if (rows.length > 0) await tx.insert(scoreHistory).values(rows);
+    },
+
+    async applicationsByIdsOrNumbers(tx: DbOrTx, driveId: string, ids: string[], numbers: string[]) {
+      const conds: SQL[] = [];
+      if (ids.length > 0) conds.push(inArray(applications.id, ids));
+      if (numbers.length > 0) conds.push(inArray(applications.candidateNumber, numbers));
+      if (conds.length === 0) return [];
+      return tx
+        .select({ id: applications.id, status: applications.status, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber })
+        .from(applications)
+        .where(and(eq(applications.driveId, driveId), conds.length === 1 ? conds[0] : sql`(${conds[0]} or ${conds[1]})`));
+    },
+
+    /** The code ↔ application join (ghép phách), with the scores each script ended with. */
+    async revealJoin(tx: DbOrTx, roundId: string) {
+      return tx
+        .select({
+          code: scripts.code,
+          partCode: parts.code,
+          applicationId: scripts.applicationId,
+          candidateNumber: applications.candidateNumber,
+          fullName: candidates.fullName,
+          absent: scripts.absent,
+          finalScore: scripts.finalScore,
+          finalRule: scripts.finalRule,
+        })
+        .from(scripts)
+        .innerJoin(parts, eq(parts.id, scripts.partId))
+        .innerJoin(applications, eq(applications.id, scripts.applicationId))
+        .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+        .where(eq(scripts.roundId, roundId))
+        .orderBy(asc(applications.candidateNumber), asc(parts.position), asc(scripts.code));
+    },
+
+    // --- appeals ---------------------------------------------------------------------------------
+
+    async applicationContext(id: string, tx: DbOrTx = db) {
+      const [row] = await tx
+        .select({ id: applications.id, driveId: applications.driveId, registeredByAgencyId: applications.registeredByAgencyId })
+        .from(applications)
+        .where(eq(applications.id, id));
+      return row;
+    },
+
+    async agencyPath(id: string, tx: DbOrTx = db): Promise<string | undefined> {
+      const [row] = await tx.select({ path: agencies.path }).from(agencies).where(eq(agencies.id, id));
+      return row?.path;
+    },
+
+    async scriptsOfApplication(tx: DbOrTx, applicationId: string) {
+      return tx
+        .select({ script: scripts, part: parts, round: rounds })
+        .from(scripts)
+        .innerJoin(parts, eq(parts.id, scripts.partId))
+        .innerJoin(rounds, eq(rounds.id, scripts.roundId))
+        .where(eq(scripts.applicationId, applicationId))
+        .orderBy(asc(rounds.order), asc(parts.position));
+    },
+
+    async insertAppeal(tx: DbOrTx, row: typeof appeals.$inferInsert): Promise<AppealRow> {
+      const [created] = await tx.insert(appeals).values(row).returning();
+      return created!;
+    },
+
+    async appealsOf(applicationId: string, afterId: string | undefined, limit: number) {
+      return db
+        .select({ appeal: appeals, partCode: parts.code, roundId: scripts.roundId })
+        .from(appeals)
+        .innerJoin(scripts, eq(scripts.id, appeals.scriptId))
+        .innerJoin(parts, eq(parts.id, scripts.partId))
+        .where(and(eq(appeals.applicationId, applicationId), afterId ? gt(appeals.id, afterId) : undefined))
+        .orderBy(asc(appeals.id))
+        .limit(limit + 1);
+    },
+
+    async lockAppeal(tx: DbOrTx, id: string): Promise<AppealRow | undefined> {
+      const [row] = await tx.select().from(appeals).where(eq(appeals.id, id)).for('update');
+      return row;
+    },
+
+    async updateAppeal(tx: DbOrTx, id: string, changes: Partial<typeof appeals.$inferInsert>): Promise<AppealRow> {
+      const [row] = await tx
+        .update(appeals)
+        .set({ ...changes, version: sql`${appeals.version} + 1` })
+        .where(eq(appeals.id, id))
+        .returning();
+      return row!;
+    },
+
+    async scriptWithPart(tx: DbOrTx, scriptId: string, lock = false) {
+      const q = tx.select({ script: scripts, part: parts, round: rounds }).from(scripts).innerJoin(parts, eq(parts.id, scripts.partId)).innerJoin(rounds, eq(rounds.id, scripts.roundId)).where(eq(scripts.id, scriptId));
+      const [row] = lock ? await q.for('update', { of: scripts }) : await q;
+      return row;
+    },
+  };
+}
+export type RoundsRepository = ReturnType<typeof createRoundsRepository>;

@@ -1,0 +1,328 @@
+import { parse } from 'csv-parse/sync';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callerOf } from '../../http/auth.js';
+import { AppError } from '../../http/errors.js';
+import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
+import { idempotencyHeaders } from '../../http/idempotency.js';
+import { problems } from '../../http/openapi.js';
+import { decodeCursor, idCursor, pageQuery, toPage, withLink } from '../../http/pagination.js';
+import { idParams } from '../../http/primitives.js';
+import { ORGANIZERS, STAFF } from '../../http/roles.js';
+import type { Role } from '../api-keys/api-keys.table.js';
+import {
+  appealListSchema,
+  appealSchema,
+  atomicQuery,
+  createAppealBody,
+  createRoundBody,
+  createRoundsQuery,
+  decisionsResult,
+  issueScriptsResult,
+  listScriptsQuery,
+  patchRoundBody,
+  postDecisionsBody,
+  putMarksBody,
+  putMarksResult,
+  putScoresBody,
+  putScoresResult,
+  reconciliationPage,
+  reconciliationQuery,
+  resolveAppealBody,
+  revealSchema,
+  roundListSchema,
+  roundSchema,
+  scriptPageSchema,
+  transitionBody,
+} from './rounds.schemas.js';
+import type { RoundsService } from './rounds.service.js';
+
+const tags = ['rounds'];
+const appealTags = ['appeals'];
+
+// Markers may read round structure and scripts by code; they never reach candidates or applications.
+const ROUND_READERS: readonly Role[] = [...STAFF, 'marker'];
+const ROUND_MOVERS: readonly Role[] = ['organizer', 'council'];
+const SCRIPT_READERS: readonly Role[] = ['marker', 'anonymizer', 'council'];
+const SCRIPT_ISSUERS: readonly Role[] = ['anonymizer', 'council'];
+const MARKERS: readonly Role[] = ['marker'];
+const COUNCIL: readonly Role[] = ['council'];
+const RECONCILIATION_READERS: readonly Role[] = ['council', 'organizer'];
+const APPEAL_FILERS: readonly Role[] = ['registrar', 'council', 'organizer'];
+const APPEAL_READERS: readonly Role[] = ['registrar', 'council', 'organizer', 'approver', 'auditor'];
+
+const codeCursor = z.object({ code: z.string().max(32) });
+const csvNote = 'Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row.';
+
+/** text/csv bodies (as exported from Excel) become arrays of row objects; blank cells are omitted. */
+function parseCsv(body: string): Record<string, string>[] {
+  try {
+    const records = parse(body, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    return records.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== '')));
+  } catch (err) {
+    throw new AppError(400, 'request.malformed_csv', `The CSV could not be read: ${(err as Error).message}`);
+  }
+}
+
+export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = async (app, { rounds }) => {
+  app.addContentTypeParser('text/csv', { parseAs: 'string' }, (_req, body, done) => {
+    try {
+      done(null, parseCsv(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+
+  app.post('/drives/:id/rounds', {
+    config: { roles: ORGANIZERS, idempotent: true },
+    schema: {
+      operationId: 'createRound',
+      tags,
+      summary: 'Create a round with its parts, or the rule set’s default rounds (?fromRuleSet=true)',
+      description:
+        'With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created ' +
+        '(exemption codes from the rule set’s exemptions). Answers 201 with the list of rounds created.',
+      params: idParams,
+      querystring: createRoundsQuery,
+      headers: idempotencyHeaders,
+      body: createRoundBody.nullish(),
+      response: { 201: z.union([roundSchema, roundListSchema]), ...problems(404, 409, 422) },
+    },
+    handler: async (request, reply) => {
+      const caller = callerOf(request);
+      if (request.query.fromRuleSet === 'true') {
+        const items = await rounds.createFromRuleSet(caller, request.params.id);
+        return reply.code(201).send({ items, nextCursor: null });
+      }
+      const parsed = createRoundBody.safeParse(request.body);
+      if (!parsed.success) {
+        throw new AppError(400, 'request.invalid', 'A round body is required (or ?fromRuleSet=true)', {
+          errors: parsed.error.issues.map((i) => ({ path: ['body', ...i.path.map(String)].join('.'), message: i.message })),
+        });
+      }
+      const round = await rounds.create(caller, request.params.id, parsed.data);
+      setEtag(reply, round.version);
+      return reply.code(201).header('location', `/v1/rounds/${round.id}`).send(round);
+    },
+  });
+
+  app.get('/drives/:id/rounds', {
+    config: { roles: ROUND_READERS },
+    schema: {
+      operationId: 'listRounds',
+      tags,
+      summary: 'Rounds of a drive in order, with their parts',
+      params: idParams,
+      response: { 200: roundListSchema, ...problems(404) },
+    },
+    handler: async (request) => ({ items: await rounds.list(callerOf(request), request.params.id), nextCursor: null }),
+  });
+
+  app.get('/rounds/:id', {
+    config: { roles: ROUND_READERS },
+    schema: { operationId: 'getRound', tags, summary: 'Get a round', params: idParams, response: { 200: roundSchema, ...problems(404) } },
+    handler: async (request, reply) => {
+      const round = await rounds.get(callerOf(request), request.params.id);
+      setEtag(reply, round.version);
+      return round;
+    },
+  });
+
+  app.patch('/rounds/:id', {
+    config: { roles: ORGANIZERS },
+    schema: {
+      operationId: 'updateRound',
+      tags,
+      summary: 'Change a round (only while scheduled; parts only before script codes are issued)',
+      params: idParams,
+      headers: ifMatchHeaders,
+      body: patchRoundBody,
+      response: { 200: roundSchema, ...problems(404, 409, 412, 422) },
+    },
+    handler: async (request, reply) => {
+      const round = await rounds.update(callerOf(request), request.params.id, expectedVersion(request), request.body);
+      setEtag(reply, round.version);
+      return round;
+    },
+  });
+
+  app.post('/rounds/:id/transitions', {
+    config: { roles: ROUND_MOVERS },
+    schema: {
+      operationId: 'transitionRound',
+      tags,
+      summary: 'Move a round: scheduled → marking → locked → (reveal) → published',
+      description:
+        'locked needs every script of an active, present candidate to have its final score (409 round.unreconciled_scripts). ' +
+        'revealed is reached only through POST /v1/rounds/{id}/reveal. published opens the appeal window.',
+      params: idParams,
+      headers: ifMatchHeaders,
+      body: transitionBody,
+      response: { 200: roundSchema, ...problems(404, 409, 412, 422) },
+    },
+    handler: async (request, reply) => {
+      const round = await rounds.transition(callerOf(request), request.params.id, expectedVersion(request), request.body.to, request.body.reason);
+      setEtag(reply, round.version);
+      return round;
+    },
+  });
+
+  app.post('/rounds/:id/scripts', {
+    config: { roles: SCRIPT_ISSUERS },
+    schema: {
+      operationId: 'issueScripts',
+      tags,
+      summary: 'Issue random script codes (số phách) for every part of every active, non-exempt application',
+      description: 'Idempotent: codes already issued never change; applications registered since get new codes.',
+      params: idParams,
+      response: { 200: issueScriptsResult, ...problems(404, 409) },
+    },
+    handler: async (request) => rounds.issueScripts(callerOf(request), request.params.id),
+  });
+
+  app.get('/rounds/:id/scripts', {
+    config: { roles: SCRIPT_READERS },
+    schema: {
+      operationId: 'listScripts',
+      tags,
+      summary: 'Scripts by code. Markers see the code, part, status and their own marks only',
+      params: idParams,
+      querystring: listScriptsQuery,
+      response: { 200: scriptPageSchema, ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const after = decodeCursor(request.query.cursor, codeCursor);
+      const rows = await rounds.listScripts(callerOf(request), request.params.id, request.query, after?.code);
+      return withLink(request, reply, toPage(rows, request.query.limit, (s) => ({ code: s.code })));
+    },
+  });
+
+  app.put('/rounds/:id/marks', {
+    config: { roles: MARKERS },
+    schema: {
+      operationId: 'putMarks',
+      tags,
+      summary: 'Enter marks by script code and marker slot (bulk)',
+      description:
+        `${csvNote} CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), ` +
+        "'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. " +
+        'Re-entering your own slot replaces it (the audit trail keeps the previous value).',
+      params: idParams,
+      querystring: atomicQuery,
+      body: putMarksBody,
+      response: { 200: putMarksResult, ...problems(404, 409, 422) },
+    },
+    handler: async (request) => rounds.putMarks(callerOf(request), request.params.id, request.body, request.query.atomic === 'true'),
+  });
+
+  app.get('/rounds/:id/reconciliation', {
+    config: { roles: RECONCILIATION_READERS },
+    schema: {
+      operationId: 'listReconciliation',
+      tags,
+      summary: 'Scripts whose marks need a decision (head decides or escalated), by code only',
+      params: idParams,
+      querystring: reconciliationQuery,
+      response: { 200: reconciliationPage, ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const after = decodeCursor(request.query.cursor, codeCursor);
+      const rows = await rounds.listReconciliation(callerOf(request), request.params.id, request.query, after?.code);
+      return withLink(request, reply, toPage(rows, request.query.limit, (s) => ({ code: s.code })));
+    },
+  });
+
+  app.post('/rounds/:id/reconciliation', {
+    config: { roles: COUNCIL },
+    schema: {
+      operationId: 'decideReconciliation',
+      tags,
+      summary: 'The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)',
+      params: idParams,
+      body: postDecisionsBody,
+      response: { 200: decisionsResult, ...problems(404, 409, 422) },
+    },
+    handler: async (request) => rounds.decide(callerOf(request), request.params.id, request.body.decisions),
+  });
+
+  app.post('/rounds/:id/reveal', {
+    config: { roles: COUNCIL },
+    schema: {
+      operationId: 'revealRound',
+      tags,
+      summary: 'Join script codes to applications (ghép phách) — only after the round is locked; audited',
+      params: idParams,
+      response: { 200: revealSchema, ...problems(404, 409) },
+    },
+    handler: async (request) => rounds.reveal(callerOf(request), request.params.id),
+  });
+
+  app.put('/rounds/:id/scores', {
+    config: { roles: ['organizer', 'council'] },
+    schema: {
+      operationId: 'putScores',
+      tags,
+      summary: 'Import final scores directly (computer rounds)',
+      description:
+        `${csvNote} Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; ` +
+        'the part’s maxScore is the number of questions) or absent=true.',
+      params: idParams,
+      querystring: atomicQuery,
+      body: putScoresBody,
+      response: { 200: putScoresResult, ...problems(404, 409, 422) },
+    },
+    handler: async (request) => rounds.putScores(callerOf(request), request.params.id, request.body, request.query.atomic === 'true'),
+  });
+
+  app.post('/applications/:id/appeals', {
+    config: { roles: APPEAL_FILERS, idempotent: true },
+    schema: {
+      operationId: 'fileAppeal',
+      tags: appealTags,
+      summary: 'File an appeal (phúc khảo) for a written part, inside the window after the round’s publication',
+      params: idParams,
+      headers: idempotencyHeaders,
+      body: createAppealBody,
+      response: { 201: appealSchema, ...problems(404, 409, 422) },
+    },
+    handler: async (request, reply) => {
+      const appeal = await rounds.fileAppeal(callerOf(request), request.params.id, request.body);
+      setEtag(reply, appeal.version);
+      return reply.code(201).send(appeal);
+    },
+  });
+
+  app.get('/applications/:id/appeals', {
+    config: { roles: APPEAL_READERS },
+    schema: {
+      operationId: 'listAppeals',
+      tags: appealTags,
+      summary: 'Appeals of an application',
+      params: idParams,
+      querystring: z.object(pageQuery).strict(),
+      response: { 200: appealListSchema, ...problems(404) },
+    },
+    handler: async (request, reply) => {
+      const after = decodeCursor(request.query.cursor, idCursor);
+      const rows = await rounds.listAppeals(callerOf(request), request.params.id, after?.id, request.query.limit);
+      return withLink(request, reply, toPage(rows, request.query.limit, (a) => ({ id: a.id })));
+    },
+  });
+
+  app.post('/appeals/:id/resolution', {
+    config: { roles: COUNCIL },
+    schema: {
+      operationId: 'resolveAppeal',
+      tags: appealTags,
+      summary: 'Resolve an appeal: the re-mark replaces the final score; both values stay',
+      params: idParams,
+      body: resolveAppealBody,
+      response: { 200: appealSchema, ...problems(404, 409, 422) },
+    },
+    handler: async (request, reply) => {
+      const appeal = await rounds.resolveAppeal(callerOf(request), request.params.id, request.body);
+      setEtag(reply, appeal.version);
+      return appeal;
+    },
+  });
+};

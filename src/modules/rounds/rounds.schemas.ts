@@ -1,0 +1,277 @@
+import { z } from 'zod';
+import { pageQuery } from '../../http/pagination.js';
+import { decimal, isoDate, text, timestamp, uuid } from '../../http/primitives.js';
+import { appealStatuses, markingModes, roundKinds, roundStatuses, scriptStatuses } from './rounds.table.js';
+
+const roundCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case code (max 64)');
+const exemptionCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case code (max 64)');
+/** A typed score: decimal string or number with at most two decimals (checked exactly by the service). */
+const scoreInput = z.union([z.string().max(20), z.number()]).describe('Score, decimal with at most 2 places ("78.50")');
+
+export const partInput = z
+  .object({
+    code: roundCode,
+    name: text(200).optional().describe('Defaults to the code'),
+    maxScore: decimal.describe('Maximum score; for computer multiple-choice parts, the number of questions'),
+    passMark: decimal.nullable().optional(),
+    weight: z.number().int().min(0).max(100).default(1),
+    markingMode: z.enum(markingModes).default('single'),
+    panelSize: z.number().int().min(2).max(25).nullable().optional().describe('Panel parts: members whose marks are averaged'),
+    written: z.boolean().default(false),
+  })
+  .strict();
+
+const roundFields = {
+  order: z.number().int().min(1).max(20),
+  code: roundCode,
+  name: text(200),
+  kind: z.enum(roundKinds).describe('gate: pass/fail (e.g. computer round 1); scored: points that may rank'),
+  ranking: z.boolean().default(false).describe('The round whose score ranks candidates'),
+  exemptionCodes: z.array(exemptionCode).max(20).default([]).describe('Applications holding one of these exemptions skip the round'),
+  scheduledOn: isoDate.nullable().optional(),
+  parts: z.array(partInput).min(1).max(10),
+};
+
+export const createRoundBody = z.object(roundFields).strict();
+export const createRoundsQuery = z
+  .object({ fromRuleSet: z.enum(['true', 'false']).optional().describe('Create the rule set’s default rounds (no body needed)') })
+  .strict();
+
+export const patchRoundBody = z
+  .object({
+    order: roundFields.order.optional(),
+    code: roundFields.code.optional(),
+    name: roundFields.name.optional(),
+    kind: roundFields.kind.optional(),
+    ranking: z.boolean().optional(),
+    exemptionCodes: z.array(exemptionCode).max(20).optional(),
+    scheduledOn: isoDate.nullable().optional(),
+    parts: roundFields.parts.optional(),
+  })
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, 'at least one field');
+
+export const transitionBody = z.object({ to: z.enum(roundStatuses), reason: text(500).optional() }).strict();
+
+export const partSchema = z
+  .object({
+    id: uuid,
+    code: z.string(),
+    name: z.string(),
+    maxScore: z.string(),
+    passMark: z.string().nullable(),
+    weight: z.number().int(),
+    markingMode: z.enum(markingModes),
+    panelSize: z.number().int().nullable(),
+    written: z.boolean(),
+  })
+  .meta({ id: 'RoundPart' });
+
+export const roundSchema = z
+  .object({
+    id: uuid,
+    driveId: uuid,
+    order: z.number().int(),
+    code: z.string(),
+    name: z.string(),
+    kind: z.enum(roundKinds),
+    ranking: z.boolean(),
+    status: z.enum(roundStatuses),
+    exemptionCodes: z.array(z.string()),
+    scheduledOn: z.string().nullable(),
+    lockedAt: timestamp.nullable(),
+    revealedAt: timestamp.nullable(),
+    publishedAt: timestamp.nullable(),
+    appealWindow: z
+      .object({ opensOn: z.string(), closesOn: z.string(), resolutionDueOn: z.string() })
+      .nullable()
+      .describe('Once published: appeal window (Vietnam dates, inclusive) and resolution due date'),
+    parts: z.array(partSchema),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+    version: z.number().int(),
+  })
+  .meta({ id: 'Round' });
+
+export const roundListSchema = z.object({ items: z.array(roundSchema), nextCursor: z.string().nullable() });
+
+// --- scripts -------------------------------------------------------------------------------------
+
+export const issueScriptsResult = z
+  .object({ issued: z.number().int(), existing: z.number().int(), exempt: z.number().int(), parts: z.number().int() })
+  .meta({ id: 'ScriptIssueResult' });
+
+export const listScriptsQuery = z
+  .object({ ...pageQuery, partCode: roundCode.optional(), status: z.enum(scriptStatuses).optional() })
+  .strict();
+
+const markView = z.object({ slot: z.string(), score: z.string(), enteredAt: timestamp });
+
+/** What a marker sees: the code and their own marks, never who wrote the script. */
+export const markerScriptSchema = z
+  .object({ code: z.string(), partCode: z.string(), status: z.enum(scriptStatuses), marks: z.array(markView) })
+  .meta({ id: 'MarkerScript' });
+
+/** The anonymisation board and the council; applicationId only for the board, or once revealed. */
+export const scriptSchema = z
+  .object({
+    id: uuid,
+    code: z.string(),
+    partCode: z.string(),
+    status: z.enum(scriptStatuses),
+    absent: z.boolean(),
+    finalScore: z.string().nullable(),
+    finalRule: z.string().nullable(),
+    marks: z.array(markView),
+    applicationId: uuid.optional(),
+  })
+  .meta({ id: 'Script' });
+
+export const scriptPageSchema = z.object({
+  items: z.array(z.union([scriptSchema, markerScriptSchema])),
+  nextCursor: z.string().nullable(),
+});
+
+// --- marks ---------------------------------------------------------------------------------------
+
+export const markRow = z
+  .object({
+    code: z.string().max(32),
+    slot: z.string().max(80).describe("'1', '2', '3' (third marker) or 'panel:<member>'"),
+    score: scoreInput,
+  })
+  .strict();
+export const putMarksBody = z.array(markRow).min(1).max(5000);
+export const atomicQuery = z.object({ atomic: z.enum(['true', 'false']).optional().describe('All rows or none') }).strict();
+
+const rowError = z.object({ code: z.string(), message: z.string() });
+
+export const markRowResult = z.object({
+  row: z.number().int(),
+  status: z.enum(['saved', 'replaced', 'rejected']),
+  code: z.string(),
+  slot: z.string(),
+  scriptStatus: z.enum(scriptStatuses).optional(),
+  errors: z.array(rowError).optional(),
+});
+export const putMarksResult = z
+  .object({ saved: z.number().int(), rejected: z.number().int(), rows: z.array(markRowResult) })
+  .meta({ id: 'MarksBatchResult' });
+
+// --- reconciliation ------------------------------------------------------------------------------
+
+export const reconciliationItem = z
+  .object({
+    code: z.string(),
+    partCode: z.string(),
+    status: z.enum(scriptStatuses),
+    marks: z.array(z.object({ slot: z.string(), score: z.string() })),
+    spread: z.string().nullable(),
+  })
+  .meta({ id: 'ReconciliationItem' });
+export const reconciliationPage = z.object({ items: z.array(reconciliationItem), nextCursor: z.string().nullable() });
+export const reconciliationQuery = z.object({ ...pageQuery, partCode: roundCode.optional() }).strict();
+
+export const decisionRow = z.union([
+  z.object({ code: z.string().max(32), score: scoreInput, reason: text(500) }).strict(),
+  z.object({ code: z.string().max(32), zero: z.literal(true), reason: text(500).describe('The breach (two handwritings, two ink colours…)') }).strict(),
+]);
+export const postDecisionsBody = z.object({ decisions: z.array(decisionRow).min(1).max(1000) }).strict();
+export const decisionsResult = z
+  .object({
+    decided: z.number().int(),
+    items: z.array(z.object({ code: z.string(), score: z.string(), rule: z.string(), previousScore: z.string().nullable() })),
+  })
+  .meta({ id: 'ReconciliationDecisions' });
+
+// --- direct score import -------------------------------------------------------------------------
+
+const boolish = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+export const scoreRow = z
+  .object({
+    applicationId: uuid.optional(),
+    candidateNumber: z.string().max(40).optional(),
+    partCode: roundCode,
+    score: scoreInput.optional(),
+    correct: z.coerce.number().int().min(0).max(100_000).optional().describe('Gate rounds: number of correct answers'),
+    absent: boolish.optional(),
+  })
+  .strict();
+export const putScoresBody = z.array(scoreRow).min(1).max(20_000);
+export const scoreRowResult = z.object({
+  row: z.number().int(),
+  status: z.enum(['saved', 'rejected']),
+  scriptCode: z.string().optional(),
+  errors: z.array(rowError).optional(),
+});
+export const putScoresResult = z
+  .object({ saved: z.number().int(), rejected: z.number().int(), rows: z.array(scoreRowResult) })
+  .meta({ id: 'ScoresImportResult' });
+
+// --- reveal --------------------------------------------------------------------------------------
+
+export const revealSchema = z
+  .object({
+    roundId: uuid,
+    revealedAt: timestamp,
+    items: z.array(
+      z.object({
+        code: z.string(),
+        partCode: z.string(),
+        applicationId: uuid,
+        candidateNumber: z.string().nullable(),
+        fullName: z.string(),
+        absent: z.boolean(),
+        finalScore: z.string().nullable(),
+        finalRule: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'RoundReveal' });
+
+// --- appeals -------------------------------------------------------------------------------------
+
+export const createAppealBody = z
+  .object({
+    partCode: roundCode.optional(),
+    roundId: uuid.optional().describe('Disambiguates partCode when two rounds share it'),
+    scriptId: uuid.optional(),
+    reason: text(2000),
+  })
+  .strict()
+  .refine((b) => (b.partCode === undefined) !== (b.scriptId === undefined), 'give exactly one of partCode or scriptId');
+
+export const appealSchema = z
+  .object({
+    id: uuid,
+    applicationId: uuid,
+    scriptId: uuid,
+    roundId: uuid,
+    partCode: z.string(),
+    status: z.enum(appealStatuses),
+    reason: z.string().nullable(),
+    filedAt: timestamp,
+    windowClosesOn: z.string().nullable(),
+    dueOn: z.string().describe('Resolution due (window close + appealResolutionDays)'),
+    previousScore: z.string().nullable(),
+    newScore: z.string().nullable(),
+    resolutionNote: z.string().nullable(),
+    resolvedAt: timestamp.nullable(),
+    version: z.number().int(),
+  })
+  .meta({ id: 'Appeal' });
+export const appealListSchema = z.object({ items: z.array(appealSchema), nextCursor: z.string().nullable() });
+
+export const resolveAppealBody = z.object({ newScore: scoreInput, note: text(2000) }).strict();
+
+export type CreateRoundInput = z.infer<typeof createRoundBody>;
+export type PatchRoundInput = z.infer<typeof patchRoundBody>;
+export type PartInput = z.infer<typeof partInput>;
+export type MarkRowInput = z.infer<typeof markRow>;
+export type DecisionInput = z.infer<typeof decisionRow>;
+export type ScoreRowInput = z.infer<typeof scoreRow>;
+export type CreateAppealInput = z.infer<typeof createAppealBody>;
+export type ResolveAppealInput = z.infer<typeof resolveAppealBody>;
+export type ListScriptsQuery = z.infer<typeof listScriptsQuery>;
+export type ReconciliationQuery = z.infer<typeof reconciliationQuery>;
+export { appealStatuses };

@@ -1,0 +1,862 @@
+import type { Caller, Clock } from '../../context.js';
+import { inScope } from '../../context.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
+import { isUniqueViolation } from '../../db/pg-error.js';
+import { appealWindow, formatScore, isDomainError, localDate, parseScore, type RuleSet } from '../../domain/index.js';
+import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
+import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
+import { audited } from '../audit/audit.writer.js';
+import { DECIDED_RULES, reconcileScript, slotKind, spreadOf, type ScriptOutcome } from './rounds.marking.js';
+import type { DriveContext, MarkRow, RoundsRepository } from './rounds.repository.js';
+import type {
+  CreateAppealInput,
+  CreateRoundInput,
+  DecisionInput,
+  ListScriptsQuery,
+  MarkRowInput,
+  PartInput,
+  PatchRoundInput,
+  ReconciliationQuery,
+  ResolveAppealInput,
+  ScoreRowInput,
+} from './rounds.schemas.js';
+import type { AppealRow, PartRow, RoundRow, ScriptRow } from './rounds.table.js';
+
+export type RoundsDeps = { db: Db; repo: RoundsRepository; clock: Clock };
+
+/** Drive statuses after which results are approved: nothing a round does may change them. */
+const RESULTS_APPROVED = new Set(['approved', 'published', 'finished']);
+/** Drive statuses in which the exam structure can no longer be set up. */
+const DRIVE_CLOSED = new Set(['approved', 'published', 'finished', 'cancelled']);
+
+const NEXT: Record<RoundRow['status'], RoundRow['status'] | null> = {
+  scheduled: 'marking',
+  marking: 'locked',
+  locked: 'revealed',
+  revealed: 'published',
+  published: null,
+};
+
+type RowError = { code: string; message: string };
+const rowError = (code: string, message: string): RowError => ({ code, message });
+
+/** Parses a typed score into hundredths, or a row error. */
+function scoreOf(input: string | number, max: number): number | RowError {
+  let value: number;
+  try {
+    value = parseScore(input);
+  } catch (err) {
+    if (isDomainError(err)) return rowError('mark.invalid_score', err.message);
+    throw err;
+  }
+  if (value > max) return rowError('mark.out_of_range', `Score ${formatScore(value)} is above the part's maximum ${formatScore(max)}`);
+  return value;
+}
+const isRowError = (v: unknown): v is RowError => typeof v === 'object' && v !== null && 'code' in v;
+const hundredthsOf = (numeric: string) => parseScore(numeric);
+const asText = (h: number | null) => (h === null ? null : formatScore(h));
+
+const partView = (p: PartRow) => ({
+  id: p.id,
+  code: p.code,
+  name: p.name,
+  maxScore: p.maxScore,
+  passMark: p.passMark,
+  weight: p.weight,
+  markingMode: p.markingMode,
+  panelSize: p.panelSize,
+  written: p.written,
+});
+
+function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
+  return {
+    id: r.id,
+    driveId: r.driveId,
+    order: r.order,
+    code: r.code,
+    name: r.name,
+    kind: r.kind,
+    ranking: r.ranking,
+    status: r.status,
+    exemptionCodes: r.exemptionCodes,
+    scheduledOn: r.scheduledOn,
+    lockedAt: r.lockedAt,
+    revealedAt: r.revealedAt,
+    publishedAt: r.publishedAt,
+    appealWindow: r.publishedAt ? appealWindow(r.publishedAt, ruleSet) : null,
+    parts: parts.filter((p) => p.roundId === r.id).map(partView),
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    version: r.version,
+  };
+}
+export type RoundView = ReturnType<typeof roundView>;
+
+function checkParts(parts: PartInput[]): void {
+  const codes = parts.map((p) => p.code);
+  if (new Set(codes).size !== codes.length) throw unprocessable('round.duplicate_part_code', 'Part codes must be unique within a round');
+  parts.forEach((p, i) => {
+    if (parseScore(p.maxScore) === 0) throw unprocessable('part.invalid_max_score', `parts[${i}].maxScore must be above 0`);
+    if (p.passMark != null && parseScore(p.passMark) > parseScore(p.maxScore)) {
+      throw unprocessable('part.pass_mark_above_max', `parts[${i}]: pass mark ${p.passMark} is above the maximum ${p.maxScore}`, {
+        passMark: p.passMark,
+        maxScore: p.maxScore,
+      });
+    }
+    if (p.panelSize != null && p.markingMode !== 'panel') {
+      throw unprocessable('part.panel_size_without_panel', `parts[${i}]: panelSize applies to panel parts only`);
+    }
+  });
+}
+
+const partRows = (roundId: string, parts: PartInput[]) =>
+  parts.map((p, i) => ({
+    id: newId(),
+    roundId,
+    position: i + 1,
+    code: p.code,
+    name: p.name ?? p.code,
+    maxScore: formatScore(parseScore(p.maxScore)),
+    passMark: p.passMark == null ? null : formatScore(parseScore(p.passMark)),
+    weight: p.weight,
+    markingMode: p.markingMode,
+    panelSize: p.panelSize ?? null,
+    written: p.written,
+  }));
+
+function roundConstraintError(err: unknown, input: { order?: number | undefined; code?: string | undefined }): never {
+  if (isUniqueViolation(err, 'rounds_drive_order_unique')) throw conflict('round.order_taken', `The drive already has a round ${input.order}`);
+  if (isUniqueViolation(err, 'rounds_drive_code_unique')) throw conflict('round.code_taken', `The drive already has a round ${input.code}`);
+  throw err;
+}
+
+/** The exemption codes that spare an application a part (rule set `exemptions[].skipsParts`). */
+function partExemptions(ruleSet: RuleSet): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const e of ruleSet.exemptions ?? []) {
+    for (const partCode of e.skipsParts) {
+      const set = out.get(partCode) ?? new Set<string>();
+      set.add(e.code);
+      out.set(partCode, set);
+    }
+  }
+  return out;
+}
+
+export function createRoundsService(deps: RoundsDeps) {
+  const { db, repo, clock } = deps;
+
+  async function visibleDrive(caller: Caller, driveId: string, tx: DbOrTx = db, lock?: 'update' | 'share'): Promise<DriveContext> {
+    const drive = await repo.driveContext(driveId, tx, lock);
+    if (!drive || !inScope(caller, drive.agencyPath)) throw notFound('drive', driveId);
+    return drive;
+  }
+
+  async function visibleRound(caller: Caller, roundId: string, tx: DbOrTx = db, lock?: 'update' | 'share') {
+    const round = await repo.findRound(roundId, tx, lock);
+    if (!round) throw notFound('round', roundId);
+    const drive = await repo.driveContext(round.driveId, tx);
+    if (!drive || !inScope(caller, drive.agencyPath)) throw notFound('round', roundId);
+    return { round, drive, ruleSet: drive.ruleSet as RuleSet };
+  }
+
+  /**
+   * Scripts the round should have but does not: every part of every active application, except
+   * the rounds and parts its exemptions skip. Also counts the applications exempt from the round.
+   */
+  async function missingScripts(tx: DbOrTx, round: RoundRow, driveId: string, ruleSet: RuleSet) {
+    const parts = await repo.partsOf([round.id], tx);
+    const apps = await repo.activeApplications(tx, driveId);
+    const existing = await repo.scriptKeysOf(tx, round.id);
+    const have = new Set(existing.map((s) => `${s.partId}/${s.applicationId}`));
+    const skipsRound = new Set(round.exemptionCodes);
+    const skipsPart = partExemptions(ruleSet);
+    let exempt = 0;
+    const missing: { partId: string; applicationId: string }[] = [];
+    for (const app of apps) {
+      // Exempt holders (e.g. input-quality verification, Decree 06/2023) skip the round entirely.
+      if (app.exemptions.some((e) => skipsRound.has(e))) {
+        exempt++;
+        continue;
+      }
+      for (const part of parts) {
+        const partSkip = skipsPart.get(part.code);
+        if (partSkip && app.exemptions.some((e) => partSkip.has(e))) continue;
+        if (!have.has(`${part.id}/${app.id}`)) missing.push({ partId: part.id, applicationId: app.id });
+      }
+    }
+    return { parts, existing, exempt, missing };
+  }
+
+  async function view(round: RoundRow, ruleSet: RuleSet, tx: DbOrTx = db): Promise<RoundView> {
+    return roundView(round, await repo.partsOf([round.id], tx), ruleSet);
+  }
+
+  function requireMarking(round: RoundRow): void {
+    if (round.status !== 'marking') {
+      throw conflict('round.not_marking', `Marks and scores are taken only while the round is marking (it is ${round.status})`, { roundStatus: round.status });
+    }
+  }
+
+  /** Stores a script's new outcome and, when the final score changes, a score_history row. */
+  async function applyOutcome(tx: Tx, caller: Caller, script: ScriptRow, outcome: ScriptOutcome & { absent?: boolean }): Promise<ScriptRow> {
+    const newScore = asText(outcome.score);
+    const absent = outcome.absent ?? false;
+    if (script.status === outcome.status && script.finalScore === newScore && script.finalRule === outcome.rule && script.absent === absent) return script;
+    const updated = await repo.updateScript(tx, script.id, {
+      status: outcome.status,
+      finalScore: newScore,
+      finalRule: outcome.rule,
+      decisionReason: outcome.reason,
+      absent,
+    });
+    if (script.finalScore !== newScore || script.finalRule !== outcome.rule) {
+      await repo.insertHistory(tx, [
+        { scriptId: script.id, previousScore: script.finalScore, newScore, rule: outcome.rule ?? outcome.status, reason: outcome.reason, actorKeyId: caller.actor.keyId },
+      ]);
+    }
+    return updated;
+  }
+
+  async function visibleApplication(caller: Caller, applicationId: string, tx: DbOrTx = db) {
+    const app = await repo.applicationContext(applicationId, tx);
+    if (!app) throw notFound('application', applicationId);
+    const drive = await repo.driveContext(app.driveId, tx);
+    if (!drive) throw notFound('application', applicationId);
+    const registeredPath = app.registeredByAgencyId ? await repo.agencyPath(app.registeredByAgencyId, tx) : undefined;
+    if (!inScope(caller, drive.agencyPath) && !(registeredPath && inScope(caller, registeredPath))) throw notFound('application', applicationId);
+    return { app, drive, ruleSet: drive.ruleSet as RuleSet };
+  }
+
+
+  return {
+    visibleApplication,
+
+    // --- rounds ----------------------------------------------------------------------------------
+
+    async create(caller: Caller, driveId: string, input: CreateRoundInput): Promise<RoundView> {
+      checkParts(input.parts);
+      return audited(db, caller.actor, async (tx, record) => {
+        const drive = await visibleDrive(caller, driveId, tx, 'share');
+        if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
+        const id = newId();
+        let round: RoundRow;
+        try {
+          round = await repo.insertRound(tx, {
+            id,
+            driveId,
+            order: input.order,
+            code: input.code,
+            name: input.name,
+            kind: input.kind,
+            ranking: input.ranking,
+            exemptionCodes: input.exemptionCodes,
+            scheduledOn: input.scheduledOn ?? null,
+          });
+        } catch (err) {
+          roundConstraintError(err, input);
+        }
+        await repo.insertParts(tx, partRows(id, input.parts));
+        const v = await view(round, drive.ruleSet as RuleSet, tx);
+        record({ action: 'round.created', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId, after: v });
+        return v;
+      });
+    },
+
+    /** The rule set's default rounds (e.g. Decree 138/2020 Art. 8: computer round 1, professional round 2). */
+    async createFromRuleSet(caller: Caller, driveId: string): Promise<RoundView[]> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const drive = await visibleDrive(caller, driveId, tx, 'update');
+        if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
+        const ruleSet = drive.ruleSet as RuleSet;
+        const defaults = ruleSet.roundDefaults ?? [];
+        if (defaults.length === 0) throw unprocessable('round.no_defaults', `Rule set ${ruleSet.preset} defines no default rounds`);
+        const existing = await repo.roundsOfDrive(driveId, tx);
+        const created: RoundView[] = [];
+        for (const d of defaults) {
+          if (existing.some((r) => r.order === d.order || r.code === d.code)) continue;
+          const id = newId();
+          const round = await repo.insertRound(tx, {
+            id,
+            driveId,
+            order: d.order,
+            code: d.code,
+            name: d.code,
+            kind: d.purpose === 'gate' ? 'gate' : 'scored',
+            ranking: d.purpose !== 'gate',
+            exemptionCodes: ruleSet.exemptions.filter((e) => e.skipsRounds.includes(d.order)).map((e) => e.code),
+          });
+          await repo.insertParts(
+            tx,
+            partRows(
+              id,
+              d.parts.map((p) => ({
+                code: p.code,
+                name: p.code,
+                // Computer multiple-choice parts are scored by questions answered correctly.
+                maxScore: p.questions !== null ? String(p.questions) : formatScore(p.maxScore ?? 10000),
+                passMark: null,
+                weight: p.weight,
+                markingMode: p.panel ? 'panel' : p.written ? 'double' : 'single',
+                panelSize: null,
+                written: p.written,
+              })),
+            ),
+          );
+          const v = await view(round, ruleSet, tx);
+          record({ action: 'round.created', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId, after: v });
+          created.push(v);
+        }
+        return created;
+      });
+    },
+
+    async list(caller: Caller, driveId: string): Promise<RoundView[]> {
+      const drive = await visibleDrive(caller, driveId);
+      const rounds = await repo.roundsOfDrive(driveId);
+      const parts = await repo.partsOf(rounds.map((r) => r.id));
+      return rounds.map((r) => roundView(r, parts, drive.ruleSet as RuleSet));
+    },
+
+    async get(caller: Caller, id: string): Promise<RoundView> {
+      const { round, ruleSet } = await visibleRound(caller, id);
+      return view(round, ruleSet);
+    },
+
+    async update(caller: Caller, id: string, expected: number | undefined, input: PatchRoundInput): Promise<RoundView> {
+      if (input.parts) checkParts(input.parts);
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'update');
+        if (expected !== undefined && expected !== round.version) throw preconditionFailed();
+        if (round.status !== 'scheduled') throw conflict('round.not_scheduled', `The round structure can change only while scheduled (it is ${round.status})`);
+        const before = await view(round, ruleSet, tx);
+        if (input.parts) {
+          if ((await repo.scriptCount(tx, id)) > 0) throw conflict('round.scripts_issued', 'Script codes are issued for this round: its parts can no longer change');
+          await repo.deleteParts(tx, id);
+          await repo.insertParts(tx, partRows(id, input.parts));
+        }
+        const { parts: _parts, ...changes } = input;
+        let row: RoundRow | undefined;
+        try {
+          row = await repo.updateRound(tx, id, round.version, changes);
+        } catch (err) {
+          roundConstraintError(err, input);
+        }
+        if (!row) throw new AppError(409, 'concurrent_change', 'The round changed while updating; retry');
+        const after = await view(row, ruleSet, tx);
+        record({ action: 'round.updated', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, before, after });
+        return after;
+      });
+    },
+
+    async transition(caller: Caller, id: string, expected: number | undefined, to: RoundRow['status'], reason?: string): Promise<RoundView> {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'update');
+        if (expected !== undefined && expected !== round.version) throw preconditionFailed();
+        if (NEXT[round.status] !== to) {
+          throw conflict('round.invalid_transition', `A ${round.status} round cannot move to ${to}`, { from: round.status, to, allowed: NEXT[round.status] });
+        }
+        const changes: Partial<RoundRow> = { status: to };
+        if (to === 'marking' && (await repo.partsOf([id], tx)).length === 0) throw unprocessable('round.no_parts', 'A round needs at least one part');
+        if (to === 'locked') {
+          // Every script of an active application must have its final score (absent scripts aside).
+          // Scripts never issued (an application added since) count too: nobody may be left unscored.
+          const pending = await repo.unreconciledCounts(tx, id);
+          const { missing } = await missingScripts(tx, round, drive.id, ruleSet);
+          const total = pending.reduce((s, p) => s + p.n, 0) + missing.length;
+          if (total > 0) {
+            throw conflict('round.unreconciled_scripts', `${total} script(s) have no final score yet`, {
+              unreconciled: total,
+              byStatus: Object.fromEntries(pending.map((p) => [p.status, p.n])),
+              missingScripts: missing.length,
+            });
+          }
+          changes.lockedAt = clock();
+        }
+        if (to === 'revealed') throw conflict('round.reveal_required', 'Use POST /v1/rounds/{id}/reveal: revealing codes is its own audited action');
+        if (to === 'published') changes.publishedAt = clock();
+        const row = await repo.updateRound(tx, id, round.version, changes);
+        if (!row) throw new AppError(409, 'concurrent_change', 'The round changed while updating; retry');
+        const after = await view(row, ruleSet, tx);
+        record({
+          action: `round.${to}`,
+          resourceType: 'round',
+          resourceId: id,
+          agencyId: drive.organizingAgencyId,
+          driveId: drive.id,
+          before: { status: round.status },
+          after: { status: to, reason: reason ?? null, publishedAt: row.publishedAt, lockedAt: row.lockedAt },
+        });
+        return after;
+      });
+    },
+
+    // --- anonymity -------------------------------------------------------------------------------
+
+    /**
+     * Issues a random code for every part of every active, non-exempt application (DOMAIN.md
+     * "Anonymous marking"). Idempotent: codes already issued never change; new applications get new codes.
+     */
+    async issueScripts(caller: Caller, id: string) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'update');
+        if (round.status !== 'scheduled' && round.status !== 'marking') {
+          throw conflict('round.scripts_closed', `Script codes are issued only before marks are locked (the round is ${round.status})`);
+        }
+        const { parts, existing, exempt, missing: wanted } = await missingScripts(tx, round, drive.id, ruleSet);
+        const taken = new Set(existing.map((s) => s.code));
+        const codes = newScriptCodes(wanted.length, taken);
+        const issued = await repo.insertScripts(
+          tx,
+          wanted.map((w, i) => ({ id: newId(), roundId: id, partId: w.partId, applicationId: w.applicationId, code: codes[i]! })),
+        );
+        const result = { issued, existing: existing.length, exempt, parts: parts.length };
+        if (issued > 0) {
+          record({ action: 'scripts.issued', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: result });
+        }
+        return result;
+      });
+    },
+
+    async listScripts(caller: Caller, id: string, q: ListScriptsQuery, afterCode: string | undefined) {
+      const { round } = await visibleRound(caller, id);
+      const parts = await repo.partsOf([id]);
+      const partById = new Map(parts.map((p) => [p.id, p]));
+      let partId: string | undefined;
+      if (q.partCode) {
+        partId = parts.find((p) => p.code === q.partCode)?.id;
+        if (!partId) return [];
+      }
+      const rows = await repo.listScripts(id, { partId, status: q.status, afterCode, limit: q.limit });
+      const isMarker = caller.role === 'marker';
+      // A marker sees only their own marks; the council and the board see every mark.
+      const marks = await repo.marksOf(
+        rows.map((r) => r.id),
+        db,
+        isMarker ? caller.actor.keyId : undefined,
+      );
+      const marksBy = new Map<string, MarkRow[]>();
+      for (const m of marks) marksBy.set(m.scriptId, [...(marksBy.get(m.scriptId) ?? []), m]);
+      const markView = (m: MarkRow) => ({ slot: m.slot, score: m.score, enteredAt: m.enteredAt });
+      const showsApplication = caller.role === 'admin' || caller.role === 'anonymizer' || round.status === 'revealed' || round.status === 'published';
+      return rows.map((s) => {
+        const partCode = partById.get(s.partId)?.code ?? '';
+        const own = (marksBy.get(s.id) ?? []).map(markView);
+        if (isMarker) return { code: s.code, partCode, status: s.status, marks: own };
+        return {
+          id: s.id,
+          code: s.code,
+          partCode,
+          status: s.status,
+          absent: s.absent,
+          finalScore: s.finalScore,
+          finalRule: s.finalRule,
+          marks: own,
+          ...(showsApplication ? { applicationId: s.applicationId } : {}),
+        };
+      });
+    },
+
+    /** Ghép phách: only once marks are locked, as its own audited action (DOMAIN.md "Anonymous marking"). */
+    async reveal(caller: Caller, id: string) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive } = await visibleRound(caller, id, tx, 'update');
+        if (round.status !== 'locked' && round.status !== 'revealed' && round.status !== 'published') {
+          throw conflict('round.not_locked', `Codes are revealed only after marks are locked (the round is ${round.status})`, { roundStatus: round.status });
+        }
+        let revealedAt = round.revealedAt ?? clock();
+        if (round.status === 'locked') {
+          const row = await repo.updateRound(tx, id, round.version, { status: 'revealed', revealedAt });
+          if (!row) throw new AppError(409, 'concurrent_change', 'The round changed while revealing; retry');
+          revealedAt = row.revealedAt ?? revealedAt;
+        }
+        const items = await repo.revealJoin(tx, id);
+        record({
+          action: round.status === 'locked' ? 'round.revealed' : 'round.reveal_viewed',
+          resourceType: 'round',
+          resourceId: id,
+          agencyId: drive.organizingAgencyId,
+          driveId: drive.id,
+          before: { status: round.status },
+          after: { status: round.status === 'locked' ? 'revealed' : round.status, scripts: items.length },
+        });
+        return { roundId: id, revealedAt, items };
+      });
+    },
+
+    // --- marks -----------------------------------------------------------------------------------
+
+    /**
+     * Bulk marks by code and slot. Rows that are wrong in themselves are answered per row; a slot
+     * already held by another marker refuses the whole batch (409), so of two markers racing for a
+     * slot exactly one wins. Affected scripts are reconciled with the drive's rule set.
+     */
+    async putMarks(caller: Caller, id: string, rows: MarkRowInput[], atomic: boolean) {
+      return audited(db, caller.actor, async (tx, record) => {
+        // FOR SHARE: batches run side by side, but a lock transition waits for them (and they for it).
+        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'share');
+        requireMarking(round);
+        const parts = new Map((await repo.partsOf([id], tx)).map((p) => [p.id, p]));
+        const codes = rows.map((r) => normalizeScriptCode(r.code));
+        const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
+        const byCode = new Map(scripts.map((s) => [s.code, s]));
+        const codeOf = new Map(scripts.map((s) => [s.id, s.code]));
+        const existing = await repo.marksOf(scripts.map((s) => s.id), tx);
+        const slots = new Map(existing.map((m) => [`${m.scriptId}/${m.slot}`, m]));
+        const me = caller.actor.keyId;
+        const results: { row: number; status: 'saved' | 'replaced' | 'rejected'; code: string; slot: string; scriptStatus?: ScriptRow['status']; errors?: RowError[] }[] = [];
+        const taken: { row: number; code: string; slot: string }[] = [];
+        const writes: { scriptId: string; slot: string; score: number; replace?: MarkRow }[] = [];
+        const touched = new Set<string>();
+
+        rows.forEach((r, i) => {
+          const row = i + 1;
+          const code = codes[i];
+          const script = code ? byCode.get(code) : undefined;
+          const reject = (e: RowError) => results.push({ row, status: 'rejected', code: r.code, slot: r.slot, errors: [e] });
+          if (!script) return reject(rowError('script.not_found', `No script with code ${r.code} in this round`));
+          const part = parts.get(script.partId)!;
+          if (script.absent) return reject(rowError('script.absent', 'The candidate was absent: the script takes no marks'));
+          if (script.finalRule && DECIDED_RULES.has(script.finalRule)) {
+            return reject(rowError('script.decided', `The script's score was settled by ${script.finalRule}; marks no longer change it`));
+          }
+          const kind = slotKind(part.markingMode, r.slot);
+          if (!kind) {
+            const allowed = part.markingMode === 'single' ? "'1'" : part.markingMode === 'double' ? "'1', '2' or '3'" : "'panel:<member>'";
+            return reject(rowError('mark.invalid_slot', `Part ${part.code} is marked ${part.markingMode}: slot must be ${allowed}`));
+          }
+          if (kind === 'third' && script.status !== 'escalated') {
+            return reject(rowError('mark.third_not_needed', 'A third marker is called only for an escalated script'));
+          }
+          const score = scoreOf(r.score, hundredthsOf(part.maxScore));
+          if (isRowError(score)) return reject(score);
+          const key = `${script.id}/${r.slot}`;
+          const current = slots.get(key);
+          if (kind === 'panel' && !current && part.panelSize !== null) {
+            const members = [...slots.keys()].filter((k) => k.startsWith(`${script.id}/panel:`)).length;
+            if (members >= part.panelSize) return reject(rowError('mark.panel_full', `The panel of part ${part.code} has ${part.panelSize} members`));
+          }
+          if (current && current.markerKeyId !== me) {
+            taken.push({ row, code: r.code, slot: r.slot });
+            return;
+          }
+          if (!current) {
+            // A later row of the same batch for the same slot replaces this one.
+            slots.set(key, { id: newId(), scriptId: script.id, slot: r.slot, score: formatScore(score), markerKeyId: me, enteredAt: clock() });
+          }
+          writes.push({ scriptId: script.id, slot: r.slot, score, ...(current ? { replace: current } : {}) });
+          touched.add(script.id);
+          results.push({ row, status: current ? 'replaced' : 'saved', code: script.code, slot: r.slot });
+        });
+
+        if (taken.length > 0) {
+          throw conflict('mark.slot_taken', `${taken.length} slot(s) already hold another marker's mark`, { rows: taken });
+        }
+        const rejected = results.filter((r) => r.status === 'rejected');
+        if (atomic && rejected.length > 0) {
+          throw unprocessable('marks.rejected', `${rejected.length} row(s) were refused; nothing was saved`, { rows: rejected });
+        }
+
+        const audit: { code: string; slot: string; score: string; previous: string | null }[] = [];
+        const written = new Map<string, string>();
+        for (const w of writes) {
+          const key = `${w.scriptId}/${w.slot}`;
+          const score = formatScore(w.score);
+          const prior = written.get(key) ?? w.replace?.id;
+          if (prior) await repo.replaceMark(tx, prior, score);
+          else {
+            const markId = newId();
+            await repo.insertMark(tx, { id: markId, scriptId: w.scriptId, slot: w.slot, score, markerKeyId: me });
+            written.set(key, markId);
+          }
+          audit.push({ code: codeOf.get(w.scriptId)!, slot: w.slot, score, previous: w.replace?.score ?? null });
+        }
+
+        // Reconcile every touched script from its full set of marks.
+        const status = new Map<string, ScriptRow['status']>();
+        const marksBy = new Map<string, Map<string, number>>();
+        for (const m of await repo.marksOf([...touched], tx)) {
+          const slotsOf = marksBy.get(m.scriptId) ?? new Map<string, number>();
+          slotsOf.set(m.slot, hundredthsOf(m.score));
+          marksBy.set(m.scriptId, slotsOf);
+        }
+        for (const s of scripts.filter((x) => touched.has(x.id))) {
+          const values = marksBy.get(s.id) ?? new Map<string, number>();
+          const outcome = reconcileScript(parts.get(s.partId)!, values, ruleSet.reconciliation);
+          const updated = await applyOutcome(tx, caller, s, outcome);
+          status.set(s.id, updated.status);
+        }
+        for (const r of results) {
+          if (r.status !== 'rejected') r.scriptStatus = status.get(byCode.get(r.code)!.id);
+        }
+        if (audit.length > 0) {
+          record({ action: 'marks.entered', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { marks: audit } });
+        }
+        return { saved: results.length - rejected.length, rejected: rejected.length, rows: results };
+      });
+    },
+
+    async listReconciliation(caller: Caller, id: string, q: ReconciliationQuery, afterCode: string | undefined) {
+      await visibleRound(caller, id);
+      const parts = await repo.partsOf([id]);
+      const partById = new Map(parts.map((p) => [p.id, p]));
+      let partId: string | undefined;
+      if (q.partCode) {
+        partId = parts.find((p) => p.code === q.partCode)?.id;
+        if (!partId) return [];
+      }
+      const rows = await repo.listScripts(id, { partId, statuses: ['head_decides', 'escalated'], afterCode, limit: q.limit });
+      const marks = await repo.marksOf(rows.map((r) => r.id));
+      return rows.map((s) => {
+        const own = marks.filter((m) => m.scriptId === s.id);
+        const part = partById.get(s.partId)!;
+        const spread = spreadOf(part, new Map(own.map((m) => [m.slot, hundredthsOf(m.score)])));
+        return { code: s.code, partCode: part.code, status: s.status, marks: own.map((m) => ({ slot: m.slot, score: m.score })), spread: asText(spread) };
+      });
+    },
+
+    /**
+     * The head's decisions (Circular 6/2020 Art. 31): a score for a script whose marks disagree
+     * beyond averaging, or 0 for a rule breach; always with a reason. All decisions or none.
+     */
+    async decide(caller: Caller, id: string, decisions: DecisionInput[]) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive } = await visibleRound(caller, id, tx, 'share');
+        requireMarking(round);
+        const parts = new Map((await repo.partsOf([id], tx)).map((p) => [p.id, p]));
+        const codes = decisions.map((d) => normalizeScriptCode(d.code));
+        const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
+        const byCode = new Map(scripts.map((s) => [s.code, s]));
+        const errors: { row: number; code: string; message: string }[] = [];
+        const plan: { script: ScriptRow; outcome: ScriptOutcome }[] = [];
+        const seen = new Set<string>();
+        decisions.forEach((d, i) => {
+          const row = i + 1;
+          const script = codes[i] ? byCode.get(codes[i]!) : undefined;
+          if (!script) return errors.push({ row, code: 'script.not_found', message: `No script with code ${d.code} in this round` });
+          if (seen.has(script.id)) return errors.push({ row, code: 'decision.duplicate', message: `Script ${script.code} is decided twice` });
+          seen.add(script.id);
+          if (script.absent) return errors.push({ row, code: 'script.absent', message: 'The candidate was absent' });
+          if ('zero' in d) {
+            plan.push({ script, outcome: { status: 'final', score: 0, rule: 'zero_for_breach', reason: d.reason, spread: null } });
+            return;
+          }
+          if (script.status !== 'head_decides' && script.status !== 'escalated') {
+            return errors.push({ row, code: 'script.not_pending_decision', message: `Script ${script.code} is ${script.status}: no decision is needed` });
+          }
+          const score = scoreOf(d.score, hundredthsOf(parts.get(script.partId)!.maxScore));
+          if (isRowError(score)) return errors.push({ row, ...score });
+          // Between the thresholds the head of marking decides; an escalated script goes to the council.
+          const rule = script.status === 'head_decides' ? 'head_decision' : 'council_decision';
+          plan.push({ script, outcome: { status: 'final', score, rule, reason: d.reason, spread: null } });
+        });
+        if (errors.length > 0) throw unprocessable('reconciliation.rejected', `${errors.length} decision(s) were refused; nothing was saved`, { rows: errors });
+        const items = [];
+        for (const { script, outcome } of plan) {
+          await applyOutcome(tx, caller, script, outcome);
+          items.push({ code: script.code, score: formatScore(outcome.score!), rule: outcome.rule!, previousScore: script.finalScore, reason: outcome.reason });
+        }
+        record({ action: 'reconciliation.decided', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { decisions: items } });
+        return { decided: items.length, items: items.map(({ reason: _r, ...rest }) => rest) };
+      });
+    },
+
+    /**
+     * Direct import of final scores (computer rounds, or scores taken outside the system). Gate
+     * rounds count correct answers: the part's maxScore is the number of questions.
+     */
+    async putScores(caller: Caller, id: string, rows: ScoreRowInput[], atomic: boolean) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'share');
+        requireMarking(round);
+        const parts = await repo.partsOf([id], tx);
+        const partByCode = new Map(parts.map((p) => [p.code, p]));
+        const apps = await repo.applicationsByIdsOrNumbers(
+          tx,
+          drive.id,
+          [...new Set(rows.flatMap((r) => (r.applicationId ? [r.applicationId] : [])))],
+          [...new Set(rows.flatMap((r) => (r.candidateNumber ? [r.candidateNumber] : [])))],
+        );
+        const appById = new Map(apps.map((a) => [a.id, a]));
+        const appByNumber = new Map(apps.flatMap((a) => (a.candidateNumber ? [[a.candidateNumber, a] as const] : [])));
+        const locked = await repo.lockScriptsOfApplications(tx, id, apps.map((a) => a.id));
+        const scriptOf = new Map(locked.map((s) => [`${s.partId}/${s.applicationId}`, s]));
+        const taken = new Set((await repo.scriptKeysOf(tx, id)).map((s) => s.code));
+        const skipsRound = new Set(round.exemptionCodes);
+        const skipsPart = partExemptions(ruleSet);
+        const results: { row: number; status: 'saved' | 'rejected'; scriptCode?: string; errors?: RowError[] }[] = [];
+        const plan: { row: number; partId: string; applicationId: string; outcome: ScriptOutcome & { absent: boolean } }[] = [];
+
+        rows.forEach((r, i) => {
+          const row = i + 1;
+          const reject = (e: RowError) => results.push({ row, status: 'rejected', errors: [e] });
+          if ((r.applicationId === undefined) === (r.candidateNumber === undefined)) {
+            return reject(rowError('score.identifier', 'Give exactly one of applicationId or candidateNumber'));
+          }
+          const app = r.applicationId ? appById.get(r.applicationId) : appByNumber.get(r.candidateNumber!);
+          if (!app) return reject(rowError('application.not_found', `No application ${r.applicationId ?? r.candidateNumber} in this drive`));
+          if (app.status !== 'submitted' && app.status !== 'eligible') return reject(rowError('application.inactive', `The application is ${app.status}`));
+          const part = partByCode.get(r.partCode);
+          if (!part) return reject(rowError('part.not_found', `No part ${r.partCode} in this round`));
+          const partSkip = skipsPart.get(part.code);
+          if (app.exemptions.some((e) => skipsRound.has(e) || partSkip?.has(e))) {
+            return reject(rowError('script.exempt', 'The application is exempt from this round or part'));
+          }
+          const given = [r.score !== undefined, r.correct !== undefined, r.absent === true].filter(Boolean).length;
+          if (given !== 1) return reject(rowError('score.missing', 'Give exactly one of score, correct or absent: true'));
+          if (r.absent) {
+            plan.push({ row, partId: part.id, applicationId: app.id, outcome: { status: 'final', score: null, rule: 'absent', reason: 'Absent from the exam', spread: null, absent: true } });
+            return;
+          }
+          const max = hundredthsOf(part.maxScore);
+          const value = r.correct !== undefined ? scoreOf(String(r.correct), max) : scoreOf(r.score!, max);
+          if (isRowError(value)) return reject(value);
+          if (round.kind === 'gate' && value % 100 !== 0) return reject(rowError('score.not_a_count', 'Gate rounds take the number of correct answers'));
+          plan.push({
+            row,
+            partId: part.id,
+            applicationId: app.id,
+            outcome: { status: 'final', score: value, rule: 'direct_import', reason: round.kind === 'gate' ? `${value / 100} of ${max / 100} correct` : 'Imported score', spread: null, absent: false },
+          });
+        });
+
+        const rejected = results.length;
+        if (atomic && rejected > 0) throw unprocessable('scores.rejected', `${rejected} row(s) were refused; nothing was saved`, { rows: results });
+        const missing = plan.filter((p) => !scriptOf.has(`${p.partId}/${p.applicationId}`));
+        const uniqueMissing = [...new Map(missing.map((p) => [`${p.partId}/${p.applicationId}`, p])).values()];
+        if (uniqueMissing.length > 0) {
+          // Computer rounds have no paper to anonymise, but every score still lives on a script with a code.
+          const codes = newScriptCodes(uniqueMissing.length, taken);
+          await repo.insertScripts(tx, uniqueMissing.map((p, i) => ({ id: newId(), roundId: id, partId: p.partId, applicationId: p.applicationId, code: codes[i]! })));
+          for (const s of await repo.lockScriptsOfApplications(tx, id, uniqueMissing.map((p) => p.applicationId))) scriptOf.set(`${s.partId}/${s.applicationId}`, s);
+        }
+        for (const p of plan) {
+          const key = `${p.partId}/${p.applicationId}`;
+          const updated = await applyOutcome(tx, caller, scriptOf.get(key)!, p.outcome);
+          scriptOf.set(key, updated);
+          results.push({ row: p.row, status: 'saved', scriptCode: updated.code });
+        }
+        results.sort((a, b) => a.row - b.row);
+        if (plan.length > 0) {
+          record({ action: 'scores.imported', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { saved: plan.length, rejected } });
+        }
+        return { saved: plan.length, rejected, rows: results };
+      });
+    },
+
+    // --- appeals ---------------------------------------------------------------------------------
+
+    /**
+     * Phúc khảo: written parts only, filed from the round's publication up to appealWindowDays after
+     * it (Vietnam dates); due appealResolutionDays after the window closes.
+     */
+    async fileAppeal(caller: Caller, applicationId: string, input: CreateAppealInput) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { drive, ruleSet } = await visibleApplication(caller, applicationId, tx);
+        const candidates = (await repo.scriptsOfApplication(tx, applicationId)).filter((c) =>
+          input.scriptId ? c.script.id === input.scriptId : c.part.code === input.partCode && (!input.roundId || c.round.id === input.roundId),
+        );
+        if (candidates.length === 0) throw notFound('script', input.scriptId);
+        if (candidates.length > 1) {
+          throw unprocessable('appeal.part_ambiguous', `Part ${input.partCode} exists in several rounds: give roundId or scriptId`, {
+            roundIds: candidates.map((c) => c.round.id),
+          });
+        }
+        const { script, part, round } = (await repo.scriptWithPart(tx, candidates[0]!.script.id, true))!;
+        if (!part.written) throw unprocessable('appeal.part_not_written', `Part ${part.code} is not written: only written parts can be appealed`);
+        if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
+        if (!round.publishedAt) throw unprocessable('appeal.round_not_published', `Round ${round.code} is not published yet: the appeal window has not opened`);
+        const window = appealWindow(round.publishedAt, ruleSet);
+        const today = localDate(clock());
+        if (today > window.closesOn) {
+          throw unprocessable('appeal.window_closed', `The appeal window of ${ruleSet.deadlines.appealWindowDays} days closed on ${window.closesOn} (today is ${today})`, {
+            opensOn: window.opensOn,
+            closesOn: window.closesOn,
+            appealWindowDays: ruleSet.deadlines.appealWindowDays,
+          });
+        }
+        if (script.absent) throw unprocessable('appeal.script_absent', 'The candidate was absent: there is no script to re-mark');
+        let appeal: AppealRow;
+        try {
+          appeal = await repo.insertAppeal(tx, {
+            id: newId(),
+            applicationId,
+            scriptId: script.id,
+            reason: input.reason,
+            windowClosesOn: window.closesOn,
+            dueOn: window.resolutionDueOn,
+            previousScore: script.finalScore,
+          });
+        } catch (err) {
+          if (isUniqueViolation(err, 'appeals_one_open_per_script')) throw conflict('appeal.duplicate', 'This script already has a pending appeal');
+          throw err;
+        }
+        const v = appealView(appeal, round.id, part.code);
+        record({ action: 'appeal.filed', resourceType: 'appeal', resourceId: appeal.id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: v });
+        return v;
+      });
+    },
+
+    async listAppeals(caller: Caller, applicationId: string, afterId: string | undefined, limit: number) {
+      await visibleApplication(caller, applicationId);
+      const rows = await repo.appealsOf(applicationId, afterId, limit);
+      return rows.map((r) => appealView(r.appeal, r.roundId, r.partCode));
+    },
+
+    /** The re-mark replaces the final score; both values stay on the appeal and in score_history. */
+    async resolveAppeal(caller: Caller, appealId: string, input: ResolveAppealInput) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const appeal = await repo.lockAppeal(tx, appealId);
+        if (!appeal) throw notFound('appeal', appealId);
+        const { drive } = await visibleApplication(caller, appeal.applicationId, tx).catch(() => {
+          throw notFound('appeal', appealId);
+        });
+        if (appeal.status !== 'pending') throw conflict('appeal.already_resolved', `The appeal is already ${appeal.status}`);
+        if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
+        const { script, part, round } = (await repo.scriptWithPart(tx, appeal.scriptId, true))!;
+        const score = scoreOf(input.newScore, hundredthsOf(part.maxScore));
+        if (isRowError(score)) throw unprocessable(score.code, score.message);
+        const previous = script.finalScore;
+        const newScore = formatScore(score);
+        const changed = previous !== newScore;
+        if (changed) {
+          await repo.updateScript(tx, script.id, { finalScore: newScore, finalRule: 'appeal', decisionReason: input.note, status: 'final' });
+        }
+        await repo.insertHistory(tx, [{ scriptId: script.id, previousScore: previous, newScore, rule: changed ? 'appeal' : 'appeal_upheld', reason: input.note, actorKeyId: caller.actor.keyId }]);
+        const row = await repo.updateAppeal(tx, appealId, {
+          status: changed ? 'changed' : 'upheld',
+          previousScore: previous,
+          newScore,
+          resolutionNote: input.note,
+          resolvedAt: clock(),
+        });
+        const v = appealView(row, round.id, part.code);
+        record({ action: 'appeal.resolved', resourceType: 'appeal', resourceId: appealId, agencyId: drive.organizingAgencyId, driveId: drive.id, before: { status: appeal.status, score: previous }, after: v });
+        return v;
+      });
+    },
+  };
+}
+
+function appealView(a: AppealRow, roundId: string, partCode: string) {
+  return {
+    id: a.id,
+    applicationId: a.applicationId,
+    scriptId: a.scriptId,
+    roundId,
+    partCode,
+    status: a.status,
+    reason: a.reason,
+    filedAt: a.filedAt,
+    windowClosesOn: a.windowClosesOn,
+    dueOn: a.dueOn,
+    previousScore: a.previousScore,
+    newScore: a.newScore,
+    resolutionNote: a.resolutionNote,
+    resolvedAt: a.resolvedAt,
+    version: a.version,
+  };
+}
+
+export type RoundsService = ReturnType<typeof createRoundsService>;
