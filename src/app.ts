@@ -207,7 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       v1.setValidatorCompiler(validatorCompiler);
       v1.setSerializerCompiler(serializerCompiler);
       await v1.register(authPlugin, { db: database.db });
-      await v1.register(idempotencyPlugin, { db: database.db });
+      await v1.register(idempotencyPlugin, { db: database.db, leaseMs: config.idempotencyLeaseMs });
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });

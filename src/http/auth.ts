@@ -48,6 +48,11 @@ export const authPlugin = fp(
       if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
         throw new AppError(403, 'auth.forbidden', `Role ${principal.role} may not call ${request.method} ${request.routeOptions.url}`);
       }
+      // Admin-only routes (API keys) act on the whole system, not on an agency subtree: an admin key
+      // limited to one agency could otherwise mint an unscoped admin key, or revoke other agencies' keys.
+      if (allowed.length === 0 && principal.agencyId) {
+        throw new AppError(403, 'auth.forbidden', `An agency-scoped key may not call ${request.method} ${request.routeOptions.url}: it needs an unscoped admin key`);
+      }
     });
   },
   { name: 'auth' },

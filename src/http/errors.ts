@@ -59,7 +59,6 @@ export function sendProblem(
     own.details = details && typeof details === 'object' && !Array.isArray(details) ? { ...details, ...moved } : moved;
   }
   const body: Problem = {
-    ...own,
     type: `urn:tuyendung:problem:${code}`,
     title: titles[status] ?? 'Error',
     status,
@@ -67,6 +66,7 @@ export function sendProblem(
     code,
     requestId: String(reply.request.id),
     instance: reply.request.url.split('?')[0],
+    ...own,
   };
   return reply.code(status).type('application/problem+json').send(body);
 }

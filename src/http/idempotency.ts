@@ -21,7 +21,6 @@ declare module 'fastify' {
 export type IdempotencyClaim = { principal: string; key: string };
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
-const LEASE_MS = 60_000;
 const WAIT_FOR_FIRST_MS = 15_000;
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
 
@@ -40,9 +39,16 @@ export function requestHash(method: string, path: string, body: unknown): string
     .digest('hex');
 }
 
-export function createIdempotencyStore(db: Db) {
+/**
+ * `leaseMs`: how long a claimed key stays reserved for the request that claimed it. A request that
+ * dies (process killed) frees its key when the lease runs out; long requests renew it.
+ */
+export function createIdempotencyStore(db: Db, leaseMs = 30_000) {
   const table = idempotencyKeys;
+  const LEASE_MS = leaseMs;
   return {
+    /** Long requests renew their claim this often (a third of the lease). */
+    renewEveryMs: Math.max(1_000, Math.floor(leaseMs / 3)),
     /** Claims the key for this request, or says what happened to the first request that used it. */
     async begin(
       claim: IdempotencyClaim,
@@ -149,8 +155,8 @@ export async function claimOrReplay(
 }
 
 export const idempotencyPlugin = fp(
-  async (app: FastifyInstance, opts: { db: Db }) => {
-    const store = createIdempotencyStore(opts.db);
+  async (app: FastifyInstance, opts: { db: Db; leaseMs?: number }) => {
+    const store = createIdempotencyStore(opts.db, opts.leaseMs);
     app.decorate('idempotencyStore', store);
     app.decorateRequest('idempotency', null);
     app.addHook('preHandler', async (request, reply) => {

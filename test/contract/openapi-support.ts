@@ -133,7 +133,7 @@ export async function send(
     redirect: 'manual',
   });
   const text = await res.text();
-  let json: unknown = undefined;
+  let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;
   } catch {
@@ -247,6 +247,13 @@ export async function seedWorld(base: string, doc: OpenApiDocument, key: string,
       candidateId: candidate.id,
       quotaId: world.ids.quotas,
     });
+  }
+  if (world.ids.applications && world.ids.rounds && hasOperation(doc, 'post', '/v1/rounds/{id}/scripts')) {
+    // Anonymous script codes for the registered application, so marker-facing reads have rows.
+    const roundUrl = `/v1/rounds/${world.ids.rounds}`;
+    const moved = await send(base, 'post', `${roundUrl}/transitions`, { headers: h, body: JSON.stringify({ to: 'marking' }) });
+    const issued = await send(base, 'post', `${roundUrl}/scripts`, { headers: h, body: '{}' });
+    if (moved.status !== 200 || issued.status !== 200) world.notes.push(`scripts: marking ${moved.status}, issuing ${issued.status} ${issued.text.slice(0, 200)}`);
   }
   await create('webhooks', 'post', '/v1/webhooks', '/v1/webhooks', {
     url: opts.webhookUrl ?? 'https://93.184.215.14/hooks/tuyendung',

@@ -133,7 +133,7 @@ export async function computeOk(t: TestApp, driveId: string, key = t.adminKey) {
   return res.body;
 }
 
-type Row = { applicationId: string; resultId: string; outcome: string; rank: number | null; explanation: string; [k: string]: unknown };
+type Row = { applicationId: string; resultId: string; outcome: string; rank: number | null; explanation: string; gate: { passed: boolean; reasons: { code: string; message: string }[] }; [k: string]: unknown };
 export type QuotaBody = { quotaId: string; status: string; winners: Row[]; reserves: Row[]; tied: Row[]; failed: Row[]; others: Row[]; [k: string]: unknown };
 
 export async function resultsOf(t: TestApp, driveId: string, key = t.adminKey): Promise<Map<string, QuotaBody>> {

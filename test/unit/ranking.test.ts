@@ -3,6 +3,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import {
   computeRecruitmentResults,
   evaluateGate,
+  applyReplacementDecision,
   promoteReserve,
   rankWithTieChain,
   validateTieDecision,
@@ -441,6 +442,25 @@ describe('promoteReserve: a cancelled winner is replaced by the next reserve of 
       applications: [app('w', '90'), app('r1', '75', { priority: '5' }), app('r2', '80')],
     });
     expect(promoteReserve(results, 'w')).toMatchObject({ status: 'promoted', replacementApplicationId: 'r2' });
+  });
+
+  it('Decree 138/2020 Art. 17 with Art. 9(2): when the head orders reserves tied for a freed slot, then the first takes it and the rest stay reserves in that order', () => {
+    const results = computeRecruitmentResults({
+      ruleSet: nd138,
+      quotas: [{ id: 'q1', slots: 1 }],
+      applications: [app('w', '90'), app('r1', '80'), app('r2', '80'), app('r3', '70')],
+    });
+    const pending = promoteReserve(results, 'w');
+    expect(codeOf(() => applyReplacementDecision(pending.results, { quotaId: 'q1', orderedApplicationIds: ['r1', 'r3'] }))).toBe('tie_decision.invalid');
+    expect(codeOf(() => applyReplacementDecision(results, { quotaId: 'q1', orderedApplicationIds: ['r1', 'r2'] }))).toBe('tie_decision.invalid');
+    const decided = applyReplacementDecision(pending.results, { quotaId: 'q1', orderedApplicationIds: ['r2', 'r1'] });
+    expect(decided.newWinnerIds).toEqual(['r2']);
+    const q1 = decided.results[0] as QuotaResult;
+    expect(q1).toMatchObject({ status: 'complete', winners: ['r2'], tiedApplicationIds: [] });
+    expect(outcomes(q1)).toMatchObject({ w: 'cancelled', r2: 'winner', r1: 'reserve', r3: 'reserve' });
+    expect(byId(q1, 'r1')).toMatchObject({ decidedBy: 'head_decision', rank: 3 });
+    // a later cancellation goes to r1, now ahead of r3 by the head's order
+    expect(promoteReserve(decided.results, 'r2')).toMatchObject({ status: 'promoted', replacementApplicationId: 'r1' });
   });
 
   it.each([

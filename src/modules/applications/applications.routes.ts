@@ -29,8 +29,6 @@ import type { ApplicationsService } from './applications.service.js';
 const tags = ['applications'];
 const REGISTRARS: readonly Role[] = ['registrar', 'organizer'];
 const COUNCIL: readonly Role[] = ['council'];
-/** Long imports renew their Idempotency-Key lease well before it runs out (60 s). */
-const LEASE_RENEW_MS = 10_000;
 
 const isStream = (v: unknown): v is Readable => typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function';
 
@@ -138,7 +136,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
       try {
         if (await claimOrReplay(app.idempotencyStore, request, reply, spooled.hash)) return reply;
         const claim = request.idempotency;
-        const renew = claim ? setInterval(() => void app.idempotencyStore.renew(claim).catch(() => undefined), LEASE_RENEW_MS) : undefined;
+        const renew = claim ? setInterval(() => void app.idempotencyStore.renew(claim).catch(() => undefined), app.idempotencyStore.renewEveryMs) : undefined;
         try {
           const { delimiter } = await inspectCsv(spooled.file);
           return await importer.run(caller, request.params.id, csvRows(spooled.file, delimiter), { atomic });

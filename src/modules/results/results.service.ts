@@ -277,13 +277,12 @@ export function createResultsService(deps: ResultsDeps) {
 
   /** Loads the drive's data and runs the engine under the given rule set. */
   async function plan(tx: DbOrTx, drive: ScopedDrive, ruleSet: RuleSet): Promise<Plan> {
-    const [quotaList, apps, rounds, scripts, decisions] = await Promise.all([
-      repo.quotasOf(drive.id, tx),
-      repo.activeApplications(drive.id, tx),
-      repo.roundsOf(drive.id, tx),
-      repo.scriptsOf(drive.id, tx),
-      repo.tieDecisionsOf(drive.id, tx),
-    ]);
+    // One after the other: a transaction is one connection.
+    const quotaList = await repo.quotasOf(drive.id, tx);
+    const apps = await repo.activeApplications(drive.id, tx);
+    const rounds = await repo.roundsOf(drive.id, tx);
+    const scripts = await repo.scriptsOf(drive.id, tx);
+    const decisions = await repo.tieDecisionsOf(drive.id, tx);
     const candidateNumbers = new Map(apps.map((a) => [a.id, a.candidateNumber]));
     const index = indexScripts(scripts);
     const tieDecisions: TieDecision[] = decisions
