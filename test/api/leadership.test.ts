@@ -112,4 +112,38 @@ describe('leadership-title exams (2424/BNV-CCVC)', () => {
     expect(byTitle.get(noWinnerTitle)).toMatchObject({ status: 'no_winner', winners: [] });
     expect(byTitle.get(notHeldTitle)).toMatchObject({ status: 'not_held', winners: [] });
   });
+
+  it('when only some titles of a drive have been examined, then the others stay pending in the same results', async () => {
+    const { driveId, quotaIds } = await openDriveWithQuotas(t, {
+      kind: 'leadership',
+      staffCategory: 'civil_servant',
+      slots: [1, 1],
+      titles: ['Phó Trưởng phòng Tổ chức', 'Phó Trưởng phòng Tài chính'],
+    });
+    const [examined, later] = quotaIds as [string, string];
+    const [e1, e2] = (
+      await registerAll(t, driveId, [
+        { fullName: 'Đỗ Minh Khoa', quotaId: examined },
+        { fullName: 'Đỗ Thị Lan', quotaId: examined },
+        { fullName: 'Vũ Văn Nam', quotaId: later },
+        { fullName: 'Vũ Thị Oanh', quotaId: later },
+      ])
+    ).map((x) => x.applicationId);
+    await toMarking(t, driveId);
+    // Only the first title sits its exams now; the second title's candidates get no scripts.
+    await scoredRound(t, driveId, writtenRound, [
+      { applicationId: e1!, partCode: 'written', score: '82.00' },
+      { applicationId: e2!, partCode: 'written', score: '64.00' },
+    ]);
+    await scoredRound(t, driveId, actionPlanRound, [
+      { applicationId: e1!, partCode: 'action_plan', score: '70.00' },
+      { applicationId: e2!, partCode: 'action_plan', score: '71.00' },
+    ]);
+    await computeOk(t, driveId);
+    const results = await resultsOf(t, driveId);
+    expect(results.get(examined)!.status).toBe('winner');
+    expect(results.get(examined)!.winners.map((r) => r.applicationId)).toEqual([e1]);
+    expect(results.get(later)!.status).toBe('pending');
+  });
 });
+

@@ -10,8 +10,8 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 
-export type Statement = { text: string; values: unknown[] };
-export type Captured = { status: number; body: string; statements: Statement[] };
+export type Statement = { text: string; values: unknown[]; ms?: number };
+export type Captured = { status: number; body: string; statements: Statement[]; ms: number };
 export type InjectRequest = { method: 'GET' | 'POST'; url: string; headers: Record<string, string>; payload?: unknown };
 
 type QueryFn = (this: unknown, ...args: unknown[]) => unknown;
@@ -32,23 +32,43 @@ export async function captureRequests(databaseUrl: string, dataKey: string, requ
   let sink: Statement[] | null = null;
   proto.query = function (this: unknown, ...args: unknown[]) {
     const [first, second] = args;
+    let st: Statement | undefined;
     if (sink) {
-      if (typeof first === 'string') sink.push({ text: first, values: Array.isArray(second) ? second : [] });
+      if (typeof first === 'string') st = { text: first, values: Array.isArray(second) ? second : [] };
       else if (first && typeof first === 'object' && 'text' in first) {
         const q = first as { text: string; values?: unknown[] };
-        sink.push({ text: q.text, values: q.values ?? (Array.isArray(second) ? second : []) });
+        st = { text: q.text, values: q.values ?? (Array.isArray(second) ? second : []) };
       }
+      if (st) sink.push(st);
     }
-    return original.apply(this, args);
+    const t0 = performance.now();
+    const last = args[args.length - 1];
+    if (st && typeof last === 'function') {
+      const done = st;
+      args[args.length - 1] = (...cbArgs: unknown[]) => {
+        done.ms = performance.now() - t0;
+        return (last as (...a: unknown[]) => unknown)(...cbArgs);
+      };
+    }
+    const result = original.apply(this, args);
+    if (st && result instanceof Promise) {
+      const done = st;
+      void result.then(
+        () => (done.ms = performance.now() - t0),
+        () => (done.ms = performance.now() - t0),
+      );
+    }
+    return result;
   };
   const out: Captured[] = [];
   try {
     for (const r of requests) {
       const statements: Statement[] = [];
       sink = statements;
+      const t0 = performance.now();
       const res = await app.inject({ method: r.method, url: r.url, headers: r.headers, ...(r.payload !== undefined ? { payload: r.payload as string } : {}) });
       sink = null;
-      out.push({ status: res.statusCode, body: res.body, statements });
+      out.push({ status: res.statusCode, body: res.body, statements, ms: performance.now() - t0 });
     }
   } finally {
     proto.query = original;

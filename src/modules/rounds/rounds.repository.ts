@@ -3,6 +3,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { agencies } from '../agencies/agencies.table.js';
 import { applications } from '../applications/applications.table.js';
 import { candidates } from '../candidates/candidates.table.js';
+import { quotas } from '../quotas/quotas.table.js';
 import { drives } from '../drives/drives.table.js';
 import {
   appeals,
@@ -103,10 +104,15 @@ export function createRoundsRepository(db: DbOrTx) {
 
     async activeApplications(tx: DbOrTx, driveId: string) {
       return tx
-        .select({ id: applications.id, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber })
+        .select({ id: applications.id, quotaId: applications.quotaId, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber })
         .from(applications)
         .where(and(eq(applications.driveId, driveId), inArray(applications.status, [...ACTIVE_APPLICATION_STATUSES])))
         .orderBy(asc(applications.id));
+    },
+
+    async quotaIdsOfDrive(tx: DbOrTx, driveId: string): Promise<string[]> {
+      const rows = await tx.select({ id: quotas.id }).from(quotas).where(eq(quotas.driveId, driveId));
+      return rows.map((r) => r.id);
     },
 
     async scriptKeysOf(tx: DbOrTx, roundId: string) {

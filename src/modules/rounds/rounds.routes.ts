@@ -7,7 +7,7 @@ import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
 import { idempotencyHeaders } from '../../http/idempotency.js';
 import { problems } from '../../http/openapi.js';
 import { decodeCursor, idCursor, pageQuery, toPage, withLink } from '../../http/pagination.js';
-import { idParams } from '../../http/primitives.js';
+import { idParams, uuid } from '../../http/primitives.js';
 import { ORGANIZERS, STAFF } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
 import {
@@ -173,11 +173,14 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       operationId: 'issueScripts',
       tags,
       summary: 'Issue random script codes (số phách) for every part of every active, non-exempt application',
-      description: 'Idempotent: codes already issued never change; applications registered since get new codes.',
+      description:
+        'Idempotent: codes already issued never change; applications registered since get new codes. ' +
+        'For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending.',
       params: idParams,
+      body: z.object({ quotaIds: z.array(uuid).min(1).max(5000).optional() }).strict().nullish(),
       response: { 200: issueScriptsResult, ...problems(404, 409) },
     },
-    handler: async (request) => rounds.issueScripts(callerOf(request), request.params.id),
+    handler: async (request) => rounds.issueScripts(callerOf(request), request.params.id, request.body?.quotaIds),
   });
 
   app.get('/rounds/:id/scripts', {

@@ -165,11 +165,27 @@ export function createRoundsService(deps: RoundsDeps) {
    * Scripts the round should have but does not: every part of every active application, except
    * the rounds and parts its exemptions skip. Also counts the applications exempt from the round.
    */
-  async function missingScripts(tx: DbOrTx, round: RoundRow, driveId: string, ruleSet: RuleSet) {
+  async function missingScripts(
+    tx: DbOrTx,
+    round: RoundRow,
+    drive: { id: string; kind: string },
+    ruleSet: RuleSet,
+    quotaIds?: readonly string[],
+  ) {
     const parts = await repo.partsOf([round.id], tx);
-    const apps = await repo.activeApplications(tx, driveId);
+    let apps = await repo.activeApplications(tx, drive.id);
     const existing = await repo.scriptKeysOf(tx, round.id);
     const have = new Set(existing.map((s) => `${s.partId}/${s.applicationId}`));
+    if (quotaIds) {
+      const only = new Set(quotaIds);
+      apps = apps.filter((a) => only.has(a.quotaId));
+    } else if (drive.kind === 'leadership') {
+      // Each leadership title is examined on its own date (2424/BNV-CCVC): a title none of whose
+      // candidates has a script yet is not examined in this round (its outcome stays pending).
+      const appQuota = new Map(apps.map((a) => [a.id, a.quotaId]));
+      const examined = new Set(existing.map((s) => appQuota.get(s.applicationId)).filter((q): q is string => q !== undefined));
+      apps = apps.filter((a) => examined.has(a.quotaId));
+    }
     const skipsRound = new Set(round.exemptionCodes);
     const skipsPart = partExemptions(ruleSet);
     let exempt = 0;
@@ -363,7 +379,7 @@ export function createRoundsService(deps: RoundsDeps) {
           // Every script of an active application must have its final score (absent scripts aside).
           // Scripts never issued (an application added since) count too: nobody may be left unscored.
           const pending = await repo.unreconciledCounts(tx, id);
-          const { missing } = await missingScripts(tx, round, drive.id, ruleSet);
+          const { missing } = await missingScripts(tx, round, drive, ruleSet);
           const total = pending.reduce((s, p) => s + p.n, 0) + missing.length;
           if (total > 0) {
             throw conflict('round.unreconciled_scripts', `${total} script(s) have no final score yet`, {
@@ -398,13 +414,15 @@ export function createRoundsService(deps: RoundsDeps) {
      * Issues a random code for every part of every active, non-exempt application (DOMAIN.md
      * "Anonymous marking"). Idempotent: codes already issued never change; new applications get new codes.
      */
-    async issueScripts(caller: Caller, id: string) {
+    async issueScripts(caller: Caller, id: string, quotaIds?: readonly string[]) {
       return audited(db, caller.actor, async (tx, record) => {
         const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'update');
         if (round.status !== 'scheduled' && round.status !== 'marking') {
           throw conflict('round.scripts_closed', `Script codes are issued only before marks are locked (the round is ${round.status})`);
         }
-        const { parts, existing, exempt, missing: wanted } = await missingScripts(tx, round, drive.id, ruleSet);
+        // A recruitment round examines everyone; a leadership round may examine some titles now.
+        const only = quotaIds ?? (drive.kind === 'leadership' ? await repo.quotaIdsOfDrive(tx, drive.id) : undefined);
+        const { parts, existing, exempt, missing: wanted } = await missingScripts(tx, round, drive, ruleSet, only);
         const taken = new Set(existing.map((s) => s.code));
         const codes = newScriptCodes(wanted.length, taken);
         const issued = await repo.insertScripts(
