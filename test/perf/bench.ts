@@ -9,7 +9,8 @@
  *   query; reads vs a bare Fastify + node-postgres server running the same statements; the drive
  *   report's latency; server memory and cold start (PostgreSQL, PGlite new and existing directory).
  *
- * Options: --smoke, --keep (keep the database), --out <file>, --db <td_bench_name>.
+ * Options: --smoke, --keep (keep the database), --out <file>, --db <td_bench_name>; for development runs on a
+ * busy machine --connections <n> and --seconds <s> (measured seconds per step).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -44,6 +45,9 @@ const { values: opts } = parseArgs({
     keep: { type: 'boolean', default: false },
     out: { type: 'string' },
     db: { type: 'string' },
+    /** Development runs on a shared machine: fewer connections, shorter measurements. */
+    connections: { type: 'string' },
+    seconds: { type: 'string' },
   },
 });
 const SMOKE = opts.smoke;
@@ -53,7 +57,13 @@ const DB_NAME = opts.db ?? `td_bench_${SMOKE ? 'smoke' : 'full'}_${process.pid}`
 /** Load shape. Full: the issue's 64 connections; smoke: a few hundred requests per step. */
 const LOAD = SMOKE
   ? { connections: 8, warm: { amount: 100 }, measure: { amount: 300 }, reportConnections: [1, 4], computeRuns: 1 }
-  : { connections: 64, warm: { duration: 5 }, measure: { duration: 15 }, reportConnections: [1, 8], computeRuns: 3 };
+  : {
+      connections: Number(opts.connections ?? 64),
+      warm: { duration: opts.seconds ? Math.max(2, Math.round(Number(opts.seconds) / 3)) : 5 },
+      measure: { duration: Number(opts.seconds ?? 15) },
+      reportConnections: [1, 8],
+      computeRuns: 3,
+    };
 const SERVER_POOL_MAX = 20; // the service's default DB_POOL_MAX
 
 const log = (s: string) => process.stdout.write(`${s}\n`);

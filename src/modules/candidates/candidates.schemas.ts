@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { isoDate, searchQuery, text, timestamp, uuid } from '../../http/primitives.js';
+import { isValidNationalId } from '../../domain/masking.js';
 import { genders } from './candidates.table.js';
 
 export const gender = z.enum(genders).describe('male | female | other');
@@ -81,7 +82,10 @@ export const patchCandidateBody = z
 export const listCandidatesQuery = z
   .object({
     ...pageQuery,
-    nationalId: nationalIdInput.optional().describe('Exact lookup by national ID (through its blind index)'),
+    nationalId: nationalIdInput
+      .refine(isValidNationalId, 'not a valid national ID (CCCD): unknown province or century code')
+      .optional()
+      .describe('Exact lookup by national ID (through its blind index)'),
     q: searchQuery,
   })
   .strict();
