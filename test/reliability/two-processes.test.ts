@@ -7,6 +7,7 @@ import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 import { createAgencyWithHeadcount, createDrive, createJobPosition } from '../factories/drives.js';
 import { createCandidate, createOpenDriveNow, register } from '../factories/candidates.js';
+import { computeOk, openDriveWithQuotas, registerAll, resultsOf, round2, scoredRound, toMarking } from '../factories/results.js';
 
 /*
  * Two server processes on one PostgreSQL database, racing on the invariants the database holds.
@@ -84,6 +85,46 @@ describe.skipIf(!onPostgres)('two server processes on one database', () => {
       candidate.id,
     ]);
     expect(rows[0].n).toBe(1);
+  });
+
+  it('when both settle the same tie and approve the same results at once, then one decision and one approval stand', async () => {
+    const { driveId, quotaIds } = await openDriveWithQuotas(a, { preset: 'nd138', slots: [1] });
+    const quotaId = quotaIds[0]!;
+    const apps = (
+      await registerAll(a, driveId, [
+        { fullName: 'Ngô Văn Tâm', quotaId },
+        { fullName: 'Ngô Thị Tâm', quotaId },
+      ])
+    ).map((x) => x.applicationId);
+    await toMarking(a, driveId);
+    // Equal raw scores and no priority: the nd138 chain ends with the head's decision.
+    await scoredRound(a, driveId, round2(), apps.map((applicationId) => ({ applicationId, partCode: 'professional', score: '70.00' })));
+    await computeOk(a, driveId);
+    expect((await resultsOf(a, driveId)).get(quotaId)!.status).toBe('tie_pending_decision');
+
+    const decide = (c: TestApp, order: string[]) =>
+      c.http
+        .post(`/v1/drives/${driveId}/results/tie-decisions`)
+        .set(bearer(a.adminKey))
+        .send({ quotaId, orderedApplicationIds: order, reason: 'Người đứng đầu quyết định' });
+    const decisions = await Promise.all([decide(a, apps), decide(b, [...apps].reverse()), decide(a, apps), decide(b, [...apps].reverse())]);
+    expect(decisions.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(decisions.filter((r) => r.status !== 201).every((r) => r.status === 409 || r.status === 422)).toBe(true);
+    const stored = await sql.query('select count(*)::int as n from tie_decisions where quota_id = $1', [quotaId]);
+    expect(stored.rows[0].n).toBe(1);
+    const winners = await sql.query("select count(*)::int as n from results where quota_id = $1 and outcome = 'winner'", [quotaId]);
+    expect(winners.rows[0].n).toBe(1);
+
+    const step = (c: TestApp, s: 'submit' | 'approve') => c.http.post(`/v1/drives/${driveId}/results/${s}`).set(bearer(a.adminKey)).send({});
+    const submits = await Promise.all([step(a, 'submit'), step(b, 'submit'), step(a, 'submit'), step(b, 'submit')]);
+    expect(submits.filter((r) => r.status === 200)).toHaveLength(1);
+    const approvals = await Promise.all([step(a, 'approve'), step(b, 'approve'), step(a, 'approve'), step(b, 'approve')]);
+    expect(approvals.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(approvals.filter((r) => r.status !== 200).every((r) => r.status === 409)).toBe(true);
+    const transitions = await sql.query("select count(*)::int as n from drive_transitions where drive_id = $1 and \"to\" = 'approved'", [driveId]);
+    expect(transitions.rows[0].n).toBe(1);
+    const audited = await sql.query("select count(*)::int as n from audit_events where drive_id = $1 and action = 'results.approved'", [driveId]);
+    expect(audited.rows[0].n).toBe(1);
   });
 
   it('when the audit trail is verified after the races, then every chain is intact', async () => {
