@@ -61,10 +61,10 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', DATA_KEY: TEST_DATA_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', ...overrides });
 }
 
-export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown } = {}): Promise<TestApp> {
+export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: import('pino').Logger } = {}): Promise<TestApp> {
   const { database, url, drop } = await freshDatabase();
   const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...opts.env });
-  const app = await buildApp({ config, database, redis: opts.redis });
+  const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}) });
   await app.ready();
   const { db } = database;
   const keys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: createAgenciesRepository(db) });
