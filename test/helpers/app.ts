@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import supertest from 'supertest';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.js';
@@ -61,7 +62,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', DATA_KEY: TEST_DATA_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', ...overrides });
 }
 
-export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: import('pino').Logger } = {}): Promise<TestApp> {
+export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger } = {}): Promise<TestApp> {
   const { database, url, drop } = await freshDatabase();
   const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...opts.env });
   const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}) });
