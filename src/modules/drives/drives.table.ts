@@ -1,22 +1,12 @@
 import { date, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
+import { DRIVE_STATUSES } from '../../domain/drive-lifecycle.js';
 import type { RuleSet, RuleSetOverrides } from '../../domain/rule-sets.js';
 import { agencies, staffCategories } from '../agencies/agencies.table.js';
 
 export const driveKinds = ['recruitment', 'leadership'] as const;
-export const driveStatuses = [
-  'draft',
-  'open',
-  'closed',
-  'examining',
-  'marking',
-  'results_computed',
-  'submitted',
-  'approved',
-  'published',
-  'finished',
-  'cancelled',
-] as const;
+/** The lifecycle's states, from the pure lifecycle table (DOMAIN.md "Drive lifecycle"). */
+export const driveStatuses = DRIVE_STATUSES;
 export type DriveStatus = (typeof driveStatuses)[number];
 export const rulePresets = ['nd138', 'nd115', 'nd170', 'leadership'] as const;
 
