@@ -160,7 +160,7 @@ function validateInput(input: RecruitmentInput): void {
     quotaIds.add(q.id);
   }
   const appIds = new Set<string>();
-  const candidateChoices = new Set<string>();
+  const candidateChoices = new Map<string, number>(); // candidate → bit per choice (1 = NV1, 2 = NV2)
   for (const a of input.applications) {
     if (appIds.has(a.applicationId)) bad(`Duplicate application ${a.applicationId}`, { applicationId: a.applicationId });
     appIds.add(a.applicationId);
@@ -170,9 +170,9 @@ function validateInput(input: RecruitmentInput): void {
       bad(`Rule set ${input.ruleSet.preset} does not allow a second choice (NV2)`, { applicationId: a.applicationId });
     }
     if (a.candidateId !== undefined) {
-      const key = `${a.candidateId}\u0000${a.choice}`;
-      if (candidateChoices.has(key)) bad(`Candidate ${a.candidateId} has two applications with choice ${a.choice}`, { candidateId: a.candidateId });
-      candidateChoices.add(key);
+      const seen = candidateChoices.get(a.candidateId) ?? 0;
+      if (seen & a.choice) bad(`Candidate ${a.candidateId} has two applications with choice ${a.choice}`, { candidateId: a.candidateId });
+      candidateChoices.set(a.candidateId, seen | a.choice);
     }
     assertHundredths(a.priorityPoints, `${a.applicationId}.priorityPoints`, { min: 0 });
     if (a.round1GeneralKnowledge != null) assertHundredths(a.round1GeneralKnowledge, `${a.applicationId}.round1GeneralKnowledge`, { min: 0 });
@@ -422,8 +422,13 @@ export function computeRecruitmentResults(input: RecruitmentInput): QuotaResult[
   for (const q of input.quotas) byQuota.set(q.id, []);
   for (const e of evaluated.values()) byQuota.get(e.app.quotaId)?.push(e);
 
-  const decisionsFor = (quotaId: string): string[][] =>
-    (input.tieDecisions ?? []).filter((d) => d.quotaId === quotaId).map((d) => d.orderedApplicationIds);
+  const decisionsByQuota = new Map<string, string[][]>();
+  for (const d of input.tieDecisions ?? []) {
+    const list = decisionsByQuota.get(d.quotaId) ?? [];
+    list.push(d.orderedApplicationIds);
+    decisionsByQuota.set(d.quotaId, list);
+  }
+  const decisionsFor = (quotaId: string): string[][] => decisionsByQuota.get(quotaId) ?? [];
 
   const rank = (list: Evaluated[], quotaId: string) =>
     rankWithTieChain(
@@ -458,7 +463,8 @@ export function computeRecruitmentResults(input: RecruitmentInput): QuotaResult[
     const nv1 = nv1Groups.get(q.id) ?? [];
     const nv2All = all.filter((e) => e.app.choice === 2 && e.gate.passed);
     const notConsidered = nv2All.filter((e) => e.app.candidateId !== undefined && nv1Outcome.get(e.app.candidateId) === 'winner');
-    const nv2 = nv2All.filter((e) => !notConsidered.includes(e));
+    const skipped = new Set(notConsidered);
+    const nv2 = nv2All.filter((e) => !skipped.has(e));
     const nv1Count = nv1.reduce((n, g) => n + g.members.length, 0);
     const nv2Groups = rank(nv2, q.id).map((g) => ({ ...g, rank: g.rank + nv1Count }));
     const groups = [...nv1, ...nv2Groups];

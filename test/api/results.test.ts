@@ -316,3 +316,41 @@ describe('gate rounds and priority', () => {
     expect(rows.get(r!)).toMatchObject({ outcome: 'absent' });
   });
 });
+
+describe('result identity held by the database', () => {
+  it('when a result row names a drive or quota other than its application’s, or no application, then the database refuses it (23503)', async () => {
+    const a = await examined(['80.00', '70.00'], 1);
+    const b = await examined(['60.00'], 1);
+    await computeOk(t, a.driveId);
+    const before = await snapshot(a.driveId);
+    expect(before).toHaveLength(2);
+    const insert = (driveId: string, quotaId: string, applicationId: string) =>
+      t.sql(
+        `insert into results (id, drive_id, quota_id, application_id, outcome, quota_slots, explanation)
+         values (gen_random_uuid(), $1, $2, $3, 'reserve', 1, '{}'::jsonb)`,
+        [driveId, quotaId, applicationId],
+      );
+    // b's application under a's quota and drive; a's own drive with b's quota; an application that does not exist.
+    for (const attempt of [
+      () => insert(a.driveId, a.quotaId, b.apps[0]!),
+      () => insert(a.driveId, b.quotaId, b.apps[0]!),
+      () => insert(b.driveId, b.quotaId, '00000000-0000-7000-8000-00000000dead'),
+    ]) {
+      const err = await attempt().then(
+        () => null,
+        (e: unknown) => e as { code?: string; cause?: { code?: string } },
+      );
+      expect(err?.code ?? err?.cause?.code).toBe('23503');
+    }
+    // Moving a stored result to another quota is refused the same way.
+    const moved = await t
+      .sql('update results set quota_id = $1 where id = $2', [b.quotaId, before[0]!.id])
+      .then(
+        () => null,
+        (e: unknown) => e as { code?: string; cause?: { code?: string } },
+      );
+    expect(moved?.code ?? moved?.cause?.code).toBe('23503');
+    expect(await snapshot(a.driveId)).toEqual(before);
+    expect((await t.sql('select 1 from results where drive_id = $1', [b.driveId])).length).toBe(0);
+  });
+});

@@ -18,32 +18,49 @@ export type InputRound = {
   ranking: boolean;
   status: string;
   exemptionCodes: string[];
-  parts: { id: string; code: string; maxScore: string; weight: number; written: boolean; markingMode: string }[];
+  /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
+  parts: { id: string; index: number; code: string; maxScore: string; weight: number; written: boolean; markingMode: string }[];
 };
+
+/** A part's script was marked absent (did not sit). */
+export const ABSENT = -1;
+/** A part's script has no final score yet (marks missing or a reconciliation decision pending). */
+export const PENDING = -2;
+
+/**
+ * Final part scores of one application by part index: integer hundredths, ABSENT, PENDING, or
+ * undefined when no script was issued for the part.
+ */
+export type PartScores = (number | undefined)[];
 
 export type InputApplication = {
   id: string;
   quotaId: string;
   candidateId: string;
   choice: number;
-  priorityPoints: string;
+  /** Integer hundredths. */
+  priorityPoints: number;
   priorityCategory: string | null;
   exemptions: string[];
+  candidateNumber: string | null;
+  scores: PartScores;
 };
 
-export type InputScript = { applicationId: string; partId: string; absent: boolean; finalScore: string | null; status: string };
-
-/** Final part scores by application, then part id. */
-export type ScriptIndex = Map<string, Map<string, InputScript>>;
-
-export function indexScripts(scripts: readonly InputScript[]): ScriptIndex {
-  const index: ScriptIndex = new Map();
-  for (const s of scripts) {
-    let byPart = index.get(s.applicationId);
-    if (!byPart) index.set(s.applicationId, (byPart = new Map()));
-    byPart.set(s.partId, s);
+/**
+ * Parses the compact per-application score list read by the repository: "index:value" pairs
+ * joined by commas, the value being integer hundredths (computed exactly in SQL from numeric),
+ * `a` for absent or `p` for pending. No binary floating point is involved: the digits are an integer.
+ */
+export function parsePartScores(text: string | null): PartScores {
+  const scores: PartScores = [];
+  if (!text) return scores;
+  for (const pair of text.split(',')) {
+    const colon = pair.indexOf(':');
+    const index = Number(pair.slice(0, colon));
+    const value = pair.slice(colon + 1);
+    scores[index] = value === 'a' ? ABSENT : value === 'p' ? PENDING : Number(value);
   }
-  return index;
+  return scores;
 }
 
 const REVEALED = new Set(['revealed', 'published']);
@@ -61,16 +78,24 @@ export function assertRoundsRevealed(rounds: readonly InputRound[]): void {
 }
 
 function skipsRound(app: InputApplication, round: InputRound, ruleSet: RuleSet): boolean {
+  if (app.exemptions.length === 0) return false;
   if (app.exemptions.some((e) => round.exemptionCodes.includes(e))) return true;
   return ruleSet.exemptions.some((e) => app.exemptions.includes(e.code) && e.skipsRounds.includes(round.order));
 }
 
 function skipsPart(app: InputApplication, partCode: string, ruleSet: RuleSet): boolean {
+  if (app.exemptions.length === 0) return false;
   return ruleSet.exemptions.some((e) => app.exemptions.includes(e.code) && e.skipsParts.includes(partCode));
 }
 
 /** Hundredths for a stored numeric score. */
 const h = (s: string): number => parseScore(s);
+
+/** Σ weighted parts on 100; one part of maximum 100.00 is its own score (the same exact value, without BigInt). */
+function totalOn100(parts: readonly RankingPart[]): number {
+  const only = parts.length === 1 ? parts[0]! : undefined;
+  return only && only.max === 10000 && only.weight > 0 ? only.score : weightedTotalOn100(parts);
+}
 
 /** Correct answers of a computer part are whole numbers; other gate parts compare in hundredths. */
 function gatePart(code: string, score: number, max: number): GateRoundOutcome['parts'][number] {
@@ -93,7 +118,6 @@ export function buildRecruitmentInput(
   ruleSet: RuleSet,
   rounds: readonly InputRound[],
   apps: readonly InputApplication[],
-  scripts: ScriptIndex,
 ): BuiltRecruitmentInput {
   const ordered = [...rounds].sort((a, b) => a.order - b.order);
   const rankingRounds = ordered.filter((r) => r.ranking);
@@ -108,10 +132,12 @@ export function buildRecruitmentInput(
   const gateRounds = ordered.filter((r) => !r.ranking && r.kind === 'gate');
   const incomplete: { applicationId: string; part: string }[] = [];
   const explainParts = new Map<string, { code: string; score: string | null; max: string | null; weight: number | null }[]>();
+  // Part maxima once, not once per application.
+  const maxOf = new Map<string, { hundredths: number; text: string }>();
+  for (const r of ordered) for (const p of r.parts) maxOf.set(p.id, { hundredths: h(p.maxScore), text: formatScore(h(p.maxScore)) });
 
   const applications = apps.map((app): ApplicationScore => {
-    const byPart = scripts.get(app.id);
-    const scriptOf = (partId: string) => byPart?.get(partId);
+    const scores = app.scores;
 
     // Gate rounds (round 1): ≥ gateRoundPartMinPercent in each part; the engine applies the rule.
     let gate: GateRoundOutcome | null = null;
@@ -128,18 +154,18 @@ export function buildRecruitmentInput(
         for (const p of round.parts) {
           if (skipsPart(app, p.code, ruleSet)) continue;
           expected++;
-          const s = scriptOf(p.id);
-          if (!s || s.absent) {
+          const s = scores[p.index];
+          if (s === undefined || s === ABSENT) {
             missing++;
             continue;
           }
-          if (s.finalScore === null) {
+          if (s === PENDING) {
             incomplete.push({ applicationId: app.id, part: `${round.code}.${p.code}` });
             continue;
           }
           const code = taken.length > 1 ? `${round.code}.${p.code}` : p.code;
-          parts.push(gatePart(code, h(s.finalScore), h(p.maxScore)));
-          if (p.code === 'general_knowledge' && gk === null) gk = h(s.finalScore);
+          parts.push(gatePart(code, s, maxOf.get(p.id)!.hundredths));
+          if (p.code === 'general_knowledge' && gk === null) gk = s;
         }
       }
       if (!exempt) {
@@ -156,21 +182,22 @@ export function buildRecruitmentInput(
       let sat = true;
       for (const p of rankingRound.parts) {
         if (skipsPart(app, p.code, ruleSet)) continue;
-        const s = scriptOf(p.id);
-        if (!s || s.absent) {
+        const s = scores[p.index];
+        if (s === undefined || s === ABSENT) {
           sat = false;
           shown.push({ code: p.code, score: null, max: p.maxScore, weight: p.weight });
           continue;
         }
-        if (s.finalScore === null) {
+        if (s === PENDING) {
           incomplete.push({ applicationId: app.id, part: `${rankingRound.code}.${p.code}` });
           sat = false;
           continue;
         }
-        parts.push({ code: p.code, score: h(s.finalScore), max: h(p.maxScore), written: p.written, weight: p.weight });
-        shown.push({ code: p.code, score: formatScore(h(s.finalScore)), max: formatScore(h(p.maxScore)), weight: p.weight });
+        const max = maxOf.get(p.id)!;
+        parts.push({ code: p.code, score: s, max: max.hundredths, written: p.written, weight: p.weight });
+        shown.push({ code: p.code, score: formatScore(s), max: max.text, weight: p.weight });
       }
-      if (sat && parts.length > 0) rankingRoundScore = { total: weightedTotalOn100(parts), parts };
+      if (sat && parts.length > 0) rankingRoundScore = { total: totalOn100(parts), parts };
     }
     explainParts.set(app.id, shown);
 
@@ -183,7 +210,7 @@ export function buildRecruitmentInput(
       gateRounds: gate,
       round1GeneralKnowledge: gk,
       rankingRound: rankingRoundScore,
-      priorityPoints: h(app.priorityPoints),
+      priorityPoints: app.priorityPoints,
       priorityCategory: app.priorityCategory,
     };
     return score;
@@ -204,26 +231,25 @@ export function buildRecruitmentInput(
  * before the council (the panel part). Scores are rescaled to 100. A round not yet revealed, or
  * a script not yet final, leaves the candidate pending; an absent script means did not sit.
  */
-export function buildLeadershipInput(rounds: readonly InputRound[], apps: readonly InputApplication[], scripts: ScriptIndex): LeadershipCandidate[] {
+export function buildLeadershipInput(rounds: readonly InputRound[], apps: readonly InputApplication[]): LeadershipCandidate[] {
   const ordered = [...rounds].sort((a, b) => a.order - b.order);
   const all = ordered.flatMap((r) => r.parts.map((p) => ({ round: r, part: p })));
   const written = all.find((x) => x.part.written);
   const actionPlan = all.find((x) => x !== written && (x.part.markingMode === 'panel' || x.part.code === 'action_plan'));
 
-  const scoreOf = (appId: string, x: (typeof all)[number] | undefined): number | null | undefined => {
+  const scoreOf = (app: InputApplication, x: (typeof all)[number] | undefined): number | null | undefined => {
     if (!x || !REVEALED.has(x.round.status)) return undefined;
-    const s = scripts.get(appId)?.get(x.part.id);
-    if (!s) return undefined;
-    if (s.absent) return null;
-    if (s.finalScore === null) return undefined;
-    return weightedTotalOn100([{ score: h(s.finalScore), max: h(x.part.maxScore), weight: 1 }]);
+    const s = app.scores[x.part.index];
+    if (s === undefined || s === PENDING) return undefined;
+    if (s === ABSENT) return null;
+    return weightedTotalOn100([{ score: s, max: h(x.part.maxScore), weight: 1 }]);
   };
 
   return apps.map((app) => {
     const c: LeadershipCandidate = { applicationId: app.id, titleId: app.quotaId };
-    const w = scoreOf(app.id, written);
+    const w = scoreOf(app, written);
     if (w !== undefined) c.written = w;
-    const ap = scoreOf(app.id, actionPlan);
+    const ap = scoreOf(app, actionPlan);
     if (ap !== undefined) c.actionPlanScore = ap;
     return c;
   });

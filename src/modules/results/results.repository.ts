@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
+import { newId } from '../../db/columns.js';
 import { pgErrorOf } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
 import { agencies } from '../agencies/agencies.table.js';
@@ -8,24 +9,65 @@ import { candidateBars, candidates } from '../candidates/candidates.table.js';
 import { drives } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas } from '../quotas/quotas.table.js';
-import { parts, rounds, scripts } from '../rounds/rounds.table.js';
-import type { InputApplication, InputRound, InputScript } from './results.input.js';
+import { parts, rounds } from '../rounds/rounds.table.js';
+import { parsePartScores, type InputApplication, type InputRound } from './results.input.js';
 import { quotaResults, results, tieDecisions, type QuotaResultRow, type ResultRow, type TieDecisionRow } from './results.table.js';
 
-export type NewResultRow = typeof results.$inferInsert & { id: string };
-export type NewQuotaResultRow = typeof quotaResults.$inferInsert;
+export type NewResultRow = Omit<typeof results.$inferInsert, 'id' | 'driveId'>;
+export type NewQuotaResultRow = Omit<typeof quotaResults.$inferInsert, 'driveId' | 'computedAt'>;
 export type ResultWithNumber = ResultRow & { candidateNumber: string | null; priorityCategory: string | null };
 export type QuotaResultWithQuota = QuotaResultRow & { agencyId: string; jobPositionId: string; title: string | null };
 
-/** Rows per set-based insert: one jsonb parameter each, well under any protocol limit. */
-const CHUNK = 5000;
+/** Rows per set-based insert (one json parameter each). */
+const CHUNK = 10_000;
+
+type AppRow = {
+  id: string;
+  quota_id: string;
+  candidate_id: string;
+  choice: number;
+  priority_hundredths: number;
+  priority_category: string | null;
+  exemptions: string[];
+  candidate_number: string | null;
+  scores: string | null;
+};
 
 /** SQLSTATE raised by the results_guard_approved triggers (migration 0004). */
 export const isResultsImmutable = (err: unknown) => pgErrorOf(err)?.code === 'TDR01';
 
+/**
+ * n time-ordered UUIDs (v7) in ascending order, for rows written together: one fresh v7 id, then
+ * its random tail incremented per row (RFC 9562 §6.2, method 2 "monotonic random"). Reads order
+ * rows of equal rank by id, so ids must follow the engine's order exactly as newId() per row did;
+ * one random draw instead of one per row.
+ */
+export function idSequence(n: number): string[] {
+  const first = newId();
+  const head = first.slice(0, 24);
+  // The last 48 bits are random; clearing the top one leaves room to add n without carrying.
+  const tail = Number.parseInt(first.slice(24), 16) % 2 ** 47;
+  const ids: string[] = new Array(n);
+  for (let i = 0; i < n; i++) ids[i] = head + (tail + i).toString(16).padStart(12, '0');
+  return ids;
+}
+
 function immutableGuard(err: unknown): never {
   if (isResultsImmutable(err)) throw conflict('results.immutable', 'Approved results cannot change');
   throw err;
+}
+
+/**
+ * Deletes the drive's results, one statement per table. Returns a started promise, so that the
+ * caller can compute while the database deletes; it must be awaited (replaceResults does).
+ */
+function clearResults(tx: Tx, driveId: string): Promise<void> {
+  const done = (async () => {
+    await tx.execute(sql`delete from results where drive_id = ${driveId}`);
+    await tx.execute(sql`delete from quota_results where drive_id = ${driveId}`);
+  })();
+  done.catch(() => undefined); // handled where it is awaited
+  return done;
 }
 
 export function createResultsRepository(db: DbOrTx) {
@@ -36,24 +78,6 @@ export function createResultsRepository(db: DbOrTx) {
         .from(quotas)
         .where(eq(quotas.driveId, driveId))
         .orderBy(asc(quotas.id));
-    },
-
-    /** Applications still in the running (submitted or eligible); withdrawn and ineligible take no place. */
-    async activeApplications(driveId: string, tx: DbOrTx = db): Promise<(InputApplication & { candidateNumber: string | null })[]> {
-      return tx
-        .select({
-          id: applications.id,
-          quotaId: applications.quotaId,
-          candidateId: applications.candidateId,
-          choice: applications.choice,
-          priorityPoints: applications.priorityPoints,
-          priorityCategory: applications.priorityCategory,
-          exemptions: applications.exemptions,
-          candidateNumber: applications.candidateNumber,
-        })
-        .from(applications)
-        .where(and(eq(applications.driveId, driveId), inArray(applications.status, ['submitted', 'eligible'])))
-        .orderBy(asc(applications.id));
     },
 
     async roundsOf(driveId: string, tx: DbOrTx = db): Promise<InputRound[]> {
@@ -89,22 +113,51 @@ export function createResultsRepository(db: DbOrTx) {
           ),
         )
         .orderBy(asc(parts.position), asc(parts.code));
-      return rs.map((r) => ({ ...r, parts: ps.filter((p) => p.roundId === r.id) }));
+      let index = 0;
+      return rs.map((r) => ({ ...r, parts: ps.filter((p) => p.roundId === r.id).map((p) => ({ ...p, index: index++ })) }));
     },
 
-    /** Final part scores of every script of the drive (one set-based read). */
-    async scriptsOf(driveId: string, tx: DbOrTx = db): Promise<InputScript[]> {
-      return tx
-        .select({
-          applicationId: scripts.applicationId,
-          partId: scripts.partId,
-          absent: scripts.absent,
-          finalScore: scripts.finalScore,
-          status: scripts.status,
-        })
-        .from(scripts)
-        .innerJoin(rounds, eq(rounds.id, scripts.roundId))
-        .where(eq(rounds.driveId, driveId));
+    /**
+     * Applications still in the running (submitted or eligible; withdrawn and ineligible take no
+     * place) with the final scores of all their scripts, in one set-based read: scores are turned
+     * into integer hundredths in SQL (numeric × 100 is exact at scale 2) and listed compactly as
+     * "partIndex:value" (see parsePartScores), so no per-script row crosses the wire.
+     */
+    async applicationsWithScores(driveId: string, roundList: readonly InputRound[], tx: DbOrTx = db): Promise<InputApplication[]> {
+      const partIds = roundList.flatMap((r) => r.parts.map((p) => p.id));
+      const indexOf = new Map(roundList.flatMap((r) => r.parts.map((p) => [p.id, p.index] as const)));
+      const ordered = partIds.map((id) => indexOf.get(id)!);
+      const res = await tx.execute(sql`
+        select a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
+               a.priority_category, a.exemptions, a.candidate_number, s.scores
+          from applications a
+          left join (
+            select s.application_id,
+                   string_agg((${sql.param(ordered)}::int[])[array_position(${sql.param(partIds)}::uuid[], s.part_id)]::text || ':' ||
+                     case when s.absent then 'a' when s.final_score is null then 'p' else ((s.final_score * 100)::int)::text end, ',') as scores
+              from scripts s
+             where s.part_id = any(${sql.param(partIds)}::uuid[])
+             group by s.application_id
+          ) s on s.application_id = a.id
+         where a.drive_id = ${driveId} and a.status in ('submitted', 'eligible')
+         order by a.id`);
+      const rows = (res as unknown as { rows: AppRow[] }).rows;
+      const out: InputApplication[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        out[i] = {
+          id: r.id,
+          quotaId: r.quota_id,
+          candidateId: r.candidate_id,
+          choice: r.choice,
+          priorityPoints: r.priority_hundredths,
+          priorityCategory: r.priority_category,
+          exemptions: r.exemptions,
+          candidateNumber: r.candidate_number,
+          scores: parsePartScores(r.scores),
+        };
+      }
+      return out;
     },
 
     async tieDecisionsOf(driveId: string, tx: DbOrTx = db): Promise<TieDecisionRow[]> {
@@ -133,57 +186,73 @@ export function createResultsRepository(db: DbOrTx) {
       return row !== undefined;
     },
 
-    /** Replaces the drive's results in set-based statements (the caller holds the drive lock). */
-    async replaceResults(tx: Tx, driveId: string, quotaRows: NewQuotaResultRow[], resultRows: NewResultRow[]): Promise<void> {
+    /**
+     * Replaces the drive's results in set-based statements (the caller holds the drive lock): one
+     * delete per table, then one INSERT … SELECT FROM unnest(column arrays) per table (results in
+     * chunks of CHUNK rows). Result ids are generated here in the rows' order (idSequence).
+     */
+    clearResults,
+
+    async replaceResults(
+      tx: Tx,
+      driveId: string,
+      quotaRows: readonly NewQuotaResultRow[],
+      resultRows: readonly NewResultRow[],
+      clearing: Promise<void> = clearResults(tx, driveId),
+    ): Promise<void> {
       try {
-        await tx.delete(results).where(eq(results.driveId, driveId));
-        await tx.delete(quotaResults).where(eq(quotaResults.driveId, driveId));
-        for (let i = 0; i < quotaRows.length; i += CHUNK) {
-          const chunk = quotaRows.slice(i, i + CHUNK).map((q) => ({
-            quota_id: q.quotaId,
-            status: q.status,
-            slots: q.slots,
-            winners: q.winners,
-            tied_application_ids: q.tiedApplicationIds ?? [],
-            open_slots_in_tie: q.openSlotsInTie ?? 0,
-            reserve_ties: q.reserveTies ?? [],
-            passed_count: q.passedCount ?? 0,
-            candidate_count: q.candidateCount ?? 0,
-            explanation: q.explanation ?? '',
-          }));
+        await clearing;
+        if (quotaRows.length > 0) {
+          const col = <T>(f: (q: NewQuotaResultRow) => T) => sql.param(quotaRows.map(f));
           await tx.execute(sql`
             insert into quota_results (drive_id, quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie,
               reserve_ties, passed_count, candidate_count, explanation, computed_at, updated_at)
             select ${driveId}::uuid, r.quota_id, r.status, r.slots, r.winners, r.tied_application_ids, r.open_slots_in_tie,
               r.reserve_ties, r.passed_count, r.candidate_count, r.explanation, now(), now()
-            from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(quota_id uuid, status text, slots int, winners int,
-              tied_application_ids jsonb, open_slots_in_tie int, reserve_ties jsonb, passed_count int, candidate_count int, explanation text)`);
+            from unnest(${col((q) => q.quotaId)}::uuid[], ${col((q) => q.status)}::text[], ${col((q) => q.slots)}::int[],
+                        ${col((q) => q.winners)}::int[], ${col((q) => JSON.stringify(q.tiedApplicationIds ?? []))}::jsonb[],
+                        ${col((q) => q.openSlotsInTie ?? 0)}::int[], ${col((q) => JSON.stringify(q.reserveTies ?? []))}::jsonb[],
+                        ${col((q) => q.passedCount ?? 0)}::int[], ${col((q) => q.candidateCount ?? 0)}::int[], ${col((q) => q.explanation ?? '')}::text[])
+              as r(quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie, reserve_ties, passed_count, candidate_count, explanation)`);
         }
-        for (let i = 0; i < resultRows.length; i += CHUNK) {
-          const chunk = resultRows.slice(i, i + CHUNK).map((r) => ({
-            id: r.id,
-            quota_id: r.quotaId,
-            application_id: r.applicationId,
-            choice: r.choice ?? 1,
-            outcome: r.outcome,
-            rank: r.rank ?? null,
-            winner_slot: r.winnerSlot ?? null,
-            quota_slots: r.quotaSlots,
-            ranking_score: r.rankingScore ?? null,
-            raw_score: r.rawScore ?? null,
-            priority_points: r.priorityPoints ?? '0',
-            decided_by: r.decidedBy ?? null,
-            explanation: r.explanation,
-          }));
-          await tx.execute(sql`
+        const ids = idSequence(resultRows.length);
+        // One statement in flight while the next chunk is serialised (statements still go one at a time).
+        let inFlight: Promise<unknown> = Promise.resolve();
+        for (let from = 0; from < resultRows.length; from += CHUNK) {
+          const to = Math.min(from + CHUNK, resultRows.length);
+          const rows: string[] = new Array(to - from);
+          for (let i = from; i < to; i++) {
+            const r = resultRows[i]!;
+            rows[i - from] = JSON.stringify({
+              i: ids[i],
+              q: r.quotaId,
+              a: r.applicationId,
+              c: r.choice ?? 1,
+              o: r.outcome,
+              k: r.rank ?? null,
+              w: r.winnerSlot ?? null,
+              s: r.quotaSlots,
+              rs: r.rankingScore ?? null,
+              rw: r.rawScore ?? null,
+              pp: r.priorityPoints ?? '0',
+              d: r.decidedBy ?? null,
+              e: r.explanation,
+            });
+          }
+          const rowsJson = `[${rows.join(',')}]`;
+          await inFlight;
+          // One jsonb document per chunk (measured faster here than json_to_recordset or unnest of column arrays).
+          inFlight = Promise.resolve(
+            tx.execute(sql`
             insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
               ranking_score, raw_score, priority_points, decided_by, explanation, created_at, updated_at)
-            select r.id, ${driveId}::uuid, r.quota_id, r.application_id, r.choice, r.outcome, r.rank, r.winner_slot, r.quota_slots,
-              r.ranking_score, r.raw_score, r.priority_points, r.decided_by, r.explanation, now(), now()
-            from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as r(id uuid, quota_id uuid, application_id uuid, choice int,
-              outcome text, rank int, winner_slot int, quota_slots int, ranking_score numeric, raw_score numeric,
-              priority_points numeric, decided_by text, explanation jsonb)`);
+            select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.e, now(), now()
+            from jsonb_to_recordset(${rowsJson}::jsonb)
+              as r(i uuid, q uuid, a uuid, c int, o text, k int, w int, s int, rs numeric, rw numeric, pp numeric, d text, e jsonb)`),
+          );
+          inFlight.catch(() => undefined); // awaited below or by the next chunk
         }
+        await inFlight;
       } catch (err) {
         immutableGuard(err);
       }

@@ -19,7 +19,7 @@ import { AppError, conflict, notFound, preconditionFailed, unprocessable } from 
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
-import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput, indexScripts } from './results.input.js';
+import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } from './results.input.js';
 import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
 import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow } from './results.table.js';
@@ -140,7 +140,6 @@ function recruitmentPlan(quotaResults: QuotaResult[], parts: Map<string, ResultE
   const resultRows: NewResultRow[] = [];
   for (const q of quotaResults) {
     quotaRows.push({
-      driveId: '',
       quotaId: q.quotaId,
       status: q.status,
       slots: q.slots,
@@ -151,13 +150,10 @@ function recruitmentPlan(quotaResults: QuotaResult[], parts: Map<string, ResultE
       passedCount: q.passedCount,
       candidateCount: q.applications.length,
       explanation: q.explanation,
-      computedAt: new Date(),
     });
     const slotOf = new Map(q.winners.map((id, i) => [id, i + 1]));
     for (const a of q.applications) {
       resultRows.push({
-        id: newId(),
-        driveId: '',
         quotaId: q.quotaId,
         applicationId: a.applicationId,
         choice: a.choice,
@@ -183,7 +179,6 @@ function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleS
   for (const t of titles) {
     const n = slots.get(t.titleId) ?? 1;
     quotaRows.push({
-      driveId: '',
       quotaId: t.titleId,
       status: t.outcome,
       slots: n,
@@ -194,12 +189,9 @@ function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleS
       passedCount: t.candidates.filter((c) => c.combined !== null).length,
       candidateCount: t.candidateCount,
       explanation: t.explanation,
-      computedAt: new Date(),
     });
     for (const c of t.candidates) {
       resultRows.push({
-        id: newId(),
-        driveId: '',
         quotaId: t.titleId,
         applicationId: c.applicationId,
         choice: 1,
@@ -275,16 +267,19 @@ export function createResultsService(deps: ResultsDeps) {
     return drive;
   }
 
-  /** Loads the drive's data and runs the engine under the given rule set. */
-  async function plan(tx: DbOrTx, drive: ScopedDrive, ruleSet: RuleSet): Promise<Plan> {
-    // One after the other: a transaction is one connection.
+  /** Loads what the engine needs, in a few set-based reads (one after the other: a transaction is one connection). */
+  async function load(tx: DbOrTx, drive: ScopedDrive) {
     const quotaList = await repo.quotasOf(drive.id, tx);
-    const apps = await repo.activeApplications(drive.id, tx);
     const rounds = await repo.roundsOf(drive.id, tx);
-    const scripts = await repo.scriptsOf(drive.id, tx);
+    const apps = await repo.applicationsWithScores(drive.id, rounds, tx);
     const decisions = await repo.tieDecisionsOf(drive.id, tx);
+    return { quotaList, rounds, apps, decisions };
+  }
+
+  /** Runs the engine under the given rule set over loaded data (pure, synchronous). */
+  function evaluate(data: Awaited<ReturnType<typeof load>>, drive: ScopedDrive, ruleSet: RuleSet): Plan {
+    const { quotaList, rounds, apps, decisions } = data;
     const candidateNumbers = new Map(apps.map((a) => [a.id, a.candidateNumber]));
-    const index = indexScripts(scripts);
     const tieDecisions: TieDecision[] = decisions
       .filter((d) => d.stage === 'results')
       .map((d) => ({ quotaId: d.quotaId, orderedApplicationIds: d.orderedApplicationIds }));
@@ -292,25 +287,20 @@ export function createResultsService(deps: ResultsDeps) {
       const titles = computeLeadershipResults({
         ruleSet,
         titles: quotaList.map((q) => ({ id: q.id })),
-        candidates: buildLeadershipInput(rounds, apps, index),
+        candidates: buildLeadershipInput(rounds, apps),
         tieDecisions,
       });
       return { ...leadershipPlan(titles, new Map(quotaList.map((q) => [q.id, q.slots])), ruleSet), candidateNumbers };
     }
     assertRoundsRevealed(rounds);
-    const built = buildRecruitmentInput(ruleSet, rounds, apps, index);
+    const built = buildRecruitmentInput(ruleSet, rounds, apps);
     const quotaResults = computeRecruitmentResults({ ruleSet, quotas: quotaList, applications: built.applications, tieDecisions });
     return { ...recruitmentPlan(quotaResults, built.parts), candidateNumbers };
   }
 
-  async function persist(tx: Tx, drive: ScopedDrive, p: Plan): Promise<void> {
-    const now = clock();
-    await repo.replaceResults(
-      tx,
-      drive.id,
-      p.quotaRows.map((q) => ({ ...q, driveId: drive.id, computedAt: now })),
-      p.resultRows.map((r) => ({ ...r, driveId: drive.id })),
-    );
+  /** Loads the drive's data and runs the engine under the given rule set. */
+  async function plan(tx: DbOrTx, drive: ScopedDrive, ruleSet: RuleSet): Promise<Plan> {
+    return evaluate(await load(tx, drive), drive, ruleSet);
   }
 
   function summaryOf(p: Plan) {
@@ -345,8 +335,18 @@ export function createResultsService(deps: ResultsDeps) {
 
   /** Recomputes and stores, then moves the drive to results_computed (audited by the caller's record). */
   async function recompute(tx: Tx, caller: Caller, drive: ScopedDrive, record: RecordAudit): Promise<{ plan: Plan; drive: DriveView }> {
-    const p = await plan(tx, drive, drive.ruleSet);
-    await persist(tx, drive, p);
+    const data = await load(tx, drive);
+    // The old rows are deleted by the database while the engine computes the new ones.
+    const clearing = repo.clearResults(tx, drive.id);
+    await new Promise<void>((resolve) => setImmediate(resolve)); // let the delete go out first
+    let p: Plan;
+    try {
+      p = evaluate(data, drive, drive.ruleSet);
+    } catch (err) {
+      await clearing.catch(() => undefined); // the transaction rolls back after its last statement
+      throw err;
+    }
+    await repo.replaceResults(tx, drive.id, p.quotaRows, p.resultRows, clearing);
     const updated = await drives.transitionInTx(tx, caller, drive, 'results_computed', null, record);
     return { plan: p, drive: driveView(updated) };
   }
