@@ -94,7 +94,7 @@ describe('candidates', () => {
     expect(ok.body.ethnicity).toBe('Tày');
     expect(ok.body.contacts).toMatchObject({ phone: '0987654321', email: 'an.nguyen@example.vn' });
     expect(ok.headers.etag).toBe('"v2"');
-    const events = await t.sql<{ action: string }>('select action from audit_events where resource_id = $1 order by seq', [c.id]);
+    const events = await t.sql<{ action: string }>('select action from audit_events where resource_id = $1 order by occurred_at, id', [c.id]);
     expect(events.map((e) => e.action)).toEqual(['candidate.created', 'candidate.updated']);
   });
 
