@@ -198,7 +198,7 @@ describe('eligibility and withdrawal', () => {
     const decideWithdrawn = await t.http.post(`/v1/applications/${app.id}/eligibility`).set(bearer(council)).send({ eligible: true });
     expect(decideWithdrawn.body.code).toBe('application.withdrawn');
 
-    const actions = await t.sql<{ action: string }>('select action from audit_events where resource_id = $1 order by occurred_at, seq', [app.id]);
+    const actions = await t.sql<{ action: string }>('select action from audit_events where resource_id = $1 order by occurred_at, id', [app.id]);
     expect(actions.map((a) => a.action)).toEqual(['application.submitted', 'application.ineligible', 'application.withdrawn']);
     expect(await count("applications where id = $1 and status = 'withdrawn'", [app.id])).toBe(1);
     const again = await register(t, d.driveId, { candidateId: c.id, quotaId: d.quotaId });

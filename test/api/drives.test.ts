@@ -185,7 +185,7 @@ describe('the lifecycle', () => {
     const rows = await t.sql<{ from: string; to: string }>('select "from", "to" from drive_transitions where drive_id = $1 order by at, id', [driveId]);
     expect(rows.map((r) => `${r.from}>${r.to}`)).toEqual(['draft>open', 'open>closed', 'closed>examining', 'examining>marking']);
     const audits = await t.sql<{ before: { status: string }; after: { status: string } }>(
-      "select before, after from audit_events where action = 'drive.transitioned' and drive_id = $1 order by occurred_at, seq",
+      "select before, after from audit_events where action = 'drive.transitioned' and drive_id = $1 order by occurred_at, id",
       [driveId],
     );
     expect(audits).toHaveLength(4);

@@ -174,7 +174,7 @@ describe('mark entry rules', () => {
     const marks = await t.sql<{ score: string }>('select m.score from marks m join scripts s on s.id = m.script_id where s.code = $1', [code]);
     expect(marks).toEqual([{ score: '52.00' }]);
     const audit = await t.sql<{ after: { marks: { previous: string | null }[] } }>(
-      "select after from audit_events where action = 'marks.entered' and resource_id = $1 order by occurred_at, seq",
+      "select after from audit_events where action = 'marks.entered' and resource_id = $1 order by occurred_at, id",
       [s.round.id],
     );
     expect(audit.map((a) => a.after.marks[0]!.previous)).toEqual([null, '50.00']);

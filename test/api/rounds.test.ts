@@ -109,7 +109,7 @@ describe('rounds and parts', () => {
     await moveRound(t, round.id, 'locked', council);
     const back = await t.http.post(`/v1/rounds/${round.id}/transitions`).set(bearer(organizer)).send({ to: 'marking' });
     expect(back.body.code).toBe('round.invalid_transition');
-    const audit = await t.sql<{ action: string }>("select action from audit_events where resource_id = $1 order by occurred_at, seq", [round.id]);
+    const audit = await t.sql<{ action: string }>("select action from audit_events where resource_id = $1 order by occurred_at, id", [round.id]);
     expect(audit.map((a) => a.action)).toEqual(['round.created', 'round.marking', 'round.locked']);
   });
 });
