@@ -22,7 +22,9 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(200 * 1_048_576),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
-  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  // Socket inactivity limit. 0 (Node's default): a long computation or import must not lose its
+  // answer; slow clients are bounded by REQUEST_TIMEOUT_MS and idle keep-alives by KEEP_ALIVE_TIMEOUT_MS.
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(0),
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(72_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),

@@ -46,6 +46,8 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: opts.applicationName ?? 'tuyendung',
+    // Short OLTP statements and a few aggregate reports: JIT compilation costs more than it saves.
+    options: '-c jit=off',
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
   // An idle client losing its server must not crash the process: the pool replaces it.
