@@ -256,8 +256,12 @@ async function importPeople(services: Services, driveId: string, rows: { p: Pers
     })),
     { atomic: true },
   );
+  // The per-row report is spooled to a file (comma-separated JSON rows): read it back, then remove it.
+  let text = '';
+  for await (const chunk of report.results.chunks()) text += chunk;
+  await report.results.discard();
   if (report.summary.created !== rows.length) throw new Error(`demo import: ${JSON.stringify(report.summary)}`);
-  return report.results.map((r) => r.applicationId!);
+  return (JSON.parse(`[${text}]`) as { applicationId?: string }[]).map((r) => r.applicationId!);
 }
 
 async function scoredRound(

@@ -1,4 +1,4 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** Responses of creating requests, replayed when a client retries with the same Idempotency-Key. */
 export const idempotencyKeys = pgTable(
@@ -17,4 +17,23 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('idempotency_keys_pk').on(t.principal, t.key), index('idempotency_keys_created_idx').on(t.createdAt)],
+);
+
+/**
+ * Large stored responses (a bulk import's per-row report), kept in ordered pieces so that neither
+ * storing nor replaying one needs the whole body in memory. `idempotency_keys.response_body` is
+ * null for such a response.
+ */
+export const idempotencyBodyChunks = pgTable(
+  'idempotency_body_chunks',
+  {
+    principal: text().notNull(),
+    key: text().notNull(),
+    seq: integer().notNull(),
+    body: text().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'idempotency_body_chunks_pk', columns: [t.principal, t.key, t.seq] }),
+    foreignKey({ name: 'idempotency_body_chunks_key_fk', columns: [t.principal, t.key], foreignColumns: [idempotencyKeys.principal, idempotencyKeys.key] }).onDelete('cascade'),
+  ],
 );

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import canonicalize from 'canonicalize';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -6,7 +7,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { AppError } from './errors.js';
-import { idempotencyKeys } from './idempotency.table.js';
+import { idempotencyBodyChunks, idempotencyKeys } from './idempotency.table.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,6 +24,8 @@ export type IdempotencyClaim = { principal: string; key: string };
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 const WAIT_FOR_FIRST_MS = 15_000;
 const REPLAYED_HEADERS = ['content-type', 'location', 'etag'];
+/** Size of one stored piece of a large response (characters). */
+const BODY_CHUNK_CHARS = 1 << 20;
 
 export const idempotencyHeaders = z.object({
   'idempotency-key': z
@@ -46,6 +49,17 @@ export function requestHash(method: string, path: string, body: unknown): string
 export function createIdempotencyStore(db: Db, leaseMs = 30_000) {
   const table = idempotencyKeys;
   const LEASE_MS = leaseMs;
+  const chunks = idempotencyBodyChunks;
+  async function* storedChunks(claim: IdempotencyClaim): AsyncGenerator<string> {
+    for (let seq = 0; ; seq++) {
+      const [piece] = await db
+        .select({ body: chunks.body })
+        .from(chunks)
+        .where(and(eq(chunks.principal, claim.principal), eq(chunks.key, claim.key), eq(chunks.seq, seq)));
+      if (!piece) return;
+      yield piece.body;
+    }
+  }
   return {
     /** Long requests renew their claim this often (a third of the lease). */
     renewEveryMs: Math.max(1_000, Math.floor(leaseMs / 3)),
@@ -57,7 +71,7 @@ export function createIdempotencyStore(db: Db, leaseMs = 30_000) {
       hash: string,
     ): Promise<
       | { kind: 'claimed' }
-      | { kind: 'replay'; status: number; headers: Record<string, string>; body: string }
+      | { kind: 'replay'; status: number; headers: Record<string, string>; body: string | Readable }
       | { kind: 'mismatch' }
       | { kind: 'busy' }
     > {
@@ -76,7 +90,9 @@ export function createIdempotencyStore(db: Db, leaseMs = 30_000) {
         if (!row) continue; // removed between the two statements: claim again
         if (row.requestHash !== hash) return { kind: 'mismatch' };
         if (row.state === 'done') {
-          return { kind: 'replay', status: row.responseStatus ?? 200, headers: row.responseHeaders ?? {}, body: row.responseBody ?? '' };
+          // A null body was stored in pieces (completeStreamed): replayed as a stream, piece by piece.
+          const body = row.responseBody ?? Readable.from(storedChunks(claim));
+          return { kind: 'replay', status: row.responseStatus ?? 200, headers: row.responseHeaders ?? {}, body };
         }
         // The first request died without answering (its lease ran out): take over.
         const taken = await db
@@ -100,6 +116,31 @@ export function createIdempotencyStore(db: Db, leaseMs = 30_000) {
         .update(table)
         .set({ state: 'done', responseStatus: status, responseHeaders: headers, responseBody: body })
         .where(and(eq(table.principal, claim.principal), eq(table.key, claim.key)));
+    },
+    /**
+     * Stores a large response given as a sequence of pieces (a file streamed from disk), in pieces of
+     * about 1 MiB, so the body is never one string in memory; replayed by `begin` as a stream.
+     */
+    async completeStreamed(claim: IdempotencyClaim, status: number, headers: Record<string, string>, body: AsyncIterable<string>): Promise<void> {
+      const owner = and(eq(chunks.principal, claim.principal), eq(chunks.key, claim.key));
+      await db.transaction(async (tx) => {
+        await tx.delete(chunks).where(owner);
+        let seq = 0;
+        let pending = '';
+        const flush = async () => {
+          await tx.insert(chunks).values({ ...claim, seq: seq++, body: pending });
+          pending = '';
+        };
+        for await (const piece of body) {
+          pending += piece;
+          if (pending.length >= BODY_CHUNK_CHARS) await flush();
+        }
+        if (pending.length > 0 || seq === 0) await flush();
+        await tx
+          .update(table)
+          .set({ state: 'done', responseStatus: status, responseHeaders: headers, responseBody: null })
+          .where(and(eq(table.principal, claim.principal), eq(table.key, claim.key)));
+      });
     },
     async release(claim: IdempotencyClaim): Promise<void> {
       await db.delete(table).where(and(eq(table.principal, claim.principal), eq(table.key, claim.key), eq(table.state, 'in_progress')));

@@ -1,4 +1,5 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { callerOf } from '../../http/auth.js';
 import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
@@ -10,7 +11,7 @@ import { READERS } from '../../http/roles.js';
 import { AppError } from '../../errors.js';
 import type { Role } from '../api-keys/api-keys.table.js';
 import { csvRows, inspectCsv, spoolBody } from './applications.csv.js';
-import type { ApplicationsImporter } from './applications.import.js';
+import { ImportFailedError, type ApplicationsImporter, type ImportReport, type ImportResults } from './applications.import.js';
 import {
   applicationSchema,
   driveParams,
@@ -128,7 +129,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
         if (body.length > MAX_JSON_IMPORT_ROWS) {
           throw new AppError(400, 'import.invalid_body', `A JSON import takes at most ${MAX_JSON_IMPORT_ROWS} rows; send larger files as CSV`);
         }
-        return importer.run(caller, request.params.id, body, { atomic });
+        return sendImport(request, reply, () => importer.run(caller, request.params.id, body, { atomic }));
       }
       // The generic Idempotency-Key hook skips streams: the key is claimed here, once the body's hash is known.
       const spooled = await spoolBody(body, importBodyLimitBytes, `${request.method} ${request.url}\n`);
@@ -139,7 +140,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
         const renew = claim ? setInterval(() => void app.idempotencyStore.renew(claim).catch(() => undefined), app.idempotencyStore.renewEveryMs) : undefined;
         try {
           const { delimiter } = await inspectCsv(spooled.file);
-          return await importer.run(caller, request.params.id, csvRows(spooled.file, delimiter), { atomic });
+          return await sendImport(request, reply, () => importer.run(caller, request.params.id, csvRows(spooled.file, delimiter), { atomic }));
         } finally {
           if (renew) clearInterval(renew);
         }
@@ -148,6 +149,64 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
       }
     },
   });
+
+  /**
+   * Sends the import report as a stream: the summary, then the per-row results read back from the
+   * importer's temporary file. Fastify's serializer does not run on streams, so the body is written
+   * here in exactly the documented shape (ApplicationImportReport; the Problem with `summary` and
+   * `results` for 422 import.failed). A claimed Idempotency-Key stores the same body in pieces
+   * before it is sent, as the generic hook does for other routes.
+   */
+  async function sendImport(request: FastifyRequest, reply: FastifyReply, run: () => Promise<ImportReport>): Promise<FastifyReply> {
+    let status: number;
+    let head: string;
+    let results: ImportResults;
+    let type: string;
+    try {
+      const report = await run();
+      status = 200;
+      type = 'application/json; charset=utf-8';
+      head = JSON.stringify({ summary: report.summary });
+      results = report.results;
+    } catch (err) {
+      if (!(err instanceof ImportFailedError)) throw err;
+      status = 422;
+      type = 'application/problem+json; charset=utf-8';
+      // The members and their order are those of sendProblem (src/http/errors.ts).
+      head = JSON.stringify({
+        type: `urn:tuyendung:problem:${err.code}`,
+        title: 'Unprocessable Content',
+        status: 422,
+        detail: err.message,
+        code: err.code,
+        requestId: String(request.id),
+        instance: request.url.split('?')[0],
+        summary: err.summary,
+      });
+      results = err.results;
+    }
+    const prefix = `${head.slice(0, -1)},"results":[`;
+    async function* parts(): AsyncGenerator<string> {
+      yield prefix;
+      yield* results.chunks();
+      yield ']}';
+    }
+    try {
+      reply.code(status).type(type);
+      const claim = request.idempotency;
+      if (claim) {
+        const contentType = reply.getHeader('content-type');
+        await app.idempotencyStore.completeStreamed(claim, status, contentType ? { 'content-type': String(contentType) } : {}, parts());
+        request.idempotency = null;
+      }
+    } catch (err) {
+      await results.discard();
+      throw err;
+    }
+    const stream = Readable.from(parts());
+    stream.once('close', () => void results.discard());
+    return reply.send(stream);
+  }
 
   app.get('/applications/:id', {
     config: { roles: READERS },

@@ -5,7 +5,7 @@ import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isRetryable } from '../../db/pg-error.js';
 import { auditEvents, auditStreams } from './audit.table.js';
-import { enqueueWebhookEvents } from '../webhooks/webhooks.outbox.js';
+import { enqueueWebhookEvents, webhookTypeFor } from '../webhooks/webhooks.outbox.js';
 
 /** Who did it: the API key, its role, the person it acted for, and the request. */
 export type Actor = {
@@ -115,14 +115,30 @@ export async function audited<T>(
   }
 }
 
+/**
+ * Two statements per audited transaction, whatever the number of events: (1) lock (or create) the
+ * stream head and read it, (2) insert the events and move the head in one statement. Statement (1)
+ * also answers whether any active webhook subscription takes one of these events' types (an index
+ * probe on the same round trip), so the outbox is consulted only when one does: a write nobody
+ * subscribed to costs no extra round trip, and a subscription committed by any instance is seen by
+ * the next write at once (no cache to go stale).
+ */
 export async function appendEvents(tx: Tx, actor: Actor, entries: AuditEntry[], at: Date): Promise<void> {
   const stream = streamFor(actor.requestId ?? newId());
+  const types = [...new Set(entries.map((e) => webhookTypeFor(e.action)).filter((t) => t !== undefined))];
+  const subscribed =
+    types.length === 0
+      ? sql`false`
+      : sql`exists (select 1 from webhook_subscriptions s where s.active and s.event_types && array[${sql.join(
+          types.map((t) => sql`${t}`),
+          sql`, `,
+        )}]::text[])`;
   // Creates the head on first use; otherwise locks it. Either way this row is ours until commit.
   const head = await tx.execute(sql`
     insert into ${auditStreams} (stream, last_seq, last_hash) values (${stream}, 0, ${GENESIS_HASH})
     on conflict (stream) do update set stream = excluded.stream
-    returning last_seq, last_hash`);
-  const row = (head as unknown as { rows: { last_seq: number | string; last_hash: string }[] }).rows[0];
+    returning last_seq, last_hash, ${subscribed} as subscribed`);
+  const row = (head as unknown as { rows: { last_seq: number | string; last_hash: string; subscribed: boolean }[] }).rows[0];
   if (!row) throw new Error('audit stream head missing');
   let seq = Number(row.last_seq);
   let prevHash = row.last_hash;
@@ -149,8 +165,11 @@ export async function appendEvents(tx: Tx, actor: Actor, entries: AuditEntry[], 
     prevHash = hash;
     return { id: newId(), ...fields, hash };
   });
-  await tx.insert(auditEvents).values(rows);
+  // A data-modifying CTE always runs to completion: the events are inserted and the head moved together.
+  // (Drizzle parenthesises the embedded insert, which is the CTE's body.)
+  await tx.execute(sql`
+    with inserted as ${tx.insert(auditEvents).values(rows)}
+    update ${auditStreams} set last_seq = ${seq}, last_hash = ${prevHash} where stream = ${stream}`);
   // The webhook outbox rides in the same transaction: an event exists exactly when its change committed.
-  await enqueueWebhookEvents(tx, rows);
-  await tx.execute(sql`update ${auditStreams} set last_seq = ${seq}, last_hash = ${prevHash} where stream = ${stream}`);
+  if (row.subscribed) await enqueueWebhookEvents(tx, rows);
 }
