@@ -19,7 +19,20 @@ function binDir(): string | undefined {
 
 export const privatePostgresAvailable = () => Boolean(binDir()) && process.getuid?.() === 0;
 
-export function startPrivatePostgres(port: number): PrivatePostgres {
+/** Starts the server on a free port (asked of `pickPort`), trying again if another socket took it first. */
+export async function startPrivatePostgres(pickPort: () => Promise<number>): Promise<PrivatePostgres> {
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      return startPrivatePostgresOn(await pickPort());
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw lastError;
+}
+
+function startPrivatePostgresOn(port: number): PrivatePostgres {
   const bin = binDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found');
   const dir = mkdtempSync(path.join(tmpdir(), 'td-pg-'));
@@ -32,7 +45,12 @@ export function startPrivatePostgres(port: number): PrivatePostgres {
   const start = () =>
     asPostgres('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   const stop = () => asPostgres('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-  start();
+  try {
+    start();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, 'createdb'), '-h', '127.0.0.1', '-p', String(port), 'app'], { stdio: 'pipe', ...pwd });
   return {
     port,

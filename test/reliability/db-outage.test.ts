@@ -11,7 +11,8 @@ describe.skipIf(!enabled)('PostgreSQL stopped under load (needs PostgreSQL serve
   let server: Awaited<ReturnType<typeof startServer>>;
   let key: string;
   beforeAll(async () => {
-    pg = startPrivatePostgres(55_432 + (process.pid % 50));
+    // A port the OS says is free now; a port picked by hand can be a client's ephemeral port.
+    pg = await startPrivatePostgres(freePort);
     server = await startServer({ DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, DB_STATEMENT_TIMEOUT_MS: '5000' }, await freePort());
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'outage'], {
