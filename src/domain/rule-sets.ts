@@ -255,6 +255,16 @@ const RECONCILIATION: ReconciliationRule = {
   rounding: 'tenth',
 };
 
+// Decree 138/2020 Art. 8(2) and Decree 115/2020 Art. 9(2): one professional exam on 100 points,
+// interview or written as the head decides.
+const PROFESSIONAL_ROUND_2: RoundDefault = {
+  order: 2,
+  code: 'round2',
+  purpose: 'ranking',
+  format: 'written_or_interview',
+  parts: [{ code: 'professional', questions: null, maxScore: 10000, weight: 1, written: false, panel: false }],
+};
+
 const COMPUTER_ROUND_1: RoundDefault = {
   order: 1,
   code: 'round1',
@@ -299,15 +309,7 @@ const PRESET_DATA: Record<Preset, RuleSet> = {
     leadership: null,
     roundDefaults: [
       COMPUTER_ROUND_1,
-      {
-        order: 2,
-        code: 'round2',
-        purpose: 'ranking',
-        format: 'written_or_interview',
-        parts: [
-          { code: 'professional', questions: null, maxScore: 10000, weight: 1, written: false, panel: false },
-        ],
-      },
+      PROFESSIONAL_ROUND_2,
     ],
     exemptions: EXEMPTIONS,
     barredAfterFraudDrives: 1,
@@ -330,15 +332,7 @@ const PRESET_DATA: Record<Preset, RuleSet> = {
     leadership: null,
     roundDefaults: [
       COMPUTER_ROUND_1,
-      {
-        order: 2,
-        code: 'round2',
-        purpose: 'ranking',
-        format: 'written_or_interview',
-        parts: [
-          { code: 'professional', questions: null, maxScore: 10000, weight: 1, written: false, panel: false },
-        ],
-      },
+      PROFESSIONAL_ROUND_2,
     ],
     exemptions: EXEMPTIONS,
     barredAfterFraudDrives: 1,

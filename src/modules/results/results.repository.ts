@@ -70,6 +70,16 @@ function clearResults(tx: Tx, driveId: string): Promise<void> {
   return done;
 }
 
+type QuotaPage = { quotaId?: string | undefined; afterQuotaId?: string | undefined; limit: number };
+
+/** A drive's quota results, optionally one quota, keyset-paged by quota id. */
+const quotaPageWhere = (driveId: string, f: QuotaPage) =>
+  and(
+    eq(quotaResults.driveId, driveId),
+    f.quotaId ? eq(quotaResults.quotaId, f.quotaId) : undefined,
+    f.afterQuotaId ? gt(quotaResults.quotaId, f.afterQuotaId) : undefined,
+  );
+
 export function createResultsRepository(db: DbOrTx) {
   return {
     async quotasOf(driveId: string, tx: DbOrTx = db) {
@@ -261,20 +271,14 @@ export function createResultsRepository(db: DbOrTx) {
     /** Quota results of a drive, keyset-paged by quota id. */
     async quotaResultsPage(
       driveId: string,
-      f: { quotaId?: string | undefined; afterQuotaId?: string | undefined; limit: number },
+      f: QuotaPage,
       tx: DbOrTx = db,
     ): Promise<QuotaResultWithQuota[]> {
       const rows = await tx
         .select({ q: quotaResults, agencyId: quotas.agencyId, jobPositionId: quotas.jobPositionId, title: quotas.title })
         .from(quotaResults)
         .innerJoin(quotas, eq(quotas.id, quotaResults.quotaId))
-        .where(
-          and(
-            eq(quotaResults.driveId, driveId),
-            f.quotaId ? eq(quotaResults.quotaId, f.quotaId) : undefined,
-            f.afterQuotaId ? gt(quotaResults.quotaId, f.afterQuotaId) : undefined,
-          ),
-        )
+        .where(quotaPageWhere(driveId, f))
         .orderBy(asc(quotaResults.quotaId))
         .limit(f.limit + 1);
       return rows.map((r) => ({ ...r.q, agencyId: r.agencyId, jobPositionId: r.jobPositionId, title: r.title }));
@@ -357,7 +361,7 @@ export function createResultsRepository(db: DbOrTx) {
       return row;
     },
 
-    async publicQuotas(driveId: string, f: { quotaId?: string | undefined; afterQuotaId?: string | undefined; limit: number }, tx: DbOrTx = db) {
+    async publicQuotas(driveId: string, f: QuotaPage, tx: DbOrTx = db) {
       return tx
         .select({
           quotaId: quotaResults.quotaId,
@@ -371,13 +375,7 @@ export function createResultsRepository(db: DbOrTx) {
         .innerJoin(quotas, eq(quotas.id, quotaResults.quotaId))
         .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
-        .where(
-          and(
-            eq(quotaResults.driveId, driveId),
-            f.quotaId ? eq(quotaResults.quotaId, f.quotaId) : undefined,
-            f.afterQuotaId ? gt(quotaResults.quotaId, f.afterQuotaId) : undefined,
-          ),
-        )
+        .where(quotaPageWhere(driveId, f))
         .orderBy(asc(quotaResults.quotaId))
         .limit(f.limit + 1);
     },
