@@ -110,6 +110,17 @@ export const results = pgTable(
     /** On a promoted reserve: when, and whose slot it took. */
     promotedAt: timestamp({ withTimezone: true, mode: 'date' }),
     replacesResultId: uuid(),
+    /**
+     * The row's place among the rows of its quota in the engine's order: reads order by rank, then
+     * by this, so rows of equal rank (ties, failed, absent) list as the engine listed them even
+     * when a recomputation keeps the ids of unchanged rows.
+     */
+    position: integer().notNull().default(0),
+    /**
+     * Digest of everything the engine computed for the row (see results.repository.ts
+     * resultContent); a recomputation rewrites only rows whose digest changed. Null: unknown.
+     */
+    fingerprint: text(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
