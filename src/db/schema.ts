@@ -11,3 +11,4 @@ export * from '../modules/applications/applications.table.js';
 export * from '../modules/rounds/rounds.table.js';
 export * from '../modules/results/results.table.js';
 export * from '../modules/webhooks/webhooks.table.js';
+export * from '../modules/reports/reports.table.js';
