@@ -1,9 +1,16 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Database } from './client.js';
 
-/** migrations/ sits at the project root, beside src/ and dist/. */
-export const migrationsFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
+/**
+ * migrations/ sits at the project root, beside src/ and dist/: two levels up from src/db/migrate.ts,
+ * one level up from the bundled dist/server.js (`npm run build`).
+ */
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const migrationsFolder =
+  ['../../migrations', '../migrations'].map((p) => path.resolve(here, p)).find((dir) => existsSync(path.join(dir, 'meta/_journal.json'))) ??
+  path.resolve(here, '../../migrations');
 
 // Arbitrary constant naming "tuyendung schema migration" for pg_advisory_lock.
 const MIGRATION_LOCK_KEY = 7_230_115_138;

@@ -2,7 +2,7 @@
  * `npm run bench` (full scale, writes test/perf/RESULTS.md) and `npm run bench:smoke` (tiny, for CI;
  * writes .tmp/RESULTS.smoke.md). Not a test: never part of `npm test`.
  *
- * One run generates a fresh database (generate.ts), starts the real server (src/server.ts) as a child
+ * One run generates a fresh database (generate.ts), starts the real server (dist/server.js, as `npm start`) as a child
  * process on it, and measures every scenario side by side with its limit on this machine:
  *   registration burst (autocannon, 64 connections) vs pgbench running the service's own statements;
  *   bulk CSV import through the API vs COPY of the same rows; results computation vs one SQL ranking
@@ -115,8 +115,13 @@ async function freePort(): Promise<number> {
 
 type Server = { proc: ChildProcess; base: string; readyMs: number; output: () => string };
 
-/** Starts src/server.ts as `npm start` does (tsx) and times spawn → /readyz answering 200. */
-async function startServer(env: Record<string, string>, entry: string[] = ['--import', 'tsx', 'src/server.ts']): Promise<Server> {
+/** The server as `npm start` runs it: the bundle built by `npm run build` (src/cli/build.ts). */
+const BUILT = ['dist/server.js'];
+/** The unbundled form (`npm run dev` without watch): TypeScript files loaded through tsx. */
+const TSX = ['--import', 'tsx', 'src/server.ts'];
+
+/** Starts the server (by default as `npm start` does) and times spawn → /readyz answering 200. */
+async function startServer(env: Record<string, string>, entry: string[] = BUILT): Promise<Server> {
   const port = await freePort();
   let out = '';
   const t0 = performance.now();
@@ -417,6 +422,8 @@ async function main() {
     }
 
     // ---- server on PostgreSQL ----
+    log('building the server (npm run build)…');
+    await run(process.execPath, ['--import', 'tsx', 'src/cli/build.ts'], { cwd: ROOT });
     log('starting the server on PostgreSQL…');
     server = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey });
     const pgColdMs = server.readyMs;
@@ -688,22 +695,13 @@ async function main() {
     server = undefined;
     log('cold starts…');
     const pgWarm = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey });
-    const tsxRestRss = (await memoryOf(pgWarm.proc.pid!))?.rssKb ?? NaN;
+    const restRss = (await memoryOf(pgWarm.proc.pid!))?.rssKb ?? NaN;
     await stopProcess(pgWarm.proc);
-    // Production form (`npm run build`, then `node dist/server.js`): no TypeScript compiler in the process.
-    let prod = '';
-    if (!SMOKE) {
-      const tsc = path.join(ROOT, 'node_modules/.bin/tsc');
-      // Emits even when the working tree has type errors elsewhere; what matters is dist/server.js.
-      await run(tsc, ['-p', 'tsconfig.json'], { cwd: ROOT }).catch(() => undefined);
-      const built = await stat(path.join(ROOT, 'dist/server.js')).then(() => true, () => false);
-      if (built) {
-        const p = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey }, ['dist/server.js']);
-        const rss = (await memoryOf(p.proc.pid!))?.rssKb ?? NaN;
-        await stopProcess(p.proc);
-        prod = `; built (\`node dist/server.js\`): ${fmt(p.readyMs)} ms, RSS ${fmt(rss / 1024)} MiB when ready (tsx: ${fmt(tsxRestRss / 1024)} MiB)`;
-      }
-    }
+    // The unbundled form, for comparison: every module file loaded through tsx.
+    const tsxStart = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey }, TSX);
+    const tsxRestRss = (await memoryOf(tsxStart.proc.pid!))?.rssKb ?? NaN;
+    await stopProcess(tsxStart.proc);
+    const prod = `, RSS ${fmt(restRss / 1024)} MiB when ready; unbundled (\`tsx src/server.ts\`): ${fmt(tsxStart.readyMs)} ms, RSS ${fmt(tsxRestRss / 1024)} MiB when ready`;
     const pgliteDir = await mkdtemp(path.join(WORK, 'pglite-'));
     const dir = path.join(pgliteDir, 'data');
     const pgNew = await startServer({ PGLITE_DIR: dir, DATABASE_URL: '', DATA_KEY: '' });
@@ -721,7 +719,7 @@ async function main() {
       met: hwm / 1024 < 300 && peakAll < 300,
     });
     table.push({
-      scenario: 'Cold start to ready (spawn → /readyz 200; `tsx src/server.ts` as `npm start`)',
+      scenario: 'Cold start to ready (spawn → /readyz 200; `node dist/server.js` as `npm start` runs it)',
       service: `PostgreSQL: ${fmt(pgColdMs)} ms first start, ${fmt(pgWarm.readyMs)} ms again${prod}; PGlite: ${fmt(pgNew.readyMs)} ms new directory (RSS ${fmt(pgNewRss / 1024)} MiB when ready), ${fmt(pgExisting.readyMs)} ms existing directory`,
       limit: '—',
       ratio: '—',
