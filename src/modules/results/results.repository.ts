@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
@@ -57,17 +58,51 @@ function immutableGuard(err: unknown): never {
   throw err;
 }
 
+/** A stored result as a recomputation compares it: its id, digest and whether it holds a winner slot. */
+export type StoredResult = { id: string; fingerprint: string | null; winner: boolean };
+
 /**
- * Deletes the drive's results, one statement per table. Returns a started promise, so that the
- * caller can compute while the database deletes; it must be awaited (replaceResults does).
+ * The engine's content of one result row as the JSON object sent to the database, without its id
+ * (see writeResults); its digest is the row's fingerprint. Key order is fixed, so equal content
+ * gives equal text.
  */
-function clearResults(tx: Tx, driveId: string): Promise<void> {
-  const done = (async () => {
-    await tx.execute(sql`delete from results where drive_id = ${driveId}`);
-    await tx.execute(sql`delete from quota_results where drive_id = ${driveId}`);
-  })();
-  done.catch(() => undefined); // handled where it is awaited
-  return done;
+function resultContent(r: NewResultRow): string {
+  return JSON.stringify({
+    q: r.quotaId,
+    a: r.applicationId,
+    c: r.choice ?? 1,
+    o: r.outcome,
+    k: r.rank ?? null,
+    w: r.winnerSlot ?? null,
+    s: r.quotaSlots,
+    rs: r.rankingScore ?? null,
+    rw: r.rawScore ?? null,
+    pp: r.priorityPoints ?? '0.00',
+    d: r.decidedBy ?? null,
+    p: r.position ?? 0,
+    e: r.explanation,
+  });
+}
+
+/** 128-bit digest, 22 characters: a collision between two contents of one application is not a concern. */
+const fingerprintOf = (content: string): string => hash('md5', content, 'base64url');
+
+/** The columns of a row sent as JSON, for jsonb_to_recordset. */
+const ROW_TYPE = sql.raw('r(i uuid, f text, q uuid, a uuid, c int, o text, k int, w int, s int, rs numeric, rw numeric, pp numeric, d text, p int, e jsonb)');
+
+/**
+ * Sends rows (JSON objects) in chunks of CHUNK, one jsonb document per statement, keeping one
+ * statement in flight while the next document is joined (statements still go one at a time).
+ */
+async function sendChunks(rows: string[], send: (doc: string) => PromiseLike<unknown>): Promise<void> {
+  let inFlight: Promise<unknown> = Promise.resolve();
+  for (let from = 0; from < rows.length; from += CHUNK) {
+    const doc = `[${rows.slice(from, from + CHUNK).join(',')}]`;
+    await inFlight;
+    inFlight = Promise.resolve(send(doc));
+    inFlight.catch(() => undefined); // awaited by the next chunk or below
+  }
+  await inFlight;
 }
 
 type QuotaPage = { quotaId?: string | undefined; afterQuotaId?: string | undefined; limit: number };
@@ -196,22 +231,80 @@ export function createResultsRepository(db: DbOrTx) {
       return row !== undefined;
     },
 
-    /**
-     * Replaces the drive's results in set-based statements (the caller holds the drive lock): one
-     * delete per table, then one INSERT … SELECT FROM unnest(column arrays) per table (results in
-     * chunks of CHUNK rows). Result ids are generated here in the rows' order (idSequence).
-     */
-    clearResults,
+    /** The drive's stored results by application id (read while the engine computes). */
+    async storedResults(tx: Tx, driveId: string): Promise<Map<string, StoredResult>> {
+      const res = await tx.execute(sql`select application_id, id, fingerprint, outcome = 'winner' as winner from results where drive_id = ${driveId}`);
+      const rows = (res as unknown as { rows: { application_id: string; id: string; fingerprint: string | null; winner: boolean }[] }).rows;
+      const out = new Map<string, StoredResult>();
+      for (const r of rows) out.set(r.application_id, { id: r.id, fingerprint: r.fingerprint, winner: r.winner });
+      return out;
+    },
 
-    async replaceResults(
+    /**
+     * Brings the drive's stored results to the computed ones (the caller holds the drive lock),
+     * writing only what changed: a row whose content digest is unchanged keeps its id and is not
+     * written; rows of applications no longer in the results are deleted, changed rows updated in
+     * place, new rows inserted (ids in the rows' order, idSequence), all set-based, in chunks of
+     * CHUNK rows sent as one jsonb document each. Quota results are upserted (each carries the
+     * computation time) and those of vanished quotas deleted.
+     */
+    async writeResults(
       tx: Tx,
       driveId: string,
       quotaRows: readonly NewQuotaResultRow[],
       resultRows: readonly NewResultRow[],
-      clearing: Promise<void> = clearResults(tx, driveId),
-    ): Promise<void> {
+      stored: Map<string, StoredResult>,
+    ): Promise<{ inserted: number; updated: number; deleted: number; unchanged: number }> {
       try {
-        await clearing;
+        // Diff: the JSON of each changed or new row is built once, its digest is its fingerprint.
+        const updates: string[] = [];
+        const inserts: string[] = [];
+        const clearSlots: string[] = [];
+        let unchanged = 0;
+        const ids = idSequence(resultRows.length);
+        for (let i = 0; i < resultRows.length; i++) {
+          const r = resultRows[i]!;
+          const content = resultContent(r);
+          const f = fingerprintOf(content);
+          const old = stored.get(r.applicationId);
+          if (old) stored.delete(r.applicationId);
+          if (old && old.fingerprint === f) {
+            unchanged++;
+            continue;
+          }
+          const row = `{"i":"${old ? old.id : ids[i]}","f":"${f}",${content.slice(1)}`;
+          if (old) {
+            updates.push(row);
+            if (old.winner) clearSlots.push(old.id);
+          } else inserts.push(row);
+        }
+        const vanished = [...stored.values()].map((x) => x.id);
+        stored.clear();
+
+        if (vanished.length > 0) await tx.execute(sql`delete from results where id = any(${sql.param(vanished)}::uuid[])`);
+        // One winner per slot is checked row by row (a unique index), so winners about to change
+        // give their slots up first: a swap of slots inside one update would otherwise collide.
+        if (clearSlots.length > 0) {
+          await tx.execute(sql`update results set outcome = 'pending', winner_slot = null where id = any(${sql.param(clearSlots)}::uuid[])`);
+        }
+        await sendChunks(updates, (doc) =>
+          tx.execute(sql`
+            update results t set quota_id = r.q, choice = r.c, outcome = r.o, rank = r.k, winner_slot = r.w, quota_slots = r.s,
+              ranking_score = r.rs, raw_score = r.rw, priority_points = r.pp, decided_by = r.d, position = r.p, explanation = r.e,
+              fingerprint = r.f, updated_at = now()
+            from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}
+            where t.id = r.i and t.drive_id = ${driveId}::uuid`),
+        );
+        await sendChunks(inserts, (doc) =>
+          tx.execute(sql`
+            insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
+              ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
+            select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
+            from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`),
+        );
+
+        const quotaIds = quotaRows.map((q) => q.quotaId);
+        await tx.execute(sql`delete from quota_results where drive_id = ${driveId} and not (quota_id = any(${sql.param(quotaIds)}::uuid[]))`);
         if (quotaRows.length > 0) {
           const col = <T>(f: (q: NewQuotaResultRow) => T) => sql.param(quotaRows.map(f));
           await tx.execute(sql`
@@ -219,50 +312,17 @@ export function createResultsRepository(db: DbOrTx) {
               reserve_ties, passed_count, candidate_count, explanation, computed_at, updated_at)
             select ${driveId}::uuid, r.quota_id, r.status, r.slots, r.winners, r.tied_application_ids, r.open_slots_in_tie,
               r.reserve_ties, r.passed_count, r.candidate_count, r.explanation, now(), now()
-            from unnest(${col((q) => q.quotaId)}::uuid[], ${col((q) => q.status)}::text[], ${col((q) => q.slots)}::int[],
+            from unnest(${sql.param(quotaIds)}::uuid[], ${col((q) => q.status)}::text[], ${col((q) => q.slots)}::int[],
                         ${col((q) => q.winners)}::int[], ${col((q) => JSON.stringify(q.tiedApplicationIds ?? []))}::jsonb[],
                         ${col((q) => q.openSlotsInTie ?? 0)}::int[], ${col((q) => JSON.stringify(q.reserveTies ?? []))}::jsonb[],
                         ${col((q) => q.passedCount ?? 0)}::int[], ${col((q) => q.candidateCount ?? 0)}::int[], ${col((q) => q.explanation ?? '')}::text[])
-              as r(quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie, reserve_ties, passed_count, candidate_count, explanation)`);
+              as r(quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie, reserve_ties, passed_count, candidate_count, explanation)
+            on conflict (quota_id) do update set status = excluded.status, slots = excluded.slots, winners = excluded.winners,
+              tied_application_ids = excluded.tied_application_ids, open_slots_in_tie = excluded.open_slots_in_tie,
+              reserve_ties = excluded.reserve_ties, passed_count = excluded.passed_count, candidate_count = excluded.candidate_count,
+              explanation = excluded.explanation, computed_at = excluded.computed_at, updated_at = excluded.updated_at`);
         }
-        const ids = idSequence(resultRows.length);
-        // One statement in flight while the next chunk is serialised (statements still go one at a time).
-        let inFlight: Promise<unknown> = Promise.resolve();
-        for (let from = 0; from < resultRows.length; from += CHUNK) {
-          const to = Math.min(from + CHUNK, resultRows.length);
-          const rows: string[] = new Array(to - from);
-          for (let i = from; i < to; i++) {
-            const r = resultRows[i]!;
-            rows[i - from] = JSON.stringify({
-              i: ids[i],
-              q: r.quotaId,
-              a: r.applicationId,
-              c: r.choice ?? 1,
-              o: r.outcome,
-              k: r.rank ?? null,
-              w: r.winnerSlot ?? null,
-              s: r.quotaSlots,
-              rs: r.rankingScore ?? null,
-              rw: r.rawScore ?? null,
-              pp: r.priorityPoints ?? '0',
-              d: r.decidedBy ?? null,
-              e: r.explanation,
-            });
-          }
-          const rowsJson = `[${rows.join(',')}]`;
-          await inFlight;
-          // One jsonb document per chunk (measured faster here than json_to_recordset or unnest of column arrays).
-          inFlight = Promise.resolve(
-            tx.execute(sql`
-            insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
-              ranking_score, raw_score, priority_points, decided_by, explanation, created_at, updated_at)
-            select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.e, now(), now()
-            from jsonb_to_recordset(${rowsJson}::jsonb)
-              as r(i uuid, q uuid, a uuid, c int, o text, k int, w int, s int, rs numeric, rw numeric, pp numeric, d text, e jsonb)`),
-          );
-          inFlight.catch(() => undefined); // awaited below or by the next chunk
-        }
-        await inFlight;
+        return { inserted: inserts.length, updated: updates.length, deleted: vanished.length, unchanged };
       } catch (err) {
         immutableGuard(err);
       }
@@ -291,7 +351,7 @@ export function createResultsRepository(db: DbOrTx) {
         .from(results)
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .where(and(inArray(results.quotaId, quotaIds), outcome ? eq(results.outcome, outcome as ResultRow['outcome']) : undefined))
-        .orderBy(asc(results.quotaId), sql`${results.rank} asc nulls last`, asc(results.id));
+        .orderBy(asc(results.quotaId), sql`${results.rank} asc nulls last`, asc(results.position), asc(results.id));
       return rows.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory }));
     },
 
@@ -311,7 +371,7 @@ export function createResultsRepository(db: DbOrTx) {
     },
 
     async resultsOfQuota(tx: DbOrTx, quotaId: string): Promise<ResultRow[]> {
-      return tx.select().from(results).where(eq(results.quotaId, quotaId)).orderBy(sql`${results.rank} asc nulls last`, asc(results.id));
+      return tx.select().from(results).where(eq(results.quotaId, quotaId)).orderBy(sql`${results.rank} asc nulls last`, asc(results.position), asc(results.id));
     },
 
     async updateResult(tx: Tx, id: string, changes: Partial<typeof results.$inferInsert>): Promise<ResultRow> {

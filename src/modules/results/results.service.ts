@@ -152,8 +152,9 @@ function recruitmentPlan(quotaResults: QuotaResult[], parts: Map<string, ResultE
       explanation: q.explanation,
     });
     const slotOf = new Map(q.winners.map((id, i) => [id, i + 1]));
-    for (const a of q.applications) {
+    for (const [position, a] of q.applications.entries()) {
       resultRows.push({
+        position,
         quotaId: q.quotaId,
         applicationId: a.applicationId,
         choice: a.choice,
@@ -190,8 +191,9 @@ function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleS
       candidateCount: t.candidateCount,
       explanation: t.explanation,
     });
-    for (const c of t.candidates) {
+    for (const [position, c] of t.candidates.entries()) {
       resultRows.push({
+        position,
         quotaId: t.titleId,
         applicationId: c.applicationId,
         choice: 1,
@@ -336,17 +338,18 @@ export function createResultsService(deps: ResultsDeps) {
   /** Recomputes and stores, then moves the drive to results_computed (audited by the caller's record). */
   async function recompute(tx: Tx, caller: Caller, drive: ScopedDrive, record: RecordAudit): Promise<{ plan: Plan; drive: DriveView }> {
     const data = await load(tx, drive);
-    // The old rows are deleted by the database while the engine computes the new ones.
-    const clearing = repo.clearResults(tx, drive.id);
-    await new Promise<void>((resolve) => setImmediate(resolve)); // let the delete go out first
+    // The stored rows are read by the database while the engine computes the new ones.
+    const stored = repo.storedResults(tx, drive.id);
+    stored.catch(() => undefined); // awaited below
+    await new Promise<void>((resolve) => setImmediate(resolve)); // let the read go out first
     let p: Plan;
     try {
       p = evaluate(data, drive, drive.ruleSet);
     } catch (err) {
-      await clearing.catch(() => undefined); // the transaction rolls back after its last statement
+      await stored.catch(() => undefined); // the transaction rolls back after its last statement
       throw err;
     }
-    await repo.replaceResults(tx, drive.id, p.quotaRows, p.resultRows, clearing);
+    await repo.writeResults(tx, drive.id, p.quotaRows, p.resultRows, await stored);
     const updated = await drives.transitionInTx(tx, caller, drive, 'results_computed', null, record);
     return { plan: p, drive: driveView(updated) };
   }
