@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
+import { ALL_DRIVES } from './reports.table.js';
 
 /*
  * Report queries. Every figure is counted from the rows (applications, scripts, results,
@@ -25,6 +26,8 @@ export type QuotaFiguresRow = {
   results: number;
   winners: number;
   passed_gate: number;
+  /** Distinct candidates over the whole drive (the same on every row). */
+  drive_candidates: number;
 };
 
 export type RoundRow = { id: string; order: number; code: string; name: string; kind: 'gate' | 'scored' };
@@ -43,25 +46,78 @@ export type LeadershipRow = {
   pending: number;
 };
 
-async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+async function rows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   return ((await db.execute(query)) as unknown as { rows: T[] }).rows;
 }
 
 export function createReportsRepository(db: Db) {
   return {
-    /** One row per quota: registrations, results and outcome counted per quota in one statement. */
-    quotaFigures(driveId: string): Promise<QuotaFiguresRow[]> {
+    /**
+     * Runs `fn` in one REPEATABLE READ, READ ONLY transaction: every statement reads the same
+     * snapshot, so the report's figures agree with each other.
+     */
+    inSnapshot<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+      return db.transaction(fn, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    },
+
+    /** The snapshot the transaction reads, as pg_snapshot text (`xmin:xmax:xip,…`). */
+    async snapshot(tx: Tx): Promise<string> {
+      const [row] = await rows<{ s: string }>(tx, sql`select pg_current_snapshot()::text as s`);
+      return row!.s;
+    },
+
+    /**
+     * Whether a report computed in `snapshot` still holds: no transaction that snapshot did not see
+     * has changed the drive (or every drive), and the change rows it needs have not been pruned.
+     * One probe of drive_changes' primary key per drive id.
+     */
+    async unchangedSince(driveId: string, snapshot: string, q: DbOrTx = db): Promise<boolean> {
+      const [row] = await rows<{ fresh: boolean | null }>(
+        q,
+        sql`select (select horizon from drive_changes_horizon) <= pg_snapshot_xmin(${snapshot}::pg_snapshot)
+                   and not exists (
+                     select 1 from drive_changes c
+                      where c.drive_id in (${driveId}::uuid, ${ALL_DRIVES}::uuid)
+                        and c.xid >= pg_snapshot_xmin(${snapshot}::pg_snapshot)
+                        and not pg_visible_in_snapshot(c.xid, ${snapshot}::pg_snapshot)) as fresh`,
+      );
+      return row?.fresh === true;
+    },
+
+    /**
+     * Deletes change rows no cached report can need, at most once per `everySeconds` across all
+     * instances (the horizon row is the lock): rows below the xmin seen by the previous prune go, and
+     * reports computed before that prune stop being trusted (see driveChangesHorizon).
+     */
+    async pruneChanges(everySeconds: number): Promise<number> {
+      const r = (await db.execute(
+        sql`with h as (
+              update drive_changes_horizon
+                 set horizon = next, next = pg_snapshot_xmin(pg_current_snapshot()), pruned_at = now()
+               where pruned_at <= now() - make_interval(secs => ${everySeconds})
+               returning horizon
+            )
+            delete from drive_changes where xid < (select horizon from h)`,
+      )) as unknown as { rowCount?: number | null; affectedRows?: number };
+      return r.rowCount ?? r.affectedRows ?? 0;
+    },
+
+    /**
+     * One row per quota: registrations, results and outcome counted per quota in one statement, with
+     * the drive's distinct candidates (grouping set ()) on every row.
+     */
+    quotaFigures(driveId: string, q: DbOrTx = db): Promise<QuotaFiguresRow[]> {
       return rows<QuotaFiguresRow>(
-        db,
+        q,
         sql`with app as (
-              select quota_id,
+              select quota_id, grouping(quota_id) as total,
                      count(*)::int as applications,
                      count(distinct candidate_id)::int as candidates,
                      (count(*) filter (where status = 'eligible'))::int as eligible,
                      (count(*) filter (where status = 'withdrawn'))::int as withdrawn
                 from applications
                where drive_id = ${driveId}
-               group by quota_id
+               group by grouping sets ((quota_id), ())
             ), res as (
               select quota_id,
                      count(*)::int as results,
@@ -76,11 +132,12 @@ export function createReportsRepository(db: Db) {
                    coalesce(app.applications, 0) as applications, coalesce(app.candidates, 0) as candidates,
                    coalesce(app.eligible, 0) as eligible, coalesce(app.withdrawn, 0) as withdrawn,
                    coalesce(res.results, 0) as results, coalesce(res.winners, 0) as winners,
-                   coalesce(res.passed_gate, 0) as passed_gate
+                   coalesce(res.passed_gate, 0) as passed_gate,
+                   coalesce((select candidates from app where total = 1), 0) as drive_candidates
               from quotas q
               join agencies ag on ag.id = q.agency_id
               join job_positions jp on jp.id = q.job_position_id
-              left join app on app.quota_id = q.id
+              left join app on app.quota_id = q.id and app.total = 0
               left join res on res.quota_id = q.id
               left join quota_results qr on qr.quota_id = q.id
              where q.drive_id = ${driveId}
@@ -88,15 +145,9 @@ export function createReportsRepository(db: Db) {
       );
     },
 
-    /** Distinct candidates over the whole drive (a candidate with NV1 and NV2 counts once). */
-    async distinctCandidates(driveId: string): Promise<number> {
-      const [row] = await rows<{ n: number }>(db, sql`select count(distinct candidate_id)::int as n from applications where drive_id = ${driveId}`);
-      return row?.n ?? 0;
-    },
-
-    rounds(driveId: string): Promise<RoundRow[]> {
+    rounds(driveId: string, q: DbOrTx = db): Promise<RoundRow[]> {
       return rows<RoundRow>(
-        db,
+        q,
         sql`select id, "order", code, name, kind from rounds where drive_id = ${driveId} order by "order"`,
       );
     },
@@ -106,9 +157,9 @@ export function createReportsRepository(db: Db) {
      * passed (every script they took is scored and reaches the part's pass mark and the rule set's
      * share of the maximum — Decree 138/2020 Art. 8: ≥ 50 % in each part of round 1).
      */
-    quotaRoundFigures(driveId: string, gatePercent: number): Promise<QuotaRoundRow[]> {
+    quotaRoundFigures(driveId: string, gatePercent: number, q: DbOrTx = db): Promise<QuotaRoundRow[]> {
       return rows<QuotaRoundRow>(
-        db,
+        q,
         sql`with per_app as (
               select s.round_id, s.application_id,
                      bool_or(not s.absent) as sat,

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { callerOf } from '../../http/auth.js';
 import { problems } from '../../http/openapi.js';
 import { idParams } from '../../http/primitives.js';
@@ -22,6 +23,24 @@ function representation(accept: string | undefined): Representation {
   return r;
 }
 
+/** Weak comparison (RFC 9110 §13.1.2): `*`, or any listed tag equal to `tag` once W/ is set aside. */
+function noneMatch(header: string | string[] | undefined, tag: string): boolean {
+  if (header === undefined) return false;
+  const opaque = (t: string) => t.trim().replace(/^W\//, '');
+  const want = opaque(tag);
+  return String(header)
+    .split(',')
+    .some((t) => t.trim() === '*' || opaque(t) === want);
+}
+
+const ifNoneMatchHeaders = z.object({
+  'if-none-match': z
+    .string()
+    .max(2000)
+    .optional()
+    .describe('ETag of a report you hold (per representation); 304 without a body if its figures are unchanged'),
+});
+
 const rateNote =
   'Every rate is `{ count, of, percent }`: the denominator is shown and percent is rounded half up to one decimal with integer arithmetic. ' +
   'Also downloadable: `Accept: text/csv` or the XLSX media type.';
@@ -33,18 +52,30 @@ export const reportsRoutes: FastifyPluginAsyncZod<{ reports: ReportsService }> =
       operationId: 'getDriveReport',
       tags,
       summary: 'Drive report: candidates, applications, eligible, sat and passed per round, slots, winners, fill rate — per quota and in total',
-      description: `Computed from the rows at request time (never stored totals). ${rateNote}`,
+      description:
+        'Counted from the rows (never stored totals), all figures in one database snapshot. A report computed earlier is served ' +
+        'only while no change to the drive’s rows (applications, rounds, scripts, results, quotas, the drive, agency and position names) ' +
+        'has been committed since its snapshot; computedAt is when its figures were counted. ' +
+        'The weak ETag names the figures (per representation): send it in If-None-Match to get 304 while they are unchanged. ' +
+        rateNote,
       params: idParams,
+      headers: ifNoneMatchHeaders,
       response: {
         200: { description: 'The drive report', content: { 'application/json': { schema: driveReportSchema }, ...downloadContent } },
+        304: z.null().describe('Not modified: the figures are those of the ETag sent in If-None-Match'),
         ...problems(404, 406),
       },
     },
     handler: async (request, reply) => {
       const format = representation(request.headers.accept);
       const caller = callerOf(request);
-      if (format === 'json') return reply.type('application/json').send(await reports.driveReport(caller, request.params.id));
-      const data = await reports.driveReportTable(caller, request.params.id);
+      const computed = await reports.driveReportComputed(caller, request.params.id);
+      const etag = `W/"${computed.tag}${format === 'json' ? '' : `.${format}`}"`;
+      void reply.header('etag', etag);
+      if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+      // The body was encoded with the response schema when the report was computed.
+      if (format === 'json') return reply.type('application/json').send(computed.json);
+      const data = reports.driveReportTableOf(computed.report);
       return sendTabular(reply, format, data, (err) => request.log.error({ err }, 'report export failed'));
     },
   });

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import type { Caller, Clock } from '../../context.js';
 import { inScope } from '../../context.js';
 import { notFound } from '../../errors.js';
@@ -7,14 +9,25 @@ import type { TabularExport } from '../exports/exports.service.js';
 import { fromArray, type Column } from '../exports/tabular.js';
 import { percentText, rate, ratio, ratioText, type Rate } from './rates.js';
 import type { QuotaFiguresRow, QuotaRoundRow, ReportsRepository, RoundRow } from './reports.repository.js';
-import type { DriveReport, LeadershipQuery, LeadershipReport } from './reports.schemas.js';
+import { createReportCache } from './report-cache.js';
+import { driveReportSchema, type DriveReport, type LeadershipQuery, type LeadershipReport } from './reports.schemas.js';
 
 export type ReportsDeps = {
   repo: ReportsRepository;
   drives: Pick<DrivesService, 'visibleDrive'>;
   agencies: Pick<AgenciesRepository, 'findById'>;
   clock: Clock;
+  /** Drive reports kept in memory (each exact until its drive changes); default 16. */
+  reportCacheSize?: number;
+  /** Least interval between two prunes of the drive change log, across instances; default 300 s. */
+  changeLogPruneSeconds?: number;
 };
+
+/**
+ * A computed drive report with its JSON body (encoded once, as the route's serializer would) and
+ * a tag of its figures: equal tags mean equal figures (computedAt aside).
+ */
+export type ComputedDriveReport = { report: DriveReport; json: string; tag: string };
 
 type Figures = DriveReport['totals'];
 
@@ -65,17 +78,65 @@ const quotaCounts = (q: QuotaFiguresRow) => ({
 
 export function createReportsService(deps: ReportsDeps) {
   const { repo, drives, clock } = deps;
+  const pruneSeconds = deps.changeLogPruneSeconds ?? 300;
+  let lastPrune = 0;
+
+  /** Every statement in one snapshot; returns the snapshot with the report. */
+  async function computeDriveReport(caller: Caller, driveId: string): Promise<{ snapshot: string; value: ComputedDriveReport }> {
+    const computed = await repo.inSnapshot(async (tx) => {
+      const drive = await drives.visibleDrive(caller, driveId, tx);
+      const snapshot = await repo.snapshot(tx);
+      const quotas = await repo.quotaFigures(drive.id, tx);
+      const rounds = await repo.rounds(drive.id, tx);
+      const perQuotaRound = await repo.quotaRoundFigures(drive.id, drive.ruleSet.gate.gateRoundPartMinPercent, tx);
+      return { snapshot, report: assemble(drive, quotas, rounds, perQuotaRound) };
+    });
+    if (Date.now() - lastPrune >= pruneSeconds * 1000) {
+      lastPrune = Date.now();
+      // Housekeeping only: a failed prune leaves rows behind and changes no answer.
+      await repo.pruneChanges(pruneSeconds).catch(() => undefined);
+    }
+    const { report } = computed;
+    const encoded = z.encode(driveReportSchema, report);
+    const json = JSON.stringify(encoded);
+    const tag = createHash('sha256')
+      .update(JSON.stringify({ ...encoded, computedAt: undefined }))
+      .digest('base64url')
+      .slice(0, 27);
+    return { snapshot: computed.snapshot, value: { report, json, tag } };
+  }
+
+  // Keyed by drive: the figures do not depend on the caller. Every caller's scope is checked before
+  // the cache is read (driveReportComputed); a computation reads the drive again in its snapshot.
+  const cache = createReportCache<ComputedDriveReport, Caller>({
+    max: deps.reportCacheSize ?? 16,
+    compute: (driveId, caller) => computeDriveReport(caller, driveId),
+    fresh: (driveId, snapshot) => repo.unchangedSince(driveId, snapshot),
+  });
+
+  /** The drive report as of now, for a caller who may see the drive; from the cache while exact. */
+  async function driveReportComputed(caller: Caller, driveId: string): Promise<ComputedDriveReport & { cached: boolean }> {
+    const drive = await drives.visibleDrive(caller, driveId);
+    const { value, cached } = await cache.get(drive.id, caller);
+    return { ...value, cached };
+  }
 
   async function driveReport(caller: Caller, driveId: string): Promise<DriveReport> {
-    const drive = await drives.visibleDrive(caller, driveId);
-    const [quotas, rounds, candidates] = await Promise.all([
-      repo.quotaFigures(drive.id),
-      repo.rounds(drive.id),
-      repo.distinctCandidates(drive.id),
-    ]);
-    const perQuotaRound = await repo.quotaRoundFigures(drive.id, drive.ruleSet.gate.gateRoundPartMinPercent);
+    return (await driveReportComputed(caller, driveId)).report;
+  }
+
+  function assemble(
+    drive: Awaited<ReturnType<DrivesService['visibleDrive']>>,
+    quotas: QuotaFiguresRow[],
+    rounds: RoundRow[],
+    perQuotaRound: QuotaRoundRow[],
+  ): DriveReport {
     const byQuota = new Map<string, QuotaRoundRow[]>();
-    for (const r of perQuotaRound) byQuota.set(r.quota_id, [...(byQuota.get(r.quota_id) ?? []), r]);
+    for (const r of perQuotaRound) {
+      const list = byQuota.get(r.quota_id);
+      if (list) list.push(r);
+      else byQuota.set(r.quota_id, [r]);
+    }
 
     const total = quotas.reduce(
       (acc, q) => {
@@ -85,7 +146,7 @@ export function createReportsService(deps: ReportsDeps) {
       },
       { candidates: 0, applications: 0, eligible: 0, withdrawn: 0, results: 0, passedGate: 0, slots: 0, winners: 0 },
     );
-    total.candidates = candidates;
+    total.candidates = quotas[0]?.drive_candidates ?? 0;
 
     return {
       drive: { id: drive.id, code: drive.code, name: drive.name, kind: drive.kind, year: drive.year, status: drive.status },
@@ -133,50 +194,56 @@ export function createReportsService(deps: ReportsDeps) {
     };
   }
 
+  /** A drive report as a table: one row per quota, then the drive total. */
+  function driveReportTableOf(report: DriveReport): TabularExport<DriveReportLine> {
+    const roundColumns: Column<DriveReportLine>[] = report.rounds.flatMap((r, i) => {
+      const cols: Column<DriveReportLine>[] = [
+        { header: `Dự thi ${r.code}`, kind: 'int', value: (l) => l.figures.rounds[i]?.sat },
+      ];
+      if (r.kind === 'gate') {
+        const passed = (l: DriveReportLine) => l.figures.rounds[i]?.passed ?? null;
+        cols.push(
+          { header: `Đạt ${r.code}`, kind: 'int', value: (l) => passed(l)?.count },
+          { header: `Tỷ lệ đạt ${r.code} (%)`, kind: 'decimal', value: (l) => { const p = passed(l); return p ? percentText(p) : null; } },
+        );
+      }
+      return cols;
+    });
+    const pct = (pick: (f: Figures) => Rate): Column<DriveReportLine>['value'] => (l) => percentText(pick(l.figures));
+    const columns: Column<DriveReportLine>[] = [
+      { header: 'Mã đơn vị', value: (l) => l.agencyCode },
+      { header: 'Đơn vị', value: (l) => l.agencyName, width: 40 },
+      { header: 'Vị trí / chức danh', value: (l) => l.position, width: 40 },
+      { header: 'Kết quả chỉ tiêu', value: (l) => l.outcome },
+      { header: 'Số thí sinh', kind: 'int', value: (l) => l.figures.candidates },
+      { header: 'Số hồ sơ', kind: 'int', value: (l) => l.figures.applications },
+      { header: 'Đủ điều kiện', kind: 'int', value: (l) => l.figures.eligible.count },
+      { header: 'Rút hồ sơ', kind: 'int', value: (l) => l.figures.withdrawn },
+      ...roundColumns,
+      { header: 'Đạt điều kiện xét', kind: 'int', value: (l) => l.figures.passedGate.count },
+      { header: 'Chỉ tiêu', kind: 'int', value: (l) => l.figures.slots },
+      { header: 'Trúng tuyển', kind: 'int', value: (l) => l.figures.winners },
+      { header: 'Chỉ tiêu còn trống', kind: 'int', value: (l) => l.figures.unfilledSlots },
+      { header: 'Thí sinh / chỉ tiêu', kind: 'decimal', value: (l) => ratioText(l.figures.candidatesPerSlot) },
+      { header: 'Tỷ lệ lấp đầy (%)', kind: 'decimal', value: pct((f) => f.fillRate) },
+    ];
+    const lines: DriveReportLine[] = [
+      ...report.quotas.map((q) => ({ agencyCode: q.agencyCode, agencyName: q.agencyName, position: q.position, outcome: q.outcome, figures: q })),
+      { agencyCode: '', agencyName: 'Tổng cộng', position: report.drive.name, outcome: null, figures: report.totals },
+    ];
+    return { baseName: `bao-cao-${report.drive.code}`, sheetName: 'Báo cáo kỳ tuyển dụng', columns, rows: fromArray(lines) };
+  }
+
   return {
     driveReport,
+    driveReportComputed,
     leadershipReport,
 
     /** The drive report as a table: one row per quota, then the drive total. */
     async driveReportTable(caller: Caller, driveId: string): Promise<TabularExport<DriveReportLine>> {
-      const report = await driveReport(caller, driveId);
-      const roundColumns: Column<DriveReportLine>[] = report.rounds.flatMap((r, i) => {
-        const cols: Column<DriveReportLine>[] = [
-          { header: `Dự thi ${r.code}`, kind: 'int', value: (l) => l.figures.rounds[i]?.sat },
-        ];
-        if (r.kind === 'gate') {
-          const passed = (l: DriveReportLine) => l.figures.rounds[i]?.passed ?? null;
-          cols.push(
-            { header: `Đạt ${r.code}`, kind: 'int', value: (l) => passed(l)?.count },
-            { header: `Tỷ lệ đạt ${r.code} (%)`, kind: 'decimal', value: (l) => { const p = passed(l); return p ? percentText(p) : null; } },
-          );
-        }
-        return cols;
-      });
-      const pct = (pick: (f: Figures) => Rate): Column<DriveReportLine>['value'] => (l) => percentText(pick(l.figures));
-      const columns: Column<DriveReportLine>[] = [
-        { header: 'Mã đơn vị', value: (l) => l.agencyCode },
-        { header: 'Đơn vị', value: (l) => l.agencyName, width: 40 },
-        { header: 'Vị trí / chức danh', value: (l) => l.position, width: 40 },
-        { header: 'Kết quả chỉ tiêu', value: (l) => l.outcome },
-        { header: 'Số thí sinh', kind: 'int', value: (l) => l.figures.candidates },
-        { header: 'Số hồ sơ', kind: 'int', value: (l) => l.figures.applications },
-        { header: 'Đủ điều kiện', kind: 'int', value: (l) => l.figures.eligible.count },
-        { header: 'Rút hồ sơ', kind: 'int', value: (l) => l.figures.withdrawn },
-        ...roundColumns,
-        { header: 'Đạt điều kiện xét', kind: 'int', value: (l) => l.figures.passedGate.count },
-        { header: 'Chỉ tiêu', kind: 'int', value: (l) => l.figures.slots },
-        { header: 'Trúng tuyển', kind: 'int', value: (l) => l.figures.winners },
-        { header: 'Chỉ tiêu còn trống', kind: 'int', value: (l) => l.figures.unfilledSlots },
-        { header: 'Thí sinh / chỉ tiêu', kind: 'decimal', value: (l) => ratioText(l.figures.candidatesPerSlot) },
-        { header: 'Tỷ lệ lấp đầy (%)', kind: 'decimal', value: pct((f) => f.fillRate) },
-      ];
-      const lines: DriveReportLine[] = [
-        ...report.quotas.map((q) => ({ agencyCode: q.agencyCode, agencyName: q.agencyName, position: q.position, outcome: q.outcome, figures: q })),
-        { agencyCode: '', agencyName: 'Tổng cộng', position: report.drive.name, outcome: null, figures: report.totals },
-      ];
-      return { baseName: `bao-cao-${report.drive.code}`, sheetName: 'Báo cáo kỳ tuyển dụng', columns, rows: fromArray(lines) };
+      return driveReportTableOf(await driveReport(caller, driveId));
     },
+    driveReportTableOf,
 
     /** The leadership report as a table: one row per figure with its count, denominator and percent. */
     async leadershipReportTable(caller: Caller, q: LeadershipQuery): Promise<TabularExport<LeadershipLine>> {
