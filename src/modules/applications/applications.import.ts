@@ -8,12 +8,14 @@ import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
 import { isDomainError } from '../../domain/errors.js';
-import { normalizeName, searchKey } from '../../domain/names.js';
+import { maskNationalId, validateNationalId } from '../../domain/masking.js';
+import { searchKey } from '../../domain/names.js';
 import { AppError } from '../../errors.js';
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { CandidatesRepository } from '../candidates/candidates.repository.js';
-import type { CandidateRow, PriorityClaim } from '../candidates/candidates.table.js';
+import type { PriorityClaim } from '../candidates/candidates.table.js';
 import type { DriveRow } from '../drives/drives.table.js';
+import { activeApplications, candidateIdsByIndex, existingCandidates, insertBatch, type ExistingCandidate, type NewApplication, type NewCandidate } from './applications.bulk.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
 import { applicantRefusal, duplicateRefusal, quotaNotInDrive, refuse, windowRefusal, type PriorityOutcome } from './applications.rules.js';
 import { importRowSchema, type ImportResult, type ImportRow, type ImportRowError } from './applications.schemas.js';
@@ -98,18 +100,29 @@ async function resultsFile(): Promise<{ write: (items: ImportResult[]) => Promis
   };
 }
 
-/** Rows per transaction: large enough for set-based inserts, small enough to keep locks short. */
-export const IMPORT_BATCH_ROWS = 500;
+/**
+ * Rows per transaction. Each batch is one audited transaction of two set-based statements (plus
+ * the audit's two): larger batches mean fewer transactions and audit events, and the row locks are
+ * still those of the batch's own new rows.
+ */
+export const IMPORT_BATCH_ROWS = 2000;
+/** The event loop is let go (setImmediate) after this many rows of CPU work: other requests are served during an import. */
+const ROWS_PER_SLICE = 250;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type Ready = {
+type QuotaMaps = { byId: Map<string, QuotaWithCodes>; byCodes: Map<string, QuotaWithCodes>; position: Map<string, number> };
+
+/** A row that passed the checks made without the database, with its national ID's blind index. */
+type Prepared = {
   row: number;
   input: ImportRow;
   index: string;
   quota: QuotaWithCodes;
-  claims: PriorityClaim[];
-  priority: PriorityOutcome;
-  candidate: CandidateRow | undefined;
+  /** The national ID protected, for the first row of the batch with this ID (a new candidate, most likely). */
+  created?: { ciphertext: string; masked: string; fullNameSearch: string };
 };
+/** Rows `first` … `first + count - 1`: the rows refused already, and the rest. */
+type PreparedBatch = { first: number; count: number; out: Map<number, ImportResult>; work: Prepared[] };
 
 /**
  * Where rows of this file already used a national ID: a second row for the same choice or quota is an error.
@@ -124,6 +137,8 @@ function unpackUse(packed: number, quotaCount: number): Use {
   const rest = (packed - quota) / quotaCount;
   return { row: Math.floor(rest / 2), choice: (rest % 2) + 1, quota };
 }
+
+const errorResult = (row: number, errors: ImportRowError[]): ImportResult => ({ row, status: 'error', errors });
 
 export function createApplicationsImporter(deps: ImportDeps) {
   const { db, repo, nationalIds, clock } = deps;
@@ -141,7 +156,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
     const id = parsed.success ? parsed.data.nationalId : typeof raw === 'object' && raw ? (raw as RawRow).nationalId : undefined;
     if ((typeof id === 'string' || typeof id === 'number') && !errors.some((e) => e.field === 'nationalId')) {
       try {
-        nationalIds.blindIndex(String(id));
+        validateNationalId(String(id));
       } catch (err) {
         if (!isDomainError(err)) throw err;
         errors.push({ code: err.code, message: err.message, field: 'nationalId' });
@@ -150,64 +165,73 @@ export function createApplicationsImporter(deps: ImportDeps) {
     return parsed.success && errors.length === 0 ? { input: parsed.data } : { errors };
   }
 
-  async function processBatch(
-    tx: Tx,
-    record: RecordAudit,
-    caller: Caller,
-    drive: DriveRow,
-    quotas: { byId: Map<string, QuotaWithCodes>; byCodes: Map<string, QuotaWithCodes>; position: Map<string, number> },
-    seen: Seen,
-    batch: { row: number; raw: unknown }[],
-  ): Promise<ImportResult[]> {
-    const out = new Map<number, ImportResult>();
-    const fail = (row: number, errors: ImportRowError[]) => out.set(row, { row, status: 'error', errors });
-    const work: { row: number; input: ImportRow; index: string; quota: QuotaWithCodes }[] = [];
-
-    for (const { row, raw } of batch) {
-      const parsed = parseRow(raw);
-      if ('errors' in parsed) {
-        fail(row, parsed.errors);
-        continue;
-      }
-      const input = parsed.input;
-      const quota = input.quotaId ? quotas.byId.get(input.quotaId) : quotas.byCodes.get(`${input.agencyCode}\u0000${input.jobPositionCode}`);
-      if (!quota) {
-        const r = quotaNotInDrive(input.quotaId ?? `${input.agencyCode}/${input.jobPositionCode}`, drive.id, input.quotaId ? 'quotaId' : 'agencyCode');
-        fail(row, [{ code: r.code, message: r.message, field: r.field! }]);
-        continue;
-      }
-      const index = nationalIds.blindIndex(input.nationalId);
-      const quotaCount = quotas.position.size;
-      const position = quotas.position.get(quota.quota.id)!;
-      const packed = seen.get(index);
-      const uses = (packed === undefined ? [] : typeof packed === 'number' ? [packed] : packed).map((u) => unpackUse(u, quotaCount));
-      const earlier = uses.find((u) => u.row !== row && (u.choice === input.choice || u.quota === position));
-      if (earlier) {
-        fail(row, [
-          { code: 'import.duplicate_in_file', message: `The same national ID is already in row ${earlier.row} of this file for this choice or quota`, field: 'nationalId' },
-        ]);
-        continue;
-      }
-      if (!uses.some((u) => u.row === row)) {
-        const use = packUse({ row, choice: input.choice, quota: position }, quotaCount);
-        seen.set(index, packed === undefined ? use : [...(typeof packed === 'number' ? [packed] : packed), use]);
-      }
-      work.push({ row, input, index, quota });
+  /**
+   * The work of one row that needs no database: validation, the quota, the blind index, the
+   * duplicate-in-file check, and (first row of the batch with this national ID) its encryption and
+   * search key, so that the database stage only matches and writes. Rows are prepared in file order.
+   */
+  function prepareRow(batch: PreparedBatch, drive: DriveRow, quotas: QuotaMaps, seen: Seen, protectedInBatch: Set<string>, row: number, raw: unknown): void {
+    const parsed = parseRow(raw);
+    if ('errors' in parsed) {
+      batch.out.set(row, errorResult(row, parsed.errors));
+      return;
     }
+    const input = parsed.input;
+    const quota = input.quotaId ? quotas.byId.get(input.quotaId) : quotas.byCodes.get(`${input.agencyCode}\u0000${input.jobPositionCode}`);
+    if (!quota) {
+      const r = quotaNotInDrive(input.quotaId ?? `${input.agencyCode}/${input.jobPositionCode}`, drive.id, input.quotaId ? 'quotaId' : 'agencyCode');
+      batch.out.set(row, errorResult(row, [{ code: r.code, message: r.message, field: r.field! }]));
+      return;
+    }
+    const index = nationalIds.blindIndex(input.nationalId);
+    const quotaCount = quotas.position.size;
+    const position = quotas.position.get(quota.quota.id)!;
+    const packed = seen.get(index);
+    if (packed !== undefined) {
+      const uses = (typeof packed === 'number' ? [packed] : packed).map((u) => unpackUse(u, quotaCount));
+      const earlier = uses.find((u) => u.choice === input.choice || u.quota === position);
+      if (earlier) {
+        batch.out.set(
+          row,
+          errorResult(row, [
+            { code: 'import.duplicate_in_file', message: `The same national ID is already in row ${earlier.row} of this file for this choice or quota`, field: 'nationalId' },
+          ]),
+        );
+        return;
+      }
+    }
+    const use = packUse({ row, choice: input.choice, quota: position }, quotaCount);
+    seen.set(index, packed === undefined ? use : [...(typeof packed === 'number' ? [packed] : packed), use]);
+    const prepared: Prepared = { row, input, index, quota };
+    if (!protectedInBatch.has(index)) {
+      protectedInBatch.add(index);
+      prepared.created = protection(input);
+    }
+    batch.work.push(prepared);
+  }
+
+  /** The candidate's protected national ID and search key (the name is already NFC, trimmed and collapsed by the row schema). */
+  const protection = (input: ImportRow) => ({
+    ciphertext: nationalIds.encrypt(input.nationalId),
+    masked: maskNationalId(input.nationalId),
+    fullNameSearch: searchKey(input.fullName),
+  });
+
+  async function processBatch(tx: Tx, record: RecordAudit, caller: Caller, drive: DriveRow, batch: PreparedBatch): Promise<ImportResult[]> {
+    const { out, work } = batch;
+    const fail = (row: number, errors: ImportRowError[]) => out.set(row, errorResult(row, errors));
 
     // Existing candidates are matched by national ID and reused as stored.
-    const existing = new Map((await deps.candidates.findByIndexes(tx, [...new Set(work.map((w) => w.index))])).map((c) => [c.nationalIdIndex, c]));
-    const existingIds = [...new Set([...existing.values()].map((c) => c.id))];
-    const barred = await deps.candidates.barredAmong(tx, existingIds, drive.id, drive.registrationOpensOn);
-    const activeByCandidate = groupBy(await repo.activeOf(tx, drive.id, existingIds), (a) => a.candidateId);
-
-    const ready: Ready[] = [];
+    const existing = new Map(
+      (await existingCandidates(tx, drive.id, drive.registrationOpensOn, [...new Set(work.map((w) => w.index))])).map((c) => [c.nationalIdIndex, c]),
+    );
+    const ready: (Prepared & { claims: PriorityClaim[]; priority: PriorityOutcome; candidate: ExistingCandidate | undefined })[] = [];
     for (const w of work) {
       const candidate = existing.get(w.index);
       const claims: PriorityClaim[] = w.input.priorityCategory
         ? [{ category: w.input.priorityCategory, evidenceRef: w.input.evidenceRef ?? '' }]
         : (candidate?.priorityClaims ?? []);
-      const checked = applicantRefusal(drive, drive.ruleSet, candidate ?? w.input, candidate ? barred.has(candidate.id) : false, {
+      const checked = applicantRefusal(drive, drive.ruleSet, candidate ?? w.input, candidate?.barred ?? false, {
         choice: w.input.choice,
         priorityClaims: claims,
         exemptions: [],
@@ -217,10 +241,10 @@ export function createApplicationsImporter(deps: ImportDeps) {
         fail(w.row, [{ code: r.code, message: r.message, ...(r.field ? { field: r.field } : {}) }]);
         continue;
       }
-      const active = candidate ? (activeByCandidate.get(candidate.id) ?? []) : [];
+      const active = candidate?.active ?? [];
       const same = active.find((a) => a.quotaId === w.quota.quota.id);
       if (same) {
-        out.set(w.row, { row: w.row, status: 'exists', applicationId: same.id, candidateId: same.candidateId });
+        out.set(w.row, { row: w.row, status: 'exists', applicationId: same.id, candidateId: candidate!.id });
         continue;
       }
       if (active.some((a) => a.choice === w.input.choice)) {
@@ -231,75 +255,89 @@ export function createApplicationsImporter(deps: ImportDeps) {
       ready.push({ ...w, claims, priority: checked.priority, candidate });
     }
 
-    // New candidates, one per national ID (NV1 and NV2 rows of one person share it).
-    const toCreate = new Map<string, Ready>();
-    for (const r of ready) if (!r.candidate && !toCreate.has(r.index)) toCreate.set(r.index, r);
-    const candidateRows = [...toCreate.values()].map((r) => {
-      const p = nationalIds.protect(r.input.nationalId);
-      const fullName = normalizeName(r.input.fullName);
-      return {
+    // New candidates, one per national ID (NV1 and NV2 rows of one person share it), written with
+    // the applications in one statement.
+    const toCreate = new Map<string, NewCandidate>();
+    for (const r of ready) {
+      if (r.candidate || toCreate.has(r.index)) continue;
+      const p = r.created ?? protection(r.input);
+      toCreate.set(r.index, {
         id: newId(),
-        fullName,
-        fullNameSearch: searchKey(fullName),
+        fullName: r.input.fullName,
+        fullNameSearch: p.fullNameSearch,
         nationalIdCiphertext: p.ciphertext,
-        nationalIdIndex: p.index,
+        nationalIdIndex: r.index,
         nationalIdMasked: p.masked,
         birthDate: r.input.birthDate,
         gender: r.input.gender,
         ethnicity: r.input.ethnicity,
         nationality: r.input.nationality,
-        contacts: { email: r.input.email ?? null, phone: r.input.phone ?? null, address: r.input.address ?? null },
-        priorityClaims: r.claims,
-        registeredByAgencyId: caller.scopeAgencyId,
-      };
-    });
-    const createdCandidates = await deps.candidates.insertMissing(tx, candidateRows);
-    const candidateIdByIndex = new Map(createdCandidates.map((c) => [c.nationalIdIndex, c.id]));
-    const raced = candidateRows.filter((c) => !candidateIdByIndex.has(c.nationalIdIndex)).map((c) => c.nationalIdIndex);
-    for (const c of await deps.candidates.findByIndexes(tx, raced)) candidateIdByIndex.set(c.nationalIdIndex, c.id);
-
-    const now = clock();
-    const appRows = ready.map((r) => ({
+        contacts: JSON.stringify({ email: r.input.email ?? null, phone: r.input.phone ?? null, address: r.input.address ?? null }),
+        priorityClaims: JSON.stringify(r.claims),
+      });
+    }
+    const appRows: NewApplication[] = ready.map((r) => ({
       id: newId(),
-      driveId: drive.id,
       quotaId: r.quota.quota.id,
-      candidateId: r.candidate?.id ?? candidateIdByIndex.get(r.index)!,
+      candidateId: r.candidate?.id ?? null,
+      candidateIndex: r.index,
       choice: r.input.choice,
-      priorityClaims: r.claims,
-      exemptions: [],
-      ...r.priority,
-      registeredByAgencyId: caller.scopeAgencyId,
-      submittedAt: now,
+      priorityClaims: JSON.stringify(r.claims),
+      priorityCategory: r.priority.priorityCategory,
+      priorityPoints: r.priority.priorityPoints,
     }));
-    const inserted = await repo.insertMany(tx, appRows);
-    const skipped = appRows.filter((a) => !inserted.has(a.id));
-    const nowActive = groupBy(await repo.activeOf(tx, drive.id, [...new Set(skipped.map((a) => a.candidateId))]), (a) => a.candidateId);
+    const common = { driveId: drive.id, registeredByAgencyId: caller.scopeAgencyId, submittedAt: clock() };
+    const written = await insertBatch(tx, common, [...toCreate.values()], appRows);
+    const candidateIdOf = (i: number) => ready[i]!.candidate?.id ?? written.candidates.get(ready[i]!.index);
+
+    // Another request created some of these candidates meanwhile: their applications go in with the stored candidate.
+    const raced = [...toCreate.keys()].filter((index) => !written.candidates.has(index));
+    const racedIds = await candidateIdsByIndex(tx, raced);
+    if (racedIds.size > 0) {
+      const again = appRows.filter((a) => a.candidateId === null && racedIds.has(a.candidateIndex)).map((a) => ({ ...a, candidateId: racedIds.get(a.candidateIndex)! }));
+      for (const id of (await insertBatch(tx, common, [], again)).applications) written.applications.add(id);
+    }
+    const finalCandidate = (i: number) => candidateIdOf(i) ?? racedIds.get(ready[i]!.index);
+
+    const skipped = new Set<string>();
+    appRows.forEach((a, i) => {
+      const c = finalCandidate(i);
+      if (!written.applications.has(a.id) && c) skipped.add(c);
+    });
+    const nowActive = new Map<string, { id: string; quotaId: string }[]>();
+    for (const a of await activeApplications(tx, drive.id, [...skipped])) {
+      const list = nowActive.get(a.candidateId);
+      if (list) list.push(a);
+      else nowActive.set(a.candidateId, [a]);
+    }
+    const createdApplications: { id: string; candidateId: string; quotaId: string }[] = [];
     ready.forEach((r, i) => {
       const a = appRows[i]!;
-      if (inserted.has(a.id)) {
-        out.set(r.row, { row: r.row, status: 'created', applicationId: a.id, candidateId: a.candidateId });
+      const candidateId = finalCandidate(i);
+      if (candidateId && written.applications.has(a.id)) {
+        out.set(r.row, { row: r.row, status: 'created', applicationId: a.id, candidateId });
+        createdApplications.push({ id: a.id, candidateId, quotaId: a.quotaId });
         return;
       }
       // Another request registered this candidate meanwhile: the same quota is "exists", anything else a duplicate.
-      const same = (nowActive.get(a.candidateId) ?? []).find((x) => x.quotaId === a.quotaId);
-      if (same) out.set(r.row, { row: r.row, status: 'exists', applicationId: same.id, candidateId: same.candidateId });
+      const same = candidateId ? (nowActive.get(candidateId) ?? []).find((x) => x.quotaId === a.quotaId) : undefined;
+      if (same) out.set(r.row, { row: r.row, status: 'exists', applicationId: same.id, candidateId: candidateId! });
       else fail(r.row, [{ code: 'application.duplicate', message: duplicateRefusal().message, field: 'choice' }]);
     });
 
-    if (inserted.size > 0 || createdCandidates.length > 0) {
+    if (createdApplications.length > 0 || written.candidates.size > 0) {
       record({
         action: 'applications.imported',
         resourceType: 'drive',
         resourceId: drive.id,
         driveId: drive.id,
         agencyId: caller.scopeAgencyId,
-        after: {
-          candidatesCreated: createdCandidates.map((c) => c.id),
-          applications: appRows.filter((a) => inserted.has(a.id)).map((a) => ({ id: a.id, candidateId: a.candidateId, quotaId: a.quotaId })),
-        },
+        after: { candidatesCreated: [...written.candidates.values()], applications: createdApplications },
       });
     }
-    return batch.map((b) => out.get(b.row)!);
+    const results: ImportResult[] = [];
+    for (let row = batch.first; row < batch.first + batch.count; row++) results.push(out.get(row)!);
+    return results;
   }
 
   return {
@@ -307,13 +345,17 @@ export function createApplicationsImporter(deps: ImportDeps) {
      * Imports rows of one drive. Without `atomic`, each batch of rows commits on its own and every
      * row reports its outcome; with `atomic`, everything runs in one transaction that is rolled
      * back when any row fails (422 import.failed with the report).
+     *
+     * Rows flow through a pipeline two batches deep: while one batch's statements run, the next is
+     * read, validated and its national IDs protected, so the process and the database work at the
+     * same time and at most two batches are held in memory.
      */
     async run(caller: Caller, driveId: string, rows: AsyncIterable<unknown> | Iterable<unknown>, opts: { atomic: boolean }): Promise<ImportReport> {
       const { drive } = await visibleDrive(repo, caller, driveId);
       const closed = windowRefusal(drive, clock());
       if (closed) throw refuse(closed);
       const list = await repo.quotasOfDrive(driveId);
-      const quotas = {
+      const quotas: QuotaMaps = {
         byId: new Map(list.map((q) => [q.quota.id, q])),
         byCodes: new Map(list.map((q) => [`${q.agencyCode}\u0000${q.jobPositionCode}`, q])),
         position: new Map<string, number>(),
@@ -344,17 +386,36 @@ export function createApplicationsImporter(deps: ImportDeps) {
         if (brief) await brief.write(results.map((r) => (r.status === 'error' ? r : { row: r.row, status: r.status })));
       };
 
-      const consume = async (handle: (batch: { row: number; raw: unknown }[]) => Promise<ImportResult[]>) => {
-        let batch: { row: number; raw: unknown }[] = [];
-        let n = 0;
-        for await (const raw of rows) {
-          batch.push({ row: ++n, raw });
-          if (batch.length >= IMPORT_BATCH_ROWS) {
-            await record(await handle(batch));
-            batch = [];
-          }
+      const source = (async function* () {
+        yield* rows;
+      })();
+      let nextRow = 1;
+      /** Reads and prepares the next batch (null at the end of the rows). */
+      const prepareNext = async (): Promise<PreparedBatch | null> => {
+        const batch: PreparedBatch = { first: nextRow, count: 0, out: new Map(), work: [] };
+        const protectedInBatch = new Set<string>();
+        while (batch.count < IMPORT_BATCH_ROWS) {
+          const next = await source.next();
+          if (next.done) break;
+          prepareRow(batch, drive, quotas, seen, protectedInBatch, nextRow++, next.value);
+          if (++batch.count % ROWS_PER_SLICE === 0) await yieldToLoop();
         }
-        if (batch.length > 0) await record(await handle(batch));
+        return batch.count > 0 ? batch : null;
+      };
+      const consume = async (handle: (batch: PreparedBatch) => Promise<ImportResult[]>) => {
+        let pending = prepareNext();
+        // Rejections are taken up by the await below; until then the promise is not "unhandled".
+        pending.catch(() => undefined);
+        try {
+          for (let batch = await pending; batch; batch = await pending) {
+            pending = prepareNext();
+            pending.catch(() => undefined);
+            await record(await handle(batch));
+          }
+        } finally {
+          await pending.catch(() => undefined);
+          await source.return(undefined);
+        }
       };
 
       try {
@@ -364,7 +425,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
             db,
             caller.actor,
             async (tx, rec) => {
-              await consume((batch) => processBatch(tx, rec, caller, drive, quotas, seen, batch));
+              await consume((batch) => processBatch(tx, rec, caller, drive, batch));
               if (summary.errors > 0) {
                 const files = await done();
                 await files.full.discard();
@@ -374,7 +435,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
             { retries: 0 },
           );
         } else {
-          await consume((batch) => audited(db, caller.actor, (tx, rec) => processBatch(tx, rec, caller, drive, quotas, seen, batch)));
+          await consume((batch) => audited(db, caller.actor, (tx, rec) => processBatch(tx, rec, caller, drive, batch)));
         }
       } catch (err) {
         if (!(err instanceof ImportFailedError)) {
@@ -391,14 +452,3 @@ export function createApplicationsImporter(deps: ImportDeps) {
   };
 }
 export type ApplicationsImporter = ReturnType<typeof createApplicationsImporter>;
-
-function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
-  const m = new Map<string, T[]>();
-  for (const i of items) {
-    const k = key(i);
-    const list = m.get(k);
-    if (list) list.push(i);
-    else m.set(k, [i]);
-  }
-  return m;
-}
