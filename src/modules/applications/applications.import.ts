@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Caller, Clock } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
-import { newId } from '../../db/columns.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
 import { isDomainError } from '../../domain/errors.js';
 import { maskNationalId, validateNationalId } from '../../domain/masking.js';
@@ -15,7 +14,8 @@ import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { CandidatesRepository } from '../candidates/candidates.repository.js';
 import type { PriorityClaim } from '../candidates/candidates.table.js';
 import type { DriveRow } from '../drives/drives.table.js';
-import { activeApplications, candidateIdsByIndex, existingCandidates, insertBatch, type ExistingCandidate, type NewApplication, type NewCandidate } from './applications.bulk.js';
+import { activeApplications, bulkId, candidateIdsByIndex, existingCandidates, insertBatch, type ExistingCandidate, type NewApplication, type NewCandidate } from './applications.bulk.js';
+import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
 import { applicantRefusal, duplicateRefusal, quotaNotInDrive, refuse, windowRefusal, type PriorityOutcome } from './applications.rules.js';
 import { importRowSchema, type ImportResult, type ImportRow, type ImportRowError } from './applications.schemas.js';
@@ -144,6 +144,9 @@ export function createApplicationsImporter(deps: ImportDeps) {
   const { db, repo, nationalIds, clock } = deps;
 
   function parseRow(raw: unknown): { input: ImportRow } | { errors: ImportRowError[] } {
+    // A valid row of text cells (the usual CSV row) takes the fast path; any other gets the schema and its errors.
+    const fast = fastImportRow(raw);
+    if (fast) return { input: fast };
     const parsed = importRowSchema.safeParse(raw);
     const errors: ImportRowError[] = [];
     if (!parsed.success) {
@@ -262,7 +265,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
       if (r.candidate || toCreate.has(r.index)) continue;
       const p = r.created ?? protection(r.input);
       toCreate.set(r.index, {
-        id: newId(),
+        id: bulkId(),
         fullName: r.input.fullName,
         fullNameSearch: p.fullNameSearch,
         nationalIdCiphertext: p.ciphertext,
@@ -277,7 +280,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
       });
     }
     const appRows: NewApplication[] = ready.map((r) => ({
-      id: newId(),
+      id: bulkId(),
       quotaId: r.quota.quota.id,
       candidateId: r.candidate?.id ?? null,
       candidateIndex: r.index,
