@@ -58,8 +58,8 @@ function immutableGuard(err: unknown): never {
   throw err;
 }
 
-/** A stored result as a recomputation compares it: its id, digest and whether it holds a winner slot. */
-export type StoredResult = { id: string; fingerprint: string | null; winner: boolean };
+/** A stored result as a recomputation compares it (by application id): its id, quota and digest. */
+export type StoredResult = { id: string; quotaId: string; fingerprint: string | null };
 
 /**
  * The engine's content of one result row as the JSON object sent to the database, without its id
@@ -233,35 +233,61 @@ export function createResultsRepository(db: DbOrTx) {
 
     /** The drive's stored results by application id (read while the engine computes). */
     async storedResults(tx: Tx, driveId: string): Promise<Map<string, StoredResult>> {
-      const res = await tx.execute(sql`select application_id, id, fingerprint, outcome = 'winner' as winner from results where drive_id = ${driveId}`);
-      const rows = (res as unknown as { rows: { application_id: string; id: string; fingerprint: string | null; winner: boolean }[] }).rows;
+      const res = await tx.execute(sql`select application_id, id, quota_id, fingerprint from results where drive_id = ${driveId}`);
+      const rows = (res as unknown as { rows: { application_id: string; id: string; quota_id: string; fingerprint: string | null }[] }).rows;
       const out = new Map<string, StoredResult>();
-      for (const r of rows) out.set(r.application_id, { id: r.id, fingerprint: r.fingerprint, winner: r.winner });
+      for (const r of rows) out.set(r.application_id, { id: r.id, quotaId: r.quota_id, fingerprint: r.fingerprint });
       return out;
     },
 
     /**
-     * Brings the drive's stored results to the computed ones (the caller holds the drive lock),
-     * writing only what changed: a row whose content digest is unchanged keeps its id and is not
-     * written; rows of applications no longer in the results are deleted, changed rows updated in
-     * place, new rows inserted (ids in the rows' order, idSequence), all set-based, in chunks of
-     * CHUNK rows sent as one jsonb document each. Quota results are upserted (each carries the
-     * computation time) and those of vanished quotas deleted.
+     * Brings stored result rows to the computed ones (the caller holds the drive lock), writing
+     * only what changed; `stored` is the drive's (storedResults), consumed as rows are matched,
+     * and `quotaIds` the quotas computed (all when absent): a row whose content digest is unchanged keeps its id and is not written;
+     * stored rows whose application is no longer among the computed ones are deleted; a changed
+     * row is deleted and inserted again under the same id (cheaper than an update through the
+     * row-level immutability trigger, and no winner slot is held twice in between); new rows get
+     * new ids (idSequence). Set-based, in chunks of CHUNK rows sent as one jsonb document each;
+     * each chunk's JSON is built just before it is sent.
      */
-    async writeResults(
+    async writeResultRows(
       tx: Tx,
       driveId: string,
-      quotaRows: readonly NewQuotaResultRow[],
       resultRows: readonly NewResultRow[],
       stored: Map<string, StoredResult>,
-    ): Promise<{ inserted: number; updated: number; deleted: number; unchanged: number }> {
+      quotaIds?: ReadonlySet<string>,
+    ): Promise<{ inserted: number; replaced: number; deleted: number; unchanged: number }> {
       try {
-        // Diff: the JSON of each changed or new row is built once, its digest is its fingerprint.
-        const updates: string[] = [];
-        const inserts: string[] = [];
-        const clearSlots: string[] = [];
-        let unchanged = 0;
+        const written: string[] = []; // the JSON of each changed or new row, built once
+        const gone: string[] = [];
+        let replaced = 0;
         const ids = idSequence(resultRows.length);
+        const send = (rows: string[]) =>
+          sendChunks(rows, (doc) =>
+            tx.execute(sql`
+              insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
+                ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
+              select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
+              from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`),
+          );
+        if (stored.size === 0) {
+          // Nothing stored: every row is new, sent chunk by chunk as it is serialised.
+          let chunk: string[] = [];
+          let inFlight: Promise<unknown> = Promise.resolve();
+          for (let i = 0; i < resultRows.length; i++) {
+            const content = resultContent(resultRows[i]!);
+            chunk.push(`{"i":"${ids[i]}","f":"${fingerprintOf(content)}",${content.slice(1)}`);
+            if (chunk.length === CHUNK || i === resultRows.length - 1) {
+              await inFlight;
+              inFlight = send(chunk);
+              inFlight.catch(() => undefined); // awaited by the next chunk or below
+              chunk = [];
+            }
+          }
+          await inFlight;
+          return { inserted: resultRows.length, replaced: 0, deleted: 0, unchanged: 0 };
+        }
+        let unchanged = 0;
         for (let i = 0; i < resultRows.length; i++) {
           const r = resultRows[i]!;
           const content = resultContent(r);
@@ -272,57 +298,56 @@ export function createResultsRepository(db: DbOrTx) {
             unchanged++;
             continue;
           }
-          const row = `{"i":"${old ? old.id : ids[i]}","f":"${f}",${content.slice(1)}`;
           if (old) {
-            updates.push(row);
-            if (old.winner) clearSlots.push(old.id);
-          } else inserts.push(row);
+            gone.push(old.id);
+            replaced++;
+          }
+          written.push(`{"i":"${old ? old.id : ids[i]}","f":"${f}",${content.slice(1)}`);
         }
-        const vanished = [...stored.values()].map((x) => x.id);
-        stored.clear();
-
-        if (vanished.length > 0) await tx.execute(sql`delete from results where id = any(${sql.param(vanished)}::uuid[])`);
-        // One winner per slot is checked row by row (a unique index), so winners about to change
-        // give their slots up first: a swap of slots inside one update would otherwise collide.
-        if (clearSlots.length > 0) {
-          await tx.execute(sql`update results set outcome = 'pending', winner_slot = null where id = any(${sql.param(clearSlots)}::uuid[])`);
+        // Stored rows left over in these quotas (all of them, for the whole drive) have vanished.
+        let deleted = 0;
+        for (const [applicationId, x] of stored) {
+          if (quotaIds && !quotaIds.has(x.quotaId)) continue;
+          gone.push(x.id);
+          stored.delete(applicationId);
+          deleted++;
         }
-        await sendChunks(updates, (doc) =>
-          tx.execute(sql`
-            update results t set quota_id = r.q, choice = r.c, outcome = r.o, rank = r.k, winner_slot = r.w, quota_slots = r.s,
-              ranking_score = r.rs, raw_score = r.rw, priority_points = r.pp, decided_by = r.d, position = r.p, explanation = r.e,
-              fingerprint = r.f, updated_at = now()
-            from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}
-            where t.id = r.i and t.drive_id = ${driveId}::uuid`),
-        );
-        await sendChunks(inserts, (doc) =>
-          tx.execute(sql`
-            insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
-              ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
-            select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
-            from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`),
-        );
+        if (gone.length > 0) await tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`);
+        await send(written);
+        return { inserted: written.length - replaced, replaced, deleted, unchanged };
+      } catch (err) {
+        immutableGuard(err);
+      }
+    },
 
-        const quotaIds = quotaRows.map((q) => q.quotaId);
+    /** Upserts quota results (each carries the computation time). */
+    async writeQuotaResults(tx: Tx, driveId: string, quotaRows: readonly NewQuotaResultRow[]): Promise<void> {
+      if (quotaRows.length === 0) return;
+      try {
+        const col = <T>(f: (q: NewQuotaResultRow) => T) => sql.param(quotaRows.map(f));
+        await tx.execute(sql`
+          insert into quota_results (drive_id, quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie,
+            reserve_ties, passed_count, candidate_count, explanation, computed_at, updated_at)
+          select ${driveId}::uuid, r.quota_id, r.status, r.slots, r.winners, r.tied_application_ids, r.open_slots_in_tie,
+            r.reserve_ties, r.passed_count, r.candidate_count, r.explanation, now(), now()
+          from unnest(${col((q) => q.quotaId)}::uuid[], ${col((q) => q.status)}::text[], ${col((q) => q.slots)}::int[],
+                      ${col((q) => q.winners)}::int[], ${col((q) => JSON.stringify(q.tiedApplicationIds ?? []))}::jsonb[],
+                      ${col((q) => q.openSlotsInTie ?? 0)}::int[], ${col((q) => JSON.stringify(q.reserveTies ?? []))}::jsonb[],
+                      ${col((q) => q.passedCount ?? 0)}::int[], ${col((q) => q.candidateCount ?? 0)}::int[], ${col((q) => q.explanation ?? '')}::text[])
+            as r(quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie, reserve_ties, passed_count, candidate_count, explanation)
+          on conflict (quota_id) do update set status = excluded.status, slots = excluded.slots, winners = excluded.winners,
+            tied_application_ids = excluded.tied_application_ids, open_slots_in_tie = excluded.open_slots_in_tie,
+            reserve_ties = excluded.reserve_ties, passed_count = excluded.passed_count, candidate_count = excluded.candidate_count,
+            explanation = excluded.explanation, computed_at = excluded.computed_at, updated_at = excluded.updated_at`);
+      } catch (err) {
+        immutableGuard(err);
+      }
+    },
+
+    /** Deletes the drive's quota results of quotas other than these. */
+    async deleteOtherQuotaResults(tx: Tx, driveId: string, quotaIds: readonly string[]): Promise<void> {
+      try {
         await tx.execute(sql`delete from quota_results where drive_id = ${driveId} and not (quota_id = any(${sql.param(quotaIds)}::uuid[]))`);
-        if (quotaRows.length > 0) {
-          const col = <T>(f: (q: NewQuotaResultRow) => T) => sql.param(quotaRows.map(f));
-          await tx.execute(sql`
-            insert into quota_results (drive_id, quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie,
-              reserve_ties, passed_count, candidate_count, explanation, computed_at, updated_at)
-            select ${driveId}::uuid, r.quota_id, r.status, r.slots, r.winners, r.tied_application_ids, r.open_slots_in_tie,
-              r.reserve_ties, r.passed_count, r.candidate_count, r.explanation, now(), now()
-            from unnest(${sql.param(quotaIds)}::uuid[], ${col((q) => q.status)}::text[], ${col((q) => q.slots)}::int[],
-                        ${col((q) => q.winners)}::int[], ${col((q) => JSON.stringify(q.tiedApplicationIds ?? []))}::jsonb[],
-                        ${col((q) => q.openSlotsInTie ?? 0)}::int[], ${col((q) => JSON.stringify(q.reserveTies ?? []))}::jsonb[],
-                        ${col((q) => q.passedCount ?? 0)}::int[], ${col((q) => q.candidateCount ?? 0)}::int[], ${col((q) => q.explanation ?? '')}::text[])
-              as r(quota_id, status, slots, winners, tied_application_ids, open_slots_in_tie, reserve_ties, passed_count, candidate_count, explanation)
-            on conflict (quota_id) do update set status = excluded.status, slots = excluded.slots, winners = excluded.winners,
-              tied_application_ids = excluded.tied_application_ids, open_slots_in_tie = excluded.open_slots_in_tie,
-              reserve_ties = excluded.reserve_ties, passed_count = excluded.passed_count, candidate_count = excluded.candidate_count,
-              explanation = excluded.explanation, computed_at = excluded.computed_at, updated_at = excluded.updated_at`);
-        }
-        return { inserted: inserts.length, updated: updates.length, deleted: vanished.length, unchanged };
       } catch (err) {
         immutableGuard(err);
       }

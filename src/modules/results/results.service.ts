@@ -20,7 +20,8 @@ import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
 import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } from './results.input.js';
-import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
+import type { InputApplication } from './results.input.js';
+import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber, StoredResult } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
 import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow } from './results.table.js';
 
@@ -30,6 +31,20 @@ const FROZEN: readonly string[] = ['approved', 'published', 'finished'];
 const REPLACEABLE: readonly string[] = ['approved', 'published'];
 const EXAMINED: readonly string[] = ['marking', 'results_computed', 'submitted', 'approved', 'published', 'finished'];
 const PENDING_TIE: readonly QuotaOutcome[] = ['tie_pending_decision', 'awaiting_other_quota'];
+
+/** Applications in the running per group of quotas computed at once (see quotaGroups). */
+const GROUP_APPLICATIONS = 20_000;
+
+type Tally = { applications: number; winners: number; reserves: number };
+const tallyOf = (rows: readonly NewResultRow[]): Tally => {
+  let winners = 0;
+  let reserves = 0;
+  for (const r of rows) {
+    if (r.outcome === 'winner') winners++;
+    else if (r.outcome === 'reserve') reserves++;
+  }
+  return { applications: rows.length, winners, reserves };
+};
 
 type Plan = { quotaRows: NewQuotaResultRow[]; resultRows: NewResultRow[]; candidateNumbers: Map<string, string | null> };
 
@@ -260,6 +275,15 @@ function storedQuota(q: QuotaResultRow, rows: ResultRow[], replacementOrders: st
   };
 }
 
+type Summary = {
+  quotas: number;
+  applications: number;
+  slots: number;
+  winners: number;
+  reserves: number;
+  quotasByStatus: Record<string, number>;
+};
+
 export function createResultsService(deps: ResultsDeps) {
   const { db, repo, drives, clock } = deps;
 
@@ -305,14 +329,14 @@ export function createResultsService(deps: ResultsDeps) {
     return evaluate(await load(tx, drive), drive, ruleSet);
   }
 
-  function summaryOf(p: Plan) {
-    const count = (s: QuotaOutcome) => p.quotaRows.filter((q) => q.status === s).length;
+  function summaryOf(quotaRows: readonly NewQuotaResultRow[], tally: Tally) {
+    const count = (s: QuotaOutcome) => quotaRows.filter((q) => q.status === s).length;
     return {
-      quotas: p.quotaRows.length,
-      applications: p.resultRows.length,
-      slots: p.quotaRows.reduce((n, q) => n + q.slots, 0),
-      winners: p.resultRows.filter((r) => r.outcome === 'winner').length,
-      reserves: p.resultRows.filter((r) => r.outcome === 'reserve').length,
+      quotas: quotaRows.length,
+      applications: tally.applications,
+      slots: quotaRows.reduce((n, q) => n + q.slots, 0),
+      winners: tally.winners,
+      reserves: tally.reserves,
       quotasByStatus: Object.fromEntries(
         (['complete', 'unfilled', 'tie_pending_decision', 'awaiting_other_quota', 'winner', 'no_winner', 'not_held', 'pending'] as const)
           .map((s) => [s, count(s)] as const)
@@ -335,23 +359,86 @@ export function createResultsService(deps: ResultsDeps) {
     }
   }
 
-  /** Recomputes and stores, then moves the drive to results_computed (audited by the caller's record). */
-  async function recompute(tx: Tx, caller: Caller, drive: ScopedDrive, record: RecordAudit): Promise<{ plan: Plan; drive: DriveView }> {
-    const data = await load(tx, drive);
-    // The stored rows are read by the database while the engine computes the new ones.
-    const stored = repo.storedResults(tx, drive.id);
-    stored.catch(() => undefined); // awaited below
-    await new Promise<void>((resolve) => setImmediate(resolve)); // let the read go out first
-    let p: Plan;
-    try {
-      p = evaluate(data, drive, drive.ruleSet);
-    } catch (err) {
-      await stored.catch(() => undefined); // the transaction rolls back after its last statement
-      throw err;
+  /**
+   * The drive's quotas in groups of about GROUP_APPLICATIONS applications in the running, run
+   * through the engine and written one group at a time so that the engine's structures and the
+   * result rows of the whole drive are never held at once. Quotas are independent only in a
+   * recruitment drive where no application is a second choice (NV2 depends on NV1 outcomes in other
+   * quotas): otherwise one group of every quota.
+   */
+  function quotaGroups(drive: ScopedDrive, quotaList: { id: string; slots: number }[], apps: InputApplication[]) {
+    const whole = [{ quotas: quotaList, apps }];
+    if (drive.kind !== 'recruitment' || apps.length <= GROUP_APPLICATIONS || apps.some((a) => a.choice === 2)) return whole;
+    const groupOf = new Map<string, number>();
+    const groups: { quotas: { id: string; slots: number }[]; apps: InputApplication[] }[] = [];
+    const perQuota = new Map<string, number>();
+    for (const a of apps) perQuota.set(a.quotaId, (perQuota.get(a.quotaId) ?? 0) + 1);
+    let size = GROUP_APPLICATIONS;
+    for (const q of quotaList) {
+      if (size >= GROUP_APPLICATIONS) {
+        groups.push({ quotas: [], apps: [] });
+        size = 0;
+      }
+      groups.at(-1)!.quotas.push(q);
+      groupOf.set(q.id, groups.length - 1);
+      size += perQuota.get(q.id) ?? 0;
     }
-    await repo.writeResults(tx, drive.id, p.quotaRows, p.resultRows, await stored);
+    for (const a of apps) {
+      const g = groupOf.get(a.quotaId);
+      if (g === undefined) return whole; // an application of an unknown quota: the engine refuses it
+      groups[g]!.apps.push(a);
+    }
+    return groups;
+  }
+
+  /**
+   * Recomputes and stores, then moves the drive to results_computed (audited by the caller's
+   * record): one read of the drive's applications and one of its stored results, then group by
+   * group (quotaGroups) the engine and the writes of what changed.
+   */
+  async function recompute(tx: Tx, caller: Caller, drive: ScopedDrive, record: RecordAudit): Promise<{ summary: Summary; drive: DriveView }> {
+    const quotaList = await repo.quotasOf(drive.id, tx);
+    const rounds = await repo.roundsOf(drive.id, tx);
+    const decisions = await repo.tieDecisionsOf(drive.id, tx);
+    const loading = repo.applicationsWithScores(drive.id, rounds, tx);
+    // The stored rows are read by the database while the engine computes the first group.
+    const reading = repo.storedResults(tx, drive.id);
+    reading.catch(() => undefined); // awaited below
+    const groups = quotaGroups(drive, quotaList, await loading); // from here the applications are held by their groups only
+    const whole = groups.length === 1;
+    let stored: Map<string, StoredResult> | undefined;
+    const quotaRows: NewQuotaResultRow[] = [];
+    const tally: Tally = { applications: 0, winners: 0, reserves: 0 };
+    for (let i = 0; i < groups.length; i++) {
+      const group = groups[i]!;
+      groups[i] = { quotas: [], apps: [] }; // let the group go once computed
+      const inGroup = new Set(group.quotas.map((q) => q.id));
+      let p: Plan;
+      try {
+        const groupDecisions = whole ? decisions : decisions.filter((d) => inGroup.has(d.quotaId));
+        p = evaluate({ quotaList: group.quotas, rounds, apps: group.apps, decisions: groupDecisions }, drive, drive.ruleSet);
+      } catch (err) {
+        await reading.catch(() => undefined); // the transaction rolls back after its last statement
+        // An error names what is wrong in the whole drive (e.g. every incomplete script), not in one group.
+        if (!whole) evaluate(await load(tx, drive), drive, drive.ruleSet);
+        throw err;
+      }
+      stored ??= await reading;
+      await repo.writeResultRows(tx, drive.id, p.resultRows, stored, whole ? undefined : inGroup);
+      quotaRows.push(...p.quotaRows);
+      const t = tallyOf(p.resultRows);
+      tally.applications += t.applications;
+      tally.winners += t.winners;
+      tally.reserves += t.reserves;
+    }
+    await repo.writeQuotaResults(tx, drive.id, quotaRows);
+    await repo.deleteOtherQuotaResults(
+      tx,
+      drive.id,
+      quotaRows.map((q) => q.quotaId),
+    );
     const updated = await drives.transitionInTx(tx, caller, drive, 'results_computed', null, record);
-    return { plan: p, drive: driveView(updated) };
+    return { summary: summaryOf(quotaRows, tally), drive: driveView(updated) };
   }
 
   async function workflow(
@@ -510,7 +597,7 @@ export function createResultsService(deps: ResultsDeps) {
               rowsByQuota.get(q.quotaId) ?? [],
             ),
           );
-        return { dryRun: true as const, driveId: drive.id, driveStatus: drive.status, ruleSet, summary: summaryOf(p), quotas };
+        return { dryRun: true as const, driveId: drive.id, driveStatus: drive.status, ruleSet, summary: summaryOf(p.quotaRows, tallyOf(p.resultRows)), quotas };
       }
 
       if (input.overrides !== undefined) {
@@ -519,8 +606,7 @@ export function createResultsService(deps: ResultsDeps) {
       return audited(db, caller.actor, async (tx, record) => {
         const drive = await lockDrive(tx, caller, driveId, expected);
         refuseUnlessComputable(drive);
-        const { plan: p, drive: updated } = await recompute(tx, caller, drive, record);
-        const summary = summaryOf(p);
+        const { summary, drive: updated } = await recompute(tx, caller, drive, record);
         record({
           action: 'results.computed',
           resourceType: 'drive_results',
