@@ -547,79 +547,114 @@ async function main() {
     if (want('results')) {
     log('results…');
     const computeUrl = `/v1/drives/${data.driveIds.national}/results/compute`;
-    // Warm-up: one computation in this process with every statement timed, which splits the
-    // request's time into SQL (by statement kind) and work outside SQL. The server's runs follow.
-    const [traced] = await captureRequests(data.databaseUrl, data.dataKey, [{ method: 'POST', url: computeUrl, headers: auth('organizer'), payload: '{}' }]);
-    if (!traced || traced.status !== 200) throw new Error(`compute: HTTP ${traced?.status} ${traced?.body.slice(0, 800)}`);
-    const summary = (JSON.parse(traced.body) as { summary?: unknown }).summary;
-    {
+    const national = data.driveIds.national;
+    /** Removes the drive's stored results (outside any timing), so that the next computation is a first one. */
+    const clearResults = async () => {
+      const c = new pg.Client({ connectionString: data.databaseUrl });
+      await c.connect();
+      try {
+        await c.query('delete from results where drive_id = $1', [national]);
+        await c.query('delete from quota_results where drive_id = $1', [national]);
+        await c.query('vacuum analyze results');
+        await c.query('vacuum analyze quota_results');
+      } finally {
+        await c.end();
+      }
+    };
+    // Warm-up: a first computation and a recomputation in this process with every statement timed,
+    // which splits each request's time into SQL (by statement kind) and work outside SQL.
+    const trace = async (label: string) => {
+      const [traced] = await captureRequests(data.databaseUrl, data.dataKey, [{ method: 'POST', url: computeUrl, headers: auth('organizer'), payload: '{}' }]);
+      if (!traced || traced.status !== 200) throw new Error(`compute: HTTP ${traced?.status} ${traced?.body.slice(0, 800)}`);
       const groups = new Map<string, { n: number; ms: number }>();
       for (const st of traced.statements) {
         const t = st.text.replace(/\s+/g, ' ').trim();
         const kind = /^insert into "?results"? /i.test(t)
           ? 'insert results'
           : /^insert into "?quota_results"? /i.test(t)
-            ? 'insert quota_results'
+            ? 'upsert quota_results'
             : /^delete from "?results"? /i.test(t)
               ? 'delete results'
-              : /^(select|with)\b.*\bfrom "?(scripts|applications)"?\b/i.test(t)
-                ? 'read applications and scripts'
-                : 'other';
+              : /^select application_id, id, quota_id, fingerprint from results/i.test(t)
+                ? 'read stored results'
+                : /^(select|with)\b.*\bfrom "?(scripts|applications)"?\b/i.test(t)
+                  ? 'read applications and scripts'
+                  : 'other';
         const g = groups.get(kind) ?? { n: 0, ms: 0 };
         g.n++;
         g.ms += st.ms ?? 0;
         groups.set(kind, g);
       }
-      const sqlMs = [...groups.values()].reduce((a, g) => a + g.ms, 0);
+      const sqlMs = [...groups.values()].reduce((x, g) => x + g.ms, 0);
       notes.push(
-        `Results computation traced in-process (warm-up): ${fmt(traced.ms / 1000, 2)} s = ${fmt(sqlMs / 1000, 2)} s in ${traced.statements.length} SQL statements ` +
+        `Results, ${label}, traced in-process (warm-up): ${fmt(traced.ms / 1000, 2)} s = ${fmt(sqlMs / 1000, 2)} s in ${traced.statements.length} SQL statements ` +
           `(${[...groups.entries()].map(([k, g]) => `${k} ${fmt(g.ms / 1000, 2)} s in ${g.n}`).join('; ')}) + ${fmt((traced.ms - sqlMs) / 1000, 2)} s outside SQL (engine, mapping, serialisation, GC).`,
       );
-    }
-    mem.reset();
-    const computeMs: number[] = [];
-    for (let i = 0; i < LOAD.computeRuns; i++) {
+      return (JSON.parse(traced.body) as { summary?: unknown }).summary;
+    };
+    await clearResults();
+    const summary = await trace('first computation (no stored results)');
+    await trace('recomputation (nothing changed)');
+    // The server's runs: first computations (results removed by SQL before each), then recomputations.
+    const timedCompute = async () => {
       const r = await api(base, keys.organizer!, 'POST', computeUrl, {});
       if (r.status !== 200) throw new Error(`compute: HTTP ${r.status} ${r.text.slice(0, 800)}`);
-      computeMs.push(r.ms);
+      return r.ms;
+    };
+    const firstMs: number[] = [];
+    let firstPeak = 0;
+    for (let i = 0; i < LOAD.computeRuns; i++) {
+      await clearResults();
+      mem.reset();
+      firstMs.push(await timedCompute());
+      firstPeak = Math.max(firstPeak, mem.peakMb());
     }
-    peakOf('results');
+    peakOf('results, first computation');
+    const recomputeMs: number[] = [];
+    for (let i = 0; i < LOAD.computeRuns; i++) recomputeMs.push(await timedCompute());
+    const recomputePeak = mem.peakMb();
+    peakOf('results, recomputation');
     const c = new pg.Client({ connectionString: data.databaseUrl });
     await c.connect();
     const sqlMs: number[] = [];
     const persistMs: number[] = [];
     let rankedRows = 0;
     try {
-      await c.query(rankingSelect(), [data.driveIds.national]);
+      await c.query(rankingSelect(), [national]);
       for (let i = 0; i < LOAD.computeRuns; i++) {
         const t0 = performance.now();
-        const r = await c.query(rankingSelect(), [data.driveIds.national]);
+        const r = await c.query(rankingSelect(), [national]);
         sqlMs.push(performance.now() - t0);
         rankedRows = r.rowCount ?? 0;
       }
       for (let i = 0; i < LOAD.computeRuns; i++) {
         await c.query('begin');
         const t0 = performance.now();
-        await c.query('delete from results where drive_id = $1', [data.driveIds.national]);
-        await c.query('delete from quota_results where drive_id = $1', [data.driveIds.national]);
-        await c.query(rankingPersist(), [data.driveIds.national]);
+        await c.query('delete from results where drive_id = $1', [national]);
+        await c.query('delete from quota_results where drive_id = $1', [national]);
+        await c.query(rankingPersist(), [national]);
         persistMs.push(performance.now() - t0);
         await c.query('rollback');
       }
     } finally {
       await c.end();
     }
-    const cm = median(computeMs);
+    const fm = median(firstMs);
+    const rm = median(recomputeMs);
     const sm = median(sqlMs);
+    const runs = (xs: number[]) => `median of ${xs.length}: ${xs.map((x) => fmt(x / 1000, 2)).join(', ')} s`;
     table.push({
       scenario: `Results: POST ${'/v1/drives/{id}/results/compute'} on ${fmt(N)} applications / ${fmt(data.scale.quotas)} quotas`,
-      service: `${fmt(cm / 1000, 2)} s (median of ${computeMs.length}: ${computeMs.map((x) => fmt(x / 1000, 2)).join(', ')} s)`,
+      service:
+        `first computation (no stored results): ${fmt(fm / 1000, 2)} s (${runs(firstMs)}); recomputation, nothing changed: ${fmt(rm / 1000, 2)} s (${runs(recomputeMs)}); ` +
+        `server RSS peak during computation (sampled every 100 ms): first ${fmt(firstPeak)} MiB, recomputation ${fmt(recomputePeak)} MiB`,
       limit:
         `one SQL ranking query (window functions), ${fmt(rankedRows)} rows to the client: ${fmt(sm / 1000, 2)} s (median of ${sqlMs.length}); ` +
         `the same ranking written to results as the service does (delete + INSERT … SELECT, rolled back): ${fmt(median(persistMs) / 1000, 2)} s`,
-      ratio: `${fmt(cm / sm, 1)}× the query (${fmt(cm / median(persistMs), 1)}× the query that writes)`,
-      goal: '≤ 2× and < 5 s',
-      met: cm / sm <= 2 && cm < 5000,
+      ratio:
+        `first: ${fmt(fm / sm, 1)}× the query (${fmt(fm / median(persistMs), 1)}× the query that writes); recomputation: ${fmt(rm / sm, 1)}× the query`,
+      goal: '≤ 2× and < 5 s (judged on the first computation)',
+      met: fm / sm <= 2 && fm < 5000,
     });
     notes.push(`Results summary from the service: \`${JSON.stringify(summary)}\``);
 
