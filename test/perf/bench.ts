@@ -663,26 +663,67 @@ async function main() {
     // ================= Reports =================
     if (want('reports')) {
     log('reports…');
-    const reportPath = [`/v1/reports/drives/${data.driveIds.national}`];
+    const reportUrl = `/v1/reports/drives/${data.driveIds.national}`;
+    const reportPath = [reportUrl];
+    const h = { authorization: auth('organizer').authorization };
+    const getReport = async () => {
+      const t0 = performance.now();
+      const res = await fetch(`${base}${reportUrl}`, { headers: h });
+      await res.arrayBuffer();
+      return { status: res.status, ms: performance.now() - t0 };
+    };
+    const quantile = (xs: number[], q: number) => {
+      const s = [...xs].sort((a, b) => a - b);
+      return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] ?? NaN;
+    };
+    // A write to the drive's data that changes no figure: the next report is a cache miss (cold).
+    const writer = new pg.Client({ connectionString: data.databaseUrl });
+    await writer.connect();
+    const touch = () => writer.query('update quotas set slots = slots where id = $1', [benchUuid(KIND.quota, quotaNo(DRIVE.national, 0))]);
     const reportRows: string[] = [];
     let reportMet: boolean | null = null;
+    let coldNon2xx = 0;
+    try {
+      await getReport();
+      // Cold, one request at a time: change, then GET.
+      const cold1: number[] = [];
+      for (let i = 0; i < (SMOKE ? 3 : 10); i++) {
+        await touch();
+        const r = await getReport();
+        if (r.status !== 200) coldNon2xx++;
+        cold1.push(r.ms);
+      }
+      reportRows.push(`cold (after a change), 1 conn.: p50 ${fmt(quantile(cold1, 0.5))} ms, max ${fmt(Math.max(...cold1))} ms (${cold1.length} requests)`);
+      // Cold, 8 requests together right after a change: they share one computation.
+      const cold8: number[] = [];
+      for (let i = 0; i < (SMOKE ? 2 : 5); i++) {
+        await touch();
+        const rs = await Promise.all(Array.from({ length: 8 }, () => getReport()));
+        coldNon2xx += rs.filter((r) => r.status !== 200).length;
+        cold8.push(...rs.map((r) => r.ms));
+      }
+      reportRows.push(`cold, 8 together: p50 ${fmt(quantile(cold8, 0.5))} ms, max ${fmt(Math.max(...cold8))} ms (${cold8.length} requests)`);
+    } finally {
+      await writer.end();
+    }
+    // Warm: unchanged data, answered from the cache after a freshness probe.
     for (const conns of LOAD.reportConnections) {
-      const h = { authorization: auth('organizer').authorization };
       const warm = SMOKE ? { duration: 0, amount: 10 } : { duration: 3 };
       const meas = SMOKE ? { duration: 0, amount: 40 } : { duration: 15 };
       await load({ url: base, method: 'GET', connections: conns, ...warm, headers: h, paths: reportPath });
       mem.reset();
       const r = await load({ url: base, method: 'GET', connections: conns, ...meas, headers: h, paths: reportPath });
       peakOf(`report, ${conns} connection(s)`);
-      reportRows.push(`${conns} conn.: ${fmt(r.rps, 1)} req/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (${r.non2xx} non-2xx)`);
+      reportRows.push(`warm (unchanged data), ${conns} conn.: ${fmt(r.rps, 1)} req/s, p50 ${fmt(r.p50)} ms, p99 ${fmt(r.p99)} ms (${r.non2xx} non-2xx)`);
       if (conns === 1) reportMet = r.p99 < 200;
     }
+    if (coldNon2xx > 0) notes.push(`Report: ${coldNon2xx} cold requests answered other than 200.`);
     table.push({
       scenario: `Report: GET /v1/reports/drives/{id} on ${fmt(N)} applications with results`,
       service: reportRows.join('; '),
       limit: '—',
       ratio: '—',
-      goal: 'p99 < 200 ms (judged at 1 connection: one user waiting for the report)',
+      goal: 'p99 < 200 ms (judged at 1 connection on unchanged data: one user waiting for the report; cold shown apart)',
       met: reportMet,
     });
 
