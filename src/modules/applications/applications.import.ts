@@ -106,6 +106,8 @@ async function resultsFile(): Promise<{ write: (items: ImportResult[]) => Promis
  * still those of the batch's own new rows.
  */
 export const IMPORT_BATCH_ROWS = 2000;
+/** Batch transactions in flight at once (without `atomic`). */
+const IMPORT_WRITERS = 2;
 /** The event loop is let go (setImmediate) after this many rows of CPU work: other requests are served during an import. */
 const ROWS_PER_SLICE = 250;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -405,18 +407,29 @@ export function createApplicationsImporter(deps: ImportDeps) {
         }
         return batch.count > 0 ? batch : null;
       };
-      const consume = async (handle: (batch: PreparedBatch) => Promise<ImportResult[]>) => {
+      /**
+       * Runs `handle` over the batches in order, with up to `writers` batches being written at once
+       * while the next one is prepared; results are recorded in row order.
+       */
+      const consume = async (handle: (batch: PreparedBatch) => Promise<ImportResult[]>, writers: number) => {
+        const ignore = () => undefined;
+        const writing: Promise<ImportResult[]>[] = [];
         let pending = prepareNext();
-        // Rejections are taken up by the await below; until then the promise is not "unhandled".
-        pending.catch(() => undefined);
+        // Rejections are taken up by the awaits below; until then the promises are not "unhandled".
+        pending.catch(ignore);
         try {
           for (let batch = await pending; batch; batch = await pending) {
             pending = prepareNext();
-            pending.catch(() => undefined);
-            await record(await handle(batch));
+            pending.catch(ignore);
+            const written = handle(batch);
+            written.catch(ignore);
+            writing.push(written);
+            if (writing.length >= writers) await record(await writing.shift()!);
           }
+          while (writing.length > 0) await record(await writing.shift()!);
         } finally {
-          await pending.catch(() => undefined);
+          await pending.catch(ignore);
+          await Promise.allSettled(writing);
           await source.return(undefined);
         }
       };
@@ -428,7 +441,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
             db,
             caller.actor,
             async (tx, rec) => {
-              await consume((batch) => processBatch(tx, rec, caller, drive, batch));
+              await consume((batch) => processBatch(tx, rec, caller, drive, batch), 1);
               if (summary.errors > 0) {
                 const files = await done();
                 await files.full.discard();
@@ -438,7 +451,10 @@ export function createApplicationsImporter(deps: ImportDeps) {
             { retries: 0 },
           );
         } else {
-          await consume((batch) => audited(db, caller.actor, (tx, rec) => processBatch(tx, rec, caller, drive, batch)));
+          // Two batch transactions at once on two connections: one writes while the other commits.
+          // A person whose rows fall in both (NV1 and NV2) is matched as any concurrent request's
+          // candidate would be: the later batch waits for the earlier one's candidate and reuses it.
+          await consume((batch) => audited(db, caller.actor, (tx, rec) => processBatch(tx, rec, caller, drive, batch)), IMPORT_WRITERS);
         }
       } catch (err) {
         if (!(err instanceof ImportFailedError)) {
