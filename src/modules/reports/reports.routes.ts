@@ -74,7 +74,7 @@ export const reportsRoutes: FastifyPluginAsyncZod<{ reports: ReportsService }> =
       void reply.header('etag', etag);
       if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
       // The body was encoded with the response schema when the report was computed.
-      if (format === 'json') return reply.type('application/json').send(computed.json);
+      if (format === 'json') return reply.type('application/json; charset=utf-8').send(computed.json as unknown as string);
       const data = reports.driveReportTableOf(computed.report);
       return sendTabular(reply, format, data, (err) => request.log.error({ err }, 'report export failed'));
     },
