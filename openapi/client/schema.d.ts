@@ -855,7 +855,7 @@ export interface paths {
         };
         /**
          * Drive report: candidates, applications, eligible, sat and passed per round, slots, winners, fill rate — per quota and in total
-         * @description Computed from the rows at request time (never stored totals). Every rate is `{ count, of, percent }`: the denominator is shown and percent is rounded half up to one decimal with integer arithmetic. Also downloadable: `Accept: text/csv` or the XLSX media type.
+         * @description Counted from the rows (never stored totals), all figures in one database snapshot. A report computed earlier is served only while no change to the drive’s rows (applications, rounds, scripts, results, quotas, the drive, agency and position names) has been committed since its snapshot; computedAt is when its figures were counted. The weak ETag names the figures (per representation): send it in If-None-Match to get 304 while they are unchanged. Every rate is `{ count, of, percent }`: the denominator is shown and percent is rounded half up to one decimal with integer arithmetic. Also downloadable: `Accept: text/csv` or the XLSX media type.
          */
         get: operations["getDriveReport"];
         put?: never;
@@ -10399,7 +10399,10 @@ export interface operations {
     getDriveReport: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description ETag of a report you hold (per representation); 304 without a body if its figures are unchanged */
+                "if-none-match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -10417,6 +10420,13 @@ export interface operations {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
+            };
+            /** @description Not modified: the figures are those of the ETag sent in If-None-Match */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed or invalid input (see errors[]) */
             400: {

@@ -66,6 +66,37 @@ describe('registration', () => {
     expect(await count('applications where candidate_id = $1', [c.id])).toBe(0);
   });
 
+  it('when a registrar is scoped, then it registers where the drive or one of its quotas lies in its subtree, with candidates it can see', async () => {
+    // The city organises; a district under it holds the second quota; a sibling district holds none.
+    const { agencyId: city } = await createAgencyWithHeadcount(t);
+    const { agencyId: district } = await createAgencyWithHeadcount(t, { parentId: city });
+    const { agencyId: sibling } = await createAgencyWithHeadcount(t);
+    const driveId = await createDrive(t, { organizingAgencyId: city, ...windowAroundToday() });
+    const cityQuota = await addQuota(t, driveId, { agencyId: city, jobPositionId: await createJobPosition(t, city), slots: 1 });
+    const districtQuota = await addQuota(t, driveId, { agencyId: district, jobPositionId: await createJobPosition(t, district), slots: 1 });
+    await openDrive(t, driveId);
+    const districtKey = await t.keyFor('registrar', district);
+    const siblingKey = await t.keyFor('registrar', sibling);
+    const own = await createCandidate(t, {}, districtKey);
+    const foreign = await createCandidate(t, {}, siblingKey);
+
+    // The drive is visible through the district's quota although the city organises it.
+    const ok = await register(t, driveId, { candidateId: own.id, quotaId: districtQuota }, districtKey);
+    expect(ok.status).toBe(201);
+    expect(ok.body.registeredByAgencyId).toBe(district);
+    // A candidate registered by the sibling, with no application in the district's subtree, is not the district's to use.
+    const unseen = await register(t, driveId, { candidateId: foreign.id, quotaId: districtQuota }, districtKey);
+    expect(unseen.status).toBe(422);
+    expect(unseen.body.code).toBe('application.candidate_not_found');
+    // The sibling sees neither the drive nor its quotas: 404, as if the drive did not exist.
+    const hidden = await register(t, driveId, { candidateId: foreign.id, quotaId: cityQuota }, siblingKey);
+    expect(hidden.status).toBe(404);
+    expect(hidden.body.code).toBe('drive.not_found');
+    // An unknown drive is 404 too; nothing was written by the refusals.
+    expect((await register(t, '00000000-0000-7000-8000-000000000000', { candidateId: own.id, quotaId: cityQuota }, districtKey)).status).toBe(404);
+    expect(await count('applications where drive_id = $1', [driveId])).toBe(1);
+  });
+
   it('when the quota belongs to another drive, then 422 application.quota_not_in_drive', async () => {
     const a = await createOpenDriveNow(t);
     const b = await createOpenDriveNow(t);

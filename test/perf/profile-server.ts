@@ -1,5 +1,5 @@
 /*
- * Investigation helper (not part of the bench): starts the server with `node --cpu-prof` on a
+ * Investigation helper (not part of the bench): starts the built server (`npm run build` first) with `node --cpu-prof` on a
  * generated bench database, drives 10 s of load at 16 connections, stops it, and leaves the CPU
  * profile in /tmp/td-cpu-profile (open it in Chrome DevTools or summarise it by function).
  *
@@ -17,7 +17,7 @@ if (!db) throw new Error('usage: profile-server.ts <td_bench_db> register|get|li
 const url = urlOf(db);
 const port = 3977;
 const keys = await createKeys(url, [{ name: 'registrar', role: 'registrar', agencyId: benchUuid(KIND.agency, 0) }]);
-const proc = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/td-cpu-profile', '--import', 'tsx', 'src/server.ts'], {
+const proc = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/td-cpu-profile', 'dist/server.js'], {
   env: { ...process.env, DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000' },
   stdio: 'inherit',
 });

@@ -38,8 +38,8 @@ const variants: Record<string, (string | undefined)[]> = {
   choice: [undefined, '', '1', '2', ' 2 ', '3', '1.0', 'x', ' '],
 };
 
-function withCell(row: Record<string, string>, key: string, value: string | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...row };
+function withCell(row: Record<string, string>, key: string, value: string | undefined): Record<string, string> {
+  const out: Record<string, string> = { ...row };
   if (value === undefined) delete out[key];
   else out[key] = value;
   return out;

@@ -93,26 +93,29 @@ export function createApplicationsService(deps: ApplicationsDeps) {
   }
 
   return {
-    /** Registers a candidate to a quota. Takes no drive-wide lock: the unique indexes hold the limits. */
+    /**
+     * Registers a candidate to a quota. Takes no drive-wide lock: the unique indexes hold the limits.
+     * Its checks read one statement before the transaction opens (registrationContext), as read
+     * committed would inside it; the transaction then only inserts and audits.
+     */
     async register(caller: Caller, driveId: string, input: RegisterInput): Promise<ApplicationView> {
+      const ctx = await repo.registrationContext(driveId, input.quotaId, input.candidateId, caller.scopePath);
+      if (!ctx || !ctx.driveVisible) throw notFound('drive', driveId);
+      const { drive, quota, candidate } = ctx;
+      const closed = windowRefusal(drive, clock());
+      if (closed) throw refuse(closed);
+      if (!quota) throw refuse(quotaNotInDrive(input.quotaId, driveId));
+      if (!candidate) {
+        throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
+      }
+      const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
+      const checked = applicantRefusal(drive, drive.ruleSet, candidate, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
+      if ('refusal' in checked) throw refuse(checked.refusal);
       return audited(db, caller.actor, async (tx, record) => {
-        const { drive } = await visibleDrive(repo, caller, driveId, tx);
-        const closed = windowRefusal(drive, clock());
-        if (closed) throw refuse(closed);
-        const quota = await repo.findQuota(input.quotaId, tx);
-        if (!quota || quota.quota.driveId !== driveId) throw refuse(quotaNotInDrive(input.quotaId, driveId));
-        const candidate = await deps.candidates.findVisible(input.candidateId, caller.scopePath, tx);
-        if (!candidate) {
-          throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
-        }
-        const barred = (await deps.candidates.barredAmong(tx, [candidate.id], driveId, drive.registrationOpensOn)).has(candidate.id);
-        const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
-        const checked = applicantRefusal(drive, drive.ruleSet, candidate, barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
-        if ('refusal' in checked) throw refuse(checked.refusal);
         const row = await repo.insert(tx, {
           id: newId(),
           driveId,
-          quotaId: quota.quota.id,
+          quotaId: quota.id,
           candidateId: candidate.id,
           choice: input.choice,
           priorityClaims,
@@ -122,7 +125,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           submittedAt: clock(),
         });
         const view = applicationView({ app: row, fullName: candidate.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: candidate.birthDate });
-        record({ action: 'application.submitted', resourceType: 'application', resourceId: row.id, agencyId: quota.quota.agencyId, driveId, after: auditOf(view) });
+        record({ action: 'application.submitted', resourceType: 'application', resourceId: row.id, agencyId: quota.agencyId, driveId, after: auditOf(view) });
         return view;
       });
     },
