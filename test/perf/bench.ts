@@ -453,7 +453,12 @@ async function main() {
     await writeFile(path.join(path.dirname(OUT), 'registration.pgbench.sql'), script);
     await pgbench(data.databaseUrl, script, LOAD.connections, half, 10_000_000, 'warm');
     const regSql = await pgbench(data.databaseUrl, script, LOAD.connections, 0, 20_000_000, 'measure');
-    const regRatio = regApi.rps / regSql.tps;
+    // The service sends its 64 requests' statements over a pool of SERVER_POOL_MAX connections: pgbench
+    // with that many clients is the same SQL at the concurrency PostgreSQL sees from the service.
+    // Candidates from N/4 (the runs above use 0 … and N/2 …), new ids offset apart.
+    const regSqlPool = await pgbench(data.databaseUrl, script, SERVER_POOL_MAX, Math.floor(N / 4), 30_000_000, 'measure');
+    const regBest = Math.max(regSql.tps, regSqlPool.tps);
+    const regRatio = regApi.rps / regBest;
     {
       // Both sides really wrote: applications and audit events per drive.
       const c = new pg.Client({ connectionString: data.databaseUrl });
@@ -474,9 +479,11 @@ async function main() {
     table.push({
       scenario: `Registration burst, POST /v1/drives/{id}/applications, ${LOAD.connections} connections`,
       service: `${fmt(regApi.rps)} req/s; p50 ${fmt(regApi.p50, 1)} ms, p99 ${fmt(regApi.p99, 1)} ms; ${regApi.non2xx} non-2xx, ${regApi.errors} errors`,
-      limit: `pgbench, same ${regCap.statements.length} statements, ${LOAD.connections} clients: ${fmt(regSql.tps)} tps; p50 ${fmt(regSql.p50, 1)} ms, p99 ${fmt(regSql.p99, 1)} ms; ${regSql.failed} failed`,
-      ratio: pct(regApi.rps, regSql.tps),
-      goal: '≥ 60 % of pgbench; p99 < 50 ms',
+      limit:
+        `pgbench, same ${regCap.statements.length} statements, ${LOAD.connections} clients: ${fmt(regSql.tps)} tps; p50 ${fmt(regSql.p50, 1)} ms, p99 ${fmt(regSql.p99, 1)} ms; ${regSql.failed} failed. ` +
+        `${SERVER_POOL_MAX} clients (the service's pool): ${fmt(regSqlPool.tps)} tps; p50 ${fmt(regSqlPool.p50, 1)} ms, p99 ${fmt(regSqlPool.p99, 1)} ms; ${regSqlPool.failed} failed`,
+      ratio: `${pct(regApi.rps, regBest)} of the faster pgbench (${pct(regApi.rps, regSql.tps)} of ${LOAD.connections} clients, ${pct(regApi.rps, regSqlPool.tps)} of ${SERVER_POOL_MAX})`,
+      goal: '≥ 60 % of pgbench (the faster of the two); p99 < 50 ms',
       met: regRatio >= 0.6 && regApi.p99 < 50,
     });
 
@@ -576,7 +583,7 @@ async function main() {
             : /^delete from "?results"? /i.test(t)
               ? 'delete results'
               : /^select application_id, id, quota_id, fingerprint from results/i.test(t)
-                ? 'read stored results'
+                ? 'read stored results (issued with the read above; its time overlaps the engine)'
                 : /^(select|with)\b.*\bfrom "?(scripts|applications)"?\b/i.test(t)
                   ? 'read applications and scripts'
                   : 'other';
