@@ -2,8 +2,14 @@
  * Investigation helper (not part of the bench): runs requests in-process against a generated bench
  * database and prints each statement the service issued with its time, and the time outside SQL.
  *
- *   tsx test/perf/profile.ts --db td_bench_x [--compute] [--report] [--list] [--get]
+ *   tsx test/perf/profile.ts --db td_bench_x [--compute] [--report] [--list] [--get] [--reset]
+ *
+ * --reset deletes the national drive's stored results first (then vacuums), so that the compute is
+ * a first computation rather than a recomputation. Each request also prints the process's resident
+ * set peak during it (VmHWM, reset before the request through /proc/self/clear_refs) and the
+ * process's CPU time; each request runs on an app of its own, whose start both include.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { encodeCursor } from '../../src/http/pagination.js';
@@ -20,6 +26,7 @@ const { values } = parseArgs({
     get: { type: 'boolean', default: false },
     repeat: { type: 'string', default: '1' },
     explain: { type: 'boolean', default: false },
+    reset: { type: 'boolean', default: false },
   },
 });
 if (!values.db) throw new Error('--db td_bench_… is required');
@@ -36,9 +43,25 @@ for (let i = 0; i < Number(values.repeat); i++) {
 }
 const explainer = new pg.Client({ connectionString: url });
 await explainer.connect();
-for (const r of await captureRequests(url, BENCH_DATA_KEY, requests)) {
+if (values.reset) {
+  await explainer.query('delete from results where drive_id = $1', [national]);
+  await explainer.query('delete from quota_results where drive_id = $1', [national]);
+  await explainer.query('vacuum results, quota_results');
+}
+
+/** Resident set (current, peak) in MiB, from /proc/self/status (Linux). */
+const mib = (field: string) => Number(/\d+/.exec(readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(field)) ?? '')?.[0] ?? NaN) / 1024;
+for (const request of requests) {
+  // One app per request, so that the peak below is this request's (the app's start is included).
+  writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current resident set
+  const before = mib('VmRSS');
+  const cpu0 = process.cpuUsage();
+  const r = (await captureRequests(url, BENCH_DATA_KEY, [request]))[0]!;
+  const cpu = process.cpuUsage(cpu0);
+  const peak = mib('VmHWM');
   const sqlMs = r.statements.reduce((a, s) => a + (s.ms ?? 0), 0);
   process.stdout.write(`\n=== HTTP ${r.status} in ${r.ms.toFixed(0)} ms; ${r.statements.length} statements, ${sqlMs.toFixed(0)} ms in SQL, ${(r.ms - sqlMs).toFixed(0)} ms outside\n`);
+  process.stdout.write(`    RSS ${before.toFixed(0)} MiB before, peak ${peak.toFixed(0)} MiB; process CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (app start included)\n`);
   if (r.status >= 300) process.stdout.write(`${r.body.slice(0, 500)}\n`);
   for (const s of r.statements) {
     process.stdout.write(`  ${(s.ms ?? NaN).toFixed(1).padStart(8)} ms  ${s.text.replace(/\s+/g, ' ').slice(0, 150)}\n`);

@@ -58,8 +58,15 @@ function immutableGuard(err: unknown): never {
   throw err;
 }
 
-/** A stored result as a recomputation compares it (by application id): its id, quota and digest. */
-export type StoredResult = { id: string; quotaId: string; fingerprint: string | null };
+/**
+ * A drive's stored results as a recomputation compares them, by application id: each one's id,
+ * quota and digest packed into one string (36 + 36 + 22 characters, the digest empty when absent),
+ * so that a 200,000-result drive holds two strings per result rather than a row object and four.
+ */
+export type StoredResults = Map<string, string>;
+const storedId = (v: string) => v.slice(0, 36);
+const storedQuotaId = (v: string) => v.slice(36, 72);
+const storedFingerprint = (v: string) => v.slice(72);
 
 /**
  * The engine's content of one result row as the JSON object sent to the database, without its id
@@ -93,11 +100,12 @@ const ROW_TYPE = sql.raw('r(i uuid, f text, q uuid, a uuid, c int, o text, k int
 /**
  * Sends rows (JSON objects) in chunks of CHUNK, one jsonb document per statement, keeping one
  * statement in flight while the next document is joined (statements still go one at a time).
+ * Consumes `rows`: the rows of a chunk are let go once joined into its document.
  */
 async function sendChunks(rows: string[], send: (doc: string) => PromiseLike<unknown>): Promise<void> {
   let inFlight: Promise<unknown> = Promise.resolve();
-  for (let from = 0; from < rows.length; from += CHUNK) {
-    const doc = `[${rows.slice(from, from + CHUNK).join(',')}]`;
+  while (rows.length > 0) {
+    const doc = `[${rows.splice(0, CHUNK).join(',')}]`;
     await inFlight;
     inFlight = Promise.resolve(send(doc));
     inFlight.catch(() => undefined); // awaited by the next chunk or below
@@ -163,33 +171,74 @@ export function createResultsRepository(db: DbOrTx) {
     },
 
     /**
-     * Applications still in the running (submitted or eligible; withdrawn and ineligible take no
-     * place) with the final scores of all their scripts, in one set-based read: scores are turned
-     * into integer hundredths in SQL (numeric × 100 is exact at scale 2) and listed compactly as
-     * "partIndex:value" (see parsePartScores), so no per-script row crosses the wire.
+     * Per quota, the number of applications still in the running (submitted or eligible), and
+     * whether any of them is a second choice (NV2): what is needed to split the drive into groups
+     * of quotas before reading the applications themselves.
      */
-    async applicationsWithScores(driveId: string, roundList: readonly InputRound[], tx: DbOrTx = db): Promise<InputApplication[]> {
+    async runningPerQuota(driveId: string, tx: DbOrTx = db): Promise<{ perQuota: Map<string, number>; secondChoice: boolean }> {
+      const res = await tx.execute(sql`
+        select quota_id, count(*)::int as n, bool_or(choice = 2) as nv2
+          from applications
+         where drive_id = ${driveId} and status in ('submitted', 'eligible')
+         group by quota_id`);
+      const rows = (res as unknown as { rows: { quota_id: string; n: number | string; nv2: boolean }[] }).rows;
+      const perQuota = new Map<string, number>();
+      let secondChoice = false;
+      for (const r of rows) {
+        perQuota.set(r.quota_id, Number(r.n));
+        if (r.nv2) secondChoice = true;
+      }
+      return { perQuota, secondChoice };
+    },
+
+    /**
+     * Applications still in the running (submitted or eligible; withdrawn and ineligible take no
+     * place) with the final scores of all their scripts, ordered by id: scores are turned into
+     * integer hundredths in SQL (numeric × 100 is exact at scale 2) and listed compactly as
+     * "partIndex:value" (see parsePartScores), so no per-script row crosses the wire. The whole
+     * drive is one hash aggregate of its scripts; a group of quotas (`quotaIds`) is read through
+     * applications_quota_idx, each application's scripts through scripts_application_idx.
+     */
+    async applicationsWithScores(
+      driveId: string,
+      roundList: readonly InputRound[],
+      tx: DbOrTx = db,
+      quotaIds?: readonly string[],
+    ): Promise<InputApplication[]> {
       const partIds = roundList.flatMap((r) => r.parts.map((p) => p.id));
       const indexOf = new Map(roundList.flatMap((r) => r.parts.map((p) => [p.id, p.index] as const)));
       const ordered = partIds.map((id) => indexOf.get(id)!);
-      const res = await tx.execute(sql`
-        select a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
-               a.priority_category, a.exemptions, a.candidate_number, s.scores
+      const scores = sql`string_agg((${sql.param(ordered)}::int[])[array_position(${sql.param(partIds)}::uuid[], s.part_id)]::text || ':' ||
+                     case when s.absent then 'a' when s.final_score is null then 'p' else ((s.final_score * 100)::int)::text end, ',')`;
+      const columns = sql`a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
+               a.priority_category, a.exemptions, a.candidate_number, s.scores`;
+      const res = quotaIds
+        ? await tx.execute(sql`
+        select ${columns}
+          from applications a
+          left join lateral (
+            select ${scores} as scores
+              from scripts s
+             where s.application_id = a.id and s.part_id = any(${sql.param(partIds)}::uuid[])
+          ) s on true
+         where a.quota_id = any(${sql.param(quotaIds)}::uuid[]) and a.status in ('submitted', 'eligible') and a.drive_id = ${driveId}
+         order by a.id`)
+        : await tx.execute(sql`
+        select ${columns}
           from applications a
           left join (
-            select s.application_id,
-                   string_agg((${sql.param(ordered)}::int[])[array_position(${sql.param(partIds)}::uuid[], s.part_id)]::text || ':' ||
-                     case when s.absent then 'a' when s.final_score is null then 'p' else ((s.final_score * 100)::int)::text end, ',') as scores
+            select s.application_id, ${scores} as scores
               from scripts s
              where s.part_id = any(${sql.param(partIds)}::uuid[])
              group by s.application_id
           ) s on s.application_id = a.id
          where a.drive_id = ${driveId} and a.status in ('submitted', 'eligible')
          order by a.id`);
-      const rows = (res as unknown as { rows: AppRow[] }).rows;
+      const rows = (res as unknown as { rows: (AppRow | undefined)[] }).rows;
       const out: InputApplication[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
+        rows[i] = undefined; // each raw row can go as soon as it is mapped
         out[i] = {
           id: r.id,
           quotaId: r.quota_id,
@@ -232,11 +281,17 @@ export function createResultsRepository(db: DbOrTx) {
     },
 
     /** The drive's stored results by application id (read while the engine computes). */
-    async storedResults(tx: Tx, driveId: string): Promise<Map<string, StoredResult>> {
-      const res = await tx.execute(sql`select application_id, id, quota_id, fingerprint from results where drive_id = ${driveId}`);
-      const rows = (res as unknown as { rows: { application_id: string; id: string; quota_id: string; fingerprint: string | null }[] }).rows;
-      const out = new Map<string, StoredResult>();
-      for (const r of rows) out.set(r.application_id, { id: r.id, quotaId: r.quota_id, fingerprint: r.fingerprint });
+    async storedResults(tx: Tx, driveId: string): Promise<StoredResults> {
+      const res = await tx.execute(
+        sql`select application_id, id::text || quota_id::text || coalesce(fingerprint, '') as v from results where drive_id = ${driveId}`,
+      );
+      const rows = (res as unknown as { rows: ({ application_id: string; v: string } | undefined)[] }).rows;
+      const out: StoredResults = new Map();
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i]!;
+        rows[i] = undefined;
+        out.set(r.application_id, r.v);
+      }
       return out;
     },
 
@@ -254,7 +309,7 @@ export function createResultsRepository(db: DbOrTx) {
       tx: Tx,
       driveId: string,
       resultRows: readonly NewResultRow[],
-      stored: Map<string, StoredResult>,
+      stored: StoredResults,
       quotaIds?: ReadonlySet<string>,
     ): Promise<{ inserted: number; replaced: number; deleted: number; unchanged: number }> {
       try {
@@ -262,14 +317,12 @@ export function createResultsRepository(db: DbOrTx) {
         const gone: string[] = [];
         let replaced = 0;
         const ids = idSequence(resultRows.length);
-        const send = (rows: string[]) =>
-          sendChunks(rows, (doc) =>
-            tx.execute(sql`
+        const insert = (doc: string) =>
+          tx.execute(sql`
               insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
                 ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
               select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
-              from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`),
-          );
+              from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`);
         if (stored.size === 0) {
           // Nothing stored: every row is new, sent chunk by chunk as it is serialised.
           let chunk: string[] = [];
@@ -278,10 +331,11 @@ export function createResultsRepository(db: DbOrTx) {
             const content = resultContent(resultRows[i]!);
             chunk.push(`{"i":"${ids[i]}","f":"${fingerprintOf(content)}",${content.slice(1)}`);
             if (chunk.length === CHUNK || i === resultRows.length - 1) {
-              await inFlight;
-              inFlight = send(chunk);
-              inFlight.catch(() => undefined); // awaited by the next chunk or below
+              const doc = `[${chunk.join(',')}]`;
               chunk = [];
+              await inFlight;
+              inFlight = Promise.resolve(insert(doc));
+              inFlight.catch(() => undefined); // awaited by the next chunk or below
             }
           }
           await inFlight;
@@ -293,28 +347,29 @@ export function createResultsRepository(db: DbOrTx) {
           const content = resultContent(r);
           const f = fingerprintOf(content);
           const old = stored.get(r.applicationId);
-          if (old) stored.delete(r.applicationId);
-          if (old && old.fingerprint === f) {
+          if (old !== undefined) stored.delete(r.applicationId);
+          if (old !== undefined && storedFingerprint(old) === f) {
             unchanged++;
             continue;
           }
-          if (old) {
-            gone.push(old.id);
+          if (old !== undefined) {
+            gone.push(storedId(old));
             replaced++;
           }
-          written.push(`{"i":"${old ? old.id : ids[i]}","f":"${f}",${content.slice(1)}`);
+          written.push(`{"i":"${old !== undefined ? storedId(old) : ids[i]}","f":"${f}",${content.slice(1)}`);
         }
         // Stored rows left over in these quotas (all of them, for the whole drive) have vanished.
         let deleted = 0;
         for (const [applicationId, x] of stored) {
-          if (quotaIds && !quotaIds.has(x.quotaId)) continue;
-          gone.push(x.id);
+          if (quotaIds && !quotaIds.has(storedQuotaId(x))) continue;
+          gone.push(storedId(x));
           stored.delete(applicationId);
           deleted++;
         }
         if (gone.length > 0) await tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`);
-        await send(written);
-        return { inserted: written.length - replaced, replaced, deleted, unchanged };
+        const inserted = written.length - replaced;
+        await sendChunks(written, insert);
+        return { inserted, replaced, deleted, unchanged };
       } catch (err) {
         immutableGuard(err);
       }
