@@ -1,0 +1,174 @@
+/*
+ * Server memory under load, scenario by scenario (investigation helper, not part of the bench).
+ * Starts the built server (`npm run build` first) as bench.ts does, with the probe of mem-probe.mjs
+ * preloaded, drives each scenario as bench.ts does (warm-up, then a measured run, 64 connections),
+ * and prints for each: the RSS peak sampled every 100 ms from /proc (as bench.ts), VmHWM, and the
+ * probe's figures at the RSS peak (V8 heap spaces, external memory), with the server's CPU time
+ * per request.
+ *
+ *   tsx test/perf/mem-load.ts <td_bench_db> [--node="--flag …"] [--only register,get,list]
+ *        [--seconds 15] [--warm 5] [--connections 64] [--first <candidate number>] [--runs 1]
+ *
+ * Registration writes applications to the bench's registration drive, from candidate --first on; a
+ * candidate already registered there answers 409, so remove them between runs:
+ *   delete from applications where drive_id = '<benchUuid(KIND.drive, DRIVE.registerApi)>'
+ * Findings and figures: test/perf/mem-findings.md.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { encodeCursor } from '../../src/http/pagination.js';
+import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
+import { createKeys } from './keys.js';
+import type { LoadResult, LoadSpec } from './load.js';
+
+const { values: opts, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    node: { type: 'string', default: '' },
+    only: { type: 'string', default: 'register,get,list' },
+    seconds: { type: 'string', default: '15' },
+    warm: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '64' },
+    first: { type: 'string', default: '0' },
+    runs: { type: 'string', default: '1' },
+  },
+});
+const db = positionals[0];
+if (!db) throw new Error('usage: mem-load.ts <td_bench_db> [--node="flags"] [--only register,get,list] …');
+const url = urlOf(db);
+const port = 3978;
+const probeOut = `/tmp/td-mem-probe-${process.pid}.jsonl`;
+const connections = Number(opts.connections);
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+async function status(pid: number) {
+  const s = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
+}
+
+async function probe(pid: number) {
+  const before = (await readFile(probeOut, 'utf8').catch(() => '')).length;
+  process.kill(pid, 'SIGWINCH');
+  for (;;) {
+    await sleep(50);
+    const text = await readFile(probeOut, 'utf8').catch(() => '');
+    if (text.length > before) return JSON.parse(text.slice(before).trim()) as Record<string, unknown> & { cpuMs: number; gcs: { scavengeMs: number; markSweepMs: number } };
+  }
+}
+
+
+async function load(spec: LoadSpec): Promise<LoadResult> {
+  const file = `/tmp/td-mem-load-${process.pid}.json`;
+  await writeFile(file, JSON.stringify(spec));
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'test/perf/load.ts', file], { maxBuffer: 1 << 24 }).toString();
+  return JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+}
+
+const keys = await createKeys(url, [{ name: 'registrar', role: 'registrar', agencyId: benchUuid(KIND.agency, 0) }]);
+const headers = { authorization: `Bearer ${keys.registrar}`, 'content-type': 'application/json' };
+const national = benchUuid(KIND.drive, DRIVE.national);
+let nextCandidate = Number(opts.first);
+
+for (let run = 0; run < Number(opts.runs); run++) {
+  await rm(probeOut, { force: true });
+  const nodeArgs = opts.node!.split(/\s+/).filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', './test/perf/mem-probe.mjs', 'dist/server.js'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      DATA_KEY: BENCH_DATA_KEY,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_MAX: '100000000',
+      CONNECTION_TIMEOUT_MS: '120000',
+      MEM_PROBE_OUT: probeOut,
+    },
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const pid = proc.pid!;
+  for (;;) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  await sleep(2000);
+  const rest = await status(pid);
+  const restProbe = await probe(pid);
+  log(`node ${nodeArgs.join(' ')} dist/server.js — at rest: RSS ${rest.rss.toFixed(0)} MiB (anonymous ${rest.anon.toFixed(0)}, files ${rest.file.toFixed(0)}); ${JSON.stringify(restProbe.now)}`);
+
+  let peak = 0;
+  const timer = setInterval(() => {
+    void status(pid)
+      .then((m) => {
+        if (m.rss > peak) peak = m.rss;
+      })
+      .catch(() => undefined);
+  }, 100);
+
+  const scenarios: Record<string, (amount: 'warm' | 'measure') => LoadSpec> = {
+    register: (phase) => {
+      const seconds = Number(phase === 'warm' ? opts.warm : opts.seconds);
+      // Under 1,500 registrations a second on this machine: bodies enough for the run, each used once.
+      const count = seconds * 1_500;
+      const from = nextCandidate;
+      nextCandidate += count;
+      return {
+        url: `http://127.0.0.1:${port}`,
+        method: 'POST',
+        connections,
+        duration: seconds,
+        headers,
+        paths: [`/v1/drives/${benchUuid(KIND.drive, DRIVE.registerApi)}/applications`],
+        bodies: Array.from({ length: count }, (_, i) =>
+          JSON.stringify({ candidateId: benchUuid(KIND.candidate, from + i), quotaId: benchUuid(KIND.quota, quotaNo(DRIVE.registerApi, (from + i) % 200)) }),
+        ),
+      };
+    },
+    get: (phase) => ({
+      url: `http://127.0.0.1:${port}`,
+      method: 'GET',
+      connections,
+      duration: Number(phase === 'warm' ? opts.warm : opts.seconds),
+      headers,
+      paths: Array.from({ length: 1000 }, (_, i) => `/v1/applications/${benchUuid(KIND.application, i * 197 + (phase === 'warm' ? 1 : 0))}`),
+    }),
+    list: (phase) => ({
+      url: `http://127.0.0.1:${port}`,
+      method: 'GET',
+      connections,
+      duration: Number(phase === 'warm' ? opts.warm : opts.seconds),
+      headers,
+      paths: Array.from(
+        { length: 1000 },
+        (_, i) => `/v1/drives/${national}/applications?limit=50&cursor=${encodeCursor({ id: benchUuid(KIND.application, i * 197 + (phase === 'warm' ? 1 : 0)) })}`,
+      ),
+    }),
+  };
+  for (const name of opts.only!.split(',')) {
+    const make = scenarios[name];
+    if (!make) throw new Error(`unknown scenario ${name}`);
+    await load(make('warm'));
+    const cpu0 = (await probe(pid)).cpuMs;
+    peak = 0;
+    const res = await load(make('measure'));
+    const p = await probe(pid);
+    const m = await status(pid);
+    const codes = Object.entries(res.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ');
+    log(
+      `${name}: RSS peak ${peak.toFixed(0)} MiB (HWM ${m.hwm.toFixed(0)}, now ${m.rss.toFixed(0)}: anonymous ${m.anon.toFixed(0)}, files ${m.file.toFixed(0)}); ${res.requests} requests, ${res.rps.toFixed(0)}/s, p99 ${res.p99} ms, ${codes}; ` +
+        `server CPU ${((p.cpuMs - cpu0) / res.requests).toFixed(3)} ms/request, GC ${((p.gcs.scavengeMs + p.gcs.markSweepMs) / res.requests).toFixed(3)} ms/request ${JSON.stringify(p.gcs)}\n  probe at RSS peak ${JSON.stringify(p.atPeak)}\n  max ${JSON.stringify(p.max)} gcs ${JSON.stringify(p.gcs)}${p.afterFullGc ? `\n  after a full GC ${JSON.stringify(p.afterFullGc)}` : ''}`,
+    );
+  }
+  clearInterval(timer);
+  proc.kill('SIGTERM');
+  await once(proc, 'exit');
+}
+log(`next candidate: ${nextCandidate}`);
