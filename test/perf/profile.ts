@@ -2,17 +2,23 @@
  * Investigation helper (not part of the bench): runs requests in-process against a generated bench
  * database and prints each statement the service issued with its time, and the time outside SQL.
  *
- *   tsx test/perf/profile.ts --db td_bench_x [--compute] [--report] [--list] [--get] [--reset]
+ *   tsx test/perf/profile.ts --db td_bench_x [--compute] [--report] [--list] [--get] [--reset] [--memory]
  *
  * --reset deletes the national drive's stored results first (then vacuums), so that the compute is
  * a first computation rather than a recomputation. Each request also prints the process's resident
  * set peak during it (VmHWM, reset before the request through /proc/self/clear_refs) and the
- * process's CPU time; each request runs on an app of its own, whose start both include.
+ * process's CPU time; each request runs on an app of its own, whose start both include. The trace
+ * keeps every statement's parameters (a compute's inserted rows among them) until the request
+ * ends: --memory runs the requests without it, for the peak of the request alone.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/client.js';
 import { encodeCursor } from '../../src/http/pagination.js';
+import { createLogger } from '../../src/logger.js';
 import { captureRequests, type InjectRequest } from './capture.js';
 import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '1' },
     explain: { type: 'boolean', default: false },
     reset: { type: 'boolean', default: false },
+    memory: { type: 'boolean', default: false },
   },
 });
 if (!values.db) throw new Error('--db td_bench_… is required');
@@ -51,7 +58,31 @@ if (values.reset) {
 
 /** Resident set (current, peak) in MiB, from /proc/self/status (Linux). */
 const mib = (field: string) => Number(/\d+/.exec(readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(field)) ?? '')?.[0] ?? NaN) / 1024;
-for (const request of requests) {
+/** One app, the requests made in turn without any trace: status, time, peak resident set and CPU time of each. */
+async function untraced(request: InjectRequest) {
+  const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
+  const database = await openDatabase({ databaseUrl: url, poolMax: 2 });
+  const app = await buildApp({ config, database, logger: createLogger('warn') });
+  await app.ready();
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    const before = mib('VmRSS');
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const res = await app.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.payload !== undefined ? { payload: request.payload as string } : {}) });
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    process.stdout.write(
+      `\n=== HTTP ${res.statusCode} in ${ms.toFixed(0)} ms (no trace)\n    RSS ${before.toFixed(0)} MiB before, peak ${mib('VmHWM').toFixed(0)} MiB; process CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms\n`,
+    );
+    if (res.statusCode >= 300) process.stdout.write(`${res.body.slice(0, 500)}\n`);
+  } finally {
+    await app.close();
+    await database.close();
+  }
+}
+
+for (const request of values.memory ? [] : requests) {
   // One app per request, so that the peak below is this request's (the app's start is included).
   writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current resident set
   const before = mib('VmRSS');
@@ -71,4 +102,5 @@ for (const request of requests) {
     }
   }
 }
+if (values.memory) for (const request of requests) await untraced(request);
 await explainer.end();

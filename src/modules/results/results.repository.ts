@@ -59,14 +59,13 @@ function immutableGuard(err: unknown): never {
 }
 
 /**
- * A drive's stored results as a recomputation compares them, by application id: each one's id,
- * quota and digest packed into one string (36 + 36 + 22 characters, the digest empty when absent),
- * so that a 200,000-result drive holds two strings per result rather than a row object and four.
+ * Stored results as a recomputation compares them, by application id: each one's id and digest
+ * packed into one string (36 + 22 characters, the digest empty when absent), so that a large drive
+ * holds two strings per result rather than a row object and three.
  */
 export type StoredResults = Map<string, string>;
 const storedId = (v: string) => v.slice(0, 36);
-const storedQuotaId = (v: string) => v.slice(36, 72);
-const storedFingerprint = (v: string) => v.slice(72);
+const storedFingerprint = (v: string) => v.slice(36);
 
 /**
  * The engine's content of one result row as the JSON object sent to the database, without its id
@@ -280,11 +279,16 @@ export function createResultsRepository(db: DbOrTx) {
       return row !== undefined;
     },
 
-    /** The drive's stored results by application id (read while the engine computes). */
-    async storedResults(tx: Tx, driveId: string): Promise<StoredResults> {
-      const res = await tx.execute(
-        sql`select application_id, id::text || quota_id::text || coalesce(fingerprint, '') as v from results where drive_id = ${driveId}`,
-      );
+    /**
+     * The drive's stored results by application id, or those of some quotas: a result's quota is
+     * its application's (trigger results_application_drive_quota, migration 0006), which an
+     * application keeps, so a group of quotas holds all the stored results of its applications.
+     */
+    async storedResults(tx: Tx, driveId: string, quotaIds?: readonly string[]): Promise<StoredResults> {
+      const res = await tx.execute(sql`
+        select application_id, id::text || coalesce(fingerprint, '') as v
+          from results
+         where drive_id = ${driveId}${quotaIds ? sql` and quota_id = any(${sql.param(quotaIds)}::uuid[])` : sql``}`);
       const rows = (res as unknown as { rows: ({ application_id: string; v: string } | undefined)[] }).rows;
       const out: StoredResults = new Map();
       for (let i = 0; i < rows.length; i++) {
@@ -297,8 +301,8 @@ export function createResultsRepository(db: DbOrTx) {
 
     /**
      * Brings stored result rows to the computed ones (the caller holds the drive lock), writing
-     * only what changed; `stored` is the drive's (storedResults), consumed as rows are matched,
-     * and `quotaIds` the quotas computed (all when absent): a row whose content digest is unchanged keeps its id and is not written;
+     * only what changed; `stored` holds the stored results of the quotas computed (storedResults),
+     * consumed: a row whose content digest is unchanged keeps its id and is not written;
      * stored rows whose application is no longer among the computed ones are deleted; a changed
      * row is deleted and inserted again under the same id (cheaper than an update through the
      * row-level immutability trigger, and no winner slot is held twice in between); new rows get
@@ -310,7 +314,6 @@ export function createResultsRepository(db: DbOrTx) {
       driveId: string,
       resultRows: readonly NewResultRow[],
       stored: StoredResults,
-      quotaIds?: ReadonlySet<string>,
     ): Promise<{ inserted: number; replaced: number; deleted: number; unchanged: number }> {
       try {
         const written: string[] = []; // the JSON of each changed or new row, built once
@@ -358,14 +361,10 @@ export function createResultsRepository(db: DbOrTx) {
           }
           written.push(`{"i":"${old !== undefined ? storedId(old) : ids[i]}","f":"${f}",${content.slice(1)}`);
         }
-        // Stored rows left over in these quotas (all of them, for the whole drive) have vanished.
-        let deleted = 0;
-        for (const [applicationId, x] of stored) {
-          if (quotaIds && !quotaIds.has(storedQuotaId(x))) continue;
-          gone.push(storedId(x));
-          stored.delete(applicationId);
-          deleted++;
-        }
+        // Stored rows left over have vanished.
+        const deleted = stored.size;
+        for (const v of stored.values()) gone.push(storedId(v));
+        stored.clear();
         if (gone.length > 0) await tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`);
         const inserted = written.length - replaced;
         await sendChunks(written, insert);

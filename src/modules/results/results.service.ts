@@ -20,7 +20,7 @@ import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
 import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } from './results.input.js';
-import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber, StoredResults } from './results.repository.js';
+import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
 import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow } from './results.table.js';
 
@@ -42,8 +42,8 @@ const PENDING_TIE: readonly QuotaOutcome[] = ['tie_pending_decision', 'awaiting_
  * Applications in the running per group of quotas computed at once (see quotaGroups). Each
  * group's rows, engine structures and result rows outlive a few statements, so V8 promotes them
  * to the old generation, which it lets grow to a large limit before its first full collection:
- * the smaller the groups, the less is promoted. On the 192,000-application bench drive the peak
- * resident set fell from about 740 MiB (groups of 20,000) to 540 MiB (2,000); 1,000 gained little more.
+ * the smaller the groups, the less is promoted. On the 192,000-application bench drive, groups of
+ * 2,000 rather than 20,000 lowered the peak resident set by about 200 MiB; 1,000 gained little more.
  */
 const GROUP_APPLICATIONS = 2_000;
 
@@ -404,9 +404,9 @@ export function createResultsService(deps: ResultsDeps) {
 
   /**
    * Recomputes and stores, then moves the drive to results_computed (audited by the caller's
-   * record): group by group (quotaGroups), a read of the group's applications (the next group's is
-   * read while the engine computes this one), the engine and the writes of what changed. The
-   * drive's stored results are read once, while the engine computes the first group.
+   * record): group by group (quotaGroups), a read of the group's applications and one of its
+   * stored results (the next group's are read while the engine computes this one), the engine,
+   * and the writes of what changed.
    */
   async function recompute(tx: Tx, caller: Caller, drive: ScopedDrive, record: RecordAudit): Promise<{ summary: Summary; drive: DriveView }> {
     const quotaList = await repo.quotasOf(drive.id, tx);
@@ -415,39 +415,34 @@ export function createResultsService(deps: ResultsDeps) {
     const groups = (await quotaGroups(tx, drive, quotaList)) ?? [quotaList];
     const whole = groups.length === 1;
     const read = (quotas: Quota[]) => {
-      const loading = repo.applicationsWithScores(
-        drive.id,
-        rounds,
-        tx,
-        whole ? undefined : quotas.map((q) => q.id),
-      );
-      loading.catch(() => undefined); // awaited below
-      return loading;
+      const quotaIds = whole ? undefined : quotas.map((q) => q.id);
+      const apps = repo.applicationsWithScores(drive.id, rounds, tx, quotaIds);
+      const stored = repo.storedResults(tx, drive.id, quotaIds);
+      apps.catch(() => undefined); // awaited below
+      stored.catch(() => undefined);
+      return { apps, stored };
     };
     let next = read(groups[0]!);
-    const reading = repo.storedResults(tx, drive.id);
-    reading.catch(() => undefined); // awaited below
-    let stored: StoredResults | undefined;
     const quotaRows: NewQuotaResultRow[] = [];
     const tally: Tally = { applications: 0, winners: 0, reserves: 0 };
     for (let i = 0; i < groups.length; i++) {
       const quotas = groups[i]!;
-      const apps = await next;
+      const current = next;
+      const apps = await current.apps;
       if (i + 1 < groups.length) next = read(groups[i + 1]!);
-      const inGroup = new Set(quotas.map((q) => q.id));
       let p: Omit<Plan, 'candidateNumbers'>;
       try {
+        const inGroup = new Set(quotas.map((q) => q.id));
         const groupDecisions = whole ? decisions : decisions.filter((d) => inGroup.has(d.quotaId));
         p = evaluate({ quotaList: quotas, rounds, apps, decisions: groupDecisions }, drive, drive.ruleSet);
       } catch (err) {
         // The transaction rolls back after its last statement.
-        await Promise.all([reading.catch(() => undefined), next.catch(() => undefined)]);
+        await Promise.all([current.stored, next.apps, next.stored].map((x) => x.catch(() => undefined)));
         // An error names what is wrong in the whole drive (e.g. every incomplete script), not in one group.
         if (!whole) evaluate(await load(tx, drive), drive, drive.ruleSet);
         throw err;
       }
-      stored ??= await reading;
-      await repo.writeResultRows(tx, drive.id, p.resultRows, stored, whole ? undefined : inGroup);
+      await repo.writeResultRows(tx, drive.id, p.resultRows, await current.stored);
       quotaRows.push(...p.quotaRows);
       const t = tallyOf(p.resultRows);
       tally.applications += t.applications;
