@@ -582,8 +582,8 @@ async function main() {
             ? 'upsert quota_results'
             : /^delete from "?results"? /i.test(t)
               ? 'delete results'
-              : /^select application_id, id, quota_id, fingerprint from results/i.test(t)
-                ? 'read stored results (issued with the read above; its time overlaps the engine)'
+              : /^select application_id, id\b.*\bfrom results\b/i.test(t)
+                ? 'read stored results (issued while the engine runs; times overlap)'
                 : /^(select|with)\b.*\bfrom "?(scripts|applications)"?\b/i.test(t)
                   ? 'read applications and scripts'
                   : 'other';

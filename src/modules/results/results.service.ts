@@ -414,10 +414,18 @@ export function createResultsService(deps: ResultsDeps) {
     const decisions = await repo.tieDecisionsOf(drive.id, tx);
     const groups = (await quotaGroups(tx, drive, quotaList)) ?? [quotaList];
     const whole = groups.length === 1;
+    // The transaction's statements one after another (one connection runs one query at a time),
+    // issued ahead: the next group's reads run in the database while the engine computes this one.
+    let tail: Promise<unknown> = Promise.resolve();
+    const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
+      const p = tail.then(f);
+      tail = p.catch(() => undefined);
+      return p;
+    };
     const read = (quotas: Quota[]) => {
       const quotaIds = whole ? undefined : quotas.map((q) => q.id);
-      const apps = repo.applicationsWithScores(drive.id, rounds, tx, quotaIds);
-      const stored = repo.storedResults(tx, drive.id, quotaIds);
+      const apps = inTurn(() => repo.applicationsWithScores(drive.id, rounds, tx, quotaIds));
+      const stored = inTurn(() => repo.storedResults(tx, drive.id, quotaIds));
       apps.catch(() => undefined); // awaited below
       stored.catch(() => undefined);
       return { apps, stored };
@@ -437,12 +445,13 @@ export function createResultsService(deps: ResultsDeps) {
         p = evaluate({ quotaList: quotas, rounds, apps, decisions: groupDecisions }, drive, drive.ruleSet);
       } catch (err) {
         // The transaction rolls back after its last statement.
-        await Promise.all([current.stored, next.apps, next.stored].map((x) => x.catch(() => undefined)));
+        await tail;
         // An error names what is wrong in the whole drive (e.g. every incomplete script), not in one group.
         if (!whole) evaluate(await load(tx, drive), drive, drive.ruleSet);
         throw err;
       }
-      await repo.writeResultRows(tx, drive.id, p.resultRows, await current.stored);
+      const stored = await current.stored;
+      await inTurn(() => repo.writeResultRows(tx, drive.id, p.resultRows, stored));
       quotaRows.push(...p.quotaRows);
       const t = tallyOf(p.resultRows);
       tally.applications += t.applications;
