@@ -314,6 +314,8 @@ export function createResultsRepository(db: DbOrTx) {
       driveId: string,
       resultRows: readonly NewResultRow[],
       stored: StoredResults,
+      /** Runs each statement when the connection's earlier statements are done (the rows are prepared meanwhile). */
+      turn: <T>(statement: () => Promise<T>) => Promise<T> = (statement) => statement(),
     ): Promise<{ inserted: number; replaced: number; deleted: number; unchanged: number }> {
       try {
         const written: string[] = []; // the JSON of each changed or new row, built once
@@ -321,11 +323,11 @@ export function createResultsRepository(db: DbOrTx) {
         let replaced = 0;
         const ids = idSequence(resultRows.length);
         const insert = (doc: string) =>
-          tx.execute(sql`
+          turn(() => tx.execute(sql`
               insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
                 ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
               select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
-              from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`);
+              from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`));
         if (stored.size === 0) {
           // Nothing stored: every row is new, sent chunk by chunk as it is serialised.
           let chunk: string[] = [];
@@ -365,7 +367,7 @@ export function createResultsRepository(db: DbOrTx) {
         const deleted = stored.size;
         for (const v of stored.values()) gone.push(storedId(v));
         stored.clear();
-        if (gone.length > 0) await tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`);
+        if (gone.length > 0) await turn(() => tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`));
         const inserted = written.length - replaced;
         await sendChunks(written, insert);
         return { inserted, replaced, deleted, unchanged };

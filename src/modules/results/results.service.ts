@@ -450,8 +450,8 @@ export function createResultsService(deps: ResultsDeps) {
         if (!whole) evaluate(await load(tx, drive), drive, drive.ruleSet);
         throw err;
       }
-      const stored = await current.stored;
-      await inTurn(() => repo.writeResultRows(tx, drive.id, p.resultRows, stored));
+      // The rows are compared and serialised now; their statements follow the next group's reads.
+      await repo.writeResultRows(tx, drive.id, p.resultRows, await current.stored, inTurn);
       quotaRows.push(...p.quotaRows);
       const t = tallyOf(p.resultRows);
       tally.applications += t.applications;
