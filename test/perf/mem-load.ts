@@ -113,9 +113,19 @@ for (let run = 0; run < Number(opts.runs); run++) {
       .catch(() => undefined);
   }, 100);
 
+  const secondsOf = (phase: 'warm' | 'measure') => Number(phase === 'warm' ? opts.warm : opts.seconds);
+  /** A GET load over 1,000 applications' paths (other ones for the warm-up). */
+  const getLoad = (phase: 'warm' | 'measure', pathOf: (applicationId: string) => string): LoadSpec => ({
+    url: `http://127.0.0.1:${port}`,
+    method: 'GET',
+    connections,
+    duration: secondsOf(phase),
+    headers,
+    paths: Array.from({ length: 1000 }, (_, i) => pathOf(benchUuid(KIND.application, i * 197 + (phase === 'warm' ? 1 : 0)))),
+  });
   const scenarios: Record<string, (amount: 'warm' | 'measure') => LoadSpec> = {
     register: (phase) => {
-      const seconds = Number(phase === 'warm' ? opts.warm : opts.seconds);
+      const seconds = secondsOf(phase);
       // Under 1,500 registrations a second on this machine: bodies enough for the run, each used once.
       const count = seconds * 1_500;
       const from = nextCandidate;
@@ -132,25 +142,8 @@ for (let run = 0; run < Number(opts.runs); run++) {
         ),
       };
     },
-    get: (phase) => ({
-      url: `http://127.0.0.1:${port}`,
-      method: 'GET',
-      connections,
-      duration: Number(phase === 'warm' ? opts.warm : opts.seconds),
-      headers,
-      paths: Array.from({ length: 1000 }, (_, i) => `/v1/applications/${benchUuid(KIND.application, i * 197 + (phase === 'warm' ? 1 : 0))}`),
-    }),
-    list: (phase) => ({
-      url: `http://127.0.0.1:${port}`,
-      method: 'GET',
-      connections,
-      duration: Number(phase === 'warm' ? opts.warm : opts.seconds),
-      headers,
-      paths: Array.from(
-        { length: 1000 },
-        (_, i) => `/v1/drives/${national}/applications?limit=50&cursor=${encodeCursor({ id: benchUuid(KIND.application, i * 197 + (phase === 'warm' ? 1 : 0)) })}`,
-      ),
-    }),
+    get: (phase) => getLoad(phase, (id) => `/v1/applications/${id}`),
+    list: (phase) => getLoad(phase, (id) => `/v1/drives/${national}/applications?limit=50&cursor=${encodeCursor({ id })}`),
   };
   for (const name of opts.only!.split(',')) {
     const make = scenarios[name];

@@ -4,7 +4,7 @@ import type { DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
 import { agencies } from '../agencies/agencies.table.js';
-import { pgArrayLiteral } from '../candidates/candidates.repository.js';
+import { barApplies, candidateUnder, pgArrayLiteral } from '../candidates/candidates.repository.js';
 import { candidateBars, candidates, type CandidateRow } from '../candidates/candidates.table.js';
 import { drives, type DriveRow } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
@@ -70,8 +70,8 @@ const scopePrefix = sql.placeholder('scopePrefix');
  * A registration's lookups (drive, quota, candidate with its scope check, an active bar) as one
  * named prepared statement: one round trip instead of four, no SQL text built per request, and
  * PostgreSQL plans it once per connection. `scopePrefix` is the caller's subtree as a LIKE prefix,
- * or null for a key without a scope. The checks mirror visibleDrive, candidateInScope and
- * barredAmong, which serve the other paths.
+ * or null for a key without a scope. The candidate's scope and the bar are the conditions
+ * candidateInScope and barredAmong use (candidateUnder, barApplies).
  */
 function prepareRegistrationContext(db: DbOrTx) {
   const inScope = (path: SQL | typeof agencies.path) => sql`(${scopePrefix}::text is null or ${path} like ${scopePrefix}::text)`;
@@ -85,10 +85,7 @@ function prepareRegistrationContext(db: DbOrTx) {
       candidate: candidates,
       barred: sql<boolean>`exists (
           select 1 from ${candidateBars}
-           where ${candidateBars.candidateId} = ${candidates.id} and ${candidateBars.liftedAt} is null
-             and (${candidateBars.barredUntil} is null or ${drives.registrationOpensOn} is null or ${drives.registrationOpensOn} <= ${candidateBars.barredUntil})
-             and (${candidateBars.drivesRemaining} is null or ${candidateBars.drivesRemaining} > 0)
-             and (${candidateBars.sourceDriveId} is null or ${candidateBars.sourceDriveId} <> ${drives.id}))`,
+           where ${candidateBars.candidateId} = ${candidates.id} and ${barApplies(drives.id, drives.registrationOpensOn)})`,
     })
     .from(drives)
     .innerJoin(agencies, eq(agencies.id, drives.organizingAgencyId))
@@ -97,10 +94,7 @@ function prepareRegistrationContext(db: DbOrTx) {
       candidates,
       and(
         eq(candidates.id, sql.placeholder('candidateId')),
-        sql`(${scopePrefix}::text is null
-          or exists (select 1 from ${agencies} ra where ra.id = ${candidates.registeredByAgencyId} and ra.path like ${scopePrefix}::text)
-          or exists (select 1 from ${applications} sa join ${quotas} sq on sq.id = sa.quota_id join ${agencies} qa on qa.id = sq.agency_id
-                      where sa.candidate_id = ${candidates.id} and qa.path like ${scopePrefix}::text))`,
+        sql`(${scopePrefix}::text is null or ${candidateUnder(sql`${scopePrefix}::text`)})`,
       ),
     )
     .where(eq(drives.id, sql.placeholder('driveId')))

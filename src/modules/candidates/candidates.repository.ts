@@ -1,4 +1,5 @@
 import { and, asc, eq, gt, inArray, like, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
@@ -20,10 +21,25 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export function candidateInScope(scopePath: string | null): SQL | undefined {
   if (scopePath === null) return undefined;
-  const prefix = `${escapeLike(scopePath)}%`;
+  return candidateUnder(`${escapeLike(scopePath)}%`);
+}
+
+/** candidateInScope's condition for a subtree given as a LIKE prefix (a value, or SQL such as a placeholder). */
+export function candidateUnder(prefix: string | SQL): SQL {
   return sql`(exists (select 1 from ${agencies} ra where ra.id = ${candidates.registeredByAgencyId} and ra.path like ${prefix})
     or exists (select 1 from ${applications} sa join ${quotas} sq on sq.id = sa.quota_id join ${agencies} qa on qa.id = sq.agency_id
                where sa.candidate_id = ${candidates.id} and qa.path like ${prefix}))`;
+}
+
+/**
+ * A candidate_bars row applies to a drive whose registration opens on `opensOn`: not lifted, not
+ * expired before that date, with drives still to serve, and imposed by another drive.
+ */
+export function barApplies(driveId: string | SQL | AnyPgColumn, opensOn: SQL | AnyPgColumn): SQL {
+  return sql`(${candidateBars.liftedAt} is null
+    and (${candidateBars.barredUntil} is null or ${opensOn} is null or ${opensOn} <= ${candidateBars.barredUntil})
+    and (${candidateBars.drivesRemaining} is null or ${candidateBars.drivesRemaining} > 0)
+    and (${candidateBars.sourceDriveId} is null or ${candidateBars.sourceDriveId} <> ${driveId}))`;
 }
 
 export type CandidateFilter = {
@@ -125,15 +141,7 @@ export function createCandidatesRepository(db: DbOrTx) {
       const rows = await tx
         .selectDistinct({ candidateId: candidateBars.candidateId })
         .from(candidateBars)
-        .where(
-          and(
-            inArray(candidateBars.candidateId, candidateIds),
-            sql`${candidateBars.liftedAt} is null`,
-            sql`(${candidateBars.barredUntil} is null or ${opensOn}::date is null or ${opensOn}::date <= ${candidateBars.barredUntil})`,
-            sql`(${candidateBars.drivesRemaining} is null or ${candidateBars.drivesRemaining} > 0)`,
-            sql`(${candidateBars.sourceDriveId} is null or ${candidateBars.sourceDriveId} <> ${driveId})`,
-          ),
-        );
+        .where(and(inArray(candidateBars.candidateId, candidateIds), barApplies(driveId, sql`${opensOn}::date`)));
       return new Set(rows.map((r) => r.candidateId));
     },
   };
