@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './context.js';
@@ -14,6 +14,7 @@ import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
 import { operationsRoutes } from './http/operations.js';
+import { serializerCompiler } from './http/serializer.js';
 import { createLogger } from './logger.js';
 import { createAgenciesRepository } from './modules/agencies/agencies.repository.js';
 import { agenciesRoutes } from './modules/agencies/agencies.routes.js';
@@ -205,6 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       v1.setValidatorCompiler(validatorCompiler);
+      // Reads are written by serializers compiled from their response schemas (src/http/serializer.ts).
       v1.setSerializerCompiler(serializerCompiler);
       await v1.register(authPlugin, { db: database.db });
       await v1.register(idempotencyPlugin, { db: database.db, leaseMs: config.idempotencyLeaseMs });
