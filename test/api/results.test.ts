@@ -353,4 +353,24 @@ describe('result identity held by the database', () => {
     expect(await snapshot(a.driveId)).toEqual(before);
     expect((await t.sql('select 1 from results where drive_id = $1', [b.driveId])).length).toBe(0);
   });
+
+  it('when an application has a result, then it can be neither deleted nor given another id (23503); one without a result can', async () => {
+    const a = await examined(['80.00', '70.00'], 1);
+    const b = await openDriveWithQuotas(t, { preset: 'nd138', slots: [1] });
+    const [bApp] = await registerAll(t, b.driveId, [{ fullName: 'Đỗ Văn Không Kết Quả', quotaId: b.quotaIds[0]! }]);
+    await computeOk(t, a.driveId);
+    const codeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => {
+          const err = e as { code?: string; cause?: { code?: string } };
+          return err.code ?? err.cause?.code;
+        },
+      );
+    expect(await codeOf(t.sql('delete from applications where id = $1', [a.apps[0]!]))).toBe('23503');
+    expect(await codeOf(t.sql(`update applications set id = gen_random_uuid() where id = $1`, [a.apps[1]!]))).toBe('23503');
+    expect((await t.sql('select 1 from applications where id in ($1, $2)', [a.apps[0]!, a.apps[1]!])).length).toBe(2);
+    // An application without a result may go.
+    expect(await codeOf(t.sql('delete from applications where id = $1', [bApp!.applicationId]))).toBeNull();
+  });
 });

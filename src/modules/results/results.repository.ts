@@ -19,7 +19,7 @@ export type NewQuotaResultRow = Omit<typeof quotaResults.$inferInsert, 'driveId'
 export type ResultWithNumber = ResultRow & { candidateNumber: string | null; priorityCategory: string | null };
 export type QuotaResultWithQuota = QuotaResultRow & { agencyId: string; jobPositionId: string; title: string | null };
 
-/** Rows per set-based insert (one json parameter each). */
+/** Rows per set-based insert. */
 const CHUNK = 10_000;
 
 type AppRow = {
@@ -67,49 +67,82 @@ export type StoredResults = Map<string, string>;
 const storedId = (v: string) => v.slice(0, 36);
 const storedFingerprint = (v: string) => v.slice(36);
 
+/** An element of a PostgreSQL array literal: NULL, or the value double-quoted with `"` and `\\` escaped. */
+const element = (v: string | number | null | undefined): string =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`;
+
 /**
- * The engine's content of one result row as the JSON object sent to the database, without its id
- * (see writeResults); its digest is the row's fingerprint. Key order is fixed, so equal content
- * gives equal text.
+ * Rows to insert as one array literal per column, for `unnest` (an array literal is parsed by the
+ * server with no JSON document in between, and built here with a join), the explanations as one
+ * JSON array (their JSON needs no escaping then): the parameters of one insert statement. Ids are
+ * uuids straight from the database or idSequence, so they need no quoting.
  */
-function resultContent(r: NewResultRow): string {
-  return JSON.stringify({
-    q: r.quotaId,
-    a: r.applicationId,
-    c: r.choice ?? 1,
-    o: r.outcome,
-    k: r.rank ?? null,
-    w: r.winnerSlot ?? null,
-    s: r.quotaSlots,
-    rs: r.rankingScore ?? null,
-    rw: r.rawScore ?? null,
-    pp: r.priorityPoints ?? '0.00',
-    d: r.decidedBy ?? null,
-    p: r.position ?? 0,
-    e: r.explanation,
-  });
+class ColumnBatch {
+  readonly ids: string[] = [];
+  readonly fingerprints: string[] = [];
+  readonly quotas: string[] = [];
+  readonly applications: string[] = [];
+  readonly choices: string[] = [];
+  readonly outcomes: string[] = [];
+  readonly ranks: string[] = [];
+  readonly winnerSlots: string[] = [];
+  readonly quotaSlots: string[] = [];
+  readonly rankingScores: string[] = [];
+  readonly rawScores: string[] = [];
+  readonly priorityPoints: string[] = [];
+  readonly decidedBy: string[] = [];
+  readonly positions: string[] = [];
+  readonly explanations: string[] = [];
+
+  get size() {
+    return this.ids.length;
+  }
+
+  add(id: string, fingerprint: string, r: NewResultRow, explanation: string): void {
+    this.ids.push(id);
+    this.fingerprints.push(fingerprint);
+    this.quotas.push(r.quotaId);
+    this.applications.push(r.applicationId);
+    this.choices.push(element(r.choice ?? 1));
+    this.outcomes.push(r.outcome);
+    this.ranks.push(element(r.rank));
+    this.winnerSlots.push(element(r.winnerSlot));
+    this.quotaSlots.push(element(r.quotaSlots));
+    this.rankingScores.push(element(r.rankingScore));
+    this.rawScores.push(element(r.rawScore));
+    this.priorityPoints.push(r.priorityPoints ?? '0.00');
+    this.decidedBy.push(element(r.decidedBy));
+    this.positions.push(element(r.position ?? 0));
+    this.explanations.push(explanation);
+  }
+
+  /** The insert of these rows under the drive (the batch is let go: its literals are all that is kept). */
+  statement(driveId: string) {
+    const a = (xs: string[]) => sql.param(`{${xs.join(',')}}`);
+    return sql`
+      insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
+        ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
+      select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
+        from unnest(${a(this.ids)}::uuid[], ${a(this.quotas)}::uuid[], ${a(this.applications)}::uuid[], ${a(this.choices)}::int[],
+                    ${a(this.outcomes)}::text[], ${a(this.ranks)}::int[], ${a(this.winnerSlots)}::int[], ${a(this.quotaSlots)}::int[],
+                    ${a(this.rankingScores)}::numeric[], ${a(this.rawScores)}::numeric[], ${a(this.priorityPoints)}::numeric[],
+                    ${a(this.decidedBy)}::text[], ${a(this.positions)}::int[], ${a(this.fingerprints)}::text[],
+                    array(select e from jsonb_array_elements(${sql.param(`[${this.explanations.join(',')}]`)}::jsonb) with ordinality as x(e, n) order by n))
+          as r(i, q, a, c, o, k, w, s, rs, rw, pp, d, p, f, e)`;
+  }
 }
 
-/** 128-bit digest, 22 characters: a collision between two contents of one application is not a concern. */
-const fingerprintOf = (content: string): string => hash('md5', content, 'base64url');
-
-/** The columns of a row sent as JSON, for jsonb_to_recordset. */
-const ROW_TYPE = sql.raw('r(i uuid, f text, q uuid, a uuid, c int, o text, k int, w int, s int, rs numeric, rw numeric, pp numeric, d text, p int, e jsonb)');
-
 /**
- * Sends rows (JSON objects) in chunks of CHUNK, one jsonb document per statement, keeping one
- * statement in flight while the next document is joined (statements still go one at a time).
- * Consumes `rows`: the rows of a chunk are let go once joined into its document.
+ * The digest of everything the engine computed for a row but its id (the row's fingerprint): its
+ * fields in a fixed order, then its explanation's JSON (key order fixed by the engine's object
+ * literals), so equal content gives equal text. 128 bits, 22 characters: a collision between two
+ * contents of one application is not a concern.
  */
-async function sendChunks(rows: string[], send: (doc: string) => PromiseLike<unknown>): Promise<void> {
-  let inFlight: Promise<unknown> = Promise.resolve();
-  while (rows.length > 0) {
-    const doc = `[${rows.splice(0, CHUNK).join(',')}]`;
-    await inFlight;
-    inFlight = Promise.resolve(send(doc));
-    inFlight.catch(() => undefined); // awaited by the next chunk or below
-  }
-  await inFlight;
+function fingerprintOf(r: NewResultRow, explanation: string): string {
+  const content =
+    `${r.quotaId}|${r.applicationId}|${r.choice ?? 1}|${r.outcome}|${r.rank ?? ''}|${r.winnerSlot ?? ''}|${r.quotaSlots}|` +
+    `${r.rankingScore ?? ''}|${r.rawScore ?? ''}|${r.priorityPoints ?? '0.00'}|${r.decidedBy ?? ''}|${r.position ?? 0}|${explanation}`;
+  return hash('md5', content, 'base64url');
 }
 
 type QuotaPage = { quotaId?: string | undefined; afterQuotaId?: string | undefined; limit: number };
@@ -306,74 +339,64 @@ export function createResultsRepository(db: DbOrTx) {
      * stored rows whose application is no longer among the computed ones are deleted; a changed
      * row is deleted and inserted again under the same id (cheaper than an update through the
      * row-level immutability trigger, and no winner slot is held twice in between); new rows get
-     * new ids (idSequence). Set-based, in chunks of CHUNK rows sent as one jsonb document each;
-     * each chunk's JSON is built just before it is sent.
+     * new ids (idSequence). Set-based: one delete, then inserts of CHUNK rows each (unnest of one
+     * array per column).
+     *
+     * The statements are only issued (through `turn`, in order): `written` settles when they have
+     * run, so that the caller can compute what comes next meanwhile; the counts are known at once.
      */
-    async writeResultRows(
+    writeResultRows(
       tx: Tx,
       driveId: string,
       resultRows: readonly NewResultRow[],
       stored: StoredResults,
       /** Runs each statement when the connection's earlier statements are done (the rows are prepared meanwhile). */
       turn: <T>(statement: () => Promise<T>) => Promise<T> = (statement) => statement(),
-    ): Promise<{ inserted: number; replaced: number; deleted: number; unchanged: number }> {
-      try {
-        const written: string[] = []; // the JSON of each changed or new row, built once
-        const gone: string[] = [];
-        let replaced = 0;
-        const ids = idSequence(resultRows.length);
-        const insert = (doc: string) =>
-          turn(() => tx.execute(sql`
-              insert into results (id, drive_id, quota_id, application_id, choice, outcome, rank, winner_slot, quota_slots,
-                ranking_score, raw_score, priority_points, decided_by, position, explanation, fingerprint, created_at, updated_at)
-              select r.i, ${driveId}::uuid, r.q, r.a, r.c, r.o, r.k, r.w, r.s, r.rs, r.rw, r.pp, r.d, r.p, r.e, r.f, now(), now()
-              from jsonb_to_recordset(${doc}::jsonb) as ${ROW_TYPE}`));
-        if (stored.size === 0) {
-          // Nothing stored: every row is new, sent chunk by chunk as it is serialised.
-          let chunk: string[] = [];
-          let inFlight: Promise<unknown> = Promise.resolve();
-          for (let i = 0; i < resultRows.length; i++) {
-            const content = resultContent(resultRows[i]!);
-            chunk.push(`{"i":"${ids[i]}","f":"${fingerprintOf(content)}",${content.slice(1)}`);
-            if (chunk.length === CHUNK || i === resultRows.length - 1) {
-              const doc = `[${chunk.join(',')}]`;
-              chunk = [];
-              await inFlight;
-              inFlight = Promise.resolve(insert(doc));
-              inFlight.catch(() => undefined); // awaited by the next chunk or below
-            }
-          }
-          await inFlight;
-          return { inserted: resultRows.length, replaced: 0, deleted: 0, unchanged: 0 };
-        }
-        let unchanged = 0;
-        for (let i = 0; i < resultRows.length; i++) {
-          const r = resultRows[i]!;
-          const content = resultContent(r);
-          const f = fingerprintOf(content);
+    ): { inserted: number; replaced: number; deleted: number; unchanged: number; written: Promise<void> } {
+      const batches: ColumnBatch[] = [];
+      let batch = new ColumnBatch();
+      const gone: string[] = [];
+      let replaced = 0;
+      let unchanged = 0;
+      const ids = idSequence(resultRows.length);
+      for (let i = 0; i < resultRows.length; i++) {
+        const r = resultRows[i]!;
+        const explanation = JSON.stringify(r.explanation);
+        const f = fingerprintOf(r, explanation);
+        let id = ids[i]!;
+        if (stored.size > 0) {
           const old = stored.get(r.applicationId);
-          if (old !== undefined) stored.delete(r.applicationId);
-          if (old !== undefined && storedFingerprint(old) === f) {
-            unchanged++;
-            continue;
-          }
           if (old !== undefined) {
-            gone.push(storedId(old));
+            stored.delete(r.applicationId);
+            if (storedFingerprint(old) === f) {
+              unchanged++;
+              continue;
+            }
+            id = storedId(old);
+            gone.push(id);
             replaced++;
           }
-          written.push(`{"i":"${old !== undefined ? storedId(old) : ids[i]}","f":"${f}",${content.slice(1)}`);
         }
-        // Stored rows left over have vanished.
-        const deleted = stored.size;
-        for (const v of stored.values()) gone.push(storedId(v));
-        stored.clear();
-        if (gone.length > 0) await turn(() => tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`));
-        const inserted = written.length - replaced;
-        await sendChunks(written, insert);
-        return { inserted, replaced, deleted, unchanged };
-      } catch (err) {
-        immutableGuard(err);
+        if (batch.size === CHUNK) {
+          batches.push(batch);
+          batch = new ColumnBatch();
+        }
+        batch.add(id, f, r, explanation);
       }
+      if (batch.size > 0) batches.push(batch);
+      // Stored rows left over have vanished.
+      const deleted = stored.size;
+      for (const v of stored.values()) gone.push(storedId(v));
+      stored.clear();
+      const statements: Promise<unknown>[] = [];
+      if (gone.length > 0) statements.push(turn(() => tx.execute(sql`delete from results where id = any(${sql.param(gone)}::uuid[])`)));
+      for (const b of batches) {
+        const statement = b.statement(driveId);
+        statements.push(turn(() => tx.execute(statement)));
+      }
+      const written = Promise.all(statements).then(() => undefined, immutableGuard);
+      const inserted = batches.reduce((n, b) => n + b.size, 0) - replaced;
+      return { inserted, replaced, deleted, unchanged, written };
     },
 
     /** Upserts quota results (each carries the computation time). */

@@ -415,10 +415,19 @@ export function createResultsService(deps: ResultsDeps) {
     const groups = (await quotaGroups(tx, drive, quotaList)) ?? [quotaList];
     const whole = groups.length === 1;
     // The transaction's statements one after another (one connection runs one query at a time),
-    // issued ahead: the next group's reads run in the database while the engine computes this one.
+    // issued ahead: the next group's reads run in the database while the engine computes this one,
+    // and a group's inserts while the engine computes the next. Once one statement has failed, the
+    // transaction is aborted: the later ones are not sent, and each of them fails with that first error.
     let tail: Promise<unknown> = Promise.resolve();
+    let failure: { error: unknown } | undefined;
     const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
-      const p = tail.then(f);
+      const p = tail.then(() => {
+        if (failure) throw failure.error;
+        return f().catch((error: unknown) => {
+          failure ??= { error };
+          throw error;
+        });
+      });
       tail = p.catch(() => undefined);
       return p;
     };
@@ -433,30 +442,41 @@ export function createResultsService(deps: ResultsDeps) {
     let next = read(groups[0]!);
     const quotaRows: NewQuotaResultRow[] = [];
     const tally: Tally = { applications: 0, winners: 0, reserves: 0 };
-    for (let i = 0; i < groups.length; i++) {
-      const quotas = groups[i]!;
-      const current = next;
-      const apps = await current.apps;
-      if (i + 1 < groups.length) next = read(groups[i + 1]!);
-      let p: Omit<Plan, 'candidateNumbers'>;
-      try {
-        const inGroup = new Set(quotas.map((q) => q.id));
-        const groupDecisions = whole ? decisions : decisions.filter((d) => inGroup.has(d.quotaId));
-        p = evaluate({ quotaList: quotas, rounds, apps, decisions: groupDecisions }, drive, drive.ruleSet);
-      } catch (err) {
-        // The transaction rolls back after its last statement.
-        await tail;
-        // An error names what is wrong in the whole drive (e.g. every incomplete script), not in one group.
-        if (!whole) evaluate(await load(tx, drive), drive, drive.ruleSet);
-        throw err;
+    const writes: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < groups.length; i++) {
+        const quotas = groups[i]!;
+        const current = next;
+        const apps = await current.apps;
+        if (i + 1 < groups.length) next = read(groups[i + 1]!);
+        let p: Omit<Plan, 'candidateNumbers'>;
+        try {
+          const inGroup = new Set(quotas.map((q) => q.id));
+          const groupDecisions = whole ? decisions : decisions.filter((d) => inGroup.has(d.quotaId));
+          p = evaluate({ quotaList: quotas, rounds, apps, decisions: groupDecisions }, drive, drive.ruleSet);
+        } catch (err) {
+          // The transaction rolls back after its last statement.
+          await tail;
+          // An error names what is wrong in the whole drive (e.g. every incomplete script), not in one group.
+          if (!whole) evaluate(await load(tx, drive), drive, drive.ruleSet);
+          throw err;
+        }
+        // The rows are compared and serialised now; their statements follow the next group's reads
+        // and run while the engine computes the next group.
+        const { written } = repo.writeResultRows(tx, drive.id, p.resultRows, await current.stored, inTurn);
+        written.catch(() => undefined); // awaited below
+        writes.push(written);
+        quotaRows.push(...p.quotaRows);
+        const t = tallyOf(p.resultRows);
+        tally.applications += t.applications;
+        tally.winners += t.winners;
+        tally.reserves += t.reserves;
       }
-      // The rows are compared and serialised now; their statements follow the next group's reads.
-      await repo.writeResultRows(tx, drive.id, p.resultRows, await current.stored, inTurn);
-      quotaRows.push(...p.quotaRows);
-      const t = tallyOf(p.resultRows);
-      tally.applications += t.applications;
-      tally.winners += t.winners;
-      tally.reserves += t.reserves;
+      for (const w of writes) await w;
+    } catch (err) {
+      // The first statement that failed is the cause (a later one only found the transaction aborted).
+      for (const w of writes) await w;
+      throw err;
     }
     await repo.writeQuotaResults(tx, drive.id, quotaRows);
     await repo.deleteOtherQuotaResults(

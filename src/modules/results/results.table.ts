@@ -1,7 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, updatedAt } from '../../db/columns.js';
-import { applications } from '../applications/applications.table.js';
 import { drives } from '../drives/drives.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 
@@ -82,15 +81,15 @@ export const results = pgTable(
   {
     id: idColumn(),
     /**
-     * The application's drive and quota. No foreign keys of their own (two per-row checks on every
-     * one of 200,000 rows): a statement-level trigger checks them against the application once per
-     * statement (migration 0006_results_fast); the application foreign key stays.
+     * The application, its drive and quota. No foreign keys (a per-row check, and a lock written on
+     * the application's row, for each of 200,000 rows): a statement-level trigger checks each
+     * inserted or updated row against its application once per statement (migrations
+     * 0006_results_fast, 0017), and a trigger on applications refuses to delete or renumber an
+     * application that has a result, as the foreign key did (23503).
      */
     driveId: uuid().notNull(),
     quotaId: uuid().notNull(),
-    applicationId: uuid()
-      .notNull()
-      .references(() => applications.id),
+    applicationId: uuid().notNull(),
     choice: integer().notNull().default(1),
     outcome: text({ enum: outcomes }).notNull(),
     rank: integer(),
@@ -118,7 +117,7 @@ export const results = pgTable(
     position: integer().notNull().default(0),
     /**
      * Digest of everything the engine computed for the row (see results.repository.ts
-     * resultContent); a recomputation rewrites only rows whose digest changed. Null: unknown.
+     * fingerprintOf); a recomputation rewrites only rows whose digest changed. Null: unknown.
      */
     fingerprint: text(),
     createdAt: createdAt(),
