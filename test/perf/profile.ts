@@ -3,6 +3,7 @@
  * database and prints each statement the service issued with its time, and the time outside SQL.
  *
  *   tsx test/perf/profile.ts --db td_bench_x [--compute] [--report] [--list] [--get] [--reset] [--memory]
+ *   tsx test/perf/profile.ts --db td_bench_x --touch [--repeat n]
  *
  * --reset deletes the national drive's stored results first (then vacuums), so that the compute is
  * a first computation rather than a recomputation. Each request also prints the process's resident
@@ -10,6 +11,10 @@
  * process's CPU time; each request runs on an app of its own, whose start both include. The trace
  * keeps every statement's parameters (a compute's inserted rows among them) until the request
  * ends: --memory runs the requests without it, for the peak of the request alone.
+ *
+ * --touch measures the report after a change to one quota, as the bench's cold scenario does: one
+ * app, a first report (computed in full), then n times the bench's quota update (`update quotas set
+ * slots = slots`, from another connection) followed by a report, each printed with its statements.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -20,7 +25,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { encodeCursor } from '../../src/http/pagination.js';
 import { createLogger } from '../../src/logger.js';
 import { captureRequests, type InjectRequest } from './capture.js';
-import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, urlOf } from './generate.js';
+import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
 
 const { values } = parseArgs({
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     explain: { type: 'boolean', default: false },
     reset: { type: 'boolean', default: false },
     memory: { type: 'boolean', default: false },
+    touch: { type: 'boolean', default: false },
   },
 });
 if (!values.db) throw new Error('--db td_bench_… is required');
@@ -82,7 +88,58 @@ async function untraced(request: InjectRequest) {
   }
 }
 
-for (const request of values.memory ? [] : requests) {
+/** One app: a report, then (the bench's quota update, a report) × --repeat, each with its statements. */
+async function touched() {
+  const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
+  const database = await openDatabase({ databaseUrl: url, poolMax: 2 });
+  const app = await buildApp({ config, database, logger: createLogger('warn') });
+  await app.ready();
+  type Query = (this: unknown, ...args: unknown[]) => unknown;
+  const proto = pg.Client.prototype as unknown as { query: Query };
+  const original = proto.query;
+  let sink: { text: string; ms: number }[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0];
+    const text = typeof first === 'string' ? first : first && typeof first === 'object' && 'text' in first ? String(first.text) : '';
+    const st = { text, ms: NaN };
+    sink.push(st);
+    const t0 = performance.now();
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (...cbArgs: unknown[]) => {
+        st.ms = performance.now() - t0;
+        return (last as (...a: unknown[]) => unknown)(...cbArgs);
+      };
+    }
+    const result = original.apply(this, args);
+    if (result instanceof Promise) void result.then(() => (st.ms = performance.now() - t0), () => (st.ms = performance.now() - t0));
+    return result;
+  };
+  const quota = benchUuid(KIND.quota, quotaNo(DRIVE.national, 0));
+  try {
+    for (let i = 0; i <= Number(values.repeat); i++) {
+      if (i > 0) await explainer.query('update quotas set slots = slots where id = $1', [quota]);
+      sink = [];
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      const res = await app.inject({ method: 'GET', url: `/v1/reports/drives/${national}`, headers });
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      const sqlMs = sink.reduce((a, s) => a + (Number.isNaN(s.ms) ? 0 : s.ms), 0);
+      process.stdout.write(
+        `\n=== ${i === 0 ? 'first report' : 'after the quota update'}: HTTP ${res.statusCode} in ${ms.toFixed(0)} ms; ${sink.length} statements, ${sqlMs.toFixed(0)} ms in SQL, ${(ms - sqlMs).toFixed(0)} ms outside; process CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms\n`,
+      );
+      for (const s of sink) process.stdout.write(`  ${s.ms.toFixed(1).padStart(8)} ms  ${s.text.replace(/\s+/g, ' ').slice(0, 150)}\n`);
+    }
+  } finally {
+    proto.query = original;
+    await app.close();
+    await database.close();
+  }
+}
+
+if (values.touch) await touched();
+for (const request of values.memory || values.touch ? [] : requests) {
   // One app per request, so that the peak below is this request's (the app's start is included).
   writeFileSync('/proc/self/clear_refs', '5'); // resets VmHWM to the current resident set
   const before = mib('VmRSS');
@@ -102,5 +159,5 @@ for (const request of values.memory ? [] : requests) {
     }
   }
 }
-if (values.memory) for (const request of requests) await untraced(request);
+if (values.memory && !values.touch) for (const request of requests) await untraced(request);
 await explainer.end();

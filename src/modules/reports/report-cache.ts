@@ -11,13 +11,19 @@
  * started before it arrived checks the result's freshness afterwards (a change may have committed in
  * between) and computes again if needed; a computation a request started itself began after it
  * arrived, so its snapshot already sees every change committed before the request.
+ *
+ * An entry found stale is kept until a new one replaces it, and handed to the computation that
+ * replaces it (`previous`): the computation may then count again only what changed since.
  */
 
 export type Snapshotted<T> = { snapshot: string; value: T };
 
 export type ReportCacheOptions<T, A> = {
-  /** Computes the value in one snapshot and returns that snapshot with it (`arg`: the request's). */
-  compute: (key: string, arg: A) => Promise<Snapshotted<T>>;
+  /**
+   * Computes the value in one snapshot and returns that snapshot with it (`arg`: the request's;
+   * `previous`: the latest value held for the key, no longer fresh, if any).
+   */
+  compute: (key: string, arg: A, previous: Snapshotted<T> | undefined) => Promise<Snapshotted<T>>;
   /** Whether a value computed in `snapshot` still holds now. */
   fresh: (key: string, snapshot: string) => Promise<boolean>;
   /** Entries kept (least recently used dropped first). */
@@ -37,10 +43,10 @@ export function createReportCache<T, A>(opts: ReportCacheOptions<T, A>) {
     while (entries.size > opts.max) entries.delete(entries.keys().next().value!);
   };
 
-  const start = (key: string, arg: A): Flight => {
+  const start = (key: string, arg: A, previous: Snapshotted<T> | undefined): Flight => {
     const flight: Flight = {
       seq: ++seq,
-      result: opts.compute(key, arg).then((e) => {
+      result: opts.compute(key, arg, previous).then((e) => {
         remember(key, e);
         return e;
       }),
@@ -57,21 +63,19 @@ export function createReportCache<T, A>(opts: ReportCacheOptions<T, A>) {
     /** The value for `key` as of now: from the cache if still exact, else computed (shared). */
     async get(key: string, arg: A): Promise<{ value: T; cached: boolean }> {
       const arrived = ++seq;
-      const held = entries.get(key);
-      if (held) {
-        if (await opts.fresh(key, held.snapshot)) {
-          remember(key, held);
-          return { value: held.value, cached: true };
-        }
-        if (entries.get(key) === held) entries.delete(key);
+      let previous = entries.get(key);
+      if (previous && (await opts.fresh(key, previous.snapshot))) {
+        remember(key, previous);
+        return { value: previous.value, cached: true };
       }
       for (;;) {
-        const flight = inFlight.get(key) ?? start(key, arg);
+        const flight = inFlight.get(key) ?? start(key, arg, entries.get(key) ?? previous);
         const e = await flight.result;
         // A computation started after this request arrived reads a snapshot taken later still.
         if (flight.seq > arrived) return { value: e.value, cached: false };
         if (await opts.fresh(key, e.snapshot)) return { value: e.value, cached: true };
         // The shared computation's snapshot may predate a change this request must see: again.
+        previous = e;
       }
     },
     get size() {

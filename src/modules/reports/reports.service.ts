@@ -9,8 +9,9 @@ import type { TabularExport } from '../exports/exports.service.js';
 import { fromArray, type Column } from '../exports/tabular.js';
 import { percentText, rate, ratio, ratioText, type Rate } from './rates.js';
 import type { QuotaFiguresRow, QuotaRoundRow, ReportsRepository, RoundRow } from './reports.repository.js';
-import { createReportCache } from './report-cache.js';
-import { driveReportSchema, type DriveReport, type LeadershipQuery, type LeadershipReport } from './reports.schemas.js';
+import { createReportCache, type Snapshotted } from './report-cache.js';
+import { driveReportSchema, quotaReportSchema, type DriveReport, type LeadershipQuery, type LeadershipReport } from './reports.schemas.js';
+import { WHOLE_DRIVE } from './reports.table.js';
 
 export type ReportsDeps = {
   repo: ReportsRepository;
@@ -25,11 +26,29 @@ export type ReportsDeps = {
 
 /**
  * A computed drive report with its JSON body (encoded once, as the route's serializer would) and
- * a tag of its figures: equal tags mean equal figures (computedAt aside).
+ * a tag of its figures: equal tags mean equal figures (computedAt aside). `parts` keeps what each
+ * quota's line was computed from, so that a later report counts again only the quotas changed since.
  */
-export type ComputedDriveReport = { report: DriveReport; json: Buffer; tag: string };
+export type ComputedDriveReport = { report: DriveReport; json: Buffer; tag: string; parts: ReportParts };
 
 type Figures = DriveReport['totals'];
+type QuotaLine = DriveReport['quotas'][number];
+
+/** One quota's rows as counted, its line of the report, and that line encoded as JSON. */
+type QuotaPart = { row: QuotaFiguresRow; rounds: QuotaRoundRow[]; line: QuotaLine; json: string };
+
+/** The per-quota parts of a report, in the report's order, and the rounds their lines were laid out on. */
+type ReportParts = { rounds: RoundRow[]; quotas: Map<string, QuotaPart> };
+
+/**
+ * A report this far behind (changed quotas over the drive's quotas, beyond a few) is counted again in
+ * full: past it, reading the changed quotas one by one through their indexes costs about as much as
+ * reading the whole drive.
+ */
+const INCREMENTAL_SHARE = 0.25;
+const INCREMENTAL_ALWAYS = 16;
+
+const driveShape = driveReportSchema.shape;
 
 /** The figures of one quota, or of the drive (counts summed; distinct candidates counted over the drive). */
 function figures(
@@ -56,6 +75,16 @@ function figures(
   };
 }
 
+function groupByQuota(rows: readonly QuotaRoundRow[]): Map<string, QuotaRoundRow[]> {
+  const byQuota = new Map<string, QuotaRoundRow[]>();
+  for (const r of rows) {
+    const list = byQuota.get(r.quota_id);
+    if (list) list.push(r);
+    else byQuota.set(r.quota_id, [r]);
+  }
+  return byQuota;
+}
+
 const sumRounds = (rows: readonly QuotaRoundRow[]) => {
   const m = new Map<string, { sat: number; passed: number }>();
   for (const r of rows) {
@@ -64,6 +93,50 @@ const sumRounds = (rows: readonly QuotaRoundRow[]) => {
   }
   return m;
 };
+
+const sameRounds = (a: readonly RoundRow[], b: readonly RoundRow[]) =>
+  a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
+
+/** One quota's line of the report, encoded once with the response schema. */
+function quotaPart(row: QuotaFiguresRow, perRound: QuotaRoundRow[], rounds: readonly RoundRow[]): QuotaPart {
+  const line: QuotaLine = {
+    quotaId: row.quota_id,
+    agencyId: row.agency_id,
+    agencyCode: row.agency_code,
+    agencyName: row.agency_name,
+    jobPositionId: row.job_position_id,
+    position: row.position,
+    outcome: row.outcome as QuotaLine['outcome'],
+    ...figures(quotaCounts(row), rounds, sumRounds(perRound)),
+  };
+  return { row, rounds: perRound, line, json: JSON.stringify(z.encode(quotaReportSchema, line)) };
+}
+
+/**
+ * The quota parts of a report after the `changed` quotas were counted again (`rows`, `perQuotaRound`:
+ * those quotas' rows; a changed quota without a row is gone), in `order`, the drive's quotas now;
+ * the other quotas' parts are the previous report's. Undefined if the two disagree on a quota that
+ * did not change (then the report is counted in full).
+ */
+function mergeParts(
+  before: ReportParts,
+  order: readonly string[],
+  changed: ReadonlySet<string>,
+  rows: readonly QuotaFiguresRow[],
+  perQuotaRound: readonly QuotaRoundRow[],
+  rounds: readonly RoundRow[],
+): Map<string, QuotaPart> | undefined {
+  const fresh = new Map(rows.map((r) => [r.quota_id, r]));
+  const byQuota = groupByQuota(perQuotaRound);
+  const quotas = new Map<string, QuotaPart>();
+  for (const id of order) {
+    const row = fresh.get(id);
+    const part = changed.has(id) ? row && quotaPart(row, byQuota.get(id) ?? [], rounds) : before.quotas.get(id);
+    if (!part) return undefined;
+    quotas.set(id, part);
+  }
+  return quotas;
+}
 
 const quotaCounts = (q: QuotaFiguresRow) => ({
   candidates: q.candidates,
@@ -81,37 +154,53 @@ export function createReportsService(deps: ReportsDeps) {
   const pruneSeconds = deps.changeLogPruneSeconds ?? 300;
   let lastPrune = 0;
 
-  /** Every statement in one snapshot; returns the snapshot with the report. */
-  async function computeDriveReport(caller: Caller, driveId: string): Promise<{ snapshot: string; value: ComputedDriveReport }> {
+  /**
+   * Every statement in one snapshot; returns the snapshot with the report. Given the report of an
+   * earlier snapshot, only the quotas changed since are counted again (unless a change was not one
+   * quota's), and their lines are merged with the others' and the totals summed again: the same
+   * figures as counting everything in this snapshot, since no other quota's rows changed.
+   */
+  async function computeDriveReport(
+    caller: Caller,
+    driveId: string,
+    previous: Snapshotted<ComputedDriveReport> | undefined,
+  ): Promise<{ snapshot: string; value: ComputedDriveReport }> {
     const computed = await repo.inSnapshot(async (tx) => {
       const drive = await drives.visibleDrive(caller, driveId, tx);
       const snapshot = await repo.snapshot(tx);
-      const quotas = await repo.quotaFigures(drive.id, tx);
+      const gate = drive.ruleSet.gate.gateRoundPartMinPercent;
       const rounds = await repo.rounds(drive.id, tx);
-      const perQuotaRound = await repo.quotaRoundFigures(drive.id, drive.ruleSet.gate.gateRoundPartMinPercent, tx);
-      return { snapshot, report: assemble(drive, quotas, rounds, perQuotaRound) };
+      const before = previous?.value.parts;
+      if (previous && before && sameRounds(before.rounds, rounds)) {
+        const changed = await repo.changedQuotas(drive.id, previous.snapshot, tx);
+        if (!changed.includes(WHOLE_DRIVE) && changed.length <= Math.max(INCREMENTAL_ALWAYS, before.quotas.size * INCREMENTAL_SHARE)) {
+          const order = await repo.quotaOrder(drive.id, tx);
+          const rows = changed.length > 0 ? await repo.quotaFigures(drive.id, changed, tx) : [];
+          const perQuotaRound = changed.length > 0 ? await repo.quotaRoundFigures(drive.id, gate, changed, tx) : [];
+          const quotas = mergeParts(before, order, new Set(changed), rows, perQuotaRound, rounds);
+          if (quotas) return { snapshot, drive, rounds, quotas, candidates: await repo.driveCandidates(drive.id, tx) };
+        }
+      }
+      const rows = await repo.quotaFigures(drive.id, null, tx);
+      const perQuotaRound = await repo.quotaRoundFigures(drive.id, gate, null, tx);
+      const byQuota = groupByQuota(perQuotaRound);
+      const quotas = new Map(rows.map((r) => [r.quota_id, quotaPart(r, byQuota.get(r.quota_id) ?? [], rounds)]));
+      return { snapshot, drive, rounds, quotas, candidates: await repo.driveCandidates(drive.id, tx) };
     });
     if (Date.now() - lastPrune >= pruneSeconds * 1000) {
       lastPrune = Date.now();
       // Housekeeping only: a failed prune leaves rows behind and changes no answer.
       await repo.pruneChanges(pruneSeconds).catch(() => undefined);
     }
-    const { report } = computed;
-    const encoded = z.encode(driveReportSchema, report);
-    // UTF-8 bytes: a cache hit writes them as they are (no re-encoding of 1.5 MB per request).
-    const json = Buffer.from(JSON.stringify(encoded));
-    const tag = createHash('sha256')
-      .update(JSON.stringify({ ...encoded, computedAt: undefined }))
-      .digest('base64url')
-      .slice(0, 27);
-    return { snapshot: computed.snapshot, value: { report, json, tag } };
+    const { drive, rounds, quotas, candidates } = computed;
+    return { snapshot: computed.snapshot, value: assemble(drive, rounds, quotas, candidates) };
   }
 
   // Keyed by drive: the figures do not depend on the caller. Every caller's scope is checked before
   // the cache is read (driveReportComputed); a computation reads the drive again in its snapshot.
   const cache = createReportCache<ComputedDriveReport, Caller>({
     max: deps.reportCacheSize ?? 16,
-    compute: (driveId, caller) => computeDriveReport(caller, driveId),
+    compute: (driveId, caller, previous) => computeDriveReport(caller, driveId, previous),
     fresh: (driveId, snapshot) => repo.unchangedSince(driveId, snapshot),
   });
 
@@ -126,45 +215,54 @@ export function createReportsService(deps: ReportsDeps) {
     return (await driveReportComputed(caller, driveId)).report;
   }
 
+  /**
+   * The report from its quota parts: totals summed over them (distinct candidates counted over the
+   * drive), each quota's line as encoded before, the whole encoded as the route's serializer would
+   * (the same bytes as encoding the report at once) and tagged.
+   */
   function assemble(
     drive: Awaited<ReturnType<DrivesService['visibleDrive']>>,
-    quotas: QuotaFiguresRow[],
     rounds: RoundRow[],
-    perQuotaRound: QuotaRoundRow[],
-  ): DriveReport {
-    const byQuota = new Map<string, QuotaRoundRow[]>();
-    for (const r of perQuotaRound) {
-      const list = byQuota.get(r.quota_id);
-      if (list) list.push(r);
-      else byQuota.set(r.quota_id, [r]);
+    quotas: Map<string, QuotaPart>,
+    driveCandidates: number,
+  ): ComputedDriveReport {
+    const total = { candidates: driveCandidates, applications: 0, eligible: 0, withdrawn: 0, results: 0, passedGate: 0, slots: 0, winners: 0 };
+    const perRound = new Map<string, { sat: number; passed: number }>();
+    const lines: QuotaLine[] = [];
+    const jsonLines: string[] = [];
+    for (const p of quotas.values()) {
+      const c = quotaCounts(p.row);
+      total.applications += c.applications;
+      total.eligible += c.eligible;
+      total.withdrawn += c.withdrawn;
+      total.results += c.results;
+      total.passedGate += c.passedGate;
+      total.slots += c.slots;
+      total.winners += c.winners;
+      for (const r of p.rounds) {
+        const f = perRound.get(r.round_id) ?? { sat: 0, passed: 0 };
+        perRound.set(r.round_id, { sat: f.sat + r.sat, passed: f.passed + r.passed });
+      }
+      lines.push(p.line);
+      jsonLines.push(p.json);
     }
-
-    const total = quotas.reduce(
-      (acc, q) => {
-        const c = quotaCounts(q);
-        for (const k of Object.keys(acc) as (keyof typeof acc)[]) acc[k] += c[k];
-        return acc;
-      },
-      { candidates: 0, applications: 0, eligible: 0, withdrawn: 0, results: 0, passedGate: 0, slots: 0, winners: 0 },
-    );
-    total.candidates = quotas[0]?.drive_candidates ?? 0;
-
-    return {
+    const report: DriveReport = {
       drive: { id: drive.id, code: drive.code, name: drive.name, kind: drive.kind, year: drive.year, status: drive.status },
       rounds: rounds.map((r) => ({ id: r.id, order: r.order, code: r.code, name: r.name, kind: r.kind })),
-      totals: figures(total, rounds, sumRounds(perQuotaRound)),
-      quotas: quotas.map((q) => ({
-        quotaId: q.quota_id,
-        agencyId: q.agency_id,
-        agencyCode: q.agency_code,
-        agencyName: q.agency_name,
-        jobPositionId: q.job_position_id,
-        position: q.position,
-        outcome: q.outcome as DriveReport['quotas'][number]['outcome'],
-        ...figures(quotaCounts(q), rounds, sumRounds(byQuota.get(q.quota_id) ?? [])),
-      })),
+      totals: figures(total, rounds, perRound),
+      quotas: lines,
       computedAt: clock(),
     };
+    // The keys in the schema's order, as z.encode(driveReportSchema, report) would write them.
+    const figuresJson =
+      `{"drive":${JSON.stringify(z.encode(driveShape.drive, report.drive))}` +
+      `,"rounds":${JSON.stringify(z.encode(driveShape.rounds, report.rounds))}` +
+      `,"totals":${JSON.stringify(z.encode(driveShape.totals, report.totals))}` +
+      `,"quotas":[${jsonLines.join(',')}]`;
+    const tag = createHash('sha256').update(figuresJson).update('}').digest('base64url').slice(0, 27);
+    // UTF-8 bytes: a cache hit writes them as they are (no re-encoding of 1.5 MB per request).
+    const json = Buffer.from(`${figuresJson},"computedAt":${JSON.stringify(z.encode(driveShape.computedAt, report.computedAt))}}`);
+    return { report, json, tag, parts: { rounds, quotas } };
   }
 
   async function leadershipReport(caller: Caller, q: LeadershipQuery): Promise<LeadershipReport> {
