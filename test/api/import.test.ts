@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
+import { onPostgres } from '../helpers/env.js';
 import { createCandidate, createOpenDriveNow, makeNationalId, register } from '../factories/candidates.js';
 
 let t: TestApp;
@@ -165,6 +166,75 @@ describe('bulk import', () => {
     const [hero] = await t.sql<{ priority_points: string }>('select priority_points::text from applications where id = $1', [res.body.results[6].applicationId]);
     expect(hero!.priority_points).toBe('7.50');
   });
+
+  it('when rows carry contacts and a priority claim, then the candidate and application store them as a registration does, with UUIDv7 ids', async () => {
+    const d = await createOpenDriveNow(t);
+    const csv = [
+      HEADER,
+      `"Đỗ Thị ""Hoa""",${makeNationalId()},1993-03-03,female,Kinh,VN,hoa@example.vn,+84 912 000 003,"Số 3, ngõ 5 \\ Phố Huế, Hà Nội",${d.quotaId},ethnic_minority,QĐ-7`,
+      `Hồ Văn Sơn,${makeNationalId()},1993-03-03,male,Kinh,,,,,${d.quotaId},,`,
+    ].join('\r\n');
+    const res = await csvImport(d.driveId, csv);
+    expect(res.body.summary).toEqual({ rows: 2, created: 2, exists: 0, errors: 0 });
+    const rows = await t.sql<{ id: string; candidate_id: string }>(
+      `select a.id::text, a.candidate_id::text, c.full_name, c.contacts, c.priority_claims as c_claims, a.priority_claims as a_claims,
+              a.priority_category, a.priority_points::text, c.education, a.exemptions
+         from applications a join candidates c on c.id = a.candidate_id where a.drive_id = $1`,
+      [d.driveId],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(res.body.results[0].applicationId)).toEqual({
+      id: res.body.results[0].applicationId,
+      candidate_id: res.body.results[0].candidateId,
+      full_name: 'Đỗ Thị "Hoa"',
+      contacts: { email: 'hoa@example.vn', phone: '+84 912 000 003', address: 'Số 3, ngõ 5 \\ Phố Huế, Hà Nội' },
+      c_claims: [{ category: 'ethnic_minority', evidenceRef: 'QĐ-7' }],
+      a_claims: [{ category: 'ethnic_minority', evidenceRef: 'QĐ-7' }],
+      priority_category: 'ethnic_minority',
+      priority_points: '5.00',
+      education: {},
+      exemptions: [],
+    });
+    expect(byId.get(res.body.results[1].applicationId)).toMatchObject({
+      candidate_id: res.body.results[1].candidateId,
+      contacts: { email: null, phone: null, address: null },
+      c_claims: [],
+      a_claims: [],
+      priority_category: null,
+      priority_points: '0.00',
+    });
+    const uuidv7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    for (const r of res.body.results as { applicationId: string; candidateId: string }[]) {
+      for (const id of [r.applicationId, r.candidateId]) {
+        expect(id).toMatch(uuidv7);
+        // The first 48 bits are the time the id was made, in milliseconds.
+        expect(Math.abs(parseInt(id.replace('-', '').slice(0, 12), 16) - Date.now())).toBeLessThan(60_000);
+      }
+    }
+  });
+
+  it.skipIf(!onPostgres)(
+    'when two imports of the same people run at once, then each person is created once, and each row is created by one import and exists in the other',
+    { timeout: 60_000 },
+    async () => {
+      const d = await createOpenDriveNow(t, { slots: 10 });
+      const ids = Array.from({ length: 3000 }, () => makeNationalId());
+      const csv = [HEADER, ...ids.map((id, i) => `Vũ Văn Tài ${i},${id},1994-04-04,male,Kinh,VN,,,,${d.quotaId},,`)].join('\r\n');
+      const [a, b] = await Promise.all([csvImport(d.driveId, csv), csvImport(d.driveId, csv)]);
+      expect(a.status).toBe(200);
+      expect(b.status).toBe(200);
+      expect(a.body.summary.created + b.body.summary.created).toBe(ids.length);
+      expect(a.body.summary.exists + b.body.summary.exists).toBe(ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const [x, y] = [a.body.results[i], b.body.results[i]];
+        expect([x.status, y.status].sort()).toEqual(['created', 'exists']);
+        expect(x.applicationId).toBe(y.applicationId);
+        expect(x.candidateId).toBe(y.candidateId);
+      }
+      expect(await count('applications where drive_id = $1', [d.driveId])).toBe(ids.length);
+      expect(await count('candidates where id in (select candidate_id from applications where drive_id = $1)', [d.driveId])).toBe(ids.length);
+    },
+  );
 
   it('when the drive is closed, the header is wrong or the CSV is malformed, then the whole import is refused before any write', async () => {
     const d = await createOpenDriveNow(t);

@@ -1,43 +1,79 @@
 import { randomFillSync } from 'node:crypto';
-import { sql } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { PriorityClaim } from '../candidates/candidates.table.js';
 
 /*
  * The bulk import's statements. A batch takes two: one read of everything the rules need about the
  * batch's existing candidates, and one write that creates the new candidates and all applications
- * together. Values travel as one array literal per column (unnest), so a batch of any size is one
- * round trip and one plan per statement, on PostgreSQL and PGlite alike.
+ * together. The rows to write travel as JSON (json_to_recordset) and lists of keys as one array
+ * literal: a batch of any size is one round trip and one plan per statement, on PostgreSQL and
+ * PGlite alike.
+ *
+ * Memory: JSON.stringify writes rows as one flat string in one pass (one array literal per column
+ * made ten times the garbage, all flattened again to be sent), and a batch's rows go as pieces of
+ * JSON_ROWS_PER_PIECE rows, one parameter each, so that every piece stays under V8's large-object
+ * size (128 KiB). A larger string is allocated in pages of its own and, still in use (the statement
+ * is running) when the young generation is next collected, goes straight to the old generation,
+ * where it waits for a full collection: a 2,000-row batch in one string made about 1.5 MiB of that
+ * per batch, most of the server's memory growth during a large import.
  */
 
 /** A PostgreSQL array literal of text values (NULL for null), for one-parameter bulk statements. */
 function arrayLiteral(values: readonly (string | null)[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (i > 0) out += ',';
-    out += v === null ? 'NULL' : `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, (c) => `\\${c}`) : v}"`;
-  }
-  return `${out}}`;
+  return `{${values.map((v) => (v === null ? 'NULL' : `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, (c) => `\\${c}`) : v}"`)).join(',')}}`;
+}
+
+/**
+ * Rows as one JSON array for json_to_recordset. A lone UTF-16 surrogate (possible in a JSON request
+ * body) is escaped by JSON.stringify, which PostgreSQL refuses: such text is sent as the driver sends
+ * any text, with U+FFFD in its place. JSON.stringify escapes nothing else as \ud8xx–\udfxx.
+ */
+/** Rows per JSON piece: a candidate row is about 500 characters, two bytes each once the text is not Latin-1 (Vietnamese). */
+const JSON_ROWS_PER_PIECE = 64;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+function jsonRows(rows: readonly object[]): string {
+  const json = JSON.stringify(rows);
+  return /\\ud[89a-f]/.test(json) ? JSON.stringify(rows, (_key, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v)) : json;
+}
+
+/** The rows as a json[] of pieces (one parameter each), for `unnest(…) as p(doc), json_to_recordset(p.doc)`. */
+function jsonPieces(rows: readonly object[]): SQL {
+  const pieces: SQL[] = [];
+  for (let i = 0; i < rows.length; i += JSON_ROWS_PER_PIECE) pieces.push(sql`${jsonRows(rows.slice(i, i + JSON_ROWS_PER_PIECE))}::json`);
+  return sql`array[${sql.join(pieces, sql`, `)}]::json[]`;
 }
 
 /*
- * Ids of the rows the import creates: UUIDv7 like newId(), their random bits cut from a pool the
- * CSPRNG fills 1,024 ids at a time (newId() asks the CSPRNG once per id, which costs more than the
- * rest of making the id; an import makes two ids per row).
+ * Ids of the rows the import creates: UUIDv7 like newId() (RFC 9562: 48-bit Unix milliseconds,
+ * version 7, 74 random bits, variant 10), their random bits cut from a pool the CSPRNG fills 1,024
+ * ids at a time (newId() asks the CSPRNG once per id, which costs more than the rest of making the
+ * id; an import makes two ids per row), and written as text in one buffer: one string per id.
  */
 const ID_BYTES = 16;
 const idPool = Buffer.alloc(ID_BYTES * 1024);
 let idOffset = idPool.length;
+/** The two lowercase hex digits of each byte value, as character codes. */
+const HEX = Buffer.from(Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0')).join(''), 'latin1');
+const idText = Buffer.alloc(36);
 export function bulkId(): string {
   if (idOffset === idPool.length) {
     randomFillSync(idPool);
     idOffset = 0;
   }
-  const random = idPool.subarray(idOffset, idOffset + ID_BYTES);
+  const o = idOffset;
   idOffset += ID_BYTES;
-  return uuidv7({ random });
+  idPool.writeUIntBE(Date.now(), o, 6);
+  idPool[o + 6] = 0x70 | (idPool[o + 6]! & 0x0f);
+  idPool[o + 8] = 0x80 | (idPool[o + 8]! & 0x3f);
+  let at = 0;
+  for (let i = o; i < o + ID_BYTES; i++) {
+    if (i - o === 4 || i - o === 6 || i - o === 8 || i - o === 10) idText[at++] = 0x2d; // '-'
+    const b = idPool[i]!;
+    idText[at++] = HEX[2 * b]!;
+    idText[at++] = HEX[2 * b + 1]!;
+  }
+  return idText.toString('latin1', 0, 36);
 }
 
 const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
@@ -104,10 +140,8 @@ export type NewCandidate = {
   gender: string;
   ethnicity: string;
   nationality: string;
-  /** JSON text of the contacts object. */
-  contacts: string;
-  /** JSON text of the priority claims. */
-  priorityClaims: string;
+  contacts: { email: string | null; phone: string | null; address: string | null };
+  priorityClaims: PriorityClaim[];
 };
 
 /**
@@ -120,17 +154,20 @@ export type NewApplication = {
   candidateId: string | null;
   candidateIndex: string;
   choice: number;
-  /** JSON text of the priority claims. */
-  priorityClaims: string;
+  priorityClaims: PriorityClaim[];
   priorityCategory: string | null;
   priorityPoints: string;
 };
 
+/**
+ * What one statement did not insert (usually nothing, so that is what comes back rather than
+ * thousands of ids the caller made itself).
+ */
 export type BatchInsert = {
-  /** Candidates inserted, by national ID index (a candidate another request created first is not). */
-  candidates: Map<string, string>;
-  /** Ids of the applications inserted (a row that would break one active per choice/quota is not). */
-  applications: Set<string>;
+  /** National ID indexes of the candidates not inserted: another request created them first. */
+  candidatesSkipped: Set<string>;
+  /** Ids of the applications not inserted: one would break one active per choice/quota, or its candidate was skipped. */
+  applicationsSkipped: Set<string>;
 };
 
 /**
@@ -145,48 +182,39 @@ export async function insertBatch(
   candidates: NewCandidate[],
   applications: NewApplication[],
 ): Promise<BatchInsert> {
-  const out: BatchInsert = { candidates: new Map(), applications: new Set() };
-  if (applications.length === 0 && candidates.length === 0) return out;
-  const c = <K extends keyof NewCandidate>(k: K) => arrayLiteral(candidates.map((r) => r[k] as string));
-  const a = <K extends keyof NewApplication>(k: K) => arrayLiteral(applications.map((r) => (r[k] === null ? null : String(r[k]))));
+  if (applications.length === 0 && candidates.length === 0) return { candidatesSkipped: new Set(), applicationsSkipped: new Set() };
   const agency = common.registeredByAgencyId;
   const result = await tx.execute(sql`
     with c_in as (
-      select * from unnest(${c('id')}::uuid[], ${c('fullName')}::text[], ${c('fullNameSearch')}::text[], ${c('nationalIdCiphertext')}::text[],
-                           ${c('nationalIdIndex')}::text[], ${c('nationalIdMasked')}::text[], ${c('birthDate')}::date[], ${c('gender')}::text[],
-                           ${c('ethnicity')}::text[], ${c('nationality')}::text[], ${c('contacts')}::jsonb[], ${c('priorityClaims')}::jsonb[])
-        as t(id, full_name, full_name_search, national_id_ciphertext, national_id_index, national_id_masked, birth_date, gender,
-             ethnicity, nationality, contacts, priority_claims)
+      select t.* from unnest(${jsonPieces(candidates)}) as p(doc), json_to_recordset(p.doc)
+        as t("id" uuid, "fullName" text, "fullNameSearch" text, "nationalIdCiphertext" text, "nationalIdIndex" text, "nationalIdMasked" text,
+             "birthDate" date, "gender" text, "ethnicity" text, "nationality" text, "contacts" jsonb, "priorityClaims" jsonb)
     ), c_new as (
       insert into candidates (id, full_name, full_name_search, national_id_ciphertext, national_id_index, national_id_masked,
                               birth_date, gender, ethnicity, nationality, contacts, education, priority_claims, registered_by_agency_id)
-      select id, full_name, full_name_search, national_id_ciphertext, national_id_index, national_id_masked,
-             birth_date, gender, ethnicity, nationality, contacts, '{}'::jsonb, priority_claims, ${agency}::uuid
+      select "id", "fullName", "fullNameSearch", "nationalIdCiphertext", "nationalIdIndex", "nationalIdMasked",
+             "birthDate", "gender", "ethnicity", "nationality", "contacts", '{}'::jsonb, "priorityClaims", ${agency}::uuid
         from c_in
       on conflict (national_id_index) do nothing
       returning id, national_id_index
     ), a_in as (
-      select * from unnest(${a('id')}::uuid[], ${a('quotaId')}::uuid[], ${a('candidateId')}::uuid[], ${a('candidateIndex')}::text[],
-                           ${a('choice')}::int[], ${a('priorityClaims')}::jsonb[], ${a('priorityCategory')}::text[], ${a('priorityPoints')}::numeric[])
-        as t(id, quota_id, candidate_id, candidate_index, choice, priority_claims, priority_category, priority_points)
+      select t.* from unnest(${jsonPieces(applications)}) as p(doc), json_to_recordset(p.doc)
+        as t("id" uuid, "quotaId" uuid, "candidateId" uuid, "candidateIndex" text, "choice" int, "priorityClaims" jsonb,
+             "priorityCategory" text, "priorityPoints" numeric)
     ), a_new as (
       insert into applications (id, drive_id, quota_id, candidate_id, choice, priority_claims, priority_category, priority_points,
                                 exemptions, registered_by_agency_id, submitted_at)
-      select a_in.id, ${common.driveId}::uuid, a_in.quota_id, coalesce(a_in.candidate_id, c_new.id), a_in.choice, a_in.priority_claims,
-             a_in.priority_category, a_in.priority_points, '[]'::jsonb, ${agency}::uuid, ${common.submittedAt.toISOString()}::timestamptz
-        from a_in left join c_new on a_in.candidate_id is null and c_new.national_id_index = a_in.candidate_index
-       where coalesce(a_in.candidate_id, c_new.id) is not null
+      select a_in."id", ${common.driveId}::uuid, a_in."quotaId", coalesce(a_in."candidateId", c_new.id), a_in."choice", a_in."priorityClaims",
+             a_in."priorityCategory", a_in."priorityPoints", '[]'::jsonb, ${agency}::uuid, ${common.submittedAt.toISOString()}::timestamptz
+        from a_in left join c_new on a_in."candidateId" is null and c_new.national_id_index = a_in."candidateIndex"
+       where coalesce(a_in."candidateId", c_new.id) is not null
       on conflict do nothing
       returning id
     )
-    select id::text as id, national_id_index from c_new
-    union all
-    select id::text, null from a_new`);
-  for (const r of rowsOf<{ id: string; national_id_index: string | null }>(result)) {
-    if (r.national_id_index === null) out.applications.add(r.id);
-    else out.candidates.set(r.national_id_index, r.id);
-  }
-  return out;
+    select (select coalesce(json_agg("nationalIdIndex"), '[]'::json) from c_in where "id" not in (select id from c_new)) as candidates_skipped,
+           (select coalesce(json_agg("id"), '[]'::json) from a_in where "id" not in (select id from a_new)) as applications_skipped`);
+  const row = rowsOf<{ candidates_skipped: string[]; applications_skipped: string[] }>(result)[0]!;
+  return { candidatesSkipped: new Set(row.candidates_skipped), applicationsSkipped: new Set(row.applications_skipped) };
 }
 
 /** Candidate ids by national ID index (candidates another request created during this batch). */

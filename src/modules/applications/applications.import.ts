@@ -17,7 +17,7 @@ import type { DriveRow } from '../drives/drives.table.js';
 import { activeApplications, bulkId, candidateIdsByIndex, existingCandidates, insertBatch, type ExistingCandidate, type NewApplication, type NewCandidate } from './applications.bulk.js';
 import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
-import { applicantRefusal, duplicateRefusal, quotaNotInDrive, refuse, windowRefusal, type PriorityOutcome } from './applications.rules.js';
+import { applicantRefusal, duplicateRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
 import { importRowSchema, type ImportResult, type ImportRow, type ImportRowError } from './applications.schemas.js';
 import { visibleDrive } from './applications.service.js';
 
@@ -60,6 +60,14 @@ function resultJson(r: ImportResult): string {
   });
 }
 
+/*
+ * Pieces of the report are kept under V8's large-object size (128 KiB): a larger string is allocated
+ * in its own pages and, if a collection of the young generation finds it still in use (being written
+ * to the socket or the file), moved straight to the old generation, where it waits for a full collection.
+ */
+const RESULTS_PER_WRITE = 400;
+const READ_CHUNK_BYTES = 64 * 1024;
+
 /** Appends results to a temporary file, keeping only the counters in memory. */
 async function resultsFile(): Promise<{ write: (items: ImportResult[]) => Promise<void>; close: () => Promise<ImportResults> }> {
   const file = path.join(tmpdir(), `tuyendung-import-report-${randomUUID()}.json`);
@@ -80,10 +88,12 @@ async function resultsFile(): Promise<{ write: (items: ImportResult[]) => Promis
   return {
     async write(items) {
       if (items.length === 0) return;
-      const text = (first ? '' : ',') + items.map(resultJson).join(',');
-      first = false;
       try {
-        await handle!.write(text);
+        // A few hundred rows per write: each piece of text stays a small, short-lived string.
+        for (let i = 0; i < items.length; i += RESULTS_PER_WRITE) {
+          await handle!.write((first ? '' : ',') + items.slice(i, i + RESULTS_PER_WRITE).map(resultJson).join(','));
+          first = false;
+        }
       } catch (err) {
         await close().catch(() => undefined);
         await discard();
@@ -93,7 +103,7 @@ async function resultsFile(): Promise<{ write: (items: ImportResult[]) => Promis
     async close() {
       await close();
       return {
-        chunks: () => createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 }) as AsyncIterable<string>,
+        chunks: () => createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<string>,
         discard,
       };
     },
@@ -123,15 +133,16 @@ type Prepared = {
   /** The national ID protected, for the first row of the batch with this ID (a new candidate, most likely). */
   created?: { ciphertext: string; masked: string; fullNameSearch: string };
 };
-/** Rows `first` … `first + count - 1`: the rows refused already, and the rest. */
-type PreparedBatch = { first: number; count: number; out: Map<number, ImportResult>; work: Prepared[] };
+/** Rows `first` … `first + count - 1`: each row's result once known (`out[row - first]`), and the rows still to write. */
+type PreparedBatch = { first: number; count: number; out: ImportResult[]; work: Prepared[] };
 
 /**
  * Where rows of this file already used a national ID: a second row for the same choice or quota is an error.
- * It holds one entry per national ID of the file, so a use is packed into one number (row, choice and the
- * quota's position in the drive) rather than an object: about a third of the memory on 200,000 rows.
+ * It holds one entry per national ID of the file for the whole import, so it is kept small: the key is the
+ * national ID's 12 digits as a number (a valid ID is 12 digits, and one ID has one blind index), and a use is
+ * packed into one number (row, choice and the quota's position in the drive) rather than an object.
  */
-type Seen = Map<string, number | number[]>;
+type Seen = Map<number, number | number[]>;
 type Use = { row: number; choice: number; quota: number };
 const packUse = (u: Use, quotaCount: number) => (u.row * 2 + (u.choice - 1)) * quotaCount + u.quota;
 function unpackUse(packed: number, quotaCount: number): Use {
@@ -178,35 +189,33 @@ export function createApplicationsImporter(deps: ImportDeps) {
   function prepareRow(batch: PreparedBatch, drive: DriveRow, quotas: QuotaMaps, seen: Seen, protectedInBatch: Set<string>, row: number, raw: unknown): void {
     const parsed = parseRow(raw);
     if ('errors' in parsed) {
-      batch.out.set(row, errorResult(row, parsed.errors));
+      batch.out[row - batch.first] = errorResult(row, parsed.errors);
       return;
     }
     const input = parsed.input;
     const quota = input.quotaId ? quotas.byId.get(input.quotaId) : quotas.byCodes.get(`${input.agencyCode}\u0000${input.jobPositionCode}`);
     if (!quota) {
       const r = quotaNotInDrive(input.quotaId ?? `${input.agencyCode}/${input.jobPositionCode}`, drive.id, input.quotaId ? 'quotaId' : 'agencyCode');
-      batch.out.set(row, errorResult(row, [{ code: r.code, message: r.message, field: r.field! }]));
+      batch.out[row - batch.first] = errorResult(row, [{ code: r.code, message: r.message, field: r.field! }]);
       return;
     }
     const index = nationalIds.blindIndex(input.nationalId);
     const quotaCount = quotas.position.size;
     const position = quotas.position.get(quota.quota.id)!;
-    const packed = seen.get(index);
+    const person = Number(input.nationalId);
+    const packed = seen.get(person);
     if (packed !== undefined) {
       const uses = (typeof packed === 'number' ? [packed] : packed).map((u) => unpackUse(u, quotaCount));
       const earlier = uses.find((u) => u.choice === input.choice || u.quota === position);
       if (earlier) {
-        batch.out.set(
-          row,
-          errorResult(row, [
-            { code: 'import.duplicate_in_file', message: `The same national ID is already in row ${earlier.row} of this file for this choice or quota`, field: 'nationalId' },
-          ]),
-        );
+        batch.out[row - batch.first] = errorResult(row, [
+          { code: 'import.duplicate_in_file', message: `The same national ID is already in row ${earlier.row} of this file for this choice or quota`, field: 'nationalId' },
+        ]);
         return;
       }
     }
     const use = packUse({ row, choice: input.choice, quota: position }, quotaCount);
-    seen.set(index, packed === undefined ? use : [...(typeof packed === 'number' ? [packed] : packed), use]);
+    seen.set(person, packed === undefined ? use : [...(typeof packed === 'number' ? [packed] : packed), use]);
     const prepared: Prepared = { row, input, index, quota };
     if (!protectedInBatch.has(index)) {
       protectedInBatch.add(index);
@@ -223,21 +232,27 @@ export function createApplicationsImporter(deps: ImportDeps) {
   });
 
   async function processBatch(tx: Tx, record: RecordAudit, caller: Caller, drive: DriveRow, batch: PreparedBatch): Promise<ImportResult[]> {
-    const { out, work } = batch;
-    const fail = (row: number, errors: ImportRowError[]) => out.set(row, errorResult(row, errors));
+    const { out, work, first } = batch;
+    const fail = (row: number, errors: ImportRowError[]) => (out[row - first] = errorResult(row, errors));
 
     // Existing candidates are matched by national ID and reused as stored.
-    const existing = new Map(
-      (await existingCandidates(tx, drive.id, drive.registrationOpensOn, [...new Set(work.map((w) => w.index))])).map((c) => [c.nationalIdIndex, c]),
-    );
-    const ready: (Prepared & { claims: PriorityClaim[]; priority: PriorityOutcome; candidate: ExistingCandidate | undefined })[] = [];
+    const existing = new Map<string, ExistingCandidate>();
+    for (const c of await existingCandidates(tx, drive.id, drive.registrationOpensOn, [...new Set(work.map((w) => w.index))])) existing.set(c.nationalIdIndex, c);
+
+    // New candidates, one per national ID (NV1 and NV2 rows of one person share it), written with
+    // the applications in one statement.
+    const toCreate = new Map<string, NewCandidate>();
+    const apps: NewApplication[] = [];
+    /** The row of each application in `apps`. */
+    const appRow: number[] = [];
     for (const w of work) {
       const candidate = existing.get(w.index);
-      const claims: PriorityClaim[] = w.input.priorityCategory
-        ? [{ category: w.input.priorityCategory, evidenceRef: w.input.evidenceRef ?? '' }]
+      const input = w.input;
+      const claims: PriorityClaim[] = input.priorityCategory
+        ? [{ category: input.priorityCategory, evidenceRef: input.evidenceRef ?? '' }]
         : (candidate?.priorityClaims ?? []);
-      const checked = applicantRefusal(drive, drive.ruleSet, candidate ?? w.input, candidate?.barred ?? false, {
-        choice: w.input.choice,
+      const checked = applicantRefusal(drive, drive.ruleSet, candidate ?? input, candidate?.barred ?? false, {
+        choice: input.choice,
         priorityClaims: claims,
         exemptions: [],
       });
@@ -249,66 +264,65 @@ export function createApplicationsImporter(deps: ImportDeps) {
       const active = candidate?.active ?? [];
       const same = active.find((a) => a.quotaId === w.quota.quota.id);
       if (same) {
-        out.set(w.row, { row: w.row, status: 'exists', applicationId: same.id, candidateId: candidate!.id });
+        out[w.row - first] = { row: w.row, status: 'exists', applicationId: same.id, candidateId: candidate!.id };
         continue;
       }
-      if (active.some((a) => a.choice === w.input.choice)) {
+      if (active.some((a) => a.choice === input.choice)) {
         const r = duplicateRefusal();
         fail(w.row, [{ code: r.code, message: r.message, field: 'choice' }]);
         continue;
       }
-      ready.push({ ...w, claims, priority: checked.priority, candidate });
-    }
-
-    // New candidates, one per national ID (NV1 and NV2 rows of one person share it), written with
-    // the applications in one statement.
-    const toCreate = new Map<string, NewCandidate>();
-    for (const r of ready) {
-      if (r.candidate || toCreate.has(r.index)) continue;
-      const p = r.created ?? protection(r.input);
-      toCreate.set(r.index, {
+      if (!candidate && !toCreate.has(w.index)) {
+        const p = w.created ?? protection(input);
+        toCreate.set(w.index, {
+          id: bulkId(),
+          fullName: input.fullName,
+          fullNameSearch: p.fullNameSearch,
+          nationalIdCiphertext: p.ciphertext,
+          nationalIdIndex: w.index,
+          nationalIdMasked: p.masked,
+          birthDate: input.birthDate,
+          gender: input.gender,
+          ethnicity: input.ethnicity,
+          nationality: input.nationality,
+          contacts: { email: input.email ?? null, phone: input.phone ?? null, address: input.address ?? null },
+          priorityClaims: claims,
+        });
+      }
+      apps.push({
         id: bulkId(),
-        fullName: r.input.fullName,
-        fullNameSearch: p.fullNameSearch,
-        nationalIdCiphertext: p.ciphertext,
-        nationalIdIndex: r.index,
-        nationalIdMasked: p.masked,
-        birthDate: r.input.birthDate,
-        gender: r.input.gender,
-        ethnicity: r.input.ethnicity,
-        nationality: r.input.nationality,
-        contacts: JSON.stringify({ email: r.input.email ?? null, phone: r.input.phone ?? null, address: r.input.address ?? null }),
-        priorityClaims: JSON.stringify(r.claims),
+        quotaId: w.quota.quota.id,
+        candidateId: candidate?.id ?? null,
+        candidateIndex: w.index,
+        choice: input.choice,
+        priorityClaims: claims,
+        priorityCategory: checked.priority.priorityCategory,
+        priorityPoints: checked.priority.priorityPoints,
       });
+      appRow.push(w.row);
     }
-    const appRows: NewApplication[] = ready.map((r) => ({
-      id: bulkId(),
-      quotaId: r.quota.quota.id,
-      candidateId: r.candidate?.id ?? null,
-      candidateIndex: r.index,
-      choice: r.input.choice,
-      priorityClaims: JSON.stringify(r.claims),
-      priorityCategory: r.priority.priorityCategory,
-      priorityPoints: r.priority.priorityPoints,
-    }));
+    // The rows are written: what is left of them is in `apps`, `toCreate` and the results.
+    work.length = 0;
+
     const common = { driveId: drive.id, registeredByAgencyId: caller.scopeAgencyId, submittedAt: clock() };
-    const written = await insertBatch(tx, common, [...toCreate.values()], appRows);
-    const candidateIdOf = (i: number) => ready[i]!.candidate?.id ?? written.candidates.get(ready[i]!.index);
+    const written = await insertBatch(tx, common, [...toCreate.values()], apps);
+    const notInserted = written.applicationsSkipped;
 
     // Another request created some of these candidates meanwhile: their applications go in with the stored candidate.
-    const raced = [...toCreate.keys()].filter((index) => !written.candidates.has(index));
-    const racedIds = await candidateIdsByIndex(tx, raced);
+    const racedIds = await candidateIdsByIndex(tx, [...written.candidatesSkipped]);
     if (racedIds.size > 0) {
-      const again = appRows.filter((a) => a.candidateId === null && racedIds.has(a.candidateIndex)).map((a) => ({ ...a, candidateId: racedIds.get(a.candidateIndex)! }));
-      for (const id of (await insertBatch(tx, common, [], again)).applications) written.applications.add(id);
+      const again = apps.filter((a) => a.candidateId === null && racedIds.has(a.candidateIndex)).map((a) => ({ ...a, candidateId: racedIds.get(a.candidateIndex)! }));
+      const retried = await insertBatch(tx, common, [], again);
+      for (const a of again) if (!retried.applicationsSkipped.has(a.id)) notInserted.delete(a.id);
     }
-    const finalCandidate = (i: number) => candidateIdOf(i) ?? racedIds.get(ready[i]!.index);
+    const candidateOf = (a: NewApplication) =>
+      a.candidateId ?? (written.candidatesSkipped.has(a.candidateIndex) ? racedIds.get(a.candidateIndex) : toCreate.get(a.candidateIndex)?.id);
 
     const skipped = new Set<string>();
-    appRows.forEach((a, i) => {
-      const c = finalCandidate(i);
-      if (!written.applications.has(a.id) && c) skipped.add(c);
-    });
+    for (const a of apps) {
+      const c = candidateOf(a);
+      if (notInserted.has(a.id) && c) skipped.add(c);
+    }
     const nowActive = new Map<string, { id: string; quotaId: string }[]>();
     for (const a of await activeApplications(tx, drive.id, [...skipped])) {
       const list = nowActive.get(a.candidateId);
@@ -316,33 +330,33 @@ export function createApplicationsImporter(deps: ImportDeps) {
       else nowActive.set(a.candidateId, [a]);
     }
     const createdApplications: { id: string; candidateId: string; quotaId: string }[] = [];
-    ready.forEach((r, i) => {
-      const a = appRows[i]!;
-      const candidateId = finalCandidate(i);
-      if (candidateId && written.applications.has(a.id)) {
-        out.set(r.row, { row: r.row, status: 'created', applicationId: a.id, candidateId });
+    apps.forEach((a, i) => {
+      const row = appRow[i]!;
+      const candidateId = candidateOf(a);
+      if (candidateId && !notInserted.has(a.id)) {
+        out[row - first] = { row, status: 'created', applicationId: a.id, candidateId };
         createdApplications.push({ id: a.id, candidateId, quotaId: a.quotaId });
         return;
       }
       // Another request registered this candidate meanwhile: the same quota is "exists", anything else a duplicate.
       const same = candidateId ? (nowActive.get(candidateId) ?? []).find((x) => x.quotaId === a.quotaId) : undefined;
-      if (same) out.set(r.row, { row: r.row, status: 'exists', applicationId: same.id, candidateId: candidateId! });
-      else fail(r.row, [{ code: 'application.duplicate', message: duplicateRefusal().message, field: 'choice' }]);
+      if (same) out[row - first] = { row, status: 'exists', applicationId: same.id, candidateId: candidateId! };
+      else fail(row, [{ code: 'application.duplicate', message: duplicateRefusal().message, field: 'choice' }]);
     });
 
-    if (createdApplications.length > 0 || written.candidates.size > 0) {
+    const candidatesCreated: string[] = [];
+    for (const [index, c] of toCreate) if (!written.candidatesSkipped.has(index)) candidatesCreated.push(c.id);
+    if (createdApplications.length > 0 || candidatesCreated.length > 0) {
       record({
         action: 'applications.imported',
         resourceType: 'drive',
         resourceId: drive.id,
         driveId: drive.id,
         agencyId: caller.scopeAgencyId,
-        after: { candidatesCreated: [...written.candidates.values()], applications: createdApplications },
+        after: { candidatesCreated, applications: createdApplications },
       });
     }
-    const results: ImportResult[] = [];
-    for (let row = batch.first; row < batch.first + batch.count; row++) results.push(out.get(row)!);
-    return results;
+    return out;
   }
 
   return {
@@ -397,7 +411,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
       let nextRow = 1;
       /** Reads and prepares the next batch (null at the end of the rows). */
       const prepareNext = async (): Promise<PreparedBatch | null> => {
-        const batch: PreparedBatch = { first: nextRow, count: 0, out: new Map(), work: [] };
+        const batch: PreparedBatch = { first: nextRow, count: 0, out: new Array<ImportResult>(IMPORT_BATCH_ROWS), work: [] };
         const protectedInBatch = new Set<string>();
         while (batch.count < IMPORT_BATCH_ROWS) {
           const next = await source.next();
@@ -405,6 +419,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
           prepareRow(batch, drive, quotas, seen, protectedInBatch, nextRow++, next.value);
           if (++batch.count % ROWS_PER_SLICE === 0) await yieldToLoop();
         }
+        batch.out.length = batch.count;
         return batch.count > 0 ? batch : null;
       };
       /**
