@@ -108,6 +108,18 @@ describe('drive report after a change to some quotas', () => {
     const withdrawn = await report(d.driveId);
     expect(withdrawn.body.totals).toMatchObject({ candidates: 4, applications: 5, withdrawn: 1 });
     await expectAsFromScratch(d.driveId, withdrawn);
+
+    // The candidate's first application gone, its second choice alone counts it.
+    await t.sql(`delete from applications where id = $1`, [an!.applicationId]);
+    const deleted = await report(d.driveId);
+    expect(deleted.body.totals).toMatchObject({ candidates: 4, applications: 4, withdrawn: 0 });
+    expect(line(deleted, q1)).toMatchObject({ candidates: 1, applications: 1 });
+    await expectAsFromScratch(d.driveId, deleted);
+    // And with no application left, not at all.
+    await t.sql(`delete from applications where candidate_id = $1`, [an!.candidateId]);
+    const gone = await report(d.driveId);
+    expect(gone.body.totals).toMatchObject({ candidates: 3, applications: 3 });
+    await expectAsFromScratch(d.driveId, gone);
   });
 
   it('when only some quotas are logged as changed, then only they are counted again and the others’ lines are reused', async () => {

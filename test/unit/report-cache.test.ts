@@ -10,6 +10,8 @@ function setup() {
   let changes = 0;
   const calls: { previous: Snapshotted<string> | undefined }[] = [];
   let gate: Promise<void> = Promise.resolve();
+  /** Probes to hold (the next ones made), each until its release is called. */
+  const heldProbes: Promise<void>[] = [];
   const cache = createReportCache<string, null>({
     max: 4,
     compute: async (key, _arg, previous) => {
@@ -18,12 +20,21 @@ function setup() {
       await gate;
       return { snapshot: String(seen), value: `${key}@${seen}` };
     },
-    fresh: async (_key, snapshot) => Number(snapshot) === changes,
+    fresh: async (_key, snapshot) => {
+      const answer = Number(snapshot) === changes;
+      await heldProbes.shift();
+      return answer;
+    },
   });
   return {
     cache,
     calls,
     change: () => void changes++,
+    holdNextProbe: () => {
+      let release!: () => void;
+      heldProbes.push(new Promise((r) => (release = r)));
+      return () => release();
+    },
     hold: () => {
       let release!: () => void;
       gate = new Promise((r) => (release = r));
@@ -85,5 +96,17 @@ describe('report cache', () => {
     expect((await late).value).toBe('d@2');
     expect(s.calls).toHaveLength(3);
     expect(s.calls[2]!.previous?.value).toBe('d@1');
+  });
+
+  it('when a computation finishes while a request is still finding its held value stale, then that request is served the new value, not a computation of its own', async () => {
+    const s = setup();
+    await s.cache.get('d', null);
+    s.change();
+    const releaseProbe = s.holdNextProbe();
+    const slow = s.cache.get('d', null);
+    expect(await s.cache.get('d', null)).toEqual({ value: 'd@1', cached: false });
+    releaseProbe();
+    expect(await slow).toEqual({ value: 'd@1', cached: true });
+    expect(s.calls).toHaveLength(2);
   });
 });

@@ -63,19 +63,29 @@ export function createReportCache<T, A>(opts: ReportCacheOptions<T, A>) {
     /** The value for `key` as of now: from the cache if still exact, else computed (shared). */
     async get(key: string, arg: A): Promise<{ value: T; cached: boolean }> {
       const arrived = ++seq;
-      let previous = entries.get(key);
-      if (previous && (await opts.fresh(key, previous.snapshot))) {
-        remember(key, previous);
-        return { value: previous.value, cached: true };
-      }
+      /** The last value this request found stale. */
+      let stale: Snapshotted<T> | undefined;
       for (;;) {
-        const flight = inFlight.get(key) ?? start(key, arg, entries.get(key) ?? previous);
+        let flight = inFlight.get(key);
+        if (!flight) {
+          const held = entries.get(key);
+          // Held at arrival, or computed while this request was probing another: served if still exact.
+          if (held && held !== stale) {
+            if (await opts.fresh(key, held.snapshot)) {
+              remember(key, held);
+              return { value: held.value, cached: true };
+            }
+            stale = held;
+            continue;
+          }
+          flight = start(key, arg, held ?? stale);
+        }
         const e = await flight.result;
         // A computation started after this request arrived reads a snapshot taken later still.
         if (flight.seq > arrived) return { value: e.value, cached: false };
         if (await opts.fresh(key, e.snapshot)) return { value: e.value, cached: true };
         // The shared computation's snapshot may predate a change this request must see: again.
-        previous = e;
+        stale = e;
       }
     },
     get size() {

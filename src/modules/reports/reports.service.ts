@@ -8,7 +8,7 @@ import type { DrivesService } from '../drives/drives.service.js';
 import type { TabularExport } from '../exports/exports.service.js';
 import { fromArray, type Column } from '../exports/tabular.js';
 import { percentText, rate, ratio, ratioText, type Rate } from './rates.js';
-import type { QuotaFiguresRow, QuotaRoundRow, ReportsRepository, RoundRow } from './reports.repository.js';
+import type { CandidateQuotaRow, QuotaFiguresRow, QuotaRoundRow, ReportsRepository, RoundRow } from './reports.repository.js';
 import { createReportCache, type Snapshotted } from './report-cache.js';
 import { driveReportSchema, quotaReportSchema, type DriveReport, type LeadershipQuery, type LeadershipReport } from './reports.schemas.js';
 import { WHOLE_DRIVE } from './reports.table.js';
@@ -37,8 +37,14 @@ type QuotaLine = DriveReport['quotas'][number];
 /** One quota's rows as counted, its line of the report, and that line encoded as JSON. */
 type QuotaPart = { row: QuotaFiguresRow; rounds: QuotaRoundRow[]; line: QuotaLine; json: string };
 
-/** The per-quota parts of a report, in the report's order, and the rounds their lines were laid out on. */
-type ReportParts = { rounds: RoundRow[]; quotas: Map<string, QuotaPart> };
+/**
+ * The per-quota parts of a report, in the report's order, the rounds their lines were laid out on,
+ * and the candidates with applications in more than one quota (with those quotas). The drive's
+ * distinct candidates are the quotas' distinct candidates summed, less each of these candidates
+ * counted more than once; only a candidate with an application in a changed quota, or one of these
+ * with a changed quota, can change that (see multiAfter).
+ */
+type ReportParts = { rounds: RoundRow[]; quotas: Map<string, QuotaPart>; multi: Map<string, readonly string[]> };
 
 /**
  * A report this far behind (changed quotas over the drive's quotas, beyond a few) is counted again in
@@ -113,6 +119,29 @@ function quotaPart(row: QuotaFiguresRow, perRound: QuotaRoundRow[], rounds: read
 }
 
 /**
+ * The candidates in more than one quota, from those of the previous report (`before`) once the
+ * candidates `touching` changed quotas are set aside, and `now`: every quota (now) of each candidate
+ * with an application in a changed quota now and of each of `touching`. A candidate in neither has
+ * the same quotas as before: none of its applications is in a changed quota, then or now (one it
+ * had in a changed quota, alone, would have left it with no application at all).
+ */
+function multiAfter(before: ReadonlyMap<string, readonly string[]>, touching: readonly string[], now: readonly CandidateQuotaRow[]): Map<string, readonly string[]> {
+  const multi = new Map(before);
+  for (const c of touching) multi.delete(c);
+  const quotasOf = new Map<string, string[]>();
+  for (const r of now) {
+    const list = quotasOf.get(r.candidate_id);
+    if (list) list.push(r.quota_id);
+    else quotasOf.set(r.candidate_id, [r.quota_id]);
+  }
+  for (const [c, qs] of quotasOf) {
+    if (qs.length > 1) multi.set(c, qs);
+    else multi.delete(c);
+  }
+  return multi;
+}
+
+/**
  * The quota parts of a report after the `changed` quotas were counted again (`rows`, `perQuotaRound`:
  * those quotas' rows; a changed quota without a row is gone), in `order`, the drive's quotas now;
  * the other quotas' parts are the previous report's. Undefined if the two disagree on a quota that
@@ -177,23 +206,28 @@ export function createReportsService(deps: ReportsDeps) {
           const order = await repo.quotaOrder(drive.id, tx);
           const rows = changed.length > 0 ? await repo.quotaFigures(drive.id, changed, tx) : [];
           const perQuotaRound = changed.length > 0 ? await repo.quotaRoundFigures(drive.id, gate, changed, tx) : [];
-          const quotas = mergeParts(before, order, new Set(changed), rows, perQuotaRound, rounds);
-          if (quotas) return { snapshot, drive, rounds, quotas, candidates: await repo.driveCandidates(drive.id, tx) };
+          const changedSet = new Set(changed);
+          const quotas = mergeParts(before, order, changedSet, rows, perQuotaRound, rounds);
+          if (quotas) {
+            const touching = [...before.multi].filter(([, qs]) => qs.some((q) => changedSet.has(q))).map(([c]) => c);
+            const now = changed.length > 0 ? await repo.candidateQuotas(drive.id, changed, touching, tx) : [];
+            return { snapshot, drive, rounds, quotas, multi: multiAfter(before.multi, touching, now) };
+          }
         }
       }
       const rows = await repo.quotaFigures(drive.id, null, tx);
       const perQuotaRound = await repo.quotaRoundFigures(drive.id, gate, null, tx);
       const byQuota = groupByQuota(perQuotaRound);
       const quotas = new Map(rows.map((r) => [r.quota_id, quotaPart(r, byQuota.get(r.quota_id) ?? [], rounds)]));
-      return { snapshot, drive, rounds, quotas, candidates: await repo.driveCandidates(drive.id, tx) };
+      return { snapshot, drive, rounds, quotas, multi: multiAfter(new Map(), [], await repo.multiQuotaCandidates(drive.id, tx)) };
     });
     if (Date.now() - lastPrune >= pruneSeconds * 1000) {
       lastPrune = Date.now();
       // Housekeeping only: a failed prune leaves rows behind and changes no answer.
       await repo.pruneChanges(pruneSeconds).catch(() => undefined);
     }
-    const { drive, rounds, quotas, candidates } = computed;
-    return { snapshot: computed.snapshot, value: assemble(drive, rounds, quotas, candidates) };
+    const { drive, rounds, quotas, multi } = computed;
+    return { snapshot: computed.snapshot, value: assemble(drive, rounds, quotas, multi) };
   }
 
   // Keyed by drive: the figures do not depend on the caller. Every caller's scope is checked before
@@ -216,22 +250,25 @@ export function createReportsService(deps: ReportsDeps) {
   }
 
   /**
-   * The report from its quota parts: totals summed over them (distinct candidates counted over the
-   * drive), each quota's line as encoded before, the whole encoded as the route's serializer would
-   * (the same bytes as encoding the report at once) and tagged.
+   * The report from its quota parts: totals summed over them (distinct candidates: each candidate
+   * in several quotas counted once), each quota's line as encoded before, the whole encoded as the
+   * route's serializer would (the same bytes as encoding the report at once) and tagged.
    */
   function assemble(
     drive: Awaited<ReturnType<DrivesService['visibleDrive']>>,
     rounds: RoundRow[],
     quotas: Map<string, QuotaPart>,
-    driveCandidates: number,
+    multi: Map<string, readonly string[]>,
   ): ComputedDriveReport {
-    const total = { candidates: driveCandidates, applications: 0, eligible: 0, withdrawn: 0, results: 0, passedGate: 0, slots: 0, winners: 0 };
+    let counted = 0;
+    for (const qs of multi.values()) counted += qs.length - 1;
+    const total = { candidates: -counted, applications: 0, eligible: 0, withdrawn: 0, results: 0, passedGate: 0, slots: 0, winners: 0 };
     const perRound = new Map<string, { sat: number; passed: number }>();
     const lines: QuotaLine[] = [];
     const jsonLines: string[] = [];
     for (const p of quotas.values()) {
       const c = quotaCounts(p.row);
+      total.candidates += c.candidates;
       total.applications += c.applications;
       total.eligible += c.eligible;
       total.withdrawn += c.withdrawn;
@@ -262,7 +299,7 @@ export function createReportsService(deps: ReportsDeps) {
     const tag = createHash('sha256').update(figuresJson).update('}').digest('base64url').slice(0, 27);
     // UTF-8 bytes: a cache hit writes them as they are (no re-encoding of 1.5 MB per request).
     const json = Buffer.from(`${figuresJson},"computedAt":${JSON.stringify(z.encode(driveShape.computedAt, report.computedAt))}}`);
-    return { report, json, tag, parts: { rounds, quotas } };
+    return { report, json, tag, parts: { rounds, quotas, multi } };
   }
 
   async function leadershipReport(caller: Caller, q: LeadershipQuery): Promise<LeadershipReport> {
