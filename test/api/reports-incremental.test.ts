@@ -6,6 +6,7 @@ import { driveReportSchema } from '../../src/modules/reports/reports.schemas.js'
 import { WHOLE_DRIVE } from '../../src/modules/reports/reports.table.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { onPostgres } from '../helpers/env.js';
+import { createJobPosition } from '../factories/drives.js';
 import { buildSmallDrive } from '../factories/reports.js';
 import { computeOk, openDriveWithQuotas, registerAll } from '../factories/results.js';
 
@@ -140,6 +141,45 @@ describe('drive report after a change to some quotas', () => {
     expect(line(full, d.q1).slots).toBe(9);
     expect(full.body.totals.slots).toBe(11);
     await expectAsFromScratch(d.driveId, full);
+  });
+
+  it('when a quota comes, goes or moves in the report’s order, then the order follows, as from scratch', async () => {
+    const d = await openDriveWithQuotas(t, { slots: [1, 1] });
+    const [q1, q2] = d.quotaIds as [string, string];
+    await registerAll(t, d.driveId, [
+      { fullName: 'Nguyễn Văn An', quotaId: q1 },
+      { fullName: 'Trần Thị Bình', quotaId: q2 },
+    ]);
+    const order = (r: Got) => r.body.quotas.map((q) => q.quotaId);
+    const first = await report(d.driveId);
+    const [a, b] = order(first) as [string, string];
+    expect(new Set([a, b])).toEqual(new Set([q1, q2]));
+
+    // The first quota onto a job position whose code sorts last.
+    const last = await createJobPosition(t, d.agencyId, { code: 'ZZ-CUOI' });
+    await t.sql(`update quotas set job_position_id = $1 where id = $2`, [last, a]);
+    const moved = await report(d.driveId);
+    expect(order(moved)).toEqual([b, a]);
+    await expectAsFromScratch(d.driveId, moved);
+
+    // A new quota on a job position whose code sorts first.
+    const firstJp = await createJobPosition(t, d.agencyId, { code: '00-DAU' });
+    const [{ id: q3 }] = (await t.sql<{ id: string }>(
+      `insert into quotas (id, drive_id, agency_id, job_position_id, year, staff_category, slots)
+       select gen_random_uuid(), drive_id, agency_id, $1, year, staff_category, 2 from quotas where id = $2 returning id::text`,
+      [firstJp, a],
+    )) as [{ id: string }];
+    const added = await report(d.driveId);
+    expect(order(added)).toEqual([q3, b, a]);
+    await expectAsFromScratch(d.driveId, added);
+
+    // b gone, with its application.
+    await t.sql(`delete from applications where quota_id = $1`, [b]);
+    await t.sql(`delete from quotas where id = $1`, [b]);
+    const removed = await report(d.driveId);
+    expect(order(removed)).toEqual([q3, a]);
+    expect(removed.body.totals).toMatchObject({ candidates: 1, applications: 1, slots: 3 });
+    await expectAsFromScratch(d.driveId, removed);
   });
 
   it('when a mark changes, then the script’s quota (through its application) is logged and counted again', async () => {

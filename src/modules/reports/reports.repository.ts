@@ -16,6 +16,8 @@ export type QuotaFiguresRow = {
   agency_code: string;
   agency_name: string;
   job_position_id: string;
+  /** The report's order is (agency_code, job_position_code, quota_id). */
+  job_position_code: string;
   position: string;
   slots: number;
   outcome: string | null;
@@ -151,7 +153,7 @@ export function createReportsRepository(db: Db) {
                group by quota_id
             )
             select q.id as quota_id, q.agency_id, ag.code as agency_code, ag.name as agency_name,
-                   q.job_position_id, coalesce(q.title, jp.name) as position, q.slots, qr.status as outcome,
+                   q.job_position_id, jp.code as job_position_code, coalesce(q.title, jp.name) as position, q.slots, qr.status as outcome,
                    coalesce(app.applications, 0) as applications, coalesce(app.candidates, 0) as candidates,
                    coalesce(app.eligible, 0) as eligible, coalesce(app.withdrawn, 0) as withdrawn,
                    coalesce(res.results, 0) as results, coalesce(res.winners, 0) as winners,

@@ -100,6 +100,9 @@ const sumRounds = (rows: readonly QuotaRoundRow[]) => {
   return m;
 };
 
+const sameSortKey = (a: QuotaFiguresRow | undefined, b: QuotaFiguresRow) =>
+  a !== undefined && a.agency_code === b.agency_code && a.job_position_code === b.job_position_code;
+
 const sameRounds = (a: readonly RoundRow[], b: readonly RoundRow[]) =>
   a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
 
@@ -203,8 +206,11 @@ export function createReportsService(deps: ReportsDeps) {
       if (previous && before && sameRounds(before.rounds, rounds)) {
         const changed = await repo.changedQuotas(drive.id, previous.snapshot, tx);
         if (!changed.includes(WHOLE_DRIVE) && changed.length <= Math.max(INCREMENTAL_ALWAYS, before.quotas.size * INCREMENTAL_SHARE)) {
-          const order = await repo.quotaOrder(drive.id, tx);
           const rows = changed.length > 0 ? await repo.quotaFigures(drive.id, changed, tx) : [];
+          // The order changes only if a quota came, went, or changed agency or job position (their
+          // codes change with every drive's reports: whole-drive changes).
+          const sameOrder = rows.length === changed.length && rows.every((r) => sameSortKey(before.quotas.get(r.quota_id)?.row, r));
+          const order = sameOrder ? [...before.quotas.keys()] : await repo.quotaOrder(drive.id, tx);
           const perQuotaRound = changed.length > 0 ? await repo.quotaRoundFigures(drive.id, gate, changed, tx) : [];
           const changedSet = new Set(changed);
           const quotas = mergeParts(before, order, changedSet, rows, perQuotaRound, rounds);
