@@ -84,6 +84,25 @@ describe('computing results', () => {
     expect((await resultsOf(t, driveId)).get(quotaId)!.status).toBe('complete');
   });
 
+  it('when results are stored and read back, then every row (explanation, gate, parts, tiedWith, priority) is the one a dry run previews from the engine', async () => {
+    const { driveId, quotaId, apps } = await examined(['80.00', '70.00', '70.00', '60.00', '40.00', '49.99'], 2);
+    const preview = await t.http.post(`/v1/drives/${driveId}/results/compute?dryRun=true`).set(bearer(t.adminKey)).send({});
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+    await computeOk(t, driveId);
+    // Stored compactly: the common rows keep only their text and whether they passed the gate.
+    const stored = await t.sql<{ keys: string }>(`select string_agg(k, ',' order by k) as keys from results, jsonb_object_keys(explanation) k where drive_id = $1 group by id`, [
+      driveId,
+    ]);
+    expect(stored.filter((r) => r.keys === 'gate,text').length).toBeGreaterThanOrEqual(4);
+    const read = (await resultsOf(t, driveId)).get(quotaId)!;
+    const expected = preview.body.quotas[0] as typeof read;
+    const strip = (q: typeof read) =>
+      (['winners', 'tied', 'reserves', 'failed', 'others'] as const).map((k) => q[k].map(({ resultId: _id, ...row }) => row));
+    expect(strip(read)).toEqual(strip(expected));
+    expect(rowsOf(read).size).toBe(apps.length);
+    expect(read.tied.length + read.winners.length).toBeGreaterThan(0);
+  });
+
   it('when overrides come without dryRun, then 422 results.overrides_need_dry_run; invalid overrides are 400', async () => {
     const { driveId } = await examined(['70.00']);
     const res = await t.http.post(`/v1/drives/${driveId}/results/compute`).set(bearer(t.adminKey)).send({ overrides: { minAgeYears: 20 } });

@@ -19,10 +19,11 @@ import { AppError, conflict, notFound, preconditionFailed, unprocessable } from 
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
+import { compactExplanation, expandExplanation, explanationContext, isWhole, type ExplanationContext } from './results.explanation.js';
 import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } from './results.input.js';
 import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
-import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow } from './results.table.js';
+import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow, StoredExplanation } from './results.table.js';
 
 export type ResultsDeps = {
   db: Db;
@@ -73,14 +74,16 @@ type RowLike = Pick<
   | 'priorityPoints'
   | 'rankingScore'
   | 'decidedBy'
-  | 'explanation'
   | 'cancelReason'
   | 'cancelNote'
   | 'cancelledAt'
   | 'replacedByResultId'
   | 'promotedAt'
   | 'replacesResultId'
-> & { id: string | null; candidateNumber: string | null };
+> & { id: string | null; candidateNumber: string | null; explanation: ResultExplanation };
+
+/** A stored row with its explanation made whole (see results.explanation.ts). */
+type Whole<T extends { explanation: StoredExplanation }> = Omit<T, 'explanation'> & { explanation: ResultExplanation };
 
 const score = (h: number | null | undefined): string | null => (h === null || h === undefined ? null : formatScore(h));
 
@@ -250,7 +253,7 @@ function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleS
 }
 
 /** Rebuilds the engine's view of one stored quota, so a replacement follows the same rules. */
-function storedQuota(q: QuotaResultRow, rows: ResultRow[], replacementOrders: string[][]): QuotaResult {
+function storedQuota(q: QuotaResultRow, rows: Whole<ResultRow>[], replacementOrders: string[][]): QuotaResult {
   const rankOf = new Map(rows.map((r) => [r.applicationId, r.rank]));
   // A replacement decision ordered members that share a rank: give them distinct ranks in memory.
   for (const order of replacementOrders) {
@@ -413,6 +416,8 @@ export function createResultsService(deps: ResultsDeps) {
     const rounds = await repo.roundsOf(drive.id, tx);
     const decisions = await repo.tieDecisionsOf(drive.id, tx);
     const groups = (await quotaGroups(tx, drive, quotaList)) ?? [quotaList];
+    // Recruitment explanations are stored without what is derived back from the row when read.
+    const compactContext = drive.kind === 'recruitment' ? explanationContext(rounds, drive.ruleSet) : null;
     const whole = groups.length === 1;
     // The transaction's statements one after another (one connection runs one query at a time),
     // issued ahead: the next group's reads run in the database while the engine computes this one,
@@ -463,6 +468,7 @@ export function createResultsService(deps: ResultsDeps) {
         }
         // The rows are compared and serialised now; their statements follow the next group's reads
         // and run while the engine computes the next group.
+        if (compactContext) for (const r of p.resultRows) r.explanation = compactExplanation(r.explanation as ResultExplanation, { rawScore: r.rawScore as string | null }, compactContext);
         const { written } = repo.writeResultRows(tx, drive.id, p.resultRows, await current.stored, inTurn);
         written.catch(() => undefined); // awaited below
         writes.push(written);
@@ -580,10 +586,17 @@ export function createResultsService(deps: ResultsDeps) {
     return { promoted, quota };
   }
 
-  async function quotaViewOf(tx: DbOrTx, quotaId: string, driveId: string): Promise<QuotaResultView> {
-    const [q] = await repo.quotaResultsPage(driveId, { quotaId, limit: 1 }, tx);
-    const rows = await repo.resultsOfQuotas([quotaId], undefined, tx);
+  async function quotaViewOf(tx: DbOrTx, quotaId: string, drive: ScopedDrive): Promise<QuotaResultView> {
+    const [q] = await repo.quotaResultsPage(drive.id, { quotaId, limit: 1 }, tx);
+    const rows = await whole(drive, await repo.resultsOfQuotas([quotaId], undefined, tx), tx);
     return quotaView(q!, rows);
+  }
+
+  /** Stored rows with their explanations made whole; the drive's rounds are read only when a row needs them. */
+  async function whole<T extends { explanation: StoredExplanation; rawScore: string | null }>(drive: ScopedDrive, rows: T[], tx: DbOrTx = db): Promise<Whole<T>[]> {
+    let ctx: ExplanationContext | undefined;
+    if (!rows.every((r) => isWhole(r.explanation))) ctx = explanationContext(await repo.roundsOf(drive.id, tx), drive.ruleSet);
+    return rows.map((r) => ({ ...r, explanation: ctx ? expandExplanation(r.explanation, r, ctx) : (r.explanation as ResultExplanation) }));
   }
 
   return {
@@ -611,7 +624,7 @@ export function createResultsService(deps: ResultsDeps) {
             priorityPoints: r.priorityPoints ?? '0.00',
             rankingScore: r.rankingScore ?? null,
             decidedBy: r.decidedBy ?? null,
-            explanation: r.explanation,
+            explanation: r.explanation as ResultExplanation, // the engine's, whole
             cancelReason: null,
             cancelNote: null,
             cancelledAt: null,
@@ -673,11 +686,14 @@ export function createResultsService(deps: ResultsDeps) {
         throw new AppError(404, 'results.not_computed', `Results of drive ${drive.id} have not been computed`);
       }
       const shown = page.slice(0, q.limit);
-      const rows = await repo.resultsOfQuotas(
-        shown.map((x) => x.quotaId),
-        q.outcome,
+      const rows = await whole(
+        drive,
+        await repo.resultsOfQuotas(
+          shown.map((x) => x.quotaId),
+          q.outcome,
+        ),
       );
-      const byQuota = new Map<string, ResultWithNumber[]>();
+      const byQuota = new Map<string, Whole<ResultWithNumber>[]>();
       for (const r of rows) {
         const list = byQuota.get(r.quotaId) ?? [];
         list.push(r);
@@ -699,7 +715,7 @@ export function createResultsService(deps: ResultsDeps) {
           if (q.status !== 'tie_pending_decision') {
             throw new DomainError('tie_decision.invalid', `Quota ${q.quotaId} has no tie awaiting a decision (status ${q.status})`, { status: q.status });
           }
-          const rows = await repo.resultsOfQuota(tx, q.quotaId);
+          const rows = await whole(drive, await repo.resultsOfQuota(tx, q.quotaId), tx);
           const replacementOrders = (await repo.tieDecisionsOf(drive.id, tx))
             .filter((d) => d.stage === 'replacement' && d.quotaId === q.quotaId)
             .map((d) => d.orderedApplicationIds);
@@ -725,7 +741,7 @@ export function createResultsService(deps: ResultsDeps) {
             driveId: drive.id,
             after: { quotaId: q.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'replacement' },
           });
-          return { decisionId: saved.id, quota: await quotaViewOf(tx, quota.quotaId, drive.id), driveVersion: drive.version };
+          return { decisionId: saved.id, quota: await quotaViewOf(tx, quota.quotaId, drive), driveVersion: drive.version };
         }
 
         if (drive.status !== 'results_computed') {
@@ -769,7 +785,7 @@ export function createResultsService(deps: ResultsDeps) {
           after: { quotaId: input.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'results' },
         });
         const { drive: updated } = await recompute(tx, caller, drive, record);
-        return { decisionId: saved.id, quota: await quotaViewOf(tx, input.quotaId, drive.id), driveVersion: updated.version };
+        return { decisionId: saved.id, quota: await quotaViewOf(tx, input.quotaId, drive), driveVersion: updated.version };
       });
     },
 
@@ -808,7 +824,7 @@ export function createResultsService(deps: ResultsDeps) {
           });
         }
         const q = await repo.lockQuotaResult(tx, found.quotaId);
-        const rows = await repo.resultsOfQuota(tx, found.quotaId);
+        const rows = await whole(drive, await repo.resultsOfQuota(tx, found.quotaId), tx);
         const target = rows.find((r) => r.id === resultId);
         if (!q || !target) throw notFound('result', resultId);
         if (target.outcome !== 'winner') {
@@ -860,8 +876,8 @@ export function createResultsService(deps: ResultsDeps) {
             });
           }
         }
-        const quota = await quotaViewOf(tx, q.quotaId, drive.id);
-        const fresh = await repo.resultsOfQuotas([q.quotaId], undefined, tx);
+        const quota = await quotaViewOf(tx, q.quotaId, drive);
+        const fresh = await whole(drive, await repo.resultsOfQuotas([q.quotaId], undefined, tx), tx);
         const view = (id: string) => rowView(fresh.find((r) => r.id === id)!);
         return {
           status: promotion.status,

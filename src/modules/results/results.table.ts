@@ -46,6 +46,17 @@ export type ResultExplanation = {
   /** Score parts of the ranking round (recruitment) or written / action plan (leadership), decimal strings. */
   parts: { code: string; score: string | null; max: string | null; weight: number | null }[];
 };
+/**
+ * An explanation as stored: a key left out stands for the value derived from the row and the
+ * drive's frozen data (see results.explanation.ts); rows read are given their whole explanation.
+ */
+export type StoredExplanation = {
+  text: string;
+  gate: { passed: boolean; reasons?: ResultExplanation['gate']['reasons'] };
+  tiedWith?: string[];
+  priorityCategory?: string | null;
+  parts?: ResultExplanation['parts'];
+};
 
 /** The outcome of one quota (or leadership title) in the drive's current results. */
 export const quotaResults = pgTable(
@@ -100,7 +111,7 @@ export const results = pgTable(
     rawScore: numeric({ precision: 7, scale: 2 }),
     priorityPoints: numeric({ precision: 5, scale: 2 }).notNull().default('0'),
     decidedBy: text(),
-    explanation: jsonb().$type<ResultExplanation>().notNull(),
+    explanation: jsonb().$type<StoredExplanation>().notNull(),
     cancelReason: text({ enum: cancelReasons }),
     cancelNote: text(),
     cancelledAt: timestamp({ withTimezone: true, mode: 'date' }),
