@@ -207,8 +207,8 @@ export function createReportsService(deps: ReportsDeps) {
         const changed = await repo.changedQuotas(drive.id, previous.snapshot, tx);
         if (!changed.includes(WHOLE_DRIVE) && changed.length <= Math.max(INCREMENTAL_ALWAYS, before.quotas.size * INCREMENTAL_SHARE)) {
           const rows = changed.length > 0 ? await repo.quotaFigures(drive.id, changed, tx) : [];
-          // The order changes only if a quota came, went, or changed agency or job position (their
-          // codes change with every drive's reports: whole-drive changes).
+          // The order (agency code, job position code, id) changes only if a quota came, went or
+          // changed agency or job position: renaming or recoding those is a whole-drive change.
           const sameOrder = rows.length === changed.length && rows.every((r) => sameSortKey(before.quotas.get(r.quota_id)?.row, r));
           const order = sameOrder ? [...before.quotas.keys()] : await repo.quotaOrder(drive.id, tx);
           const perQuotaRound = changed.length > 0 ? await repo.quotaRoundFigures(drive.id, gate, changed, tx) : [];
