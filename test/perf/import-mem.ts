@@ -9,6 +9,7 @@
  *
  *   tsx test/perf/import-mem.ts --template td_bench_x [--db td_bench_x_import] [--runs 3]
  *        [--node="--flag …"] [--rows 200000] [--dist .tmp/import-mem-dist] [--no-build] [--atomic]
+ *        [--entry src/server.ts] [--env NAME=value …] [--timeline]
  *
  * The template must have no other session connected (createdb -T); make a private copy first.
  */
@@ -37,6 +38,8 @@ const { values: opts } = parseArgs({
     // Two levels under the root: the bundle finds migrations/ at ../../migrations, as dist/ does at ../migrations.
     dist: { type: 'string', default: '.tmp/import-mem-dist' },
     'no-build': { type: 'boolean', default: false },
+    /** The server entry to bundle (a copy of src/ elsewhere under the root, to compare two versions). */
+    entry: { type: 'string', default: 'src/server.ts' },
     atomic: { type: 'boolean', default: false },
     env: { type: 'string', multiple: true, default: [] },
     /** Print the server's memory every 500 ms of the import (test/perf/timeline-probe.mjs). */
@@ -65,6 +68,14 @@ async function status(pid: number) {
 async function cpuMs(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+/** CPU time (ms) of the PostgreSQL backends serving the database, from /proc (PostgreSQL on this host). */
+async function backendCpuMs(db: string): Promise<Map<number, number>> {
+  const pids = psql('postgres', `select pid from pg_stat_activity where datname = '${db}'`).split('\n').filter(Boolean).map(Number);
+  const out = new Map<number, number>();
+  for (const pid of pids) out.set(pid, await cpuMs(pid).catch(() => 0));
+  return out;
 }
 
 type Probe = Record<string, unknown> & { cpuMs: number; gcs: Record<string, number>; atPeak: Record<string, unknown>; max: Record<string, number> };
@@ -115,7 +126,7 @@ async function postFile(url: string, key: string, file: string, size: number): P
 if (!opts['no-build']) {
   await build({
     absWorkingDir: ROOT,
-    entryPoints: ['src/server.ts'],
+    entryPoints: { server: opts.entry! },
     outdir: distDir,
     bundle: true,
     platform: 'node',
@@ -183,15 +194,19 @@ try {
         .catch(() => undefined);
     }, 100);
     const cpu0 = await cpuMs(pid);
+    const db0 = await backendCpuMs(dbName);
     const startedAt = (await readFile(timelineOut, 'utf8').catch(() => '')).trim().split('\n').length;
     const res = await postFile(`http://127.0.0.1:${port}/v1/drives/${drive}/applications/import${opts.atomic ? '?atomic=true' : ''}`, keys.registrar!, csv, size);
     const cpu1 = await cpuMs(pid);
+    const db1 = await backendCpuMs(dbName);
+    let dbCpu = 0;
+    for (const [p, ms] of db1) dbCpu += ms - (db0.get(p) ?? 0);
     clearInterval(timer);
     const p = await probe(pid);
     const m = await status(pid);
     const summary = (JSON.parse(res.body.toString('utf8')) as { summary?: unknown }).summary;
     log(
-      `run ${run + 1}: HTTP ${res.status} ${JSON.stringify(summary)}; ${(res.ms / 1000).toFixed(1)} s, server CPU ${(cpu1 - cpu0) / 1000} s; ` +
+      `run ${run + 1}: HTTP ${res.status} ${JSON.stringify(summary)}; ${(res.ms / 1000).toFixed(1)} s, server CPU ${(cpu1 - cpu0) / 1000} s, PostgreSQL backends' CPU ${(dbCpu / 1000).toFixed(2)} s; ` +
         `RSS at rest ${rest.rss.toFixed(0)} MiB, sampled peak ${peak.toFixed(0)}, VmHWM ${m.hwm.toFixed(0)} MiB (now ${m.rss.toFixed(0)}: anonymous ${m.anon.toFixed(0)}, files ${m.file.toFixed(0)}); response ${(res.body.length / 2 ** 20).toFixed(1)} MiB\n` +
         `  probe at RSS peak ${JSON.stringify(p.atPeak)}\n  max ${JSON.stringify(p.max)}\n  gcs ${JSON.stringify(p.gcs)}`,
     );
