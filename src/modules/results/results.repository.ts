@@ -67,9 +67,18 @@ export type StoredResults = Map<string, string>;
 const storedId = (v: string) => v.slice(0, 36);
 const storedFingerprint = (v: string) => v.slice(36);
 
-/** An element of a PostgreSQL array literal: NULL, or the value double-quoted with `"` and `\\` escaped. */
+/** Text that stands as it is in an array literal (scores, outcomes, rule names): no quote, brace, comma, backslash or space. */
+const BARE = /^[\w.+-]+$/;
+
+/** An element of a PostgreSQL array literal: NULL, the value as it is, or double-quoted with `"` and `\\` escaped. */
 const element = (v: string | number | null | undefined): string =>
-  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`;
+  v === null || v === undefined
+    ? 'NULL'
+    : typeof v === 'number'
+      ? String(v)
+      : BARE.test(v) && v.toUpperCase() !== 'NULL'
+        ? v
+        : `"${v.replace(/["\\]/g, '\\$&')}"`;
 
 /**
  * Rows to insert as one array literal per column, for `unnest` (an array literal is parsed by the
@@ -104,13 +113,13 @@ class ColumnBatch {
     this.quotas.push(r.quotaId);
     this.applications.push(r.applicationId);
     this.choices.push(element(r.choice ?? 1));
-    this.outcomes.push(r.outcome);
+    this.outcomes.push(element(r.outcome));
     this.ranks.push(element(r.rank));
     this.winnerSlots.push(element(r.winnerSlot));
     this.quotaSlots.push(element(r.quotaSlots));
     this.rankingScores.push(element(r.rankingScore));
     this.rawScores.push(element(r.rawScore));
-    this.priorityPoints.push(r.priorityPoints ?? '0.00');
+    this.priorityPoints.push(element(r.priorityPoints ?? '0.00'));
     this.decidedBy.push(element(r.decidedBy));
     this.positions.push(element(r.position ?? 0));
     this.explanations.push(explanation);
