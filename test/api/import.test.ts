@@ -171,7 +171,7 @@ describe('bulk import', () => {
     const d = await createOpenDriveNow(t);
     const csv = [
       HEADER,
-      `"Đỗ Thị ""Hoa""",${makeNationalId()},1993-03-03,female,Kinh,VN,hoa@example.vn,+84 912 000 003,"Số 3, ngõ 5 \\ Phố Huế, Hà Nội",${d.quotaId},ethnic_minority,QĐ-7`,
+      `"Đỗ Thị ""Hoa""",${makeNationalId()},1993-03-03,female,Kinh,VN,hoa@example.vn,+84 912 000 003,"Số 3, ngõ 5 \\ Phố Huế, Hà Nội 𠀀",${d.quotaId},ethnic_minority,QĐ-7`,
       `Hồ Văn Sơn,${makeNationalId()},1993-03-03,male,Kinh,,,,,${d.quotaId},,`,
     ].join('\r\n');
     const res = await csvImport(d.driveId, csv);
@@ -187,7 +187,7 @@ describe('bulk import', () => {
       id: res.body.results[0].applicationId,
       candidate_id: res.body.results[0].candidateId,
       full_name: 'Đỗ Thị "Hoa"',
-      contacts: { email: 'hoa@example.vn', phone: '+84 912 000 003', address: 'Số 3, ngõ 5 \\ Phố Huế, Hà Nội' },
+      contacts: { email: 'hoa@example.vn', phone: '+84 912 000 003', address: 'Số 3, ngõ 5 \\ Phố Huế, Hà Nội 𠀀' },
       c_claims: [{ category: 'ethnic_minority', evidenceRef: 'QĐ-7' }],
       a_claims: [{ category: 'ethnic_minority', evidenceRef: 'QĐ-7' }],
       priority_category: 'ethnic_minority',
