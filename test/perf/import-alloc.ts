@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -41,6 +41,7 @@ const N = Number(opts.rows);
 const psql = (db: string, sql: string) => execFileSync('psql', ['-U', 'postgres', '-h', '127.0.0.1', '-Atqc', sql, db]);
 
 const csv = path.join(tmpdir(), `td-import-alloc-${process.pid}.csv`);
+process.on('exit', () => rmSync(csv, { force: true }));
 const out = createWriteStream(csv);
 out.write('\uFEFFfullName,nationalId,birthDate,gender,ethnicity,nationality,email,phone,address,quotaId,priorityCategory,evidenceRef\r\n');
 for (let i = 0; i < N; i++) {

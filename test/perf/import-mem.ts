@@ -221,5 +221,7 @@ try {
   }
 } finally {
   await rm(csv, { force: true });
+  await rm(probeOut, { force: true });
+  await rm(timelineOut, { force: true });
   await dropDatabase(dbName).catch(() => undefined);
 }
