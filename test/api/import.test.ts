@@ -214,19 +214,23 @@ describe('bulk import', () => {
   });
 
   it.skipIf(!onPostgres)(
-    'when two imports of the same people run at once, then each person is created once, and each row is created by one import and exists in the other',
+    'when two imports of the same people run at once, in opposite orders, then each person is created once, and each row is created by one import and exists in the other',
     { timeout: 60_000 },
     async () => {
       const d = await createOpenDriveNow(t, { slots: 10 });
       const ids = Array.from({ length: 3000 }, () => makeNationalId());
-      const csv = [HEADER, ...ids.map((id, i) => `Vũ Văn Tài ${i},${id},1994-04-04,male,Kinh,VN,,,,${d.quotaId},,`)].join('\r\n');
-      const [a, b] = await Promise.all([csvImport(d.driveId, csv), csvImport(d.driveId, csv)]);
+      // The second file lists the same people in reverse order: each import's batches meet candidates the other one created.
+      const lines = ids.map((id, i) => `Vũ Văn Tài ${i},${id},1994-04-04,male,Kinh,VN,,,,${d.quotaId},,`);
+      const csv = [HEADER, ...lines].join('\r\n');
+      const reversed = [HEADER, ...[...lines].reverse()].join('\r\n');
+      const [a, b] = await Promise.all([csvImport(d.driveId, csv), csvImport(d.driveId, reversed)]);
       expect(a.status).toBe(200);
       expect(b.status).toBe(200);
       expect(a.body.summary.created + b.body.summary.created).toBe(ids.length);
       expect(a.body.summary.exists + b.body.summary.exists).toBe(ids.length);
       for (let i = 0; i < ids.length; i++) {
-        const [x, y] = [a.body.results[i], b.body.results[i]];
+        const [x, y] = [a.body.results[i], b.body.results[ids.length - 1 - i]];
+        expect(y.row).toBe(ids.length - i);
         expect([x.status, y.status].sort()).toEqual(['created', 'exists']);
         expect(x.applicationId).toBe(y.applicationId);
         expect(x.candidateId).toBe(y.candidateId);

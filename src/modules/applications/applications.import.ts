@@ -231,6 +231,11 @@ export function createApplicationsImporter(deps: ImportDeps) {
     fullNameSearch: searchKey(input.fullName),
   });
 
+  /**
+   * Writes one prepared batch and sets the result of each of its rows still open. It may run again on
+   * the same batch (audited() retries a transaction that hit a deadlock or a serialization failure):
+   * it reads the batch and sets every result, never consumes them.
+   */
   async function processBatch(tx: Tx, record: RecordAudit, caller: Caller, drive: DriveRow, batch: PreparedBatch): Promise<ImportResult[]> {
     const { out, work, first } = batch;
     const fail = (row: number, errors: ImportRowError[]) => (out[row - first] = errorResult(row, errors));
@@ -301,8 +306,6 @@ export function createApplicationsImporter(deps: ImportDeps) {
       });
       appRow.push(w.row);
     }
-    // The rows are written: what is left of them is in `apps`, `toCreate` and the results.
-    work.length = 0;
 
     const common = { driveId: drive.id, registeredByAgencyId: caller.scopeAgencyId, submittedAt: clock() };
     const written = await insertBatch(tx, common, [...toCreate.values()], apps);
