@@ -10,6 +10,7 @@ import type { Clock } from './context.js';
 import type { Database } from './db/client.js';
 import { authPlugin } from './http/auth.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
+import { registerJsonBodyParser } from './http/json-body.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
@@ -148,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return payload;
   });
   registerErrorHandling(app);
+  registerJsonBodyParser(app);
 
   await app.register(helmet, {
     // The API serves JSON; the docs page needs its own scripts and styles.

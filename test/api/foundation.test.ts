@@ -33,6 +33,31 @@ describe('errors are problem+json', () => {
     expect(res.body.code).toBe('request.malformed');
   });
 
+  it('when a JSON string holds a lone surrogate escape, then 400 request.malformed naming the field, and nothing is written', async () => {
+    const before = await t.http.get('/v1/agencies?limit=500').set(bearer(t.adminKey));
+    const res = await t.http
+      .post('/v1/agencies')
+      .set(bearer(t.adminKey))
+      .set('content-type', 'application/json')
+      .send('{"code":"LONE-1","name":"S\\ud800ở Nội vụ","bloc":"state"}');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'request.malformed', errors: [{ path: 'body.name' }] });
+    const after = await t.http.get('/v1/agencies?limit=500').set(bearer(t.adminKey));
+    expect(after.body.items).toHaveLength(before.body.items.length);
+    // A pair written as escapes is one character and is accepted; a lone key is refused too.
+    const pair = await t.http
+      .post('/v1/agencies')
+      .set(bearer(t.adminKey))
+      .set('content-type', 'application/json')
+      .send('{"code":"LONE-2","name":"S\\ud83d\\ude00","bloc":"state"}');
+    expect(pair.status).toBe(201);
+    expect(pair.body.name).toBe('S\u{1F600}');
+    const key = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).set('content-type', 'application/json').send('{"\\udc00":1}');
+    expect(key.status).toBe(400);
+    expect(key.body.code).toBe('request.malformed');
+  });
+
   it('when the media type is not accepted, then 415', async () => {
     const res = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).set('content-type', 'application/xml').send('<a/>');
     expect(res.status).toBe(415);

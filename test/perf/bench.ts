@@ -14,7 +14,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { cpus, freemem, tmpdir, totalmem } from 'node:os';
@@ -116,7 +116,10 @@ async function freePort(): Promise<number> {
 type Server = { proc: ChildProcess; base: string; readyMs: number; output: () => string };
 
 /** The server as `npm start` runs it: the bundle built by `npm run build` (src/cli/build.ts). */
-const BUILT = ['dist/server.js'];
+/** The built server as `npm run start:prod` runs it: its Node flags (memory settings) included. */
+const BUILT = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:prod']!
+  .split(/\s+/)
+  .slice(1);
 /** The unbundled form (`npm run dev` without watch): TypeScript files loaded through tsx. */
 const TSX = ['--import', 'tsx', 'src/server.ts'];
 
@@ -829,7 +832,7 @@ async function main() {
       met: hwm / 1024 < 300 && peakAll < 300,
     });
     table.push({
-      scenario: 'Cold start to ready (spawn → /readyz 200; `node dist/server.js` as `npm start` runs it)',
+      scenario: 'Cold start to ready (spawn → /readyz 200; `node <flags> dist/server.js` as `npm start` runs it)',
       service: `PostgreSQL: ${fmt(pgColdMs)} ms first start, ${fmt(pgWarm.readyMs)} ms again${prod}; PGlite: ${fmt(pgNew.readyMs)} ms new directory (RSS ${fmt(pgNewRss / 1024)} MiB when ready), ${fmt(pgExisting.readyMs)} ms existing directory`,
       limit: '—',
       ratio: '—',
