@@ -828,8 +828,9 @@ async function main() {
       service: `peak ${fmt(hwm / 1024)} MiB (VmHWM); sampled peaks: ${Object.entries(peaks).map(([k, v]) => `${k} ${fmt(v)} MiB`).join('; ')}`,
       limit: '—',
       ratio: '—',
-      goal: '< 300 MiB',
-      met: hwm / 1024 < 300 && peakAll < 300,
+      // The issue's 300 MB: 300 × 10^6 bytes = 286.1 MiB.
+      goal: '< 300 MB (286.1 MiB)',
+      met: Math.max(hwm / 1024, peakAll) * 2 ** 20 < 300e6,
     });
     table.push({
       scenario: 'Cold start to ready (spawn → /readyz 200; `node <flags> dist/server.js` as `npm start` runs it)',
