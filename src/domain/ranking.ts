@@ -101,6 +101,18 @@ export interface GateReason {
   message: string;
 }
 
+/**
+ * The ranking round's gate reasons, as the engine writes them; results.explanation.ts derives them
+ * back from a stored row with the same builders. `raw`: the raw score as written (formatScore).
+ */
+export const rankingGateReasons = {
+  absent: (): GateReason => ({ code: 'gate.absent', message: 'Did not sit the ranking round' }),
+  rawBelowMinimum: (raw: string, minimum: number): GateReason => ({
+    code: 'gate.raw_below_minimum',
+    message: `Raw ranking-round score ${raw} is below ${formatScore(minimum)}`,
+  }),
+};
+
 export interface GateResult {
   passed: boolean;
   reasons: GateReason[];
@@ -230,17 +242,14 @@ export function evaluateGate(app: ApplicationScore, ruleSet: Pick<RuleSet, 'gate
     if (failed) return { passed: false, reasons, absent: false };
   }
   if (app.rankingRound === null) {
-    reasons.push({ code: 'gate.absent', message: 'Did not sit the ranking round' });
+    reasons.push(rankingGateReasons.absent());
     return { passed: false, reasons, absent: true };
   }
   const raw = app.rankingRound.total;
   let passed = true;
   if (gate.rankingRoundMinRaw !== null && raw < gate.rankingRoundMinRaw) {
     passed = false;
-    reasons.push({
-      code: 'gate.raw_below_minimum',
-      message: `Raw ranking-round score ${formatScore(raw)} is below ${formatScore(gate.rankingRoundMinRaw)}`,
-    });
+    reasons.push(rankingGateReasons.rawBelowMinimum(formatScore(raw), gate.rankingRoundMinRaw));
   }
   if (gate.rankingRoundPartMinPercent !== null) {
     for (const p of app.rankingRound.parts) {

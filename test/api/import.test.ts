@@ -261,6 +261,31 @@ describe('bulk import', () => {
     expect((await csvImport(d.driveId, HEADER, { key: marker })).status).toBe(403);
   });
 
+  it('when a JSON import is larger than the ordinary body limit, it is read under the import limit; a lone surrogate in it is refused with 400 and nothing is written', async () => {
+    const small = await setupApp({ env: { BODY_LIMIT_BYTES: '2048' } });
+    try {
+      const d = await createOpenDriveNow(small);
+      const base = { birthDate: '1990-01-01', gender: 'male', ethnicity: 'Kinh', quotaId: d.quotaId };
+      const rows = Array.from({ length: 20 }, (_, i) => ({ ...base, fullName: `Lê Thị Hoa ${i}`, nationalId: makeNationalId() }));
+      expect(JSON.stringify(rows).length).toBeGreaterThan(2048);
+      const ok = await small.http.post(`/v1/drives/${d.driveId}/applications/import`).set(bearer(small.adminKey)).send(rows);
+      expect(ok.status).toBe(200);
+      expect(ok.body.summary).toMatchObject({ created: 20, errors: 0 });
+      const bad = JSON.stringify([{ ...base, fullName: 'Lê Thị Hoa', nationalId: makeNationalId() }]).replace('Hoa', 'Hoa\\ud800');
+      const refused = await small.http
+        .post(`/v1/drives/${d.driveId}/applications/import`)
+        .set(bearer(small.adminKey))
+        .set('content-type', 'application/json')
+        .send(bad);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ code: 'request.malformed', errors: [{ path: 'body.0.fullName' }] });
+      const [count] = await small.sql<{ n: number }>('select count(*)::int as n from applications where drive_id = $1', [d.driveId]);
+      expect(count!.n).toBe(20);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('when the CSV is larger than the import limit, then 413', async () => {
     const small = await setupApp({ env: { IMPORT_BODY_LIMIT_BYTES: '2048' } });
     try {

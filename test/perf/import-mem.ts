@@ -13,7 +13,7 @@
  *
  * The template must have no other session connected (createdb -T); make a private copy first.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
@@ -23,8 +23,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
-import { BENCH_DATA_KEY, benchUuid, DRIVE, dropDatabase, KIND, person, quotaNo, urlOf } from './generate.js';
+import { benchUuid, DRIVE, dropDatabase, KIND, person, quotaNo, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
+import { askProbe, memoryStatus, rssPeakSampler, startProbedServer } from './probed-server.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const { values: opts } = parseArgs({
@@ -58,12 +59,6 @@ const timelineOut = `/tmp/td-import-mem-timeline-${process.pid}.jsonl`;
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const psql = (db: string, sql: string) => execFileSync('psql', ['-U', 'postgres', '-h', '127.0.0.1', '-Atqc', sql, db]).toString().trim();
 
-async function status(pid: number) {
-  const s = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
-}
-
 /** The server's CPU time (user + system) in ms, from /proc. */
 async function cpuMs(pid: number): Promise<number> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
@@ -78,16 +73,7 @@ async function backendCpuMs(db: string): Promise<Map<number, number>> {
   return out;
 }
 
-type Probe = Record<string, unknown> & { cpuMs: number; gcs: Record<string, number>; atPeak: Record<string, unknown>; max: Record<string, number> };
-async function probe(pid: number): Promise<Probe> {
-  const before = (await readFile(probeOut, 'utf8').catch(() => '')).length;
-  process.kill(pid, 'SIGWINCH');
-  for (;;) {
-    await sleep(50);
-    const text = await readFile(probeOut, 'utf8').catch(() => '');
-    if (text.length > before) return JSON.parse(text.slice(before).trim()) as Probe;
-  }
-}
+const probe = (pid: number) => askProbe(probeOut, pid);
 
 /** The CSV bench.ts writes for its import scenario (people N … 2N − 1, drive 3's quotas in turn). */
 async function writeCsv(file: string): Promise<number> {
@@ -155,44 +141,22 @@ try {
     await rm(timelineOut, { force: true });
     const nodeArgs = opts.node!.split(/\s+/).filter(Boolean);
     const extraEnv = Object.fromEntries(opts.env!.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-    const proc = spawn(process.execPath, [...nodeArgs, '--import', './test/perf/mem-probe.mjs', ...(opts.timeline ? ['--import', './test/perf/timeline-probe.mjs'] : []), path.join(distDir, 'server.js')], {
+    const proc = await startProbedServer({
       cwd: ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: url,
-        DATA_KEY: BENCH_DATA_KEY,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-        RATE_LIMIT_MAX: '100000000',
-        CONNECTION_TIMEOUT_MS: '120000',
-        MEM_PROBE_OUT: probeOut,
-        TIMELINE_OUT: timelineOut,
-        ...extraEnv,
-      },
+      serverJs: path.join(distDir, 'server.js'),
+      databaseUrl: url,
+      port,
+      probeOut,
+      nodeArgs,
+      imports: opts.timeline ? ['./test/perf/timeline-probe.mjs'] : [],
+      env: { TIMELINE_OUT: timelineOut, ...extraEnv },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    const pid = proc.pid!;
-    for (;;) {
-      if (proc.exitCode !== null) throw new Error('server exited early');
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      await sleep(50);
-    }
+    const pid = proc.pid;
     await sleep(1000);
-    const rest = await status(pid);
+    const rest = await memoryStatus(pid);
     await probe(pid);
-    let peak = 0;
-    const timer = setInterval(() => {
-      void status(pid)
-        .then((m) => {
-          if (m.rss > peak) peak = m.rss;
-        })
-        .catch(() => undefined);
-    }, 100);
+    const rss = rssPeakSampler(pid);
     const cpu0 = await cpuMs(pid);
     const db0 = await backendCpuMs(dbName);
     const startedAt = (await readFile(timelineOut, 'utf8').catch(() => '')).trim().split('\n').length;
@@ -201,9 +165,9 @@ try {
     const db1 = await backendCpuMs(dbName);
     let dbCpu = 0;
     for (const [p, ms] of db1) dbCpu += ms - (db0.get(p) ?? 0);
-    clearInterval(timer);
+    const peak = rss.stop();
     const p = await probe(pid);
-    const m = await status(pid);
+    const m = await memoryStatus(pid);
     const summary = (JSON.parse(res.body.toString('utf8')) as { summary?: unknown }).summary;
     log(
       `run ${run + 1}: HTTP ${res.status} ${JSON.stringify(summary)}; ${(res.ms / 1000).toFixed(1)} s, server CPU ${(cpu1 - cpu0) / 1000} s, PostgreSQL backends' CPU ${(dbCpu / 1000).toFixed(2)} s; ` +

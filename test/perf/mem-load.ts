@@ -14,15 +14,16 @@
  *   delete from applications where drive_id = '<benchUuid(KIND.drive, DRIVE.registerApi)>'
  * Findings and figures: test/perf/mem-findings.md.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { encodeCursor } from '../../src/http/pagination.js';
-import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
+import { benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
 import type { LoadResult, LoadSpec } from './load.js';
+import { askProbe, memoryStatus, rssPeakSampler, startProbedServer } from './probed-server.js';
 
 const { values: opts, positionals } = parseArgs({
   allowPositionals: true,
@@ -44,22 +45,7 @@ const probeOut = `/tmp/td-mem-probe-${process.pid}.jsonl`;
 const connections = Number(opts.connections);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-async function status(pid: number) {
-  const s = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (f: string) => Number(new RegExp(`${f}:\\s+(\\d+)`).exec(s)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
-}
-
-async function probe(pid: number) {
-  const before = (await readFile(probeOut, 'utf8').catch(() => '')).length;
-  process.kill(pid, 'SIGWINCH');
-  for (;;) {
-    await sleep(50);
-    const text = await readFile(probeOut, 'utf8').catch(() => '');
-    if (text.length > before) return JSON.parse(text.slice(before).trim()) as Record<string, unknown> & { cpuMs: number; gcs: { scavengeMs: number; markSweepMs: number } };
-  }
-}
-
+const probe = (pid: number) => askProbe(probeOut, pid);
 
 async function load(spec: LoadSpec): Promise<LoadResult> {
   const file = `/tmp/td-mem-load-${process.pid}.json`;
@@ -76,42 +62,14 @@ let nextCandidate = Number(opts.first);
 for (let run = 0; run < Number(opts.runs); run++) {
   await rm(probeOut, { force: true });
   const nodeArgs = opts.node!.split(/\s+/).filter(Boolean);
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', './test/perf/mem-probe.mjs', 'dist/server.js'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      DATA_KEY: BENCH_DATA_KEY,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_MAX: '100000000',
-      CONNECTION_TIMEOUT_MS: '120000',
-      MEM_PROBE_OUT: probeOut,
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-  });
-  const pid = proc.pid!;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    await sleep(50);
-  }
+  const proc = await startProbedServer({ cwd: process.cwd(), serverJs: 'dist/server.js', databaseUrl: url, port, probeOut, nodeArgs });
+  const pid = proc.pid;
   await sleep(2000);
-  const rest = await status(pid);
+  const rest = await memoryStatus(pid);
   const restProbe = await probe(pid);
   log(`node ${nodeArgs.join(' ')} dist/server.js — at rest: RSS ${rest.rss.toFixed(0)} MiB (anonymous ${rest.anon.toFixed(0)}, files ${rest.file.toFixed(0)}); ${JSON.stringify(restProbe.now)}`);
 
-  let peak = 0;
-  const timer = setInterval(() => {
-    void status(pid)
-      .then((m) => {
-        if (m.rss > peak) peak = m.rss;
-      })
-      .catch(() => undefined);
-  }, 100);
+  const rss = rssPeakSampler(pid);
 
   const secondsOf = (phase: 'warm' | 'measure') => Number(phase === 'warm' ? opts.warm : opts.seconds);
   /** A GET load over 1,000 applications' paths (other ones for the warm-up). */
@@ -150,17 +108,18 @@ for (let run = 0; run < Number(opts.runs); run++) {
     if (!make) throw new Error(`unknown scenario ${name}`);
     await load(make('warm'));
     const cpu0 = (await probe(pid)).cpuMs;
-    peak = 0;
+    rss.reset();
     const res = await load(make('measure'));
     const p = await probe(pid);
-    const m = await status(pid);
+    const m = await memoryStatus(pid);
+    const peak = rss.peak;
     const codes = Object.entries(res.statusCodes).map(([c, n]) => `${c}×${n}`).join(' ');
     log(
       `${name}: RSS peak ${peak.toFixed(0)} MiB (HWM ${m.hwm.toFixed(0)}, now ${m.rss.toFixed(0)}: anonymous ${m.anon.toFixed(0)}, files ${m.file.toFixed(0)}); ${res.requests} requests, ${res.rps.toFixed(0)}/s, p99 ${res.p99} ms, ${codes}; ` +
         `server CPU ${((p.cpuMs - cpu0) / res.requests).toFixed(3)} ms/request, GC ${((p.gcs.scavengeMs + p.gcs.markSweepMs) / res.requests).toFixed(3)} ms/request ${JSON.stringify(p.gcs)}\n  probe at RSS peak ${JSON.stringify(p.atPeak)}\n  max ${JSON.stringify(p.max)} gcs ${JSON.stringify(p.gcs)}${p.afterFullGc ? `\n  after a full GC ${JSON.stringify(p.afterFullGc)}` : ''}`,
     );
   }
-  clearInterval(timer);
+  rss.stop();
   proc.kill('SIGTERM');
   await once(proc, 'exit');
 }

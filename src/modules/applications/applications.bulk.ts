@@ -24,23 +24,13 @@ function arrayLiteral(values: readonly (string | null)[]): string {
   return `{${values.map((v) => (v === null ? 'NULL' : `"${v.includes('"') || v.includes('\\') ? v.replace(/["\\]/g, (c) => `\\${c}`) : v}"`)).join(',')}}`;
 }
 
-/**
- * Rows as one JSON array for json_to_recordset. A lone UTF-16 surrogate (possible in a JSON request
- * body) is escaped by JSON.stringify, which PostgreSQL refuses: such text is sent as the driver sends
- * any text, with U+FFFD in its place. JSON.stringify escapes nothing else as \ud8xx–\udfxx.
- */
 /** Rows per JSON piece: a candidate row is about 500 characters, two bytes each once the text is not Latin-1 (Vietnamese). */
 const JSON_ROWS_PER_PIECE = 64;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-function jsonRows(rows: readonly object[]): string {
-  const json = JSON.stringify(rows);
-  return /\\ud[89a-f]/.test(json) ? JSON.stringify(rows, (_key, v: unknown) => (typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v)) : json;
-}
 
 /** The rows as a json[] of pieces (one parameter each), for `unnest(…) as p(doc), json_to_recordset(p.doc)`. */
 function jsonPieces(rows: readonly object[]): SQL {
   const pieces: SQL[] = [];
-  for (let i = 0; i < rows.length; i += JSON_ROWS_PER_PIECE) pieces.push(sql`${jsonRows(rows.slice(i, i + JSON_ROWS_PER_PIECE))}::json`);
+  for (let i = 0; i < rows.length; i += JSON_ROWS_PER_PIECE) pieces.push(sql`${JSON.stringify(rows.slice(i, i + JSON_ROWS_PER_PIECE))}::json`);
   return sql`array[${sql.join(pieces, sql`, `)}]::json[]`;
 }
 

@@ -269,26 +269,14 @@ export function createReportsService(deps: ReportsDeps) {
     let counted = 0;
     for (const qs of multi.values()) counted += qs.length - 1;
     const total = { candidates: -counted, applications: 0, eligible: 0, withdrawn: 0, results: 0, passedGate: 0, slots: 0, winners: 0 };
-    const perRound = new Map<string, { sat: number; passed: number }>();
-    const lines: QuotaLine[] = [];
-    const jsonLines: string[] = [];
-    for (const p of quotas.values()) {
+    const parts = [...quotas.values()];
+    for (const p of parts) {
       const c = quotaCounts(p.row);
-      total.candidates += c.candidates;
-      total.applications += c.applications;
-      total.eligible += c.eligible;
-      total.withdrawn += c.withdrawn;
-      total.results += c.results;
-      total.passedGate += c.passedGate;
-      total.slots += c.slots;
-      total.winners += c.winners;
-      for (const r of p.rounds) {
-        const f = perRound.get(r.round_id) ?? { sat: 0, passed: 0 };
-        perRound.set(r.round_id, { sat: f.sat + r.sat, passed: f.passed + r.passed });
-      }
-      lines.push(p.line);
-      jsonLines.push(p.json);
+      for (const k of Object.keys(total) as (keyof typeof total)[]) total[k] += c[k];
     }
+    const perRound = sumRounds(parts.flatMap((p) => p.rounds));
+    const lines = parts.map((p) => p.line);
+    const jsonLines = parts.map((p) => p.json);
     const report: DriveReport = {
       drive: { id: drive.id, code: drive.code, name: drive.name, kind: drive.kind, year: drive.year, status: drive.status },
       rounds: rounds.map((r) => ({ id: r.id, order: r.order, code: r.code, name: r.name, kind: r.kind })),

@@ -1,4 +1,5 @@
 import { formatScore, parseScore } from '../../domain/decimal.js';
+import { rankingGateReasons } from '../../domain/ranking.js';
 import type { RuleSet } from '../../domain/rule-sets.js';
 import type { ResultExplanation, StoredExplanation } from './results.table.js';
 
@@ -47,13 +48,11 @@ type Reason = ResultExplanation['gate']['reasons'][number];
 type Part = ResultExplanation['parts'][number];
 type Facts = { rawScore: string | null | undefined };
 
-const ABSENT: Reason = { code: 'gate.absent', message: 'Did not sit the ranking round' };
-
 function derivedReasons(passed: boolean, f: Facts, ctx: ExplanationContext): Reason[] | null {
   if (passed) return [];
-  if (f.rawScore === null || f.rawScore === undefined) return [ABSENT];
+  if (f.rawScore === null || f.rawScore === undefined) return [rankingGateReasons.absent()];
   if (ctx.rankingRoundMinRaw === null) return null;
-  return [{ code: 'gate.raw_below_minimum', message: `Raw ranking-round score ${f.rawScore} is below ${formatScore(ctx.rankingRoundMinRaw)}` }];
+  return [rankingGateReasons.rawBelowMinimum(f.rawScore, ctx.rankingRoundMinRaw)];
 }
 
 function derivedParts(f: Facts, ctx: ExplanationContext): Part[] | null {
