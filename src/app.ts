@@ -59,6 +59,10 @@ import { createReportsService } from './modules/reports/reports.service.js';
 import { createExportsRepository } from './modules/exports/exports.repository.js';
 import { exportsRoutes } from './modules/exports/exports.routes.js';
 import { createExportsService } from './modules/exports/exports.service.js';
+import { createBoardsRepository } from './modules/boards/boards.repository.js';
+import { boardsRoutes } from './modules/boards/boards.routes.js';
+import { memberDriveScope } from './modules/boards/boards.scope.js';
+import { createBoardsService } from './modules/boards/boards.service.js';
 
 export type AppDeps = {
   config: Config;
@@ -97,19 +101,28 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     },
   });
   const quotas = createQuotasService({ db, repo: quotasRepo, drives, agencies: agenciesRepo, jobPositions: jobPositionsRepo });
-  const rounds = createRoundsService({ db, repo: createRoundsRepository(db), clock: deps.clock });
+  const roundsRepo = createRoundsRepository(db);
+  const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
   const nationalIds = createNationalIdProtector(deps.dataKey ?? '');
   const candidatesRepo = createCandidatesRepository(db);
   const applicationsRepo = createApplicationsRepository(db);
   const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds });
-  const applications = createApplicationsService({ db, repo: applicationsRepo, candidates: candidatesRepo, clock: deps.clock });
+  const boards = createBoardsService({ db, repo: createBoardsRepository(db), rounds: roundsRepo, apiKeys: createApiKeysRepository(db), drives, nationalIds, clock: deps.clock });
+  const applications = createApplicationsService({
+    db,
+    repo: applicationsRepo,
+    candidates: candidatesRepo,
+    clock: deps.clock,
+    // A candidate who is a declared relative of a board member raises a conflict (170 Art. 8(3)).
+    onRegistered: boards.raiseConflicts,
+  });
   const applicationsImporter = createApplicationsImporter({ db, repo: applicationsRepo, candidates: candidatesRepo, nationalIds, clock: deps.clock });
 
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -211,6 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Reads are written by serializers compiled from their response schemas (src/http/serializer.ts).
       v1.setSerializerCompiler(serializerCompiler);
       await v1.register(authPlugin, { db: database.db });
+      await v1.register(memberDriveScope, { db: database.db });
       await v1.register(idempotencyPlugin, { db: database.db, leaseMs: config.idempotencyLeaseMs });
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
@@ -225,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(candidatesRoutes, { candidates: services.candidates });
       await v1.register(reportsRoutes, { reports: services.reports });
       await v1.register(exportsRoutes, { exports: services.exports });
+      await v1.register(boardsRoutes, { boards: services.boards });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,

@@ -1,4 +1,5 @@
 import type { Role } from './modules/api-keys/api-keys.table.js';
+import type { MemberBinding } from './modules/api-keys/api-keys.repository.js';
 import type { Actor } from './modules/audit/audit.writer.js';
 
 /**
@@ -10,6 +11,8 @@ export type Caller = {
   role: Role | 'public';
   scopePath: string | null;
   scopeAgencyId: string | null;
+  /** The board member the key is bound to (a person's act), or none for a role key. */
+  member?: MemberBinding | null;
 };
 
 /** Whether an agency (by its materialised path) lies in the caller's subtree. */

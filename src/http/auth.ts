@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import { createApiKeysRepository, type KeyPrincipal } from '../modules/api-keys/api-keys.repository.js';
 import { hashApiKey, looksLikeApiKey } from '../modules/api-keys/api-keys.crypto.js';
 import type { Role } from '../modules/api-keys/api-keys.table.js';
+import type { Board } from '../modules/boards/boards.table.js';
 import type { Actor } from '../modules/audit/audit.writer.js';
 import type { Db } from '../db/client.js';
 import type { Caller } from '../context.js';
@@ -16,6 +17,12 @@ declare module 'fastify' {
     roles?: readonly Role[];
     /** No key needed (published results, health, docs). */
     public?: boolean;
+    /**
+     * Boards whose members' keys may call this writing route (their act as a person). A key bound
+     * to a member writes only where its board is listed; it reads where its role may (the
+     * supervision board reads every route of its drive). Its drive is enforced by the boards module.
+     */
+    members?: readonly Board[];
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -45,6 +52,10 @@ export const authPlugin = fp(
       const onBehalfOf = typeof obo === 'string' ? decodeOnBehalfOf(obo) : null;
       request.principal = { ...principal, onBehalfOf };
       const allowed = config.roles ?? [];
+      if (principal.member) {
+        memberMayCall(principal.member.board, principal.role, request.method, allowed, config.members ?? [], request.routeOptions.url);
+        return;
+      }
       if (principal.role !== 'admin' && !allowed.includes(principal.role)) {
         throw new AppError(403, 'auth.forbidden', `Role ${principal.role} may not call ${request.method} ${request.routeOptions.url}`);
       }
@@ -57,6 +68,19 @@ export const authPlugin = fp(
   },
   { name: 'auth' },
 );
+
+/**
+ * A key bound to a board member: writes only the acts its board's members do (route config
+ * `members`); reads what its role reads, and the supervision board reads everything (Quy chế
+ * Art. 23(4)) but writes nothing except its own report.
+ */
+function memberMayCall(board: Board, role: Role, method: string, roles: readonly Role[], boards: readonly Board[], url: string): void {
+  if (boards.includes(board)) return;
+  const read = method === 'GET' || method === 'HEAD';
+  if (read && roles.length > 0 && (board === 'supervision' || roles.includes(role))) return;
+  if (board === 'supervision') throw new AppError(403, 'supervision.read_only', `The supervision board reads and changes nothing: ${method} ${url} is refused`);
+  throw new AppError(403, 'auth.forbidden', `A key bound to a member of the ${board} board may not call ${method} ${url}`);
+}
 
 /** Header values are Latin-1: Vietnamese names arrive percent-encoded (UTF-8), which is decoded here. */
 function decodeOnBehalfOf(raw: string): string | null {
@@ -82,7 +106,8 @@ export function actorOf(request: FastifyRequest): Actor {
   return {
     keyId: p?.keyId ?? null,
     role: p?.role ?? 'public',
-    onBehalfOf: p?.onBehalfOf ?? null,
+    // A member's key is the person: the audit trail names the member, whatever On-Behalf-Of says.
+    onBehalfOf: p?.member ? `member:${p.member.id} ${p.member.fullName}` : (p?.onBehalfOf ?? null),
     requestId: String(request.id),
   };
 }
@@ -94,5 +119,6 @@ export function callerOf(request: FastifyRequest): Caller {
     role: p?.role ?? 'public',
     scopePath: p?.agencyPath ?? null,
     scopeAgencyId: p?.agencyId ?? null,
+    member: p?.member ?? null,
   };
 }

@@ -50,6 +50,9 @@ export function addStandardResponses(route: RouteOptions): void {
     // The roles the route admits (admin always is), so the access matrix can be checked against the contract.
     const roles = (route.config as { roles?: readonly string[] } | undefined)?.roles ?? [];
     (schema as Record<string, unknown>)['x-roles'] = ['admin', ...roles.filter((r) => r !== 'admin')];
+    // The boards whose members' keys may do this act as a person (keys bound to a board member).
+    const members = (route.config as { members?: readonly string[] } | undefined)?.members ?? [];
+    if (members.length > 0) (schema as Record<string, unknown>)['x-member-boards'] = [...members];
   }
 }
 
@@ -83,6 +86,14 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
         { name: 'rounds', description: 'Exam rounds and parts, anonymous script codes, marks, reconciliation, reveal' },
         { name: 'appeals', description: 'Appeals (phúc khảo) of written parts' },
         { name: 'results', description: 'Winner determination, tie decisions, approval, publication, cancellation' },
+        {
+          name: 'boards',
+          description:
+            'The people behind each act (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23): the head of the recruiting agency, the ' +
+            'council, its boards and the separate supervision board; relatives declared; conflicts; keys bound to a member. Once a drive ' +
+            'records any member, the acts the law gives to a person (marks, reconciliation, appeal re-marks, eligibility, the head’s ' +
+            'decisions) are accepted only from keys bound to a member of the right board (x-member-boards); On-Behalf-Of never counts.',
+        },
         { name: 'public', description: 'Published results, no key needed' },
         { name: 'reports', description: 'Figures computed from the data, with denominators' },
         { name: 'webhooks', description: 'Event subscriptions, signed deliveries (Standard Webhooks), delivery log' },

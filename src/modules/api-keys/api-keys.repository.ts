@@ -1,6 +1,7 @@
 import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { agencies } from '../agencies/agencies.table.js';
+import { boardMemberKeys, boardMembers, type Board, type Seat } from '../boards/boards.table.js';
 import { apiKeys, type ApiKeyRow, type Role } from './api-keys.table.js';
 
 export type KeyPrincipal = {
@@ -9,7 +10,11 @@ export type KeyPrincipal = {
   role: Role;
   agencyId: string | null;
   agencyPath: string | null;
+  /** Set when the key is bound to a board member's seat on one drive (boards module). */
+  member: MemberBinding | null;
 };
+
+export type MemberBinding = { id: string; driveId: string; board: Board; seat: Seat; fullName: string };
 
 /**
  * The key lookup behind every authenticated request, built once: a named prepared statement skips
@@ -19,9 +24,22 @@ export type KeyPrincipal = {
  */
 function prepareKeyLookup(db: DbOrTx) {
   return db
-    .select({ keyId: apiKeys.id, name: apiKeys.name, role: apiKeys.role, agencyId: apiKeys.agencyId, agencyPath: agencies.path })
+    .select({
+      keyId: apiKeys.id,
+      name: apiKeys.name,
+      role: apiKeys.role,
+      agencyId: apiKeys.agencyId,
+      agencyPath: agencies.path,
+      memberId: boardMembers.id,
+      memberDriveId: boardMembers.driveId,
+      memberBoard: boardMembers.board,
+      memberSeat: boardMembers.seat,
+      memberName: boardMembers.fullName,
+    })
     .from(apiKeys)
     .leftJoin(agencies, eq(agencies.id, apiKeys.agencyId))
+    .leftJoin(boardMemberKeys, eq(boardMemberKeys.keyId, apiKeys.id))
+    .leftJoin(boardMembers, eq(boardMembers.id, boardMemberKeys.memberId))
     .where(and(eq(apiKeys.keyHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
     .limit(1)
     .prepare('api_key_by_hash');
@@ -32,8 +50,13 @@ export function createApiKeysRepository(db: DbOrTx) {
   return {
     async findActiveByHash(hash: string): Promise<KeyPrincipal | undefined> {
       keyLookup ??= prepareKeyLookup(db);
-      const rows = await keyLookup.execute({ hash });
-      return rows[0];
+      const [row] = await keyLookup.execute({ hash });
+      if (!row) return undefined;
+      const { memberId, memberDriveId, memberBoard, memberSeat, memberName, ...key } = row;
+      return {
+        ...key,
+        member: memberId && memberDriveId && memberBoard && memberSeat && memberName ? { id: memberId, driveId: memberDriveId, board: memberBoard, seat: memberSeat, fullName: memberName } : null,
+      };
     },
     async insert(tx: DbOrTx, row: typeof apiKeys.$inferInsert): Promise<ApiKeyRow> {
       const [created] = await tx.insert(apiKeys).values(row).returning();

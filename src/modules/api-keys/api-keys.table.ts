@@ -2,7 +2,9 @@ import { index, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn } from '../../db/columns.js';
 import { agencies } from '../agencies/agencies.table.js';
 
-export const roles = ['admin', 'organizer', 'registrar', 'anonymizer', 'marker', 'council', 'approver', 'auditor'] as const;
+export const roles = ['admin', 'organizer', 'registrar', 'anonymizer', 'marker', 'council', 'approver', 'auditor', 'supervisor'] as const;
+/** Roles a key gets only by being bound to a board member (supervision board: Circular 22/2025 Quy chế Art. 23). */
+export const MEMBER_ONLY_ROLES: readonly Role[] = ['supervisor'];
 export type Role = (typeof roles)[number];
 
 export const apiKeys = pgTable(

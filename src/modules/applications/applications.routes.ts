@@ -225,14 +225,15 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.post('/applications/:id/eligibility', {
-    config: { roles: COUNCIL },
+    config: { roles: COUNCIL, members: ['council', 'form_check'] },
     schema: {
       operationId: 'decideApplicationEligibility',
       tags,
       summary: 'Council eligibility decision',
       description:
         'Sets the application eligible or ineligible (with reasons); re-decidable, audited, never deleted. 409 application.withdrawn for ' +
-        'a withdrawn application. Honours If-Match (412).',
+        'a withdrawn application. Honours If-Match (412). Roles: council. Member binding: once the drive records its boards, only a key ' +
+        'bound to a member of the council or the form-check board (403 member.key_required; On-Behalf-Of does not count).',
       params: idParams,
       headers: ifMatchHeaders,
       body: eligibilityBody,

@@ -1,10 +1,11 @@
 import type { Caller, Clock } from '../../context.js';
 import { inScope } from '../../context.js';
-import type { Db, DbOrTx } from '../../db/client.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { candidateNumberOrder, formatCandidateNumber, searchKey } from '../../domain/names.js';
 import { AppError, conflict, notFound, preconditionFailed } from '../../errors.js';
-import { audited } from '../audit/audit.writer.js';
+import { audited, type Record as AuditRecord } from '../audit/audit.writer.js';
+import { requirePersonAct } from '../boards/boards.acts.js';
 import type { CandidatesRepository } from '../candidates/candidates.repository.js';
 import {
   createApplicationsRepository,
@@ -15,7 +16,14 @@ import {
 import { applicantRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
 import type { EligibilityInput, ListApplicationsQuery, RegisterInput } from './applications.schemas.js';
 
-export type ApplicationsDeps = { db: Db; repo: ApplicationsRepository; candidates: CandidatesRepository; clock: Clock };
+export type ApplicationsDeps = {
+  db: Db;
+  repo: ApplicationsRepository;
+  candidates: CandidatesRepository;
+  clock: Clock;
+  /** Runs in the registering transaction (the boards module raises conflicts of interest). */
+  onRegistered?: (tx: Tx, record: AuditRecord, drive: { id: string; organizingAgencyId: string }) => Promise<unknown>;
+};
 
 export function applicationView(r: ApplicationWithCandidate) {
   const a = r.app;
@@ -126,6 +134,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         });
         const view = applicationView({ app: row, fullName: candidate.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: candidate.birthDate });
         record({ action: 'application.submitted', resourceType: 'application', resourceId: row.id, agencyId: quota.agencyId, driveId, after: auditOf(view) });
+        await deps.onRegistered?.(tx, record, { id: driveId, organizingAgencyId: drive.organizingAgencyId });
         return view;
       });
     },
@@ -158,6 +167,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         if (!locked) throw notFound('application', id);
         if (expected !== undefined && expected !== locked.version) throw preconditionFailed();
         if (locked.status === 'withdrawn') throw conflict('application.withdrawn', 'A withdrawn application cannot be decided');
+        // 170 Art. 8(2)(c): the council checks the forms (through its form-check board).
+        const member = await requirePersonAct(tx, caller, locked.driveId, { what: 'Eligibility decisions', boards: ['council', 'form_check'] });
         const row = await repo.setStatus(tx, id, {
           status: input.eligible ? 'eligible' : 'ineligible',
           reasons: input.reasons,
@@ -170,7 +181,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           resourceId: id,
           driveId: row.driveId,
           before: auditOf(applicationView({ ...before, app: locked })),
-          after: auditOf(after),
+          after: { ...auditOf(after), decidedBy: member },
         });
         return after;
       });

@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor, idCursor, withLink } from '../../http/pagin
 import { idParams } from '../../http/primitives.js';
 import { STAFF } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
+import type { Board } from '../boards/boards.table.js';
 import { driveSchema } from '../drives/drives.schemas.js';
 import {
   cancelBody,
@@ -18,14 +19,18 @@ import {
   publicResultsSchema,
   resultsPageSchema,
   returnBody,
+  approveBody,
   tieDecisionBody,
   tieDecisionResultSchema,
 } from './results.schemas.js';
 import type { ResultsService } from './results.service.js';
 
 const tags = ['results'];
+type TransitionBody = { reason?: string; decision?: { number: string; date: string } };
 const COMPUTERS: readonly Role[] = ['council', 'organizer'];
 const COUNCIL: readonly Role[] = ['council'];
+// Ties left after the legal chain are the head's (170 Art. 10(2), 12(2)): the approver records them, the council may not.
+const HEAD: readonly Role[] = ['approver'];
 const APPROVERS: readonly Role[] = ['approver'];
 const PUBLISHERS: readonly Role[] = ['organizer', 'approver'];
 const CANCELLERS: readonly Role[] = ['organizer', 'council'];
@@ -37,7 +42,7 @@ const nextCursorOf = <T extends { quotaId: string }>(rows: T[], limit: number) =
 
 export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> = async (app, { results }) => {
   app.post('/drives/:id/results/compute', {
-    config: { roles: COMPUTERS },
+    config: { roles: COMPUTERS, members: ['council'] },
     schema: {
       operationId: 'computeResults',
       tags,
@@ -88,7 +93,7 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
   });
 
   app.post('/drives/:id/results/tie-decisions', {
-    config: { roles: COUNCIL },
+    config: { roles: HEAD, members: ['agency_head'] },
     schema: {
       operationId: 'decideResultsTie',
       tags,
@@ -96,7 +101,9 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
       description:
         'Orders exactly the applications of one unresolved tie (across the last slot, or among reserves). While results are computed, ' +
         'the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and ' +
-        'promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable.',
+        'promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable. Roles: approver, acting as the head of the ' +
+        'recruiting agency with the decision’s reference (decision { number, date }; 422 head_decision.reference_required), or a key ' +
+        'bound to the head’s seat (board agency_head). The council may no longer post them (403 auth.forbidden).',
       params: idParams,
       headers: ifMatchHeaders,
       body: tieDecisionBody,
@@ -114,12 +121,13 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
     operationId: string,
     summary: string,
     roles: readonly Role[],
-    run: (caller: ReturnType<typeof callerOf>, id: string, expected: number | undefined, body: { reason?: string } | undefined) => ReturnType<ResultsService['approve']>,
+    run: (caller: ReturnType<typeof callerOf>, id: string, expected: number | undefined, body: TransitionBody | undefined) => ReturnType<ResultsService['approve']>,
     description: string,
-    withReason = false,
+    body?: typeof returnBody | typeof approveBody,
+    members: readonly Board[] = ['council'],
   ) =>
     app.post(`/drives/:id/results/${path}`, {
-      config: { roles },
+      config: { roles, members },
       schema: {
         operationId,
         tags,
@@ -127,11 +135,11 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
         description,
         params: idParams,
         headers: ifMatchHeaders,
-        ...(withReason ? { body: returnBody } : {}),
+        ...(body ? { body } : {}),
         response: { 200: driveSchema, ...problems(404, 409, 412) },
       },
       handler: async (request, reply) => {
-        const drive = await run(callerOf(request), (request.params as { id: string }).id, expectedVersion(request), request.body as { reason?: string } | undefined);
+        const drive = await run(callerOf(request), (request.params as { id: string }).id, expectedVersion(request), (request.body ?? undefined) as TransitionBody | undefined);
         setEtag(reply, drive.version);
         return drive;
       },
@@ -145,15 +153,28 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
     (c, id, v) => results.submit(c, id, v),
     'results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 drive.invalid_transition otherwise.',
   );
-  transition('approve', 'approveResults', 'Approve submitted results (they become immutable)', APPROVERS, (c, id, v) => results.approve(c, id, v), 'submitted → approved.');
+  const headNote =
+    ' Roles: approver; or a key bound to the head of the recruiting agency (board agency_head). Once the drive records its boards, an ' +
+    'approver key must give the head’s decision { number, date } (422 head_decision.reference_required).';
+  transition(
+    'approve',
+    'approveResults',
+    'Approve submitted results (they become immutable)',
+    APPROVERS,
+    (c, id, v, body) => results.approve(c, id, v, body?.decision),
+    `submitted → approved.${headNote}`,
+    approveBody,
+    ['agency_head'],
+  );
   transition(
     'return',
     'returnResults',
     'Return submitted results to the council, with a reason',
     APPROVERS,
-    (c, id, v, body) => results.returnResults(c, id, v, body?.reason ?? ''),
-    'submitted → results_computed (returned). The reason is recorded.',
-    true,
+    (c, id, v, body) => results.returnResults(c, id, v, body?.reason ?? '', body?.decision),
+    `submitted → results_computed (returned). The reason is recorded.${headNote}`,
+    returnBody,
+    ['agency_head'],
   );
   transition(
     'publish',
@@ -162,10 +183,12 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
     PUBLISHERS,
     (c, id, v) => results.publish(c, id, v),
     'approved → published; sets publishedAt. 409 drive.invalid_transition for unapproved results.',
+    undefined,
+    ['agency_head'],
   );
 
   app.post('/results/:id/cancel', {
-    config: { roles: CANCELLERS },
+    config: { roles: CANCELLERS, members: ['council'] },
     schema: {
       operationId: 'cancelResult',
       tags,

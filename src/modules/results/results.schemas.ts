@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decisionRef } from '../boards/boards.schemas.js';
 import { ruleSetOverridesSchema, ruleSetSchema } from '../../domain/rule-sets.js';
 import { pageQuery } from '../../http/pagination.js';
 import { text, timestamp, uuid } from '../../http/primitives.js';
@@ -128,6 +129,9 @@ export const tieDecisionBody = z
     quotaId: uuid,
     orderedApplicationIds: z.array(uuid).min(2).max(500).describe('The tied applications, best first'),
     reason: text(1000),
+    decision: decisionRef
+      .optional()
+      .describe('The head’s decision (number, date): required unless the key is bound to the head of the recruiting agency'),
   })
   .strict();
 export type TieDecisionInput = z.infer<typeof tieDecisionBody>;
@@ -136,7 +140,13 @@ export const tieDecisionResultSchema = z
   .object({ decisionId: uuid, driveVersion: z.number().int(), quota: quotaResultSchema })
   .meta({ id: 'ResultsTieDecision' });
 
-export const returnBody = z.object({ reason: text(1000) }).strict();
+export const returnBody = z
+  .object({ reason: text(1000), decision: decisionRef.optional().describe('The head’s decision, when an approver key records it') })
+  .strict();
+export const approveBody = z
+  .object({ decision: decisionRef.optional().describe('The head’s decision (number, date): required from a role key once the drive records its boards') })
+  .strict()
+  .nullish();
 
 export const cancelBody = z
   .object({

@@ -16,6 +16,7 @@ import {
 } from '../../domain/ranking.js';
 import { resolveRuleSet, type RuleSet, type RuleSetOverrides } from '../../domain/rule-sets.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
+import { headDecision, type DecisionRef } from '../boards/boards.acts.js';
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
@@ -500,11 +501,11 @@ export function createResultsService(deps: ResultsDeps) {
     expected: number | undefined,
     to: 'submitted' | 'approved' | 'returned' | 'published',
     reason: string | null,
-    check?: (tx: Tx, drive: ScopedDrive) => Promise<void>,
+    check?: (tx: Tx, drive: ScopedDrive) => Promise<unknown>,
   ): Promise<DriveView> {
     return audited(db, caller.actor, async (tx, record) => {
       const drive = await lockDrive(tx, caller, driveId, expected);
-      await check?.(tx, drive);
+      const decidedBy = await check?.(tx, drive);
       const updated = await drives.transitionInTx(tx, caller, drive, to, reason, record);
       record({
         action: `results.${to}`,
@@ -513,7 +514,7 @@ export function createResultsService(deps: ResultsDeps) {
         agencyId: drive.organizingAgencyId,
         driveId: drive.id,
         before: { status: drive.status },
-        after: { status: updated.status, reason },
+        after: { status: updated.status, reason, ...(decidedBy ? { decidedBy } : {}) },
       });
       return driveView(updated);
     });
@@ -706,6 +707,13 @@ export function createResultsService(deps: ResultsDeps) {
     async decideTie(caller: Caller, driveId: string, expected: number | undefined, input: TieDecisionInput) {
       return audited(db, caller.actor, async (tx, record) => {
         const drive = await lockDrive(tx, caller, driveId, expected);
+        // Ties left after the legal chain are the head's (170 Art. 10(2), 12(2); 115 Art. 10(2)): never the council's.
+        const head = await headDecision(tx, caller, drive.id, input.decision, { what: 'Tie decisions', always: true });
+        const by = {
+          decidedByMemberId: head.member?.id ?? null,
+          decisionNumber: head.decision?.number ?? null,
+          decisionDate: head.decision?.date ?? null,
+        };
         const decision: TieDecision = { quotaId: input.quotaId, orderedApplicationIds: input.orderedApplicationIds };
 
         if (REPLACEABLE.includes(drive.status)) {
@@ -729,6 +737,7 @@ export function createResultsService(deps: ResultsDeps) {
             reason: input.reason,
             stage: 'replacement',
             decidedByKeyId: caller.actor.keyId,
+            ...by,
             decidedAt: clock(),
           });
           const after = decided[0]!;
@@ -739,7 +748,7 @@ export function createResultsService(deps: ResultsDeps) {
             resourceId: saved.id,
             agencyId: drive.organizingAgencyId,
             driveId: drive.id,
-            after: { quotaId: q.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'replacement' },
+            after: { quotaId: q.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'replacement', head },
           });
           return { decisionId: saved.id, quota: await quotaViewOf(tx, quota.quotaId, drive), driveVersion: drive.version };
         }
@@ -774,6 +783,7 @@ export function createResultsService(deps: ResultsDeps) {
           reason: input.reason,
           stage: 'results',
           decidedByKeyId: caller.actor.keyId,
+          ...by,
           decidedAt: clock(),
         });
         record({
@@ -782,7 +792,7 @@ export function createResultsService(deps: ResultsDeps) {
           resourceId: saved.id,
           agencyId: drive.organizingAgencyId,
           driveId: drive.id,
-          after: { quotaId: input.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'results' },
+          after: { quotaId: input.quotaId, orderedApplicationIds: input.orderedApplicationIds, reason: input.reason, stage: 'results', head },
         });
         const { drive: updated } = await recompute(tx, caller, drive, record);
         return { decisionId: saved.id, quota: await quotaViewOf(tx, input.quotaId, drive), driveVersion: updated.version };
@@ -798,9 +808,11 @@ export function createResultsService(deps: ResultsDeps) {
           });
         }
       }),
-    approve: (caller: Caller, driveId: string, expected: number | undefined) => workflow(caller, driveId, expected, 'approved', null),
-    returnResults: (caller: Caller, driveId: string, expected: number | undefined, reason: string) =>
-      workflow(caller, driveId, expected, 'returned', reason),
+    // The head of the recruiting agency approves or returns the results (170 Art. 8(2)(d), 17).
+    approve: (caller: Caller, driveId: string, expected: number | undefined, decision?: DecisionRef) =>
+      workflow(caller, driveId, expected, 'approved', null, (tx, drive) => headDecision(tx, caller, drive.id, decision, { what: 'Approvals of results', always: false })),
+    returnResults: (caller: Caller, driveId: string, expected: number | undefined, reason: string, decision?: DecisionRef) =>
+      workflow(caller, driveId, expected, 'returned', reason, (tx, drive) => headDecision(tx, caller, drive.id, decision, { what: 'Returns of results', always: false })),
     publish: (caller: Caller, driveId: string, expected: number | undefined) => workflow(caller, driveId, expected, 'published', null),
 
     /**

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { check, date, index, integer, jsonb, numeric, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, updatedAt } from '../../db/columns.js';
 import { drives } from '../drives/drives.table.js';
 import { quotas } from '../quotas/quotas.table.js';
@@ -164,6 +164,11 @@ export const tieDecisions = pgTable(
     reason: text().notNull(),
     stage: text({ enum: tieDecisionStages }).notNull().default('results'),
     decidedByKeyId: uuid(),
+    /** The head of the recruiting agency's seat, when a key bound to it decided. */
+    decidedByMemberId: uuid(),
+    /** The head's decision (quyết định): number and date. */
+    decisionNumber: text(),
+    decisionDate: date({ mode: 'string' }),
     decidedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [index('tie_decisions_quota_idx').on(t.driveId, t.quotaId)],

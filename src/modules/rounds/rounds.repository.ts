@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { agencies } from '../agencies/agencies.table.js';
 import { applications } from '../applications/applications.table.js';
+import { boardMembers } from '../boards/boards.table.js';
 import { candidates } from '../candidates/candidates.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { drives } from '../drives/drives.table.js';
@@ -151,6 +152,15 @@ export function createRoundsRepository(db: DbOrTx) {
       const where = [inArray(marks.scriptId, scriptIds)];
       if (markerKeyId !== undefined) where.push(markerKeyId === null ? sql`false` : eq(marks.markerKeyId, markerKeyId));
       return tx.select().from(marks).where(and(...where)).orderBy(asc(marks.scriptId), asc(marks.slot));
+    },
+
+    /** The board members who entered marks, for the council's views. */
+    async membersByIds(ids: string[], tx: DbOrTx = db) {
+      if (ids.length === 0) return [];
+      return tx
+        .select({ memberId: boardMembers.id, fullName: boardMembers.fullName, board: boardMembers.board })
+        .from(boardMembers)
+        .where(inArray(boardMembers.id, ids));
     },
 
     /** Locks the scripts a batch touches, in id order so that concurrent batches never deadlock. */

@@ -10,6 +10,7 @@ import { decodeCursor, idCursor, pageQuery, toPage, withLink } from '../../http/
 import { idParams, uuid } from '../../http/primitives.js';
 import { ORGANIZERS, STAFF } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
+import { SCORING_BOARDS } from '../boards/boards.table.js';
 import {
   appealListSchema,
   appealSchema,
@@ -147,7 +148,7 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.post('/rounds/:id/transitions', {
-    config: { roles: ROUND_MOVERS },
+    config: { roles: ROUND_MOVERS, members: ['council'] },
     schema: {
       operationId: 'transitionRound',
       tags,
@@ -168,7 +169,7 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.post('/rounds/:id/scripts', {
-    config: { roles: SCRIPT_ISSUERS },
+    config: { roles: SCRIPT_ISSUERS, members: ['anonymisation', 'council'] },
     schema: {
       operationId: 'issueScripts',
       tags,
@@ -201,7 +202,7 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.put('/rounds/:id/marks', {
-    config: { roles: MARKERS },
+    config: { roles: MARKERS, members: SCORING_BOARDS },
     schema: {
       operationId: 'putMarks',
       tags,
@@ -209,7 +210,10 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       description:
         `${csvNote} CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), ` +
         "'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. " +
-        'Re-entering your own slot replaces it (the audit trail keeps the previous value).',
+        'Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script ' +
+        '(slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the ' +
+        'drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); ' +
+        'a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark.',
       params: idParams,
       querystring: atomicQuery,
       body: putMarksBody,
@@ -236,11 +240,14 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.post('/rounds/:id/reconciliation', {
-    config: { roles: COUNCIL },
+    config: { roles: COUNCIL, members: ['marking', 'council'] },
     schema: {
       operationId: 'decideReconciliation',
       tags,
       summary: 'The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)',
+      description:
+        'Roles: council. Member binding: once the drive records its boards, only a key bound to the head of the marking board or the ' +
+        'council’s chair (403 member.key_required, member.wrong_board, member.wrong_seat).',
       params: idParams,
       body: postDecisionsBody,
       response: { 200: decisionsResult, ...problems(404, 409, 422) },
@@ -249,11 +256,14 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.post('/rounds/:id/reveal', {
-    config: { roles: COUNCIL },
+    config: { roles: COUNCIL, members: ['council', 'supervision'] },
     schema: {
       operationId: 'revealRound',
       tags,
       summary: 'Join script codes to applications (ghép phách) — only after the round is locked; audited',
+      description:
+        'Roles: council; council members’ bound keys. Supervision-board members’ keys attend: they read the map once the round is ' +
+        'revealed (403 supervision.read_only before).',
       params: idParams,
       response: { 200: revealSchema, ...problems(404, 409) },
     },
@@ -261,7 +271,7 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.put('/rounds/:id/scores', {
-    config: { roles: ['organizer', 'council'] },
+    config: { roles: ['organizer', 'council'], members: ['council'] },
     schema: {
       operationId: 'putScores',
       tags,
@@ -313,11 +323,14 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
   });
 
   app.post('/appeals/:id/resolution', {
-    config: { roles: COUNCIL },
+    config: { roles: COUNCIL, members: ['appeals', 'council'] },
     schema: {
       operationId: 'resolveAppeal',
       tags: appealTags,
       summary: 'Resolve an appeal: the re-mark replaces the final score; both values stay',
+      description:
+        'Roles: council. Member binding: once the drive records its boards, only a key bound to a member of the appeals board or the ' +
+        'council (403 member.key_required).',
       params: idParams,
       body: resolveAppealBody,
       response: { 200: appealSchema, ...problems(404, 409, 422) },

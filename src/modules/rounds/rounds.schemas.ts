@@ -106,6 +106,12 @@ export const listScriptsQuery = z
   .strict();
 
 const markView = z.object({ slot: z.string(), score: z.string(), enteredAt: timestamp });
+/** Who entered a mark (the council's views): the board member when a member's key did. */
+const markedBy = z
+  .object({ memberId: uuid, fullName: z.string(), board: z.string() })
+  .nullable()
+  .describe('The board member whose bound key entered the mark; null when a role key did (a drive that records no boards)');
+const councilMarkView = markView.extend({ markedBy, markerKeyId: uuid.nullable() });
 
 /** What a marker sees: the code and their own marks, never who wrote the script. */
 export const markerScriptSchema = z
@@ -122,7 +128,7 @@ export const scriptSchema = z
     absent: z.boolean(),
     finalScore: z.string().nullable(),
     finalRule: z.string().nullable(),
-    marks: z.array(markView),
+    marks: z.array(councilMarkView),
     applicationId: uuid.optional(),
   })
   .meta({ id: 'Script' });
@@ -165,7 +171,7 @@ export const reconciliationItem = z
     code: z.string(),
     partCode: z.string(),
     status: z.enum(scriptStatuses),
-    marks: z.array(z.object({ slot: z.string(), score: z.string() })),
+    marks: z.array(z.object({ slot: z.string(), score: z.string(), markedBy })),
     spread: z.string().nullable(),
   })
   .meta({ id: 'ReconciliationItem' });

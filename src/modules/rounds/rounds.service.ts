@@ -7,6 +7,8 @@ import { appealWindow, formatScore, isDomainError, localDate, parseScore, type R
 import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
+import { requirePersonAct } from '../boards/boards.acts.js';
+import { SCORING_BOARDS } from '../boards/boards.table.js';
 import { DECIDED_RULES, reconcileScript, slotKind, spreadOf, type ScriptOutcome } from './rounds.marking.js';
 import type { DriveContext, MarkRow, RoundsRepository } from './rounds.repository.js';
 import type {
@@ -235,6 +237,12 @@ export function createRoundsService(deps: RoundsDeps) {
     return updated;
   }
 
+  /** The members who entered these marks, by id (the council's views say who marked each slot). */
+  async function markersOf(marks: MarkRow[]) {
+    const ids = [...new Set(marks.flatMap((m) => (m.memberId ? [m.memberId] : [])))];
+    return new Map((await repo.membersByIds(ids)).map((m) => [m.memberId, m]));
+  }
+
   async function visibleApplication(caller: Caller, applicationId: string, tx: DbOrTx = db) {
     const app = await repo.applicationContext(applicationId, tx);
     if (!app) throw notFound('application', applicationId);
@@ -448,20 +456,24 @@ export function createRoundsService(deps: RoundsDeps) {
       }
       const rows = await repo.listScripts(id, { partId, status: q.status, afterCode, limit: q.limit });
       const isMarker = caller.role === 'marker';
-      // A marker sees only their own marks; the council and the board see every mark.
-      const marks = await repo.marksOf(
+      const memberId = caller.member?.id;
+      // A marker sees only their own marks (a member's, whichever of their keys entered them); the council and the board see every mark.
+      let marks = await repo.marksOf(
         rows.map((r) => r.id),
         db,
-        isMarker ? caller.actor.keyId : undefined,
+        isMarker && !memberId ? caller.actor.keyId : undefined,
       );
+      if (isMarker && memberId) marks = marks.filter((m) => m.memberId === memberId);
       const marksBy = new Map<string, MarkRow[]>();
       for (const m of marks) marksBy.set(m.scriptId, [...(marksBy.get(m.scriptId) ?? []), m]);
+      const who = isMarker ? new Map() : await markersOf(marks);
       const markView = (m: MarkRow) => ({ slot: m.slot, score: m.score, enteredAt: m.enteredAt });
+      const councilMarkView = (m: MarkRow) => ({ ...markView(m), markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null, markerKeyId: m.markerKeyId });
       const showsApplication = caller.role === 'admin' || caller.role === 'anonymizer' || round.status === 'revealed' || round.status === 'published';
       return rows.map((s) => {
         const partCode = partById.get(s.partId)?.code ?? '';
-        const own = (marksBy.get(s.id) ?? []).map(markView);
-        if (isMarker) return { code: s.code, partCode, status: s.status, marks: own };
+        const own = marksBy.get(s.id) ?? [];
+        if (isMarker) return { code: s.code, partCode, status: s.status, marks: own.map(markView) };
         return {
           id: s.id,
           code: s.code,
@@ -470,7 +482,7 @@ export function createRoundsService(deps: RoundsDeps) {
           absent: s.absent,
           finalScore: s.finalScore,
           finalRule: s.finalRule,
-          marks: own,
+          marks: own.map(councilMarkView),
           ...(showsApplication ? { applicationId: s.applicationId } : {}),
         };
       });
@@ -482,6 +494,10 @@ export function createRoundsService(deps: RoundsDeps) {
         const { round, drive } = await visibleRound(caller, id, tx, 'update');
         if (round.status !== 'locked' && round.status !== 'revealed' && round.status !== 'published') {
           throw conflict('round.not_locked', `Codes are revealed only after marks are locked (the round is ${round.status})`, { roundStatus: round.status });
+        }
+        // The supervision board attends the reveal (Quy chế Art. 23(4)(b)): it sees the map from then on, never makes it.
+        if (caller.member?.board === 'supervision' && round.status === 'locked') {
+          throw new AppError(403, 'supervision.read_only', 'The council reveals the codes; the supervision board sees the map once it is revealed');
         }
         let revealedAt = round.revealedAt ?? clock();
         if (round.status === 'locked') {
@@ -520,9 +536,15 @@ export function createRoundsService(deps: RoundsDeps) {
         const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
         const byCode = new Map(scripts.map((s) => [s.code, s]));
         const codeOf = new Map(scripts.map((s) => [s.id, s.code]));
+        // Marks are a person's act: on a drive that records its boards, only a scoring board's member (170 Art. 8; Quy chế Art. 20, 22).
+        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Marks', boards: SCORING_BOARDS });
         const existing = await repo.marksOf(scripts.map((s) => s.id), tx);
         const slots = new Map(existing.map((m) => [`${m.scriptId}/${m.slot}`, m]));
         const me = caller.actor.keyId;
+        const memberId = member?.id ?? null;
+        // Who entered a mark: the member when a member's key did, else the key.
+        const mine = (m: MarkRow) => (memberId ? m.memberId === memberId : m.memberId === null && m.markerKeyId === me);
+        const sameMarker: { row: number; code: string; slot: string; heldSlot: string }[] = [];
         const results: { row: number; status: 'saved' | 'replaced' | 'rejected'; code: string; slot: string; scriptStatus?: ScriptRow['status']; errors?: RowError[] }[] = [];
         const taken: { row: number; code: string; slot: string }[] = [];
         const writes: { scriptId: string; slot: string; score: number; replace?: MarkRow }[] = [];
@@ -555,13 +577,20 @@ export function createRoundsService(deps: RoundsDeps) {
             const members = [...slots.keys()].filter((k) => k.startsWith(`${script.id}/panel:`)).length;
             if (members >= part.panelSize) return reject(rowError('mark.panel_full', `The panel of part ${part.code} has ${part.panelSize} members`));
           }
-          if (current && current.markerKeyId !== me) {
+          if (current && !mine(current)) {
             taken.push({ row, code: r.code, slot: r.slot });
+            return;
+          }
+          // Two different markers per script, and a third person for the third mark (DOMAIN.md
+          // "Anonymous marking"; Quy chế Art. 22: panel members score independently).
+          const held = [...slots.values()].find((m) => m.scriptId === script.id && m.slot !== r.slot && mine(m));
+          if (held) {
+            sameMarker.push({ row, code: r.code, slot: r.slot, heldSlot: held.slot });
             return;
           }
           if (!current) {
             // A later row of the same batch for the same slot replaces this one.
-            slots.set(key, { id: newId(), scriptId: script.id, slot: r.slot, score: formatScore(score), markerKeyId: me, enteredAt: clock() });
+            slots.set(key, { id: newId(), scriptId: script.id, slot: r.slot, score: formatScore(score), markerKeyId: me, memberId, enteredAt: clock() });
           }
           writes.push({ scriptId: script.id, slot: r.slot, score, ...(current ? { replace: current } : {}) });
           touched.add(script.id);
@@ -570,6 +599,9 @@ export function createRoundsService(deps: RoundsDeps) {
 
         if (taken.length > 0) {
           throw conflict('mark.slot_taken', `${taken.length} slot(s) already hold another marker's mark`, { rows: taken });
+        }
+        if (sameMarker.length > 0) {
+          throw conflict('mark.same_marker', `${sameMarker.length} mark(s) would give one script two marks by the same marker`, { rows: sameMarker });
         }
         const rejected = results.filter((r) => r.status === 'rejected');
         if (atomic && rejected.length > 0) {
@@ -585,7 +617,7 @@ export function createRoundsService(deps: RoundsDeps) {
           if (prior) await repo.replaceMark(tx, prior, score);
           else {
             const markId = newId();
-            await repo.insertMark(tx, { id: markId, scriptId: w.scriptId, slot: w.slot, score, markerKeyId: me });
+            await repo.insertMark(tx, { id: markId, scriptId: w.scriptId, slot: w.slot, score, markerKeyId: me, memberId });
             written.set(key, markId);
           }
           audit.push({ code: codeOf.get(w.scriptId)!, slot: w.slot, score, previous: w.replace?.score ?? null });
@@ -609,7 +641,7 @@ export function createRoundsService(deps: RoundsDeps) {
           if (r.status !== 'rejected') r.scriptStatus = status.get(byCode.get(r.code)!.id);
         }
         if (audit.length > 0) {
-          record({ action: 'marks.entered', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { marks: audit } });
+          record({ action: 'marks.entered', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { marks: audit, member } });
         }
         return { saved: results.length - rejected.length, rejected: rejected.length, rows: results };
       });
@@ -626,11 +658,18 @@ export function createRoundsService(deps: RoundsDeps) {
       }
       const rows = await repo.listScripts(id, { partId, statuses: ['head_decides', 'escalated'], afterCode, limit: q.limit });
       const marks = await repo.marksOf(rows.map((r) => r.id));
+      const who = await markersOf(marks);
       return rows.map((s) => {
         const own = marks.filter((m) => m.scriptId === s.id);
         const part = partById.get(s.partId)!;
         const spread = spreadOf(part, new Map(own.map((m) => [m.slot, hundredthsOf(m.score)])));
-        return { code: s.code, partCode: part.code, status: s.status, marks: own.map((m) => ({ slot: m.slot, score: m.score })), spread: asText(spread) };
+        return {
+          code: s.code,
+          partCode: part.code,
+          status: s.status,
+          marks: own.map((m) => ({ slot: m.slot, score: m.score, markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null })),
+          spread: asText(spread),
+        };
       });
     },
 
@@ -642,6 +681,8 @@ export function createRoundsService(deps: RoundsDeps) {
       return audited(db, caller.actor, async (tx, record) => {
         const { round, drive } = await visibleRound(caller, id, tx, 'share');
         requireMarking(round);
+        // The head of marking, or the council's chair, decides (Circular 6/2020 Art. 31; Quy chế Art. 22(1)).
+        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Reconciliation decisions', boards: ['marking', 'council'], seats: ['head'] });
         const parts = new Map((await repo.partsOf([id], tx)).map((p) => [p.id, p]));
         const codes = decisions.map((d) => normalizeScriptCode(d.code));
         const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
@@ -675,7 +716,7 @@ export function createRoundsService(deps: RoundsDeps) {
           await applyOutcome(tx, caller, script, outcome);
           items.push({ code: script.code, score: formatScore(outcome.score!), rule: outcome.rule!, previousScore: script.finalScore, reason: outcome.reason });
         }
-        record({ action: 'reconciliation.decided', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { decisions: items } });
+        record({ action: 'reconciliation.decided', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { decisions: items, member } });
         return { decided: items.length, items: items.map(({ reason: _r, ...rest }) => rest) };
       });
     },
@@ -831,6 +872,8 @@ export function createRoundsService(deps: RoundsDeps) {
           throw notFound('appeal', appealId);
         });
         if (appeal.status !== 'pending') throw conflict('appeal.already_resolved', `The appeal is already ${appeal.status}`);
+        // The appeals board re-marks; the council (its chair) settles (170 Art. 16; DOMAIN.md "Appeals").
+        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Appeal re-marks', boards: ['appeals', 'council'] });
         if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
         const { script, part, round } = (await repo.scriptWithPart(tx, appeal.scriptId, true))!;
         const score = scoreOf(input.newScore, hundredthsOf(part.maxScore));
@@ -850,7 +893,7 @@ export function createRoundsService(deps: RoundsDeps) {
           resolvedAt: clock(),
         });
         const v = appealView(row, round.id, part.code);
-        record({ action: 'appeal.resolved', resourceType: 'appeal', resourceId: appealId, agencyId: drive.organizingAgencyId, driveId: drive.id, before: { status: appeal.status, score: previous }, after: v });
+        record({ action: 'appeal.resolved', resourceType: 'appeal', resourceId: appealId, agencyId: drive.organizingAgencyId, driveId: drive.id, before: { status: appeal.status, score: previous }, after: { ...v, member } });
         return v;
       });
     },

@@ -125,6 +125,8 @@ export const marks = pgTable(
     slot: text().notNull(),
     score: numeric({ precision: 7, scale: 2 }).notNull(),
     markerKeyId: uuid(),
+    /** The board member whose key entered it (null for a drive whose boards are not recorded). */
+    memberId: uuid(),
     enteredAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('marks_script_slot_unique').on(t.scriptId, t.slot), check('marks_score_nonnegative', sql`${t.score} >= 0`)],
