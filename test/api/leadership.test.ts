@@ -95,8 +95,8 @@ describe('leadership-title exams (2424/BNV-CCVC)', () => {
 
     const decided = await t.http
       .post(`/v1/drives/${driveId}/results/tie-decisions`)
-      .set(bearer(await t.keyFor('council')))
-      .send({ quotaId: tieTitle, orderedApplicationIds: [d2, d1], reason: 'Chủ tịch Hội đồng thi tuyển quyết định' });
+      .set(bearer(await t.keyFor('approver')))
+      .send({ quotaId: tieTitle, orderedApplicationIds: [d2, d1], reason: 'Chủ tịch Hội đồng thi tuyển quyết định', decision: { number: '15/QĐ-UBND', date: '2025-06-01' } });
     expect(decided.status, JSON.stringify(decided.body)).toBe(201);
     expect(decided.body.quota.status).toBe('winner');
     expect(decided.body.quota.winners[0]).toMatchObject({ applicationId: d2, decidedBy: 'head_decision' });

@@ -92,15 +92,15 @@ describe('a recruitment drive from registration to published results (Decree 138
     expect(refused.body.code).toBe('results.ties_pending');
     const wrong = await t.http
       .post(`/v1/drives/${driveId}/results/tie-decisions`)
-      .set(bearer(council))
-      .send({ quotaId, orderedApplicationIds: [b, d], reason: 'Nhầm danh sách' });
+      .set(bearer(await t.keyFor('approver')))
+      .send({ quotaId, orderedApplicationIds: [b, d], reason: 'Nhầm danh sách', decision: { number: '15/QĐ-UBND', date: '2025-06-01' } });
     expect(wrong.status).toBe(422);
     expect(wrong.body.code).toBe('tie_decision.invalid');
 
     const decided = await t.http
       .post(`/v1/drives/${driveId}/results/tie-decisions`)
-      .set(bearer(council))
-      .send({ quotaId, orderedApplicationIds: [c, b], reason: 'Chủ tịch Hội đồng quyết định theo Điều 9(2) Nghị định 138/2020' });
+      .set(bearer(await t.keyFor('approver')))
+      .send({ quotaId, orderedApplicationIds: [c, b], reason: 'Chủ tịch Hội đồng quyết định theo Điều 9(2) Nghị định 138/2020', decision: { number: '15/QĐ-UBND', date: '2025-06-01' } });
     expect(decided.status, JSON.stringify(decided.body)).toBe(201);
     expect(decided.body.quota.status).toBe('complete');
     q = (await resultsOf(t, driveId)).get(quotaId)!;

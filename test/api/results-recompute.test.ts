@@ -85,8 +85,8 @@ describe('recomputing results', () => {
 
     const decided = await t.http
       .post(`/v1/drives/${driveId}/results/tie-decisions`)
-      .set(bearer(await t.keyFor('council')))
-      .send({ quotaId, orderedApplicationIds: [c, b], reason: 'Chủ tịch Hội đồng quyết định theo Điều 9(2) Nghị định 138/2020' });
+      .set(bearer(await t.keyFor('approver')))
+      .send({ quotaId, orderedApplicationIds: [c, b], reason: 'Chủ tịch Hội đồng quyết định theo Điều 9(2) Nghị định 138/2020', decision: { number: '15/QĐ-UBND', date: '2025-06-01' } });
     expect(decided.status, JSON.stringify(decided.body)).toBe(201);
 
     const after = await stored(driveId);

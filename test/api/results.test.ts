@@ -265,8 +265,8 @@ describe('the results workflow', () => {
 
     const decided = await t.http
       .post(`/v1/drives/${driveId}/results/tie-decisions`)
-      .set(bearer(await t.keyFor('council')))
-      .send({ quotaId, orderedApplicationIds: [apps[3], apps[2]], reason: 'Chủ tịch Hội đồng quyết định' });
+      .set(bearer(await t.keyFor('approver')))
+      .send({ quotaId, orderedApplicationIds: [apps[3], apps[2]], reason: 'Chủ tịch Hội đồng quyết định', decision: { number: '15/QĐ-UBND', date: '2025-06-01' } });
     expect(decided.status, JSON.stringify(decided.body)).toBe(201);
     expect(decided.body.quota.status).toBe('complete');
     const winners = await t.sql<{ application_id: string; winner_slot: number; replaces_result_id: string }>(

@@ -106,7 +106,7 @@ describe.skipIf(!onPostgres)('two server processes on one database', () => {
       c.http
         .post(`/v1/drives/${driveId}/results/tie-decisions`)
         .set(bearer(a.adminKey))
-        .send({ quotaId, orderedApplicationIds: order, reason: 'Người đứng đầu quyết định' });
+        .send({ quotaId, orderedApplicationIds: order, reason: 'Người đứng đầu quyết định', decision: { number: '15/QĐ-UBND', date: '2025-06-01' } });
     const decisions = await Promise.all([decide(a, apps), decide(b, [...apps].reverse()), decide(a, apps), decide(b, [...apps].reverse())]);
     expect(decisions.filter((r) => r.status === 201)).toHaveLength(1);
     expect(decisions.filter((r) => r.status !== 201).every((r) => r.status === 409 || r.status === 422)).toBe(true);

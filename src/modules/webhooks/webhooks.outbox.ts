@@ -26,6 +26,7 @@ export const webhookEventTypes = [
   'results.returned',
   'results.published',
   'result.cancelled',
+  'board.conflict_raised',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -60,6 +61,8 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'results.returned': 'results.returned',
   'results.published': 'results.published',
   'result.cancelled': 'result.cancelled',
+  // A board member found related to a candidate (170 Art. 8(3)): the appointing authority must act.
+  'board.conflict_raised': 'board.conflict_raised',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
