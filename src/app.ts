@@ -117,7 +117,14 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     // A candidate who is a declared relative of a board member raises a conflict (170 Art. 8(3)).
     onRegistered: boards.raiseConflicts,
   });
-  const applicationsImporter = createApplicationsImporter({ db, repo: applicationsRepo, candidates: candidatesRepo, nationalIds, clock: deps.clock });
+  const applicationsImporter = createApplicationsImporter({
+    db,
+    repo: applicationsRepo,
+    candidates: candidatesRepo,
+    nationalIds,
+    clock: deps.clock,
+    onRegistered: boards.raiseConflicts,
+  });
 
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });

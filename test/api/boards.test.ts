@@ -131,9 +131,34 @@ describe('people and boards (170 Art. 8; Quy chế Art. 23)', () => {
     const other = await markingDrive(0);
     expect((await t.http.get(`/v1/drives/${other.driveId}/applications`).set(bearer(key))).status).toBe(404);
     expect((await t.http.get('/v1/agencies').set(bearer(key))).body.code).toBe('member_key.outside_drive');
+    // The supervisor role is only ever a member's.
+    const plain = await t.http.post('/v1/api-keys').set(bearer(t.adminKey)).send({ name: 'giám sát', role: 'supervisor' });
+    expect(plain.status).toBe(422);
+    expect(plain.body.code).toBe('api_key.member_role');
     // A role key cannot file the board's report.
     const byAdmin = await t.http.post(`/v1/drives/${d.driveId}/supervision-reports`).set(bearer(t.adminKey)).send({ summary: 'x' });
     expect(byAdmin.status).toBe(403);
+  });
+});
+
+describe('the supervision board at the reveal (Quy chế Art. 23(4)(b))', () => {
+  it('when the round is locked, then a supervisor cannot reveal it; once the council has, the supervisor sees the code↔application map', async () => {
+    const d = await boardedDrive(1);
+    const sup = await seat(t, d.driveId, 'supervision', { fullName: 'Đinh Thị Giám Sát' });
+    const supKey = await memberKey(t, d.driveId, sup.id);
+    await putMarks(t, d.round.id, d.markers[0]!.key, [{ code: d.codes[0]!, slot: '1', score: '60' }]);
+    await putMarks(t, d.round.id, d.markers[1]!.key, [{ code: d.codes[0]!, slot: '2', score: '62' }]);
+    await moveRound(t, d.round.id, 'locked');
+    const early = await t.http.post(`/v1/rounds/${d.round.id}/reveal`).set(bearer(supKey));
+    expect(early.status).toBe(403);
+    expect(early.body.code).toBe('supervision.read_only');
+    const chairKey = await memberKey(t, d.driveId, d.chair.id);
+    expect((await t.http.post(`/v1/rounds/${d.round.id}/reveal`).set(bearer(chairKey))).status).toBe(200);
+    const attended = await t.http.post(`/v1/rounds/${d.round.id}/reveal`).set(bearer(supKey));
+    expect(attended.status).toBe(200);
+    expect(JSON.stringify(attended.body)).toContain(d.people[0]!.applicationId);
+    const scripts = await t.http.get(`/v1/rounds/${d.round.id}/scripts`).set(bearer(supKey));
+    expect(scripts.body.items[0].applicationId).toBe(d.people[0]!.applicationId);
   });
 });
 
@@ -268,6 +293,28 @@ describe('conflicts of interest (170 Art. 8(3); Quy chế Art. 23(7))', () => {
   });
 });
 
+describe('conflicts raised by a bulk import', () => {
+  it('when an imported row is a declared relative of a member, then the conflict is raised in the import’s transaction', async () => {
+    const d = await markingDrive(0);
+    await formCouncil(t, d.driveId);
+    const member = await seat(t, d.driveId, 'marking', { fullName: 'Bùi Văn Chấm' });
+    const relativeId = makeNationalId({ birthYear: 1999 });
+    await t.http.post(`/v1/drives/${d.driveId}/boards/members/${member.id}/relatives`).set(bearer(t.adminKey)).send({ relationship: 'sibling', nationalId: relativeId });
+    const csv = [
+      'fullName,nationalId,birthDate,gender,ethnicity,nationality,email,phone,address,quotaId,priorityCategory,evidenceRef',
+      `Bùi Thị Em,${relativeId},1999-04-04,female,Kinh,VN,,,,${d.quotaId},,`,
+    ].join('\n');
+    const res = await t.http
+      .post(`/v1/drives/${d.driveId}/applications/import`)
+      .set(bearer(t.adminKey))
+      .set('content-type', 'text/csv; charset=utf-8')
+      .send(Buffer.from(csv, 'utf8'));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const conflicts = await t.http.get(`/v1/drives/${d.driveId}/boards/conflicts`).set(bearer(t.adminKey));
+    expect(conflicts.body.items).toEqual([expect.objectContaining({ memberId: member.id, status: 'open' })]);
+  });
+});
+
 describe("the head's decisions (170 Art. 10(2), 12(2); DOMAIN.md \"Who decides\")", () => {
   async function tiedDrive() {
     const { driveId, quotaIds } = await openDriveWithQuotas(t, { preset: 'nd138', slots: [1] });
@@ -299,6 +346,24 @@ describe("the head's decisions (170 Art. 10(2), 12(2); DOMAIN.md \"Who decides\"
     expect(decided.body.quota.winners[0].applicationId).toBe(ids[1]);
     const stored = await t.sql<{ decided_by_member_id: string }>('select decided_by_member_id from tie_decisions where drive_id = $1', [driveId]);
     expect(stored).toEqual([{ decided_by_member_id: head.id }]);
+  });
+
+  it('when the drive records its boards, then an approver approves only with the head’s decision reference; the head’s key without one', async () => {
+    const { driveId, quotaIds } = await openDriveWithQuotas(t, { preset: 'nd138', slots: [1] });
+    const ids = (await registerAll(t, driveId, ['A', 'B'].map((x) => ({ fullName: `Lý Văn Khác Điểm ${x}`, quotaId: quotaIds[0]! })))).map((a) => a.applicationId);
+    await toMarking(t, driveId);
+    await scoredRound(t, driveId, round2(), ids.map((applicationId, i) => ({ applicationId, partCode: 'professional', score: i === 0 ? '80.00' : '70.00' })));
+    await computeOk(t, driveId);
+    expect((await t.http.post(`/v1/drives/${driveId}/results/submit`).set(bearer(t.adminKey))).status).toBe(200);
+    const { head } = await formCouncil(t, driveId);
+    const approver = await t.keyFor('approver');
+    const noRef = await t.http.post(`/v1/drives/${driveId}/results/approve`).set(bearer(approver));
+    expect(noRef.status).toBe(422);
+    expect(noRef.body.code).toBe('head_decision.reference_required');
+    const byHead = await t.http.post(`/v1/drives/${driveId}/results/approve`).set(bearer(await memberKey(t, driveId, head.id)));
+    expect(byHead.status, JSON.stringify(byHead.body)).toBe(200);
+    const audit = await auditOf('results.approved', driveId);
+    expect((audit[0]!.after.decidedBy as { member: { id: string } }).member.id).toBe(head.id);
   });
 
   it('when an approver records the head’s tie decision with its reference, then it is accepted and the reference kept', async () => {

@@ -6,7 +6,7 @@ import type { AgenciesRepository } from '../agencies/agencies.repository.js';
 import { audited, type Actor } from '../audit/audit.writer.js';
 import { generateApiKey } from './api-keys.crypto.js';
 import type { ApiKeysRepository } from './api-keys.repository.js';
-import type { ApiKeyRow, Role } from './api-keys.table.js';
+import { MEMBER_ONLY_ROLES, type ApiKeyRow, type Role } from './api-keys.table.js';
 
 const view = (k: ApiKeyRow) => ({
   id: k.id,
@@ -24,6 +24,10 @@ export function createApiKeysService(deps: { db: Db; repo: ApiKeysRepository; ag
   const { db, repo } = deps;
 
   async function create(actor: Actor, input: CreateKeyInput) {
+    // A supervisor is a person on a drive's supervision board: such keys are bound to the member (boards module).
+    if (MEMBER_ONLY_ROLES.includes(input.role)) {
+      throw unprocessable('api_key.member_role', `Role ${input.role} is given only to keys bound to a board member: POST /v1/drives/{id}/boards/members/{memberId}/keys`);
+    }
     return audited(db, actor, async (tx, record) => {
       if (input.agencyId && !(await deps.agencies.findById(input.agencyId, tx))) {
         throw unprocessable('api_key.agency_not_found', `No agency ${input.agencyId}`);

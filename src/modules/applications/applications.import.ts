@@ -27,6 +27,8 @@ export type ImportDeps = {
   candidates: CandidatesRepository;
   nationalIds: NationalIdProtector;
   clock: Clock;
+  /** Runs in each batch's transaction that created applications (the boards module raises conflicts of interest). */
+  onRegistered?: (tx: Tx, record: RecordAudit, drive: { id: string; organizingAgencyId: string }) => Promise<unknown>;
 };
 
 export type RawRow = Record<string, unknown>;
@@ -359,6 +361,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
         after: { candidatesCreated, applications: createdApplications },
       });
     }
+    if (createdApplications.length > 0) await deps.onRegistered?.(tx, record, drive);
     return out;
   }
 
