@@ -217,6 +217,21 @@ describe('marks by named members (Quy chế Art. 22; DOMAIN.md "Anonymous markin
     expect(byChair.status).toBe(403);
   });
 
+  it('when the drive records its boards, then an eligibility decision needs a council or form-check member’s key', async () => {
+    const d = await boardedDrive(1);
+    const url = `/v1/applications/${d.people[0]!.applicationId}/eligibility`;
+    const body = { eligible: true, reasons: [] };
+    const byRole = await t.http.post(url).set(bearer(await t.keyFor('council'))).set('on-behalf-of', 'Chairman').send(body);
+    expect(byRole.status).toBe(403);
+    expect(byRole.body.code).toBe('member.key_required');
+    const byMarker = await t.http.post(url).set(bearer(d.markers[0]!.key)).send(body);
+    expect(byMarker.status).toBe(403);
+    const checker = await seat(t, d.driveId, 'form_check', { fullName: 'Mai Thị Kiểm Tra' });
+    const res = await t.http.post(url).set(bearer(await memberKey(t, d.driveId, checker.id))).send(body);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.status).toBe('eligible');
+  });
+
   it('when a drive records no boards, then role keys mark as before, but one key still cannot hold two slots of a script', async () => {
     const d = await markingDrive(1);
     const [k1, k2] = [await t.keyFor('marker'), await t.keyFor('marker')];
