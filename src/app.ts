@@ -59,6 +59,9 @@ import { createReportsService } from './modules/reports/reports.service.js';
 import { createExportsRepository } from './modules/exports/exports.repository.js';
 import { exportsRoutes } from './modules/exports/exports.routes.js';
 import { createExportsService } from './modules/exports/exports.service.js';
+import { createCalendarRepository } from './modules/calendar/calendar.repository.js';
+import { calendarRoutes } from './modules/calendar/calendar.routes.js';
+import { createCalendarService } from './modules/calendar/calendar.service.js';
 
 export type AppDeps = {
   config: Config;
@@ -109,7 +112,8 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports };
+  const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, calendar };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -225,6 +229,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(candidatesRoutes, { candidates: services.candidates });
       await v1.register(reportsRoutes, { reports: services.reports });
       await v1.register(exportsRoutes, { exports: services.exports });
+      await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,

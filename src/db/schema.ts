@@ -12,3 +12,4 @@ export * from '../modules/rounds/rounds.table.js';
 export * from '../modules/results/results.table.js';
 export * from '../modules/webhooks/webhooks.table.js';
 export * from '../modules/reports/reports.table.js';
+export * from '../modules/calendar/calendar.table.js';
