@@ -63,6 +63,9 @@ import { createBoardsRepository } from './modules/boards/boards.repository.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { memberDriveScope } from './modules/boards/boards.scope.js';
 import { createBoardsService } from './modules/boards/boards.service.js';
+import { createCalendarRepository } from './modules/calendar/calendar.repository.js';
+import { calendarRoutes } from './modules/calendar/calendar.routes.js';
+import { createCalendarService } from './modules/calendar/calendar.service.js';
 
 export type AppDeps = {
   config: Config;
@@ -129,7 +132,8 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards };
+  const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -247,6 +251,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(reportsRoutes, { reports: services.reports });
       await v1.register(exportsRoutes, { exports: services.exports });
       await v1.register(boardsRoutes, { boards: services.boards });
+      await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,

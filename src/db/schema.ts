@@ -13,3 +13,4 @@ export * from '../modules/results/results.table.js';
 export * from '../modules/webhooks/webhooks.table.js';
 export * from '../modules/reports/reports.table.js';
 export * from '../modules/boards/boards.table.js';
+export * from '../modules/calendar/calendar.table.js';

@@ -57,8 +57,9 @@ export function daysBetween(from: string, to: string): number {
  * Periods "N days from <event>" follow Civil Code 2015 Art. 147(1): the day of the event is not
  * counted, the period starts the next day and ends at the end of its last day. So a 30-day
  * registration announced on 1 March closes at the end of 31 March; people may still file on the
- * announcement day itself. Moving a last day that falls on a public holiday (Art. 148(5)) is not
- * handled here: it needs the official holiday calendar.
+ * announcement day itself. Moving a last day that falls on a rest day or holiday (Art. 148(5)) and
+ * periods in working days are in calendar.ts (the working-day calendar); the windows below still
+ * count calendar days without moving the last day until the drive's timeline is built on it.
  */
 
 export interface DateWindow {

@@ -33,5 +33,7 @@ export const DOMAIN_ERROR_CODES = [
   'promotion.tie_pending',
   'national_id.invalid',
   'name.invalid',
+  'calendar.out_of_range',
+  'calendar.invalid',
 ] as const;
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -2,6 +2,7 @@ import { randomFillSync } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { PriorityClaim } from '../candidates/candidates.table.js';
+import { barApplies } from '../candidates/candidates.repository.js';
 
 /*
  * The bulk import's statements. A batch takes two: one read of everything the rules need about the
@@ -89,11 +90,8 @@ export async function existingCandidates(tx: DbOrTx, driveId: string, opensOn: s
   if (indexes.length === 0) return [];
   const result = await tx.execute(sql`
     select c.id, c.national_id_index, c.birth_date::text as birth_date, c.nationality, c.priority_claims,
-           exists (select 1 from candidate_bars b
-                    where b.candidate_id = c.id and b.lifted_at is null
-                      and (b.barred_until is null or ${opensOn}::date is null or ${opensOn}::date <= b.barred_until)
-                      and (b.drives_remaining is null or b.drives_remaining > 0)
-                      and (b.source_drive_id is null or b.source_drive_id <> ${driveId}::uuid)) as barred,
+           exists (select 1 from candidate_bars
+                    where candidate_bars.candidate_id = c.id and ${barApplies(sql`${driveId}::uuid`, sql`${opensOn}::date`)}) as barred,
            coalesce((select json_agg(json_build_object('id', a.id, 'quotaId', a.quota_id, 'choice', a.choice))
                        from applications a
                       where a.drive_id = ${driveId}::uuid and a.candidate_id = c.id and a.status <> 'withdrawn'), '[]'::json) as active

@@ -84,7 +84,8 @@ export function applicantRefusal(
       refusal: {
         status: 422,
         code: 'application.barred',
-        message: 'The candidate is barred from this drive (a result cancelled for fraud in a previous drive)',
+        message:
+          'The candidate is barred from this drive: found to have cheated, they are not accepted by the same recruiting authority for its next recruitment (see bar)',
       },
     };
   }

@@ -118,7 +118,11 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       }
       const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
       const checked = applicantRefusal(drive, drive.ruleSet, candidate, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
-      if ('refusal' in checked) throw refuse(checked.refusal);
+      if ('refusal' in checked) {
+        // A refusal for a bar says whose bar it is and until when (the authority's next drive closes).
+        const bar = checked.refusal.code === 'application.barred' ? await deps.candidates.barOf(db, candidate.id, driveId) : undefined;
+        throw refuse(bar ? { ...checked.refusal, extras: { ...checked.refusal.extras, bar } } : checked.refusal);
+      }
       return audited(db, caller.actor, async (tx, record) => {
         const row = await repo.insert(tx, {
           id: newId(),

@@ -5,6 +5,7 @@ import { isUniqueViolation } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
 import { agencies } from '../agencies/agencies.table.js';
 import { applications } from '../applications/applications.table.js';
+import { drives } from '../drives/drives.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { candidateBars, candidates, type CandidateRow } from './candidates.table.js';
 
@@ -32,15 +33,32 @@ export function candidateUnder(prefix: string | SQL): SQL {
 }
 
 /**
+ * The one drive a bar set by a drive applies to: a person found to have cheated is not accepted by
+ * that recruiting authority (the source drive's organising agency) for its next recruitment — the
+ * first of its drives, not cancelled, whose registration opens after the day the bar was set
+ * (Vietnamese date). The bar is spent once that drive's registration has closed, as no later drive
+ * is then the first.
+ */
+const barredDriveId = sql`(select nd.id from drives nd join drives sd on sd.id = ${candidateBars.sourceDriveId}
+   where nd.organizing_agency_id = sd.organizing_agency_id and nd.id <> sd.id and nd.status <> 'cancelled'
+     and nd.registration_opens_on > (${candidateBars.createdAt} at time zone 'Asia/Ho_Chi_Minh')::date
+   order by nd.registration_opens_on, nd.id limit 1)`;
+
+/**
  * A candidate_bars row applies to a drive whose registration opens on `opensOn`: not lifted, not
- * expired before that date, with drives still to serve, and imposed by another drive.
+ * expired before that date, and either set by a drive and this is that authority's next drive
+ * (barredDriveId), or set otherwise (no source drive) with drives still to serve.
  */
 export function barApplies(driveId: string | SQL | AnyPgColumn, opensOn: SQL | AnyPgColumn): SQL {
   return sql`(${candidateBars.liftedAt} is null
     and (${candidateBars.barredUntil} is null or ${opensOn} is null or ${opensOn} <= ${candidateBars.barredUntil})
-    and (${candidateBars.drivesRemaining} is null or ${candidateBars.drivesRemaining} > 0)
-    and (${candidateBars.sourceDriveId} is null or ${candidateBars.sourceDriveId} <> ${driveId}))`;
+    and (case when ${candidateBars.sourceDriveId} is null
+              then (${candidateBars.drivesRemaining} is null or ${candidateBars.drivesRemaining} > 0)
+              else ${barredDriveId} = ${driveId} end))`;
 }
+
+/** What a refusal says of the bar: the authority, the drive that caused it and the day it is spent. */
+export type BarDetails = { reason: string; authorityAgencyId: string | null; sourceDriveId: string | null; endsOn: string | null };
 
 export type CandidateFilter = {
   scopePath: string | null;
@@ -143,6 +161,21 @@ export function createCandidatesRepository(db: DbOrTx) {
         .from(candidateBars)
         .where(and(inArray(candidateBars.candidateId, candidateIds), barApplies(driveId, sql`${opensOn}::date`)));
       return new Set(rows.map((r) => r.candidateId));
+    },
+    /** The bar that keeps a candidate out of a drive, with what a refusal says of it. */
+    async barOf(tx: DbOrTx, candidateId: string, driveId: string): Promise<BarDetails | undefined> {
+      const [row] = await tx
+        .select({
+          reason: candidateBars.reason,
+          authorityAgencyId: sql<string | null>`(select organizing_agency_id from drives where id = ${candidateBars.sourceDriveId})`,
+          sourceDriveId: candidateBars.sourceDriveId,
+          endsOn: sql<string | null>`(select registration_closes_on::text from drives where id = ${driveId}::uuid and ${candidateBars.sourceDriveId} is not null)`,
+        })
+        .from(candidateBars)
+        .innerJoin(drives, eq(drives.id, sql`${driveId}::uuid`))
+        .where(and(eq(candidateBars.candidateId, candidateId), barApplies(drives.id, drives.registrationOpensOn)))
+        .limit(1);
+      return row;
     },
   };
 }

@@ -50,7 +50,10 @@ export const candidateBars = pgTable(
     sourceDriveId: uuid(),
     /** Drives whose registration opens on or before this date are barred; null = indefinitely. */
     barredUntil: date({ mode: 'string' }),
-    /** Number of following drives barred; consumed as the candidate is refused by them. */
+    /**
+     * Number of following drives barred, for a bar without a source drive. A bar set by a drive applies
+     * to that authority's next drive only (barApplies in candidates.repository.ts).
+     */
     drivesRemaining: integer(),
     createdAt: createdAt(),
     liftedAt: timestamp({ withTimezone: true, mode: 'date' }),
