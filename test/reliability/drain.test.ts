@@ -55,7 +55,7 @@ describe.skipIf(!onPostgres)('server process: metrics port and drain on SIGTERM'
     while (Date.now() - signalled < 2_000) {
       const ready = await fetch(`${server.base}/readyz`);
       readiness.push(ready.status);
-      if (ready.status === 503) expect((await ready.json()).code).toBe('server.draining');
+      if (ready.status === 503) expect(((await ready.json()) as { code: string }).code).toBe('server.draining');
       work.push((await fetch(`${server.base}/v1/agencies`, { headers: bearer(key) })).status);
       await new Promise((r) => setTimeout(r, 100));
     }
