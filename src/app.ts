@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -10,11 +9,13 @@ import type { Clock } from './context.js';
 import type { Database } from './db/client.js';
 import { authPlugin } from './http/auth.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
-import { registerJsonBodyParser } from './http/json-body.js';
+import { registerJsonBodyParser, registerNulByteGuard } from './http/json-body.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
-import { operationsRoutes } from './http/operations.js';
+import { operationsRoutes, type Readiness } from './http/operations.js';
+import { registerRateLimits } from './http/rate-limits.js';
+import { httpServerOptions, limitSockets } from './http/sockets.js';
 import { serializerCompiler } from './http/serializer.js';
 import { createLogger } from './logger.js';
 import { createAgenciesRepository } from './modules/agencies/agencies.repository.js';
@@ -74,7 +75,13 @@ export type AppDeps = {
   logger?: Logger;
   /** A shared store for rate limits across instances (ioredis client). */
   redis?: unknown;
+  /** Flipped by the server entry on SIGTERM: /readyz then answers 503 for the drain period. */
+  readiness?: Readiness;
 };
+
+/** TRUST_PROXY as Fastify takes it: a list of proxy addresses, or a number of hops in front of the service. */
+const trustedProxies = (t: Config['trustProxy']) =>
+  Array.isArray(t) ? [...t] : typeof t === 'number' ? (_address: string, hop: number) => hop < t : false;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -146,7 +153,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
-    trustProxy: config.trustProxy,
+    trustProxy: trustedProxies(config.trustProxy),
+    http: httpServerOptions(config),
     requestIdHeader: 'x-request-id',
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -160,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
+  limitSockets(app, config);
   app.addHook('onRoute', addStandardResponses);
   // While shutting down, answers to in-flight requests close their keep-alive connection, so
   // close() is not held open by idle clients after the last response.
@@ -174,6 +183,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerErrorHandling(app);
   registerJsonBodyParser(app);
+  registerNulByteGuard(app);
 
   await app.register(helmet, {
     // The API serves JSON; the docs page needs its own scripts and styles.
@@ -184,23 +194,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
     exposedHeaders: ['etag', 'location', 'link', 'x-request-id', 'retry-after', 'idempotent-replayed'],
   });
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowMs,
-    ...(deps.redis ? { redis: deps.redis as never, nameSpace: 'tuyendung-rl-' } : {}),
-    keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      return auth ? `key:${auth.slice(-16)}` : `ip:${req.ip}`;
-    },
-    allowList: (req) => req.url === '/healthz' || req.url === '/readyz',
-    errorResponseBuilder: (_req, ctx) => {
-      const err = new Error(`Rate limit of ${ctx.max} requests per ${ctx.after} exceeded`) as Error & { statusCode: number };
-      err.statusCode = 429;
-      return err;
-    },
-  });
   const metrics = registerMetrics(app, () => database.poolStats());
+  const limitPerKey = await registerRateLimits(app, { config, redis: deps.redis, metrics });
   await registerOpenApi(app, { serverUrl: config.publicBaseUrl });
 
   const services = buildServices({ database, clock, dataKey: config.dataKey });
@@ -225,7 +220,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
-    await scope.register(operationsRoutes, { database, metrics });
+    await scope.register(operationsRoutes, { database, readiness: deps.readiness ?? { draining: false } });
     scope.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   });
 
@@ -236,6 +231,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       v1.setSerializerCompiler(serializerCompiler);
       await v1.register(authPlugin, { db: database.db });
       await v1.register(memberDriveScope, { db: database.db });
+      // After authentication: counted per API key (the address was counted before it).
+      v1.addHook('onRequest', limitPerKey);
       await v1.register(idempotencyPlugin, { db: database.db, leaseMs: config.idempotencyLeaseMs });
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });

@@ -4,6 +4,27 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/**
+ * TRUST_PROXY: which peers may set X-Forwarded-For. `false` (default): none, the socket address is
+ * the client. A number: that many proxy hops in front of the service. Otherwise a comma-separated
+ * list of addresses or CIDRs of the load balancers. `true` (trust anyone) is refused: any client
+ * could then choose its own address and step around the per-IP limits.
+ */
+const trustProxy = z
+  .string()
+  .transform((v, ctx): false | number | string[] => {
+    const s = v.trim().toLowerCase();
+    if (s === 'false' || s === '0' || s === 'no') return false;
+    if (/^\d+$/.test(s)) return Number(s);
+    const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+    const address = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(?:\/\d{1,3})?$/i;
+    if (list.length === 0 || !list.every((a) => address.test(a))) {
+      ctx.addIssue({ code: 'custom', message: 'expected false, a hop count, or a comma-separated list of proxy addresses/CIDRs (true is not accepted)' });
+      return z.NEVER;
+    }
+    return list;
+  });
+
 const csv = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
@@ -22,16 +43,29 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(200 * 1_048_576),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
-  // Socket inactivity limit. 0 (Node's default): a long computation or import must not lose its
-  // answer; slow clients are bounded by REQUEST_TIMEOUT_MS and idle keep-alives by KEEP_ALIVE_TIMEOUT_MS.
-  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(0),
+  // Socket inactivity limit (0 = none). It cuts silent clients only: a socket whose request is being
+  // answered (a results computation, an import) is left alone however long it works (src/http/sockets.ts).
+  CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Time for a client to send the request headers: slowloris clients are cut off after it. */
+  HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
+  /** Open connections per process; more are refused at once (0 = no cap). */
+  MAX_CONNECTIONS: z.coerce.number().int().min(0).default(10_000),
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(72_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** After SIGTERM, /readyz answers 503 this long (other requests still served) before closing. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).optional(),
   IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Requests per client address per window, counted before authentication. */
+  RATE_LIMIT_IP_MAX: z.coerce.number().int().min(1).default(3000),
+  /** Failed authentications (401) per client address per window; beyond it the address gets 429. */
+  RATE_LIMIT_AUTH_FAILURES_MAX: z.coerce.number().int().min(1).default(30),
   CORS_ORIGINS: csv.default([]),
-  TRUST_PROXY: bool.default(false),
+  TRUST_PROXY: trustProxy.default(false),
+  /** Prometheus metrics are served on their own port (unset: not served); never on the API port. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   /** 32 bytes, base64: encrypts national IDs (AES-256-GCM) and keys their blind index. */
   DATA_KEY: z
     .string()
@@ -64,12 +98,16 @@ export type Config = Readonly<{
   importBodyLimitBytes: number;
   requestTimeoutMs: number;
   connectionTimeoutMs: number;
+  headersTimeoutMs: number;
+  maxConnections: number;
   keepAliveTimeoutMs: number;
   shutdownGraceMs: number;
+  shutdownDrainMs: number;
   idempotencyLeaseMs: number;
-  rateLimit: Readonly<{ max: number; windowMs: number }>;
+  rateLimit: Readonly<{ max: number; windowMs: number; ipMax: number; authFailuresMax: number }>;
   corsOrigins: readonly string[];
-  trustProxy: boolean;
+  trustProxy: false | number | readonly string[];
+  metrics: Readonly<{ port: number | undefined; host: string }>;
   dataKey: string | undefined;
   webhookAllowPrivate: boolean;
   webhookDelivery: Readonly<{
@@ -112,12 +150,22 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     importBodyLimitBytes: e.IMPORT_BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: e.CONNECTION_TIMEOUT_MS,
+    headersTimeoutMs: Math.min(e.HEADERS_TIMEOUT_MS, e.REQUEST_TIMEOUT_MS || Infinity),
+    maxConnections: e.MAX_CONNECTIONS,
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    // Load balancers need a few health checks to take an instance out; elsewhere stop at once.
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
     idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
-    rateLimit: Object.freeze({ max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS }),
+    rateLimit: Object.freeze({
+      max: e.RATE_LIMIT_MAX,
+      windowMs: e.RATE_LIMIT_WINDOW_MS,
+      ipMax: e.RATE_LIMIT_IP_MAX,
+      authFailuresMax: e.RATE_LIMIT_AUTH_FAILURES_MAX,
+    }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
-    trustProxy: e.TRUST_PROXY,
+    trustProxy: Array.isArray(e.TRUST_PROXY) ? Object.freeze(e.TRUST_PROXY) : e.TRUST_PROXY,
+    metrics: Object.freeze({ port: e.METRICS_PORT, host: e.METRICS_HOST }),
     dataKey: e.DATA_KEY,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookDelivery: Object.freeze({

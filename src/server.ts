@@ -1,9 +1,13 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { ensureDataKey } from './db/data-key.js';
+import { buildMetricsServer } from './http/metrics.js';
+import type { Readiness } from './http/operations.js';
+import { createRateLimitRedis } from './http/rate-limits.js';
 import { createLogger } from './logger.js';
 import { bootstrapAdminKey } from './cli/bootstrap.js';
 
@@ -18,27 +22,34 @@ async function main() {
   });
   const config = await ensureDataKey(loaded);
   await runMigrations(database, config.databaseUrl);
-  let redis: { quit(): Promise<unknown> } | undefined;
-  if (config.redisUrl) {
-    const { Redis } = await import('ioredis');
-    redis = new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-  }
-  const app = await buildApp({ config, database, logger, redis });
+  const redis = config.redisUrl ? await createRateLimitRedis(config.redisUrl) : undefined;
+  const readiness: Readiness = { draining: false };
+  const app = await buildApp({ config, database, logger, redis, readiness });
   if (database.kind === 'pglite') await bootstrapAdminKey(database, logger);
+  const metricsServer = config.metrics.port === undefined ? undefined : buildMetricsServer(app.metricsRegistry, app.log);
 
-  closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
+  // The drain comes on top of the grace period given to in-flight requests.
+  closeWithGrace({ delay: config.shutdownDrainMs + config.shutdownGraceMs, logger }, async ({ signal, err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
-    else logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    else if (config.shutdownDrainMs > 0) {
+      // /readyz answers 503 so that load balancers stop sending; everything else is still served.
+      readiness.draining = true;
+      logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: draining');
+      await sleep(config.shutdownDrainMs);
+    }
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
     // Stops accepting connections and waits for in-flight requests, then closes the pool.
     await app.close();
     logger.info('http closed');
+    await metricsServer?.close();
     await redis?.quit().catch(() => undefined);
     await database.close();
     logger.info('shut down cleanly');
   });
 
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ database: database.kind, docs: '/docs' }, 'tuyendung is ready');
+  if (metricsServer) await metricsServer.listen({ port: config.metrics.port, host: config.metrics.host });
+  logger.info({ database: database.kind, docs: '/docs', metricsPort: config.metrics.port }, 'tuyendung is ready');
 }
 
 main().catch((err: unknown) => {

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -50,8 +50,14 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     options: '-c jit=off',
     ...(opts.statementTimeoutMs ? { statement_timeout: opts.statementTimeoutMs } : {}),
   });
-  // An idle client losing its server must not crash the process: the pool replaces it.
+  // A client losing its server (failover, pg_terminate_backend, idle-in-transaction timeout, a
+  // pooler restart) emits 'error'. The pool listens only on idle clients: a checked-out client's
+  // error had no listener and stopped the process (node-postgres 3630). The query in flight fails
+  // on its own (503), and the pool drops the broken client when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = drizzle(pool, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
     kind: 'postgres',
@@ -73,7 +79,12 @@ async function openPglite(dir: string): Promise<Database> {
   let release: (() => Promise<void>) | undefined;
   if (!inMemory) {
     const abs = path.resolve(dir);
-    await mkdir(abs, { recursive: true });
+    // The data directory holds every record (national IDs encrypted, names, birth dates in clear):
+    // it is private to the service's user. Files PostgreSQL creates later get the umask's cut; the
+    // ones PGlite unpacks (mode 0666) and a directory left by an older version are tightened here.
+    process.umask(0o077);
+    await mkdir(abs, { recursive: true, mode: 0o700 });
+    await makePrivate(abs);
     // PGlite has no data-directory lock of its own: two processes on one directory lose writes.
     try {
       release = await lockfile.lock(abs, { lockfilePath: `${abs}.lock`, stale: 15_000, update: 5_000 });
@@ -82,6 +93,8 @@ async function openPglite(dir: string): Promise<Database> {
     }
   }
   const client = await PGlite.create(inMemory ? undefined : path.resolve(dir), { extensions: { pg_trgm } });
+  // A new data directory is unpacked with explicit 0666 modes, past the umask.
+  if (!inMemory) await makePrivate(path.resolve(dir));
   const db = drizzle(client, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
     kind: 'pglite',
@@ -95,4 +108,13 @@ async function openPglite(dir: string): Promise<Database> {
       await release?.();
     },
   };
+}
+
+/** Removes group and other permissions from a directory tree. */
+async function makePrivate(dir: string): Promise<void> {
+  await chmod(dir, 0o700);
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isSymbolicLink()) continue;
+    await chmod(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o700 : 0o600);
+  }
 }

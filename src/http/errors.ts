@@ -131,6 +131,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err.statusCode === 429) {
       return sendProblem(reply, 429, 'rate_limited', err.message || 'Too many requests');
     }
+    if (pgErrorOf(err)?.code === '57014') {
+      // statement_timeout (DB_STATEMENT_TIMEOUT_MS) or a cancelled query: the database is too busy now.
+      request.log.warn({ err }, 'database statement timed out');
+      void reply.header('retry-after', '5');
+      return sendProblem(reply, 503, 'database.timeout', 'The database did not answer in time; retry later');
+    }
     if (isDatabaseUnavailable(err)) {
       request.log.warn({ err }, 'database unavailable');
       void reply.header('retry-after', '5');
@@ -140,7 +146,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (pg?.code === '40001' || pg?.code === '40P01' || pg?.code === '55P03') {
       return sendProblem(reply, 409, 'concurrent_change', 'A concurrent change got there first; retry the request');
     }
-    if (pg?.code === '22P02' || pg?.code === '22003' || pg?.code === '22007' || pg?.code === '22008') {
+    // 22021: text the database cannot store (a NUL): refused at the edge, this is the safety net.
+    if (pg?.code === '22P02' || pg?.code === '22003' || pg?.code === '22007' || pg?.code === '22008' || pg?.code === '22021') {
       return sendProblem(reply, 400, 'request.invalid', 'A value is out of range or malformed');
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

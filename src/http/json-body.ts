@@ -45,7 +45,53 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
         const detail = 'The body holds text that is not valid Unicode (a lone UTF-16 surrogate)';
         return done(new AppError(400, 'request.malformed', `${detail} at ${path || '/'}`, { errors: [{ path: `body${path.replaceAll('/', '.')}`, message: detail }] }), undefined);
       }
+      // JSON text can only carry a NUL as the escape `\u0000`: bodies without one are not walked.
+      const nul = text.includes('\\u0000') ? nulPath(value, 'body') : null;
+      if (nul !== null) return done(nulByte(nul), undefined);
       done(null, value);
     });
+  });
+}
+
+/** The path of the first string (or key) holding a NUL character, or null (parsed JSON and query objects only). */
+function nulPath(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 64 || value === null || typeof value !== 'object') return null;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  // Plain and null-prototype objects (parsed JSON, the query string); never streams or buffers.
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) !== null) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = nulPath(value[i], `${path}.${i}`, depth + 1);
+      if (p !== null) return p;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}.${k.replaceAll('\u0000', '\\0')}`;
+    const p = nulPath(v, `${path}.${k}`, depth + 1);
+    if (p !== null) return p;
+  }
+  return null;
+}
+
+const nulByte = (path: string) => {
+  const detail = 'Text may not contain the NUL character (U+0000)';
+  return new AppError(400, 'request.nul_byte', `${detail}: ${path}`, { errors: [{ path, message: detail }] });
+};
+
+/**
+ * PostgreSQL text cannot hold U+0000: a NUL that reached a query failed it with a 500. Every
+ * string of the parsed query and path parameters (and a text body) is checked before validation,
+ * JSON bodies as they are parsed (above), and refused with 400 `request.nul_byte` naming the field.
+ * CSV imports check their cells row by row.
+ */
+export function registerNulByteGuard(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    const body = typeof request.body === 'string' ? request.body : undefined;
+    for (const [part, value] of [['query', request.query], ['params', request.params], ['body', body]] as const) {
+      const path = nulPath(value, part);
+      if (path !== null) throw nulByte(path);
+    }
   });
 }

@@ -1,6 +1,13 @@
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PoolStats } from '../db/client.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This app's Prometheus registry, served by buildMetricsServer on the metrics port. */
+    metricsRegistry: Registry;
+  }
+}
 
 /** Prometheus metrics: one registry per app instance (tests build many apps in one process). */
 export function registerMetrics(app: FastifyInstance, poolStats: () => PoolStats): Registry {
@@ -28,10 +35,22 @@ export function registerMetrics(app: FastifyInstance, poolStats: () => PoolStats
     },
   });
   void pool;
+  app.decorate('metricsRegistry', registry);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
   return registry;
+}
+
+/**
+ * The metrics endpoint, on its own listener (METRICS_PORT, on METRICS_HOST: 127.0.0.1 unless set):
+ * request counts per route, pool and process figures are for the operator's scraper, not for
+ * anyone who can reach the API port.
+ */
+export function buildMetricsServer(registry: Registry, logger: FastifyBaseLogger): FastifyInstance {
+  const server = Fastify({ loggerInstance: logger });
+  server.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  return server as unknown as FastifyInstance;
 }

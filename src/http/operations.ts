@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Database } from '../db/client.js';
 import { sendProblem } from './errors.js';
@@ -7,7 +6,10 @@ import { problems } from './openapi.js';
 
 const tags = ['operations'];
 
-export const operationsRoutes: FastifyPluginAsyncZod<{ database: Database; metrics: Registry }> = async (app, { database, metrics }) => {
+/** Set when the process is shutting down: /readyz then answers 503 while other requests are still served. */
+export type Readiness = { draining: boolean };
+
+export const operationsRoutes: FastifyPluginAsyncZod<{ database: Database; readiness: Readiness }> = async (app, { database, readiness }) => {
   app.get('/healthz', {
     config: { public: true },
     schema: {
@@ -28,6 +30,11 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ database: Database; metri
       response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['postgres', 'pglite']) }), ...problems(503) },
     },
     handler: async (_request, reply) => {
+      if (readiness.draining) {
+        // Load balancers take the instance out on this answer before it stops listening (SHUTDOWN_DRAIN_MS).
+        void reply.header('retry-after', '5');
+        return sendProblem(reply, 503, 'server.draining', 'This instance is shutting down');
+      }
       try {
         await database.ping();
       } catch {
@@ -35,21 +42,6 @@ export const operationsRoutes: FastifyPluginAsyncZod<{ database: Database; metri
         return sendProblem(reply, 503, 'database.unavailable', 'The database does not answer');
       }
       return { status: 'ready' as const, database: database.kind === 'postgres' ? ('postgres' as const) : ('pglite' as const) };
-    },
-  });
-
-  app.get('/metrics', {
-    config: { public: true },
-    schema: {
-      operationId: 'metrics',
-      tags,
-      summary: 'Prometheus metrics: request counts and latencies, pool and process statistics',
-      produces: ['text/plain'],
-      response: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
-    },
-    handler: async (_request, reply) => {
-      const body = await metrics.metrics();
-      return reply.type(metrics.contentType).send(body);
     },
   });
 };

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildMetricsServer } from '../../src/http/metrics.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -122,13 +123,16 @@ describe('operations', () => {
     expect(ready.body.status).toBe('ready');
   });
 
-  it('when metrics are scraped, then request counts and pool stats are in Prometheus format', async () => {
+  it('when metrics are scraped on the metrics listener, then request counts and pool stats are in Prometheus format, and the API port has no /metrics', async () => {
     await t.http.get('/healthz');
-    const res = await t.http.get('/metrics');
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('http_requests_total');
-    expect(res.text).toContain('http_request_duration_seconds_bucket');
-    expect(res.text).toContain('db_pool_connections');
+    expect((await t.http.get('/metrics')).status).toBe(404);
+    const metricsServer = buildMetricsServer(t.app.metricsRegistry, t.app.log);
+    const res = await metricsServer.inject({ method: 'GET', url: '/metrics' });
+    await metricsServer.close();
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('http_requests_total');
+    expect(res.body).toContain('http_request_duration_seconds_bucket');
+    expect(res.body).toContain('db_pool_connections');
   });
 
   it('when the document is fetched, then it is OpenAPI 3.1 with the bearer scheme, and /docs serves', async () => {

@@ -153,12 +153,22 @@ function unpackUse(packed: number, quotaCount: number): Use {
   return { row: Math.floor(rest / 2), choice: (rest % 2) + 1, quota };
 }
 
+/** The first cell of a row whose text holds a NUL character. */
+function nulCell(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  for (const [k, v] of Object.entries(raw)) if (typeof v === 'string' && v.includes('\u0000')) return k;
+  return undefined;
+}
+
 const errorResult = (row: number, errors: ImportRowError[]): ImportResult => ({ row, status: 'error', errors });
 
 export function createApplicationsImporter(deps: ImportDeps) {
   const { db, repo, nationalIds, clock } = deps;
 
   function parseRow(raw: unknown): { input: ImportRow } | { errors: ImportRowError[] } {
+    // PostgreSQL text cannot hold U+0000: such a cell is this row's error, not the whole import's 500.
+    const nul = nulCell(raw);
+    if (nul !== undefined) return { errors: [{ code: 'row.nul_byte', message: 'Text may not contain the NUL character (U+0000)', field: nul }] };
     // A valid row of text cells (the usual CSV row) takes the fast path; any other gets the schema and its errors.
     const fast = fastImportRow(raw);
     if (fast) return { input: fast };
