@@ -102,7 +102,7 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const nationalIds = createNationalIdProtector(deps.dataKey ?? '');
   const candidatesRepo = createCandidatesRepository(db);
   const applicationsRepo = createApplicationsRepository(db);
-  const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds });
+  const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds, clock: deps.clock });
   const applications = createApplicationsService({ db, repo: applicationsRepo, candidates: candidatesRepo, clock: deps.clock });
   const applicationsImporter = createApplicationsImporter({ db, repo: applicationsRepo, candidates: candidatesRepo, nationalIds, clock: deps.clock });
 

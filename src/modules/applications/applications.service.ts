@@ -101,15 +101,19 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     async register(caller: Caller, driveId: string, input: RegisterInput): Promise<ApplicationView> {
       const ctx = await repo.registrationContext(driveId, input.quotaId, input.candidateId, caller.scopePath);
       if (!ctx || !ctx.driveVisible) throw notFound('drive', driveId);
-      const { drive, quota, candidate } = ctx;
+      const { drive, quota, candidate, submission } = ctx;
       const closed = windowRefusal(drive, clock());
       if (closed) throw refuse(closed);
       if (!quota) throw refuse(quotaNotInDrive(input.quotaId, driveId));
-      if (!candidate) {
+      // A quota of the drive outside the caller's subtree: the drive is visible through another quota,
+      // but a key registers only into quotas it can read (issue 12, item 2).
+      if (!ctx.quotaVisible) throw notFound('quota', input.quotaId);
+      if (!candidate || !submission) {
         throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
       }
-      const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
-      const checked = applicantRefusal(drive, drive.ruleSet, candidate, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
+      // The applicant's data are those the caller submitted (its submission), never another agency's.
+      const priorityClaims = input.priorityClaims ?? submission.priorityClaims;
+      const checked = applicantRefusal(drive, drive.ruleSet, submission, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
       if ('refusal' in checked) throw refuse(checked.refusal);
       return audited(db, caller.actor, async (tx, record) => {
         const row = await repo.insert(tx, {
@@ -117,6 +121,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           driveId,
           quotaId: quota.id,
           candidateId: candidate.id,
+          profileId: submission.profileId,
           choice: input.choice,
           priorityClaims,
           exemptions: input.exemptions,
@@ -124,7 +129,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           registeredByAgencyId: caller.scopeAgencyId,
           submittedAt: clock(),
         });
-        const view = applicationView({ app: row, fullName: candidate.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: candidate.birthDate });
+        const view = applicationView({ app: row, fullName: submission.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: submission.birthDate });
         record({ action: 'application.submitted', resourceType: 'application', resourceId: row.id, agencyId: quota.agencyId, driveId, after: auditOf(view) });
         return view;
       });
