@@ -1,11 +1,8 @@
-import { and, asc, eq, gt, inArray, like, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
-import { agencies } from '../agencies/agencies.table.js';
-import { applications } from '../applications/applications.table.js';
-import { quotas } from '../quotas/quotas.table.js';
 import {
   candidateBars,
   candidateProfiles,

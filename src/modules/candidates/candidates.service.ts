@@ -211,7 +211,10 @@ export function createCandidatesService(deps: CandidatesDeps) {
           const personChanges: Parameters<CandidatesRepository['update']>[3] = { ...changes };
           if (input.nationalId !== undefined) {
             // The national ID is the person's, shared by every agency that registered them: it is
-            // corrected only while a single agency holds the person (see docs/candidate-scope.md).
+            // corrected only while a single agency holds the person. Moving one agency's submission
+            // to another person would change the candidate id that agency knows; refusing tells the
+            // corrector that another agency registered the same person, which it learns only about a
+            // person it already holds (never about a national ID it merely knows).
             if ((await repo.profileCount(tx, id)) > 0) throw nationalIdShared();
             const p = nationalIds.protect(input.nationalId);
             Object.assign(personChanges, { nationalIdCiphertext: p.ciphertext, nationalIdIndex: p.index, nationalIdMasked: p.masked });
