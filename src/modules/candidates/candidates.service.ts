@@ -212,9 +212,9 @@ export function createCandidatesService(deps: CandidatesDeps) {
           if (input.nationalId !== undefined) {
             // The national ID is the person's, shared by every agency that registered them: it is
             // corrected only while a single agency holds the person. Moving one agency's submission
-            // to another person would change the candidate id that agency knows; refusing tells the
-            // corrector that another agency registered the same person, which it learns only about a
-            // person it already holds (never about a national ID it merely knows).
+            // to another person would change the candidate id that agency knows. Known limit: the
+            // refusal tells an agency that corrects the national ID of a person it registered that
+            // another agency registered them too (it must register the person first, which is audited).
             if ((await repo.profileCount(tx, id)) > 0) throw nationalIdShared();
             const p = nationalIds.protect(input.nationalId);
             Object.assign(personChanges, { nationalIdCiphertext: p.ciphertext, nationalIdIndex: p.index, nationalIdMasked: p.masked });
