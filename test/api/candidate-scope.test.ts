@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays } from '../../src/domain/deadlines.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
+import { onPostgres } from '../helpers/env.js';
 import { candidateBody, createCandidate, makeNationalId, register, today, windowAroundToday } from '../factories/candidates.js';
 import { addQuota, createAgencyWithHeadcount, createDrive, createJobPosition, openDrive } from '../factories/drives.js';
 
@@ -187,6 +188,23 @@ describe('one person across agencies', () => {
     expect(asAdmin.body.candidate.fullName).toBe('Tên Theo A');
     const [stored] = await t.sql<{ profile_id: string | null }>('select profile_id::text from applications where id = $1', [app.body.id]);
     expect(stored!.profile_id).not.toBeNull();
+  });
+});
+
+describe('one person across agencies, concurrently', () => {
+  it.skipIf(!onPostgres)('when A and B each register the same new national ID five times at once, then one person, one submission per agency, one 201 each and 409 for the rest', async () => {
+    const nationalId = makeNationalId();
+    const bodyA = candidateBody({ nationalId, fullName: 'Đồng Thời A' });
+    const bodyB = candidateBody({ nationalId, fullName: 'Đồng Thời B' });
+    const res = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => t.http.post('/v1/candidates').set(bearer(i % 2 ? w.keyB : w.keyA)).send(i % 2 ? bodyB : bodyA)),
+    );
+    const created = res.filter((r) => r.status === 201);
+    expect(created.map((r) => r.body.fullName).sort()).toEqual(['Đồng Thời A', 'Đồng Thời B']);
+    expect(res.filter((r) => r.status === 409)).toHaveLength(8);
+    expect(created[0]!.body.id).toBe(created[1]!.body.id);
+    const [{ n } = { n: 0 }] = await t.sql<{ n: number }>('select count(*)::int as n from candidate_profiles where candidate_id = $1', [created[0]!.body.id]);
+    expect(n).toBe(1);
   });
 });
 
