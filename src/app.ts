@@ -117,7 +117,7 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const nationalIds = createNationalIdProtector(deps.dataKey ?? '');
   const candidatesRepo = createCandidatesRepository(db);
   const applicationsRepo = createApplicationsRepository(db);
-  const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds });
+  const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds, clock: deps.clock });
   const boards = createBoardsService({ db, repo: createBoardsRepository(db), rounds: roundsRepo, apiKeys: createApiKeysRepository(db), drives, nationalIds, clock: deps.clock });
   const applications = createApplicationsService({
     db,

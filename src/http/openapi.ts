@@ -102,7 +102,22 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (doc) => markDeprecatedParameters(jsonSchemaTransformObject(doc)),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}
+
+type ParameterLike = { deprecated?: boolean; schema?: { deprecated?: boolean } };
+/**
+ * A parameter whose schema says `deprecated` (zod `.meta({ deprecated: true })`) is marked
+ * deprecated itself, where OpenAPI puts it (Parameter Object) and where clients and Swagger UI look.
+ */
+function markDeprecatedParameters<T>(doc: T): T {
+  const paths = (doc as { paths?: Record<string, Record<string, { parameters?: ParameterLike[] } | undefined>> }).paths ?? {};
+  for (const item of Object.values(paths)) {
+    for (const op of Object.values(item)) {
+      for (const p of (op && Array.isArray(op.parameters) ? op.parameters : [])) if (p.schema?.deprecated === true) p.deprecated = true;
+    }
+  }
+  return doc;
 }

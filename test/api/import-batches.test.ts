@@ -26,13 +26,15 @@ function csvImport(driveId: string, csv: string, atomic = false) {
 
 /** ROWS rows; row 2 of the second batch has a bad date; the last row repeats row 1's national ID for the same quota. */
 function bigFile(quotaId: string) {
-  const ids = Array.from({ length: ROWS }, () => makeNationalId());
+  // Odd rows are men, even rows women, each national ID agreeing with its row's gender.
+  const ids = Array.from({ length: ROWS }, (_, i) => makeNationalId({ female: (i + 1) % 2 === 0 }));
   const lines = [HEADER];
   for (let i = 0; i < ROWS; i++) {
     const row = i + 1;
     const id = row === ROWS ? ids[0] : ids[i];
     const birth = row === IMPORT_BATCH_ROWS + 2 ? '1995-02-30' : '1995-03-01';
-    lines.push(`Nguyễn Văn  Hàng ${row},${id},${birth},${row % 2 ? 'nam' : 'nữ'},Kinh,,${quotaId}`);
+    const male = row === ROWS ? true : row % 2 === 1;
+    lines.push(`Nguyễn Văn  Hàng ${row},${id},${birth},${male ? 'nam' : 'nữ'},Kinh,,${quotaId}`);
   }
   return lines.join('\r\n') + '\r\n';
 }

@@ -26,7 +26,12 @@ function csvImport(driveId: string, csv: string, opts: { atomic?: boolean; key?:
 
 /** The file of the issue: BOM, Vietnamese names, a bad date, a national ID twice and an unknown quota. */
 function mixedFile(quotaId: string) {
-  const ids = [makeNationalId(), makeNationalId(), makeNationalId(), makeNationalId()];
+  const ids = [
+    makeNationalId({ birthYear: 1996, female: true }),
+    makeNationalId({ birthYear: 1994 }),
+    makeNationalId({ birthYear: 1990, female: true }),
+    makeNationalId({ birthYear: 1992 }),
+  ];
   const unknownQuota = '0190a0a0-0000-7000-8000-00000000abcd';
   const lines = [
     HEADER,
@@ -94,7 +99,7 @@ describe('bulk import', () => {
 
   it('when an atomic import has only good rows, then all are written', async () => {
     const d = await createOpenDriveNow(t);
-    const csv = [HEADER, `Hoàng Thị Duyên,${makeNationalId()},1993-03-03,female,Kinh,VN,,,,${d.quotaId},,`].join('\n');
+    const csv = [HEADER, `Hoàng Thị Duyên,${makeNationalId({ birthYear: 1993, female: true })},1993-03-03,female,Kinh,VN,,,,${d.quotaId},,`].join('\n');
     const res = await csvImport(d.driveId, csv, { atomic: true });
     expect(res.status).toBe(200);
     expect(res.body.summary).toEqual({ rows: 1, created: 1, exists: 0, errors: 0 });
@@ -103,7 +108,7 @@ describe('bulk import', () => {
 
   it('when a CSV import is replayed with the same Idempotency-Key, then the first answer is replayed and nothing is written twice', async () => {
     const d = await createOpenDriveNow(t);
-    const csv = [HEADER, `Đặng Văn Hùng,${makeNationalId()},1991-01-01,male,Kinh,VN,,,,${d.quotaId},,`].join('\n');
+    const csv = [HEADER, `Đặng Văn Hùng,${makeNationalId({ birthYear: 1991 })},1991-01-01,male,Kinh,VN,,,,${d.quotaId},,`].join('\n');
     const first = await csvImport(d.driveId, csv, { idempotencyKey: 'import-1' });
     expect(first.status).toBe(200);
     const replay = await csvImport(d.driveId, csv, { idempotencyKey: 'import-1' });
@@ -124,8 +129,8 @@ describe('bulk import', () => {
     const csv = [
       'fullName;nationalId;birthDate;gender;ethnicity;agencyCode;jobPositionCode',
       `Ngô Văn Khoa;${existing.nationalId};1995-05-20;male;Kinh;${agency.code};${jp.code}`,
-      `Vương Thị Lan;${makeNationalId()};1997-09-09;female;Mường;${agency.code};${jp.code}`,
-      `Vương Thị Mai;${makeNationalId()};1997-09-09;female;Mường;${agency.code};NO-SUCH`,
+      `Vương Thị Lan;${makeNationalId({ birthYear: 1997, female: true })};1997-09-09;female;Mường;${agency.code};${jp.code}`,
+      `Vương Thị Mai;${makeNationalId({ birthYear: 1997, female: true })};1997-09-09;female;Mường;${agency.code};NO-SUCH`,
     ].join('\n');
     const res = await csvImport(d.driveId, csv);
     expect(res.status).toBe(200);
@@ -142,13 +147,13 @@ describe('bulk import', () => {
     const base = { birthDate: '1990-01-01', gender: 'male', ethnicity: 'Kinh', quotaId: d.quotaId };
     const rows = [
       { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId({ birthYear: 2015 }), birthDate: '2015-01-01' },
-      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId(), choice: 2 },
-      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId(), priorityCategory: 'astronaut', evidenceRef: 'x' },
-      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId(), nationality: 'FR' },
+      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId({ birthYear: 1990 }), choice: 2 },
+      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId({ birthYear: 1990 }), priorityCategory: 'astronaut', evidenceRef: 'x' },
+      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId({ birthYear: 1990 }), nationality: 'FR' },
       { ...base, fullName: 'Mạc Văn Nam', nationalId: '12345' },
-      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId(), extra: 'x' },
-      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId(), priorityCategory: 'hero', evidenceRef: 'HC-1' },
-      { ...base, fullName: 'Same Person Again', nationalId: registered.nationalId },
+      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId({ birthYear: 1990 }), extra: 'x' },
+      { ...base, fullName: 'Mạc Văn Nam', nationalId: makeNationalId({ birthYear: 1990 }), priorityCategory: 'hero', evidenceRef: 'HC-1' },
+      { ...base, fullName: 'Same Person Again', nationalId: registered.nationalId, birthDate: '1995-05-20' },
     ];
     const res = await t.http.post(`/v1/drives/${d.driveId}/applications/import`).set(bearer(t.adminKey)).send(rows);
     expect(res.status).toBe(200);
@@ -167,12 +172,12 @@ describe('bulk import', () => {
     expect(hero!.priority_points).toBe('7.50');
   });
 
-  it('when rows carry contacts and a priority claim, then the candidate and application store them as a registration does, with UUIDv7 ids', async () => {
+  it('when rows carry contacts and a priority claim, then the candidate and application store them as a registration does, with UUIDv7 application ids and random person ids', async () => {
     const d = await createOpenDriveNow(t);
     const csv = [
       HEADER,
-      `"Đỗ Thị ""Hoa""",${makeNationalId()},1993-03-03,female,Kinh,VN,hoa@example.vn,+84 912 000 003,"Số 3, ngõ 5 \\ Phố Huế, Hà Nội 𠀀",${d.quotaId},ethnic_minority,QĐ-7`,
-      `Hồ Văn Sơn,${makeNationalId()},1993-03-03,male,Kinh,,,,,${d.quotaId},,`,
+      `"Đỗ Thị ""Hoa""",${makeNationalId({ birthYear: 1993, female: true })},1993-03-03,female,Kinh,VN,hoa@example.vn,+84 912 000 003,"Số 3, ngõ 5 \\ Phố Huế, Hà Nội 𠀀",${d.quotaId},ethnic_minority,QĐ-7`,
+      `Hồ Văn Sơn,${makeNationalId({ birthYear: 1993 })},1993-03-03,male,Kinh,,,,,${d.quotaId},,`,
     ].join('\r\n');
     const res = await csvImport(d.driveId, csv);
     expect(res.body.summary).toEqual({ rows: 2, created: 2, exists: 0, errors: 0 });
@@ -204,12 +209,13 @@ describe('bulk import', () => {
       priority_points: '0.00',
     });
     const uuidv7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const uuidv4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
     for (const r of res.body.results as { applicationId: string; candidateId: string }[]) {
-      for (const id of [r.applicationId, r.candidateId]) {
-        expect(id).toMatch(uuidv7);
-        // The first 48 bits are the time the id was made, in milliseconds.
-        expect(Math.abs(parseInt(id.replace('-', '').slice(0, 12), 16) - Date.now())).toBeLessThan(60_000);
-      }
+      expect(r.applicationId).toMatch(uuidv7);
+      // The first 48 bits are the time the id was made, in milliseconds.
+      expect(Math.abs(parseInt(r.applicationId.replace('-', '').slice(0, 12), 16) - Date.now())).toBeLessThan(60_000);
+      // A person's id is random: a time in it would tell another agency when the person was first registered.
+      expect(r.candidateId).toMatch(uuidv4);
     }
   });
 
@@ -218,7 +224,7 @@ describe('bulk import', () => {
     { timeout: 60_000 },
     async () => {
       const d = await createOpenDriveNow(t, { slots: 10 });
-      const ids = Array.from({ length: 3000 }, () => makeNationalId());
+      const ids = Array.from({ length: 3000 }, () => makeNationalId({ birthYear: 1994 }));
       // The second file lists the same people in reverse order: each import's batches meet candidates the other one created.
       const lines = ids.map((id, i) => `Vũ Văn Tài ${i},${id},1994-04-04,male,Kinh,VN,,,,${d.quotaId},,`);
       const csv = [HEADER, ...lines].join('\r\n');
@@ -245,7 +251,7 @@ describe('bulk import', () => {
     const badHeader = await csvImport(d.driveId, 'fullName,nationalId,colour\nA,1,red\n');
     expect(badHeader.status).toBe(400);
     expect(badHeader.body.code).toBe('import.invalid_header');
-    const malformed = await csvImport(d.driveId, `${HEADER}\n"Nguyễn Văn A,${makeNationalId()},1990-01-01,male,Kinh,VN,,,,${d.quotaId},,\n`);
+    const malformed = await csvImport(d.driveId, `${HEADER}\n"Nguyễn Văn A,${makeNationalId({ birthYear: 1990 })},1990-01-01,male,Kinh,VN,,,,${d.quotaId},,\n`);
     expect(malformed.status).toBe(400);
     expect(malformed.body.code).toBe('import.malformed_csv');
     const notArray = await t.http.post(`/v1/drives/${d.driveId}/applications/import`).set(bearer(t.adminKey)).send({ rows: [] });
@@ -253,7 +259,7 @@ describe('bulk import', () => {
     const xml = await t.http.post(`/v1/drives/${d.driveId}/applications/import`).set(bearer(t.adminKey)).set('content-type', 'application/xml').send('<a/>');
     expect(xml.status).toBe(415);
     await t.http.post(`/v1/drives/${d.driveId}/transitions`).set(bearer(t.adminKey)).send({ to: 'closed' });
-    const closed = await csvImport(d.driveId, [HEADER, `A B,${makeNationalId()},1990-01-01,male,Kinh,VN,,,,${d.quotaId},,`].join('\n'));
+    const closed = await csvImport(d.driveId, [HEADER, `A B,${makeNationalId({ birthYear: 1990 })},1990-01-01,male,Kinh,VN,,,,${d.quotaId},,`].join('\n'));
     expect(closed.status).toBe(422);
     expect(closed.body.code).toBe('application.window_closed');
     expect(await count('applications where drive_id = $1', [d.driveId])).toBe(0);
@@ -266,12 +272,12 @@ describe('bulk import', () => {
     try {
       const d = await createOpenDriveNow(small);
       const base = { birthDate: '1990-01-01', gender: 'male', ethnicity: 'Kinh', quotaId: d.quotaId };
-      const rows = Array.from({ length: 20 }, (_, i) => ({ ...base, fullName: `Lê Thị Hoa ${i}`, nationalId: makeNationalId() }));
+      const rows = Array.from({ length: 20 }, (_, i) => ({ ...base, fullName: `Lê Thị Hoa ${i}`, nationalId: makeNationalId({ birthYear: 1990 }) }));
       expect(JSON.stringify(rows).length).toBeGreaterThan(2048);
       const ok = await small.http.post(`/v1/drives/${d.driveId}/applications/import`).set(bearer(small.adminKey)).send(rows);
       expect(ok.status).toBe(200);
       expect(ok.body.summary).toMatchObject({ created: 20, errors: 0 });
-      const bad = JSON.stringify([{ ...base, fullName: 'Lê Thị Hoa', nationalId: makeNationalId() }]).replace('Hoa', 'Hoa\\ud800');
+      const bad = JSON.stringify([{ ...base, fullName: 'Lê Thị Hoa', nationalId: makeNationalId({ birthYear: 1990 }) }]).replace('Hoa', 'Hoa\\ud800');
       const refused = await small.http
         .post(`/v1/drives/${d.driveId}/applications/import`)
         .set(bearer(small.adminKey))

@@ -39,11 +39,14 @@ export type CandidateInput = {
 };
 
 export function candidateBody(o: CandidateInput = {}) {
+  const birthDate = o.birthDate ?? '1995-05-20';
+  const gender = o.gender ?? 'male';
   return {
     fullName: o.fullName ?? 'Nguyễn Văn An',
-    nationalId: o.nationalId ?? makeNationalId(),
-    birthDate: o.birthDate ?? '1995-05-20',
-    gender: o.gender ?? 'male',
+    // A national ID whose century/sex and year digits agree with the birth date and gender.
+    nationalId: o.nationalId ?? makeNationalId({ birthYear: Number(birthDate.slice(0, 4)), female: gender === 'female' }),
+    birthDate,
+    gender,
     ethnicity: o.ethnicity ?? 'Kinh',
     ...(o.nationality ? { nationality: o.nationality } : {}),
     contacts: o.contacts ?? { email: 'an.nguyen@example.vn', phone: '0912345678', address: '12 Tràng Tiền, Hoàn Kiếm, Hà Nội' },

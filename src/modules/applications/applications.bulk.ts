@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
+import { heldBy } from '../candidates/candidates.repository.js';
 import type { PriorityClaim } from '../candidates/candidates.table.js';
 import { barApplies } from '../candidates/candidates.repository.js';
 
@@ -73,8 +74,17 @@ const rowsOf = <T>(result: unknown) => (result as { rows: T[] }).rows;
 export type ExistingCandidate = {
   id: string;
   nationalIdIndex: string;
-  birthDate: string;
-  nationality: string;
+  /**
+   * The importing key's subtree already submitted for this person (heldBy): the row is matched to
+   * that submission, used as stored. Otherwise the row is the subtree's first submission for a
+   * person it cannot see, and is stored as its own profile.
+   */
+  held: boolean;
+  /** The held submission: null = the person's own columns, else the profile's id. */
+  profileId: string | null;
+  /** The held submission's applicant data (null when not held: the row's data are used). */
+  birthDate: string | null;
+  nationality: string | null;
   priorityClaims: PriorityClaim[];
   /** A bar not lifted applies to this drive (as barredAmong decides). */
   barred: boolean;
@@ -83,34 +93,59 @@ export type ExistingCandidate = {
 };
 
 /**
- * The candidates with these blind indexes, each with its bar and its active applications in the
- * drive: one statement (the three lookups of a registration, for a whole batch).
+ * The candidates with these blind indexes, each with the importing subtree's submission (LIKE
+ * prefix `scopePrefix`, null without a scope), its bar and its active applications in the drive:
+ * one statement (the lookups of a registration, for a whole batch). Persons are matched over every
+ * agency, as one person is one record; what is read of another agency's submission goes no further
+ * than this function (`held` false, no data).
  */
-export async function existingCandidates(tx: DbOrTx, driveId: string, opensOn: string | null, indexes: string[]): Promise<ExistingCandidate[]> {
+export async function existingCandidates(
+  tx: DbOrTx,
+  driveId: string,
+  opensOn: string | null,
+  scopePrefix: string | null,
+  indexes: string[],
+): Promise<ExistingCandidate[]> {
   if (indexes.length === 0) return [];
   const result = await tx.execute(sql`
-    select c.id, c.national_id_index, c.birth_date::text as birth_date, c.nationality, c.priority_claims,
+    select c.id, c.national_id_index, own.profile_id, own.birth_date, own.nationality, own.priority_claims,
            exists (select 1 from candidate_bars
                     where candidate_bars.candidate_id = c.id and ${barApplies(sql`${driveId}::uuid`, sql`${opensOn}::date`)}) as barred,
            coalesce((select json_agg(json_build_object('id', a.id, 'quotaId', a.quota_id, 'choice', a.choice))
                        from applications a
-                      where a.drive_id = ${driveId}::uuid and a.candidate_id = c.id and a.status <> 'withdrawn'), '[]'::json) as active
+                      where a.drive_id = ${driveId}::uuid and a.candidate_id = c.id and a.status <> 'withdrawn'), '[]'::json) as active,
+           own.held is not null as held
       from candidates c
+      left join lateral (
+        select true as held, null::uuid as profile_id, c.birth_date::text as birth_date, c.nationality, c.priority_claims, c.created_at
+         where ${scopePrefix}::text is null
+            or exists (select 1 from agencies ra where ra.id = c.registered_by_agency_id and ra.path like ${scopePrefix}::text)
+        union all
+        select true, p.id, p.birth_date::text, p.nationality, p.priority_claims, p.created_at
+          from candidate_profiles p join agencies pa on pa.id = p.agency_id
+         where p.candidate_id = c.id and pa.path like ${scopePrefix}::text
+         order by profile_id nulls first, created_at
+         limit 1
+      ) own on true
      where c.national_id_index = any(${arrayLiteral(indexes)}::text[])`);
   return rowsOf<{
     id: string;
     national_id_index: string;
-    birth_date: string;
-    nationality: string;
-    priority_claims: PriorityClaim[];
+    held: boolean;
+    profile_id: string | null;
+    birth_date: string | null;
+    nationality: string | null;
+    priority_claims: PriorityClaim[] | null;
     barred: boolean;
     active: { id: string; quotaId: string; choice: number }[];
   }>(result).map((r) => ({
     id: r.id,
     nationalIdIndex: r.national_id_index,
+    held: r.held,
+    profileId: r.profile_id,
     birthDate: r.birth_date,
     nationality: r.nationality,
-    priorityClaims: r.priority_claims,
+    priorityClaims: r.priority_claims ?? [],
     barred: r.barred,
     active: r.active,
   }));
@@ -132,15 +167,31 @@ export type NewCandidate = {
   priorityClaims: PriorityClaim[];
 };
 
+/** The importing agency's own submission for a person another agency registered (a candidate_profiles row). */
+export type NewProfile = {
+  id: string;
+  candidateId: string;
+  fullName: string;
+  fullNameSearch: string;
+  birthDate: string;
+  gender: string;
+  ethnicity: string;
+  nationality: string;
+  contacts: { email: string | null; phone: string | null; address: string | null };
+  priorityClaims: PriorityClaim[];
+};
+
 /**
  * An application to create. Its candidate is `candidateId` when known, otherwise the candidate of
- * the same statement with national ID index `candidateIndex`.
+ * the same statement with national ID index `candidateIndex`; `profileId` is the submission it is
+ * registered with (null: the person's own columns).
  */
 export type NewApplication = {
   id: string;
   quotaId: string;
   candidateId: string | null;
   candidateIndex: string;
+  profileId: string | null;
   choice: number;
   priorityClaims: PriorityClaim[];
   priorityCategory: string | null;
@@ -156,6 +207,8 @@ export type BatchInsert = {
   candidatesSkipped: Set<string>;
   /** Ids of the applications not inserted: one would break one active per choice/quota, or its candidate was skipped. */
   applicationsSkipped: Set<string>;
+  /** Ids of the profiles not inserted: another request of the same agency added one for the person first. */
+  profilesSkipped: Set<string>;
 };
 
 /**
@@ -169,8 +222,9 @@ export async function insertBatch(
   common: { driveId: string; registeredByAgencyId: string | null; submittedAt: Date },
   candidates: NewCandidate[],
   applications: NewApplication[],
+  profiles: NewProfile[] = [],
 ): Promise<BatchInsert> {
-  if (applications.length === 0 && candidates.length === 0) return { candidatesSkipped: new Set(), applicationsSkipped: new Set() };
+  if (applications.length === 0 && candidates.length === 0) return { candidatesSkipped: new Set(), applicationsSkipped: new Set(), profilesSkipped: new Set() };
   const agency = common.registeredByAgencyId;
   const result = await tx.execute(sql`
     with c_in as (
@@ -185,14 +239,26 @@ export async function insertBatch(
         from c_in
       on conflict (national_id_index) do nothing
       returning id, national_id_index
+    ), p_in as (
+      select t.* from unnest(${jsonPieces(profiles)}) as p(doc), json_to_recordset(p.doc)
+        as t("id" uuid, "candidateId" uuid, "fullName" text, "fullNameSearch" text, "birthDate" date, "gender" text, "ethnicity" text,
+             "nationality" text, "contacts" jsonb, "priorityClaims" jsonb)
+    ), p_new as (
+      insert into candidate_profiles (id, candidate_id, agency_id, full_name, full_name_search, birth_date, gender, ethnicity, nationality,
+                                      contacts, education, priority_claims)
+      select "id", "candidateId", ${agency}::uuid, "fullName", "fullNameSearch", "birthDate", "gender", "ethnicity", "nationality",
+             "contacts", '{}'::jsonb, "priorityClaims"
+        from p_in
+      on conflict (candidate_id, agency_id) do nothing
+      returning id
     ), a_in as (
       select t.* from unnest(${jsonPieces(applications)}) as p(doc), json_to_recordset(p.doc)
-        as t("id" uuid, "quotaId" uuid, "candidateId" uuid, "candidateIndex" text, "choice" int, "priorityClaims" jsonb,
+        as t("id" uuid, "quotaId" uuid, "candidateId" uuid, "candidateIndex" text, "profileId" uuid, "choice" int, "priorityClaims" jsonb,
              "priorityCategory" text, "priorityPoints" numeric)
     ), a_new as (
-      insert into applications (id, drive_id, quota_id, candidate_id, choice, priority_claims, priority_category, priority_points,
+      insert into applications (id, drive_id, quota_id, candidate_id, profile_id, choice, priority_claims, priority_category, priority_points,
                                 exemptions, registered_by_agency_id, submitted_at)
-      select a_in."id", ${common.driveId}::uuid, a_in."quotaId", coalesce(a_in."candidateId", c_new.id), a_in."choice", a_in."priorityClaims",
+      select a_in."id", ${common.driveId}::uuid, a_in."quotaId", coalesce(a_in."candidateId", c_new.id), a_in."profileId", a_in."choice", a_in."priorityClaims",
              a_in."priorityCategory", a_in."priorityPoints", '[]'::jsonb, ${agency}::uuid, ${common.submittedAt.toISOString()}::timestamptz
         from a_in left join c_new on a_in."candidateId" is null and c_new.national_id_index = a_in."candidateIndex"
        where coalesce(a_in."candidateId", c_new.id) is not null
@@ -200,18 +266,39 @@ export async function insertBatch(
       returning id
     )
     select (select coalesce(json_agg("nationalIdIndex"), '[]'::json) from c_in where "id" not in (select id from c_new)) as candidates_skipped,
-           (select coalesce(json_agg("id"), '[]'::json) from a_in where "id" not in (select id from a_new)) as applications_skipped`);
-  const row = rowsOf<{ candidates_skipped: string[]; applications_skipped: string[] }>(result)[0]!;
-  return { candidatesSkipped: new Set(row.candidates_skipped), applicationsSkipped: new Set(row.applications_skipped) };
+           (select coalesce(json_agg("id"), '[]'::json) from a_in where "id" not in (select id from a_new)) as applications_skipped,
+           (select coalesce(json_agg("id"), '[]'::json) from p_in where "id" not in (select id from p_new)) as profiles_skipped`);
+  const row = rowsOf<{ candidates_skipped: string[]; applications_skipped: string[]; profiles_skipped: string[] }>(result)[0]!;
+  return {
+    candidatesSkipped: new Set(row.candidates_skipped),
+    applicationsSkipped: new Set(row.applications_skipped),
+    profilesSkipped: new Set(row.profiles_skipped),
+  };
 }
 
-/** Candidate ids by national ID index (candidates another request created during this batch). */
-export async function candidateIdsByIndex(tx: DbOrTx, indexes: string[]): Promise<Map<string, string>> {
+/**
+ * Applications written with a profile another request of the same agency beat to it (its insert
+ * was skipped) are pointed at that request's profile: the agency's one submission for the person.
+ */
+export async function relinkProfiles(tx: DbOrTx, agencyId: string, applicationIds: string[]): Promise<void> {
+  if (applicationIds.length === 0) return;
+  await tx.execute(sql`
+    update applications a set profile_id = p.id
+      from candidate_profiles p
+     where a.id = any(${arrayLiteral(applicationIds)}::uuid[]) and p.candidate_id = a.candidate_id and p.agency_id = ${agencyId}::uuid`);
+}
+
+/**
+ * Candidate ids by national ID index (candidates another request created during this batch), and
+ * whether the importing subtree (LIKE prefix, null without a scope) holds each (heldBy).
+ */
+export async function candidateIdsByIndex(tx: DbOrTx, scopePrefix: string | null, indexes: string[]): Promise<Map<string, { id: string; held: boolean }>> {
   if (indexes.length === 0) return new Map();
   const result = await tx.execute(
-    sql`select id::text as id, national_id_index from candidates where national_id_index = any(${arrayLiteral(indexes)}::text[])`,
+    sql`select c.id::text as id, c.national_id_index, ${heldBy(sql`c`, sql`${scopePrefix}`)} as held
+          from candidates c where c.national_id_index = any(${arrayLiteral(indexes)}::text[])`,
   );
-  return new Map(rowsOf<{ id: string; national_id_index: string }>(result).map((r) => [r.national_id_index, r.id]));
+  return new Map(rowsOf<{ id: string; national_id_index: string; held: boolean }>(result).map((r) => [r.national_id_index, { id: r.id, held: r.held }]));
 }
 
 /** Active (not withdrawn) applications of these candidates in the drive. */

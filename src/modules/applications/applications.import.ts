@@ -3,18 +3,31 @@ import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Caller, Clock } from '../../context.js';
+import { inScope, type Caller, type Clock } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
 import { isDomainError } from '../../domain/errors.js';
+import { localDate } from '../../domain/deadlines.js';
 import { maskNationalId, validateNationalId } from '../../domain/masking.js';
+import { identityImplausible } from '../../domain/plausibility.js';
 import { searchKey } from '../../domain/names.js';
 import { AppError } from '../../errors.js';
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
-import type { CandidatesRepository } from '../candidates/candidates.repository.js';
+import { scopePrefixOf, type CandidatesRepository } from '../candidates/candidates.repository.js';
 import type { PriorityClaim } from '../candidates/candidates.table.js';
 import type { DriveRow } from '../drives/drives.table.js';
-import { activeApplications, bulkId, candidateIdsByIndex, existingCandidates, insertBatch, type ExistingCandidate, type NewApplication, type NewCandidate } from './applications.bulk.js';
+import {
+  activeApplications,
+  bulkId,
+  candidateIdsByIndex,
+  existingCandidates,
+  insertBatch,
+  relinkProfiles,
+  type ExistingCandidate,
+  type NewApplication,
+  type NewCandidate,
+  type NewProfile,
+} from './applications.bulk.js';
 import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
 import { applicantRefusal, duplicateRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
@@ -124,7 +137,15 @@ const IMPORT_WRITERS = 2;
 const ROWS_PER_SLICE = 250;
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-type QuotaMaps = { byId: Map<string, QuotaWithCodes>; byCodes: Map<string, QuotaWithCodes>; position: Map<string, number> };
+type QuotaMaps = {
+  byId: Map<string, QuotaWithCodes>;
+  byCodes: Map<string, QuotaWithCodes>;
+  position: Map<string, number>;
+  /** Quotas of the drive outside the importing key's subtree: their rows are refused as not found (issue 12, item 2). */
+  hidden: Set<string>;
+  /** The service clock's local date, for birth-date plausibility. */
+  today: string;
+};
 
 /** A row that passed the checks made without the database, with its national ID's blind index. */
 type Prepared = {
@@ -205,10 +226,21 @@ export function createApplicationsImporter(deps: ImportDeps) {
       return;
     }
     const input = parsed.input;
+    const bad = identityImplausible(input, quotas.today);
+    if (bad) {
+      batch.out[row - batch.first] = errorResult(row, [{ code: bad.code, message: bad.message, field: bad.field }]);
+      return;
+    }
     const quota = input.quotaId ? quotas.byId.get(input.quotaId) : quotas.byCodes.get(`${input.agencyCode}\u0000${input.jobPositionCode}`);
+    const quotaRef = input.quotaId ?? `${input.agencyCode}/${input.jobPositionCode}`;
+    const quotaField = input.quotaId ? 'quotaId' : 'agencyCode';
     if (!quota) {
-      const r = quotaNotInDrive(input.quotaId ?? `${input.agencyCode}/${input.jobPositionCode}`, drive.id, input.quotaId ? 'quotaId' : 'agencyCode');
+      const r = quotaNotInDrive(quotaRef, drive.id, quotaField);
       batch.out[row - batch.first] = errorResult(row, [{ code: r.code, message: r.message, field: r.field! }]);
+      return;
+    }
+    if (quotas.hidden.has(quota.quota.id)) {
+      batch.out[row - batch.first] = errorResult(row, [{ code: 'quota.not_found', message: `No quota ${quotaRef}`, field: quotaField }]);
       return;
     }
     const index = nationalIds.blindIndex(input.nationalId);
@@ -252,9 +284,27 @@ export function createApplicationsImporter(deps: ImportDeps) {
     const { out, work, first } = batch;
     const fail = (row: number, errors: ImportRowError[]) => (out[row - first] = errorResult(row, errors));
 
-    // Existing candidates are matched by national ID and reused as stored.
+    // Existing persons are matched by national ID over every agency (one person, one record). A person
+    // the importing subtree already submitted is reused as stored; one it never submitted gets the
+    // row as the subtree's own profile, and the row is answered as for a new person.
+    const scopePrefix = scopePrefixOf(caller.scopePath);
     const existing = new Map<string, ExistingCandidate>();
-    for (const c of await existingCandidates(tx, drive.id, drive.registrationOpensOn, [...new Set(work.map((w) => w.index))])) existing.set(c.nationalIdIndex, c);
+    for (const c of await existingCandidates(tx, drive.id, drive.registrationOpensOn, scopePrefix, [...new Set(work.map((w) => w.index))])) {
+      existing.set(c.nationalIdIndex, c);
+    }
+    const toProfile = new Map<string, NewProfile>();
+    const profileOf = (input: ImportRow, candidateId: string, claims: PriorityClaim[], fullNameSearch: string): NewProfile => ({
+      id: bulkId(),
+      candidateId,
+      fullName: input.fullName,
+      fullNameSearch,
+      birthDate: input.birthDate,
+      gender: input.gender,
+      ethnicity: input.ethnicity,
+      nationality: input.nationality,
+      contacts: { email: input.email ?? null, phone: input.phone ?? null, address: input.address ?? null },
+      priorityClaims: claims,
+    });
 
     // New candidates, one per national ID (NV1 and NV2 rows of one person share it), written with
     // the applications in one statement.
@@ -264,11 +314,13 @@ export function createApplicationsImporter(deps: ImportDeps) {
     const appRow: number[] = [];
     for (const w of work) {
       const candidate = existing.get(w.index);
+      const held = candidate?.held ? candidate : undefined;
       const input = w.input;
       const claims: PriorityClaim[] = input.priorityCategory
         ? [{ category: input.priorityCategory, evidenceRef: input.evidenceRef ?? '' }]
-        : (candidate?.priorityClaims ?? []);
-      const checked = applicantRefusal(drive, drive.ruleSet, candidate ?? input, candidate?.barred ?? false, {
+        : (held?.priorityClaims ?? []);
+      const applicant = held ? { birthDate: held.birthDate!, nationality: held.nationality! } : input;
+      const checked = applicantRefusal(drive, drive.ruleSet, applicant, candidate?.barred ?? false, {
         choice: input.choice,
         priorityClaims: claims,
         exemptions: [],
@@ -289,10 +341,20 @@ export function createApplicationsImporter(deps: ImportDeps) {
         fail(w.row, [{ code: r.code, message: r.message, field: 'choice' }]);
         continue;
       }
+      let profileId = held?.profileId ?? null;
+      if (candidate && !held) {
+        let profile = toProfile.get(w.index);
+        if (!profile) {
+          profile = profileOf(input, candidate.id, claims, (w.created ?? protection(input)).fullNameSearch);
+          toProfile.set(w.index, profile);
+        }
+        profileId = profile.id;
+      }
       if (!candidate && !toCreate.has(w.index)) {
         const p = w.created ?? protection(input);
         toCreate.set(w.index, {
-          id: bulkId(),
+          // Random (v4), not time-ordered: see candidates.service create.
+          id: randomUUID(),
           fullName: input.fullName,
           fullNameSearch: p.fullNameSearch,
           nationalIdCiphertext: p.ciphertext,
@@ -311,6 +373,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
         quotaId: w.quota.quota.id,
         candidateId: candidate?.id ?? null,
         candidateIndex: w.index,
+        profileId,
         choice: input.choice,
         priorityClaims: claims,
         priorityCategory: checked.priority.priorityCategory,
@@ -320,18 +383,37 @@ export function createApplicationsImporter(deps: ImportDeps) {
     }
 
     const common = { driveId: drive.id, registeredByAgencyId: caller.scopeAgencyId, submittedAt: clock() };
-    const written = await insertBatch(tx, common, [...toCreate.values()], apps);
+    const written = await insertBatch(tx, common, [...toCreate.values()], apps, [...toProfile.values()]);
     const notInserted = written.applicationsSkipped;
+    const relink = apps.filter((a) => a.profileId !== null && written.profilesSkipped.has(a.profileId)).map((a) => a.id);
 
-    // Another request created some of these candidates meanwhile: their applications go in with the stored candidate.
-    const racedIds = await candidateIdsByIndex(tx, [...written.candidatesSkipped]);
-    if (racedIds.size > 0) {
-      const again = apps.filter((a) => a.candidateId === null && racedIds.has(a.candidateIndex)).map((a) => ({ ...a, candidateId: racedIds.get(a.candidateIndex)! }));
-      const retried = await insertBatch(tx, common, [], again);
-      for (const a of again) if (!retried.applicationsSkipped.has(a.id)) notInserted.delete(a.id);
+    // Another request created some of these candidates meanwhile: their applications go in with the
+    // stored candidate, and with the row as this subtree's own profile unless that request was its own.
+    const raced = await candidateIdsByIndex(tx, scopePrefix, [...written.candidatesSkipped]);
+    if (raced.size > 0) {
+      const profiles = new Map<string, NewProfile>();
+      const again = apps
+        .filter((a) => a.candidateId === null && raced.has(a.candidateIndex))
+        .map((a) => {
+          const person = raced.get(a.candidateIndex)!;
+          if (person.held || caller.scopeAgencyId === null) return { ...a, candidateId: person.id };
+          const c = toCreate.get(a.candidateIndex)!;
+          let profile = profiles.get(a.candidateIndex);
+          if (!profile) {
+            profile = { ...c, id: bulkId(), candidateId: person.id };
+            profiles.set(a.candidateIndex, profile);
+          }
+          return { ...a, candidateId: person.id, profileId: profile.id };
+        });
+      const retried = await insertBatch(tx, common, [], again, [...profiles.values()]);
+      for (const a of again) {
+        if (!retried.applicationsSkipped.has(a.id)) notInserted.delete(a.id);
+        if (a.profileId !== null && retried.profilesSkipped.has(a.profileId)) relink.push(a.id);
+      }
     }
+    if (relink.length > 0 && caller.scopeAgencyId !== null) await relinkProfiles(tx, caller.scopeAgencyId, relink);
     const candidateOf = (a: NewApplication) =>
-      a.candidateId ?? (written.candidatesSkipped.has(a.candidateIndex) ? racedIds.get(a.candidateIndex) : toCreate.get(a.candidateIndex)?.id);
+      a.candidateId ?? (written.candidatesSkipped.has(a.candidateIndex) ? raced.get(a.candidateIndex)?.id : toCreate.get(a.candidateIndex)?.id);
 
     const skipped = new Set<string>();
     for (const a of apps) {
@@ -394,6 +476,8 @@ export function createApplicationsImporter(deps: ImportDeps) {
         byId: new Map(list.map((q) => [q.quota.id, q])),
         byCodes: new Map(list.map((q) => [`${q.agencyCode}\u0000${q.jobPositionCode}`, q])),
         position: new Map<string, number>(),
+        hidden: new Set(list.filter((q) => !inScope(caller, q.agencyPath)).map((q) => q.quota.id)),
+        today: localDate(clock()),
       };
       for (const q of list) if (!quotas.position.has(q.quota.id)) quotas.position.set(q.quota.id, quotas.position.size);
       const seen: Seen = new Map();

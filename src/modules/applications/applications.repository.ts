@@ -4,8 +4,8 @@ import type { DbOrTx } from '../../db/client.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
 import { agencies } from '../agencies/agencies.table.js';
-import { barApplies, candidateUnder, pgArrayLiteral } from '../candidates/candidates.repository.js';
-import { candidateBars, candidates, type CandidateRow } from '../candidates/candidates.table.js';
+import { barApplies, pgArrayLiteral, submissionFromJson, submissionOf, type Submission } from '../candidates/candidates.repository.js';
+import { candidateBars, candidateProfiles, candidates, type CandidateRow } from '../candidates/candidates.table.js';
 import { drives, type DriveRow } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas, type QuotaRow } from '../quotas/quotas.table.js';
@@ -30,11 +30,20 @@ function applicationInScope(scopePath: string | null): SQL | undefined {
   return sql`(${quotaAgency.path} like ${prefix} or ${driveAgency.path} like ${prefix} or coalesce(${registeringAgency.path}, '') like ${prefix})`;
 }
 
+/**
+ * A person's name and birth date as the application's registering agency submitted them (the
+ * profile the application was registered with, else the person's own columns): what lists,
+ * results and exports of the drive show. Join candidate_profiles on applications.profile_id.
+ */
+export const submittedFullName = sql<string>`coalesce(${candidateProfiles.fullName}, ${candidates.fullName})`;
+export const submittedNameSearch = sql<string>`coalesce(${candidateProfiles.fullNameSearch}, ${candidates.fullNameSearch})`;
+const submittedBirthDate = sql<string>`coalesce(${candidateProfiles.birthDate}, ${candidates.birthDate})::text`;
+
 const withCandidate = {
   app: applications,
-  fullName: candidates.fullName,
+  fullName: submittedFullName,
   nationalIdMasked: candidates.nationalIdMasked,
-  birthDate: candidates.birthDate,
+  birthDate: submittedBirthDate,
 };
 export type ApplicationWithCandidate = { app: ApplicationRow; fullName: string; nationalIdMasked: string; birthDate: string };
 
@@ -59,19 +68,24 @@ export type RegistrationContext = {
   /** The drive's organising agency, or one of its quotas' agencies, lies in the caller's subtree. */
   driveVisible: boolean;
   quota: QuotaRow | null;
-  /** The candidate, when it exists and is visible to the caller (candidateInScope). */
+  /** The quota's agency lies in the caller's subtree (a key registers only into quotas it can read). */
+  quotaVisible: boolean;
+  /** The person, when it exists and is visible to the caller. */
   candidate: CandidateRow | null;
+  /** What the caller reads of the person (submissionOf): its applicant data for the checks; null when not visible. */
+  submission: Submission | null;
   barred: boolean;
 };
 
 const scopePrefix = sql.placeholder('scopePrefix');
+type RawSubmissionJson = Parameters<typeof submissionFromJson>[0] | string;
 
 /**
- * A registration's lookups (drive, quota, candidate with its scope check, an active bar) as one
- * named prepared statement: one round trip instead of four, no SQL text built per request, and
- * PostgreSQL plans it once per connection. `scopePrefix` is the caller's subtree as a LIKE prefix,
- * or null for a key without a scope. The candidate's scope and the bar are the conditions
- * candidateInScope and barredAmong use (candidateUnder, barApplies).
+ * A registration's lookups (drive, quota with its scope, the caller's submission of the candidate,
+ * an active bar) as one named prepared statement: one round trip instead of four, no SQL text built
+ * per request, and PostgreSQL plans it once per connection. `scopePrefix` is the caller's subtree
+ * as a LIKE prefix, or null for a key without a scope. The submission and the bar are those the
+ * candidates module reads (submissionOf) and barredAmong decides (barApplies).
  */
 function prepareRegistrationContext(db: DbOrTx) {
   const inScope = (path: SQL | typeof agencies.path) => sql`(${scopePrefix}::text is null or ${path} like ${scopePrefix}::text)`;
@@ -82,7 +96,10 @@ function prepareRegistrationContext(db: DbOrTx) {
           select 1 from ${quotas} oq join ${agencies} oa on oa.id = oq.agency_id
            where oq.drive_id = ${drives.id} and oa.path like ${scopePrefix}::text) end`,
       quota: quotas,
+      quotaVisible: sql<boolean>`(${scopePrefix}::text is null or exists (
+          select 1 from ${agencies} qa where qa.id = ${quotas.agencyId} and qa.path like ${scopePrefix}::text))`,
       candidate: candidates,
+      submission: sql<RawSubmissionJson | null>`${submissionOf(sql`${candidates.id}`, sql`${scopePrefix}`)}`,
       barred: sql<boolean>`exists (
           select 1 from ${candidateBars}
            where ${candidateBars.candidateId} = ${candidates.id} and ${barApplies(drives.id, drives.registrationOpensOn)})`,
@@ -90,13 +107,7 @@ function prepareRegistrationContext(db: DbOrTx) {
     .from(drives)
     .innerJoin(agencies, eq(agencies.id, drives.organizingAgencyId))
     .leftJoin(quotas, and(eq(quotas.id, sql.placeholder('quotaId')), eq(quotas.driveId, drives.id)))
-    .leftJoin(
-      candidates,
-      and(
-        eq(candidates.id, sql.placeholder('candidateId')),
-        sql`(${scopePrefix}::text is null or ${candidateUnder(sql`${scopePrefix}::text`)})`,
-      ),
-    )
+    .leftJoin(candidates, eq(candidates.id, sql.placeholder('candidateId')))
     .where(eq(drives.id, sql.placeholder('driveId')))
     .prepare('registration_context');
 }
@@ -111,6 +122,7 @@ export function createApplicationsRepository(db: DbOrTx) {
       .select(withCandidate)
       .from(applications)
       .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+      .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
       .innerJoin(quotas, eq(quotas.id, applications.quotaId))
       .innerJoin(quotaAgency, eq(quotaAgency.id, quotas.agencyId))
       .innerJoin(drives, eq(drives.id, applications.driveId))
@@ -128,7 +140,10 @@ export function createApplicationsRepository(db: DbOrTx) {
         candidateId,
         scopePrefix: scopePath === null ? null : `${escapeLike(scopePath)}%`,
       });
-      return row;
+      if (!row) return undefined;
+      const raw = row.submission;
+      const submission = raw === null ? null : submissionFromJson(typeof raw === 'string' ? JSON.parse(raw) : raw);
+      return { ...row, candidate: submission ? row.candidate : null, submission };
     },
     async findDrive(driveId: string, tx: DbOrTx = db): Promise<DriveWithAgency | undefined> {
       const [row] = await tx
@@ -209,7 +224,7 @@ export function createApplicationsRepository(db: DbOrTx) {
             f.status ? eq(applications.status, f.status) : undefined,
             f.candidateId ? eq(applications.candidateId, f.candidateId) : undefined,
             f.agencyId ? eq(quotas.agencyId, f.agencyId) : undefined,
-            f.search ? like(candidates.fullNameSearch, `%${escapeLike(f.search)}%`) : undefined,
+            f.search ? like(submittedNameSearch, `%${escapeLike(f.search)}%`) : undefined,
             f.afterId ? gt(applications.id, f.afterId) : undefined,
           ),
         )
@@ -238,9 +253,10 @@ export function createApplicationsRepository(db: DbOrTx) {
     },
     async unnumbered(tx: DbOrTx, driveId: string) {
       return tx
-        .select({ id: applications.id, submittedAt: applications.submittedAt, fullName: candidates.fullName })
+        .select({ id: applications.id, submittedAt: applications.submittedAt, fullName: submittedFullName })
         .from(applications)
         .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+        .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
         .where(and(eq(applications.driveId, driveId), ne(applications.status, 'withdrawn'), isNull(applications.candidateNumber)));
     },
     async setNumbers(tx: DbOrTx, numbers: { id: string; candidateNumber: string }[]): Promise<void> {

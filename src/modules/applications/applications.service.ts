@@ -109,15 +109,19 @@ export function createApplicationsService(deps: ApplicationsDeps) {
     async register(caller: Caller, driveId: string, input: RegisterInput): Promise<ApplicationView> {
       const ctx = await repo.registrationContext(driveId, input.quotaId, input.candidateId, caller.scopePath);
       if (!ctx || !ctx.driveVisible) throw notFound('drive', driveId);
-      const { drive, quota, candidate } = ctx;
+      const { drive, quota, candidate, submission } = ctx;
       const closed = windowRefusal(drive, clock());
       if (closed) throw refuse(closed);
       if (!quota) throw refuse(quotaNotInDrive(input.quotaId, driveId));
-      if (!candidate) {
+      // A quota of the drive outside the caller's subtree: the drive is visible through another quota,
+      // but a key registers only into quotas it can read (issue 12, item 2).
+      if (!ctx.quotaVisible) throw notFound('quota', input.quotaId);
+      if (!candidate || !submission) {
         throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
       }
-      const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
-      const checked = applicantRefusal(drive, drive.ruleSet, candidate, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
+      // The applicant's data are those the caller submitted (its submission), never another agency's.
+      const priorityClaims = input.priorityClaims ?? submission.priorityClaims;
+      const checked = applicantRefusal(drive, drive.ruleSet, submission, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
       if ('refusal' in checked) {
         // A refusal for a bar says whose bar it is and until when (the authority's next drive closes).
         const bar = checked.refusal.code === 'application.barred' ? await deps.candidates.barOf(db, candidate.id, driveId) : undefined;
@@ -129,6 +133,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           driveId,
           quotaId: quota.id,
           candidateId: candidate.id,
+          profileId: submission.profileId,
           choice: input.choice,
           priorityClaims,
           exemptions: input.exemptions,
@@ -136,7 +141,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           registeredByAgencyId: caller.scopeAgencyId,
           submittedAt: clock(),
         });
-        const view = applicationView({ app: row, fullName: candidate.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: candidate.birthDate });
+        const view = applicationView({ app: row, fullName: submission.fullName, nationalIdMasked: candidate.nationalIdMasked, birthDate: submission.birthDate });
         record({ action: 'application.submitted', resourceType: 'application', resourceId: row.id, agencyId: quota.agencyId, driveId, after: auditOf(view) });
         await deps.onRegistered?.(tx, record, { id: driveId, organizingAgencyId: drive.organizingAgencyId });
         return view;

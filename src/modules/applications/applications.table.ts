@@ -37,6 +37,8 @@ export const applications = pgTable(
     candidateNumber: text(),
     /** The agency (subtree) whose HR portal registered it. */
     registeredByAgencyId: uuid(),
+    /** The submission (candidate_profiles) it was registered with; null = the person's own columns. */
+    profileId: uuid(),
     submittedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     decidedAt: timestamp({ withTimezone: true, mode: 'date' }),
     withdrawnAt: timestamp({ withTimezone: true, mode: 'date' }),

@@ -7,7 +7,7 @@ import { decodeCursor, idCursor, pageOf, toPage, withLink } from '../../http/pag
 import { idParams } from '../../http/primitives.js';
 import { READERS } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
-import { candidateSchema, createCandidateBody, listCandidatesQuery, patchCandidateBody } from './candidates.schemas.js';
+import { candidateSchema, createCandidateBody, listCandidatesQuery, patchCandidateBody, searchCandidatesBody } from './candidates.schemas.js';
 import type { CandidatesService } from './candidates.service.js';
 
 const tags = ['candidates'];
@@ -22,12 +22,16 @@ export const candidatesRoutes: FastifyPluginAsyncZod<{ candidates: CandidatesSer
       tags,
       summary: 'Register a candidate (thí sinh)',
       description:
-        'The national ID is validated (12 digits, province code), stored encrypted (AES-256-GCM) with a keyed blind index; ' +
-        'a second candidate with the same national ID is refused (409 candidate.duplicate_national_id). A key scoped to an agency ' +
-        'records that agency as the registering one. The response shows the national ID masked.',
+        'The national ID is validated (12 digits, province code; its century/sex and year digits must agree with the birth date ' +
+        'and gender: 422 national_id.birth_date_mismatch / national_id.gender_mismatch), stored encrypted (AES-256-GCM) with a ' +
+        'keyed blind index. Birth dates outside the past 100 years (400 candidate.birth_date_implausible) and names without ' +
+        'letters or with bidirectional controls (400 candidate.name_invalid) are refused. A person is one record across agencies: ' +
+        'a national ID that the caller’s agency subtree already registered is refused (409 candidate.duplicate_national_id); ' +
+        'one registered only elsewhere is linked to the same person and answered exactly as a new registration, and the caller ' +
+        'only ever reads what it submitted. The response shows the national ID masked.',
       headers: idempotencyHeaders,
       body: createCandidateBody,
-      response: { 201: candidateSchema, ...problems(409, 422) },
+      response: { 201: candidateSchema, ...problems(400, 409, 422) },
     },
     handler: async (request, reply) => {
       const candidate = await candidates.create(callerOf(request), request.body);
@@ -43,9 +47,9 @@ export const candidatesRoutes: FastifyPluginAsyncZod<{ candidates: CandidatesSer
       tags,
       summary: 'List candidates (masked)',
       description:
-        'National IDs and contacts are always masked in lists. `nationalId` finds the candidate with exactly that national ID ' +
-        '(through its blind index); `q` searches names with or without diacritics. A scoped key sees the candidates its agency ' +
-        'subtree registered or applied to its quotas.',
+        'National IDs and contacts are always masked in lists. `nationalId` (deprecated: use POST /v1/candidates/search) finds the ' +
+        'candidate with exactly that national ID (through its blind index); `q` searches names with or without diacritics. A scoped ' +
+        'key sees the candidates its agency subtree registered or applied to its quotas, as its own subtree submitted them.',
       querystring: listCandidatesQuery,
       response: { 200: pageOf(candidateSchema) },
     },
@@ -53,6 +57,25 @@ export const candidatesRoutes: FastifyPluginAsyncZod<{ candidates: CandidatesSer
       const after = decodeCursor(request.query.cursor, idCursor);
       const rows = await candidates.list(callerOf(request), request.query, after?.id);
       return withLink(request, reply, toPage(rows, request.query.limit, (c) => ({ id: c.id })));
+    },
+  });
+
+  app.post('/candidates/search', {
+    config: { roles: READERS },
+    schema: {
+      operationId: 'searchCandidates',
+      tags,
+      summary: 'Find candidates by national ID or name (lookup in the body)',
+      description:
+        'The lookups of GET /v1/candidates with the national ID in the JSON body, so that it never travels in a URL (access ' +
+        'logs, proxies, browser history). Same scope and masking as the list; page with `cursor` = the previous `nextCursor`.',
+      body: searchCandidatesBody,
+      response: { 200: pageOf(candidateSchema), ...problems(400) },
+    },
+    handler: async (request) => {
+      const after = decodeCursor(request.body.cursor, idCursor);
+      const rows = await candidates.search(callerOf(request), request.body, after?.id);
+      return toPage(rows, request.body.limit, (c) => ({ id: c.id }));
     },
   });
 

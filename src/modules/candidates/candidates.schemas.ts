@@ -79,14 +79,28 @@ export const patchCandidateBody = z
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'at least one field');
 
+const nationalIdLookup = nationalIdInput
+  .refine(isValidNationalId, 'not a valid national ID (CCCD): unknown province or century code')
+  .describe('Exact lookup by national ID (through its blind index)');
+
 export const listCandidatesQuery = z
   .object({
     ...pageQuery,
-    nationalId: nationalIdInput
-      .refine(isValidNationalId, 'not a valid national ID (CCCD): unknown province or century code')
+    nationalId: nationalIdLookup
       .optional()
-      .describe('Exact lookup by national ID (through its blind index)'),
+      .meta({ deprecated: true })
+      .describe('Deprecated: a national ID in a URL ends up in access logs and browser history. Use POST /v1/candidates/search'),
     q: searchQuery,
+  })
+  .strict();
+
+/** POST /v1/candidates/search: the lookups of the list, with the national ID in the body. */
+export const searchCandidatesBody = z
+  .object({
+    nationalId: nationalIdLookup.optional(),
+    q: z.string().max(100).optional().describe('Search in names, with or without diacritics'),
+    limit: z.number().int().min(1).max(500).default(50).describe('Page size (1–500)'),
+    cursor: z.string().max(512).optional().describe('Opaque cursor: nextCursor of the previous page'),
   })
   .strict();
 
@@ -129,3 +143,6 @@ export const candidateSchema = z
 export type CreateCandidateInput = z.infer<typeof createCandidateBody>;
 export type PatchCandidateInput = z.infer<typeof patchCandidateBody>;
 export type ListCandidatesQuery = z.infer<typeof listCandidatesQuery>;
+export type SearchCandidatesBody = z.infer<typeof searchCandidatesBody>;
+/** What a list or a search filters on. */
+export type CandidateLookup = { nationalId?: string | undefined; q?: string | undefined; limit: number };

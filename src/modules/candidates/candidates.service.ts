@@ -1,15 +1,18 @@
-import type { Caller } from '../../context.js';
+import { randomUUID } from 'node:crypto';
+import type { Caller, Clock } from '../../context.js';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
+import { localDate } from '../../domain/deadlines.js';
 import { normalizeName, searchKey } from '../../domain/names.js';
-import { AppError, notFound, preconditionFailed } from '../../errors.js';
+import { birthDateImplausible, identityImplausible, nameImplausible, nationalIdContradiction, type Implausible } from '../../domain/plausibility.js';
+import { AppError, conflict, notFound, preconditionFailed } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
-import type { CandidatesRepository } from './candidates.repository.js';
-import type { CreateCandidateInput, ListCandidatesQuery, PatchCandidateInput } from './candidates.schemas.js';
-import type { CandidateRow, Contacts } from './candidates.table.js';
+import type { CandidatesRepository, ScopedCandidate, Submission, SubmissionFields } from './candidates.repository.js';
+import type { CandidateLookup, CreateCandidateInput, PatchCandidateInput } from './candidates.schemas.js';
+import type { Contacts } from './candidates.table.js';
 
-export type CandidatesDeps = { db: Db; repo: CandidatesRepository; nationalIds: NationalIdProtector };
+export type CandidatesDeps = { db: Db; repo: CandidatesRepository; nationalIds: NationalIdProtector; clock: Clock };
 
 /** Roles that need the full national ID (identity checks at registration and by the council). */
 export const FULL_NATIONAL_ID_ROLES: readonly string[] = ['admin', 'registrar', 'council'];
@@ -32,66 +35,134 @@ export function maskPhone(phone: string | null | undefined): string | null {
 
 const contactsOf = (c: Contacts) => ({ email: c.email ?? null, phone: c.phone ?? null, address: c.address ?? null });
 
-function view(c: CandidateRow, opts: { masked: boolean; nationalId?: string }) {
-  const contacts = contactsOf(c.contacts);
+/** A person as one caller reads them: the person's national ID, and that caller's submission (its own dates and version). */
+function view(c: ScopedCandidate, opts: { masked: boolean; nationalId?: string }) {
+  const s = c.submission;
+  const contacts = contactsOf(s.contacts);
   return {
     id: c.id,
-    fullName: c.fullName,
+    fullName: s.fullName,
     nationalIdMasked: c.nationalIdMasked,
     ...(opts.nationalId !== undefined ? { nationalId: opts.nationalId } : {}),
-    birthDate: c.birthDate,
-    gender: c.gender,
-    ethnicity: c.ethnicity,
-    nationality: c.nationality,
+    birthDate: s.birthDate,
+    gender: s.gender,
+    ethnicity: s.ethnicity,
+    nationality: s.nationality,
     contacts: opts.masked
       ? { email: maskEmail(contacts.email), phone: maskPhone(contacts.phone), address: contacts.address ? '***' : null }
       : contacts,
-    education: c.education,
-    priorityClaims: c.priorityClaims,
-    registeredByAgencyId: c.registeredByAgencyId,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    version: c.version,
+    education: s.education,
+    priorityClaims: s.priorityClaims,
+    registeredByAgencyId: s.agencyId,
+    createdAt: s.createdAt,
+    updatedAt: s.updatedAt,
+    version: s.version,
   };
 }
 export type CandidateView = ReturnType<typeof view>;
 
 /** What the audit trail keeps of a candidate: never the national ID, only its masked form. */
-const auditView = (c: CandidateRow) => {
+const auditView = (c: ScopedCandidate) => {
   const v = view(c, { masked: false });
-  return { ...v, createdAt: undefined, updatedAt: undefined };
+  return { ...v, profileId: c.submission.profileId, createdAt: undefined, updatedAt: undefined };
 };
 
+const duplicate = () => conflict('candidate.duplicate_national_id', 'A candidate with this national ID already exists');
+const implausible = (r: Implausible) => new AppError(r.status, r.code, r.message, { field: r.field });
+
+type PersonRow = { id: string; nationalIdCiphertext: string; nationalIdIndex: string; nationalIdMasked: string };
+const ownSubmission = (row: SubmissionFields & { createdAt: Date; updatedAt: Date; version: number }, agencyId: string | null, profileId: string | null): Submission => ({
+  profileId,
+  fullName: row.fullName,
+  fullNameSearch: row.fullNameSearch,
+  birthDate: row.birthDate,
+  gender: row.gender,
+  ethnicity: row.ethnicity,
+  nationality: row.nationality,
+  contacts: row.contacts,
+  education: row.education,
+  priorityClaims: row.priorityClaims,
+  agencyId,
+  own: true,
+  createdAt: row.createdAt,
+  updatedAt: row.updatedAt,
+  version: row.version,
+});
+const scopedOf = (person: PersonRow, submission: Submission): ScopedCandidate => ({
+  id: person.id,
+  nationalIdCiphertext: person.nationalIdCiphertext,
+  nationalIdIndex: person.nationalIdIndex,
+  nationalIdMasked: person.nationalIdMasked,
+  submission,
+});
+
 export function createCandidatesService(deps: CandidatesDeps) {
-  const { db, repo, nationalIds } = deps;
+  const { db, repo, nationalIds, clock } = deps;
+  const today = () => localDate(clock());
+
+  async function find(caller: Caller, q: CandidateLookup, afterId: string | undefined): Promise<CandidateView[]> {
+    const rows = await repo.list({
+      scopePath: caller.scopePath,
+      nationalIdIndex: q.nationalId ? nationalIds.blindIndex(q.nationalId) : undefined,
+      search: q.q ? searchKey(q.q) : undefined,
+      afterId,
+      limit: q.limit,
+    });
+    return rows.map((r) => view(r, { masked: true }));
+  }
 
   return {
+    /**
+     * Registers a person. A national ID no agency of the caller's subtree has submitted is a new
+     * registration whatever other agencies hold: when the person exists, the caller's submission is
+     * linked to them (one person: one application per drive, bars and conflict checks hold), and the
+     * answer is the one a new person gets, showing only what the caller submitted. Only a person
+     * the caller's own subtree already submitted is a duplicate (409).
+     */
     async create(caller: Caller, input: CreateCandidateInput): Promise<CandidateView> {
+      const fullName = normalizeName(input.fullName);
+      const bad = identityImplausible({ ...input, fullName }, today());
+      if (bad) throw implausible(bad);
       const protectedId = nationalIds.protect(input.nationalId);
+      const fields: SubmissionFields = {
+        fullName,
+        fullNameSearch: searchKey(fullName),
+        birthDate: input.birthDate,
+        gender: input.gender,
+        ethnicity: input.ethnicity,
+        nationality: input.nationality,
+        contacts: input.contacts,
+        education: input.education,
+        priorityClaims: input.priorityClaims,
+      };
       return audited(db, caller.actor, async (tx, record) => {
-        const fullName = normalizeName(input.fullName);
-        const row = await repo.insert(tx, {
-          id: newId(),
-          fullName,
-          fullNameSearch: searchKey(fullName),
+        // A random (v4) id, not a time-ordered one: an id minted when another agency first
+        // registered the person would tell a later registrant that the person already existed.
+        const person = await repo.insertIfNew(tx, {
+          id: randomUUID(),
+          ...fields,
           nationalIdCiphertext: protectedId.ciphertext,
           nationalIdIndex: protectedId.index,
           nationalIdMasked: protectedId.masked,
-          birthDate: input.birthDate,
-          gender: input.gender,
-          ethnicity: input.ethnicity,
-          nationality: input.nationality,
-          contacts: input.contacts,
-          education: input.education,
-          priorityClaims: input.priorityClaims,
           registeredByAgencyId: caller.scopeAgencyId,
         });
-        record({ action: 'candidate.created', resourceType: 'candidate', resourceId: row.id, agencyId: caller.scopeAgencyId, after: auditView(row) });
-        return view(row, { masked: false });
+        let created: ScopedCandidate;
+        if (person) {
+          created = scopedOf(person, ownSubmission(person, caller.scopeAgencyId, null));
+        } else {
+          const existing = await repo.personByIndex(tx, protectedId.index, caller.scopePath);
+          if (!existing || existing.held || caller.scopeAgencyId === null) throw duplicate();
+          const profile = await repo.insertProfile(tx, { id: newId(), candidateId: existing.id, agencyId: caller.scopeAgencyId, ...fields });
+          if (!profile) throw duplicate();
+          const linked = { id: existing.id, nationalIdCiphertext: protectedId.ciphertext, nationalIdIndex: protectedId.index, nationalIdMasked: protectedId.masked };
+          created = scopedOf(linked, ownSubmission(profile, caller.scopeAgencyId, profile.id));
+        }
+        record({ action: 'candidate.created', resourceType: 'candidate', resourceId: created.id, agencyId: caller.scopeAgencyId, after: auditView(created) });
+        return view(created, { masked: false });
       });
     },
 
-    /** One candidate; the full national ID only for roles that need it. */
+    /** One candidate as the caller's subtree submitted it; the full national ID only for roles that need it. */
     async get(caller: Caller, id: string): Promise<CandidateView> {
       const row = await repo.findVisible(id, caller.scopePath);
       if (!row) throw notFound('candidate', id);
@@ -100,51 +171,81 @@ export function createCandidatesService(deps: CandidatesDeps) {
     },
 
     /** Lists are always masked: national IDs and contacts. */
-    async list(caller: Caller, q: ListCandidatesQuery, afterId: string | undefined): Promise<CandidateView[]> {
-      const rows = await repo.list({
-        scopePath: caller.scopePath,
-        nationalIdIndex: q.nationalId ? nationalIds.blindIndex(q.nationalId) : undefined,
-        search: q.q ? searchKey(q.q) : undefined,
-        afterId,
-        limit: q.limit,
-      });
-      return rows.map((r) => view(r, { masked: true }));
-    },
+    list: find,
+    /** The same lookup with the national ID in the body (POST /v1/candidates/search): never in a URL or an access log. */
+    search: find,
 
     async update(caller: Caller, id: string, expected: number | undefined, input: PatchCandidateInput): Promise<CandidateView> {
       return audited(db, caller.actor, async (tx, record) => {
-        const current = await repo.findVisibleForUpdate(tx, id, caller.scopePath);
-        if (!current) throw notFound('candidate', id);
-        if (expected !== undefined && expected !== current.version) throw preconditionFailed();
-        const changes: Parameters<CandidatesRepository['update']>[3] = {};
+        // Every correction of any submission of the person takes the person's row lock first.
+        const person = await repo.lockPerson(tx, id);
+        const current = person ? await repo.findVisible(id, caller.scopePath, tx) : undefined;
+        if (!person || !current) throw notFound('candidate', id);
+        const s = current.submission;
+        if (expected !== undefined && expected !== s.version) throw preconditionFailed();
+
+        const changes: Partial<SubmissionFields> = {};
         if (input.fullName !== undefined) {
           const fullName = normalizeName(input.fullName);
           Object.assign(changes, { fullName, fullNameSearch: searchKey(fullName) });
-        }
-        if (input.nationalId !== undefined) {
-          const p = nationalIds.protect(input.nationalId);
-          Object.assign(changes, { nationalIdCiphertext: p.ciphertext, nationalIdIndex: p.index, nationalIdMasked: p.masked });
         }
         if (input.birthDate !== undefined) changes.birthDate = input.birthDate;
         if (input.gender !== undefined) changes.gender = input.gender;
         if (input.ethnicity !== undefined) changes.ethnicity = input.ethnicity;
         if (input.nationality !== undefined) changes.nationality = input.nationality;
-        if (input.contacts !== undefined) changes.contacts = { ...current.contacts, ...input.contacts };
-        if (input.education !== undefined) changes.education = { ...current.education, ...input.education };
+        if (input.contacts !== undefined) changes.contacts = { ...s.contacts, ...input.contacts };
+        if (input.education !== undefined) changes.education = { ...s.education, ...input.education };
         if (input.priorityClaims !== undefined) changes.priorityClaims = input.priorityClaims;
-        const row = await repo.update(tx, id, current.version, changes);
-        if (!row) throw new AppError(409, 'concurrent_change', 'The candidate changed while updating; retry');
+
+        const merged = { fullName: changes.fullName ?? s.fullName, birthDate: changes.birthDate ?? s.birthDate, gender: changes.gender ?? s.gender };
+        const bad =
+          (input.fullName !== undefined ? nameImplausible(merged.fullName) : null) ??
+          (input.birthDate !== undefined ? birthDateImplausible(merged.birthDate, today()) : null) ??
+          (input.nationalId !== undefined || input.birthDate !== undefined || input.gender !== undefined
+            ? nationalIdContradiction(input.nationalId ?? nationalIds.decrypt(person.nationalIdCiphertext), merged.birthDate, merged.gender)
+            : null);
+        if (bad) throw implausible(bad);
+
+        let updated: ScopedCandidate;
+        if (s.profileId === null) {
+          const personChanges: Parameters<CandidatesRepository['update']>[3] = { ...changes };
+          if (input.nationalId !== undefined) {
+            // The national ID is the person's, shared by every agency that registered them: it is
+            // corrected only while a single agency holds the person. Moving one agency's submission
+            // to another person would change the candidate id that agency knows. Known limit: the
+            // refusal tells an agency that corrects the national ID of a person it registered that
+            // another agency registered them too (it must register the person first, which is audited).
+            if ((await repo.profileCount(tx, id)) > 0) throw nationalIdShared();
+            const p = nationalIds.protect(input.nationalId);
+            Object.assign(personChanges, { nationalIdCiphertext: p.ciphertext, nationalIdIndex: p.index, nationalIdMasked: p.masked });
+          }
+          const row = await repo.update(tx, id, s.version, personChanges);
+          if (!row) throw concurrentChange();
+          updated = scopedOf(row, ownSubmission(row, row.registeredByAgencyId, null));
+        } else {
+          if (input.nationalId !== undefined) throw nationalIdShared();
+          const row = await repo.updateProfile(tx, s.profileId, s.version, changes);
+          if (!row) throw concurrentChange();
+          updated = scopedOf(person, ownSubmission(row, row.agencyId, row.id));
+        }
         record({
           action: 'candidate.updated',
           resourceType: 'candidate',
           resourceId: id,
-          agencyId: current.registeredByAgencyId,
+          agencyId: s.agencyId,
           before: auditView(current),
-          after: auditView(row),
+          after: auditView(updated),
         });
-        return view(row, { masked: false });
+        return view(updated, { masked: false });
       });
     },
   };
 }
+
+const concurrentChange = () => new AppError(409, 'concurrent_change', 'The candidate changed while updating; retry');
+const nationalIdShared = () =>
+  conflict(
+    'candidate.national_id_shared',
+    'The national ID of a person registered by more than one agency cannot be corrected here; register the person under the correct national ID',
+  );
 export type CandidatesService = ReturnType<typeof createCandidatesService>;

@@ -1,4 +1,5 @@
-import { date, index, integer, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { agencies } from '../agencies/agencies.table.js';
 import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 
 export const genders = ['male', 'female', 'other'] as const;
@@ -9,7 +10,10 @@ export type PriorityClaim = { category: string; evidenceRef: string };
 
 /**
  * A person (thí sinh). The national ID (CCCD) is stored only encrypted (AES-256-GCM) with a keyed
- * HMAC blind index for uniqueness and exact lookup, plus a masked form for display.
+ * HMAC blind index for uniqueness and exact lookup, plus a masked form for display. One person is
+ * one row whoever registers them (one application per drive, fraud bars and conflict checks hold
+ * on the person); the other columns are what the first registering agency submitted. Another
+ * agency's submission is a candidate_profiles row, and each agency reads only its own.
  */
 export const candidates = pgTable(
   'candidates',
@@ -37,6 +41,37 @@ export const candidates = pgTable(
   (t) => [index('candidates_name_search_idx').on(t.fullNameSearch)],
 );
 export type CandidateRow = typeof candidates.$inferSelect;
+
+/**
+ * What an agency other than the first registering one submitted for a person it registered (one
+ * per person and agency): its view of the candidate, never shown to another agency.
+ */
+export const candidateProfiles = pgTable(
+  'candidate_profiles',
+  {
+    id: idColumn(),
+    candidateId: uuid()
+      .notNull()
+      .references(() => candidates.id),
+    agencyId: uuid()
+      .notNull()
+      .references(() => agencies.id),
+    fullName: text().notNull(),
+    fullNameSearch: text().notNull(),
+    birthDate: date({ mode: 'string' }).notNull(),
+    gender: text({ enum: genders }).notNull(),
+    ethnicity: text().notNull(),
+    nationality: text().notNull(),
+    contacts: jsonb().$type<Contacts>().notNull().default({}),
+    education: jsonb().$type<Education>().notNull().default({}),
+    priorityClaims: jsonb().$type<PriorityClaim[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    version: version(),
+  },
+  (t) => [unique('candidate_profiles_candidate_agency_unique').on(t.candidateId, t.agencyId), index('candidate_profiles_name_search_idx').on(t.fullNameSearch)],
+);
+export type CandidateProfileRow = typeof candidateProfiles.$inferSelect;
 
 /** A bar on registering (e.g. result cancelled for fraud: barred from the next drive). */
 export const candidateBars = pgTable(

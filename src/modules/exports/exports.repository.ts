@@ -54,7 +54,8 @@ export function createExportsRepository(db: Db) {
       return cursorRows<ResultExportRow>(
         db,
         sql`select ag.code as agency_code, ag.name as agency_name, coalesce(q.title, jp.name) as position, q.slots,
-                   r.rank, a.candidate_number, c.full_name, c.birth_date::text as birth_date, c.national_id_masked,
+                   r.rank, a.candidate_number, coalesce(cp.full_name, c.full_name) as full_name,
+                   coalesce(cp.birth_date, c.birth_date)::text as birth_date, c.national_id_masked,
                    r.outcome, r.winner_slot, r.raw_score::text as raw_score, r.priority_points::text as priority_points,
                    r.ranking_score::text as ranking_score, r.decided_by, r.explanation->>'text' as explanation,
                    r.cancel_reason, to_char(r.cancelled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as cancelled_at
@@ -64,6 +65,7 @@ export function createExportsRepository(db: Db) {
               join job_positions jp on jp.id = q.job_position_id
               join applications a on a.id = r.application_id
               join candidates c on c.id = a.candidate_id
+              left join candidate_profiles cp on cp.id = a.profile_id -- the registering agency's submission
              where r.drive_id = ${driveId}
              order by ag.code, jp.code, q.id, r.rank nulls last, a.candidate_number nulls last, r.id`,
       );
@@ -74,7 +76,8 @@ export function createExportsRepository(db: Db) {
       return cursorRows<ApplicationExportRow>(
         db,
         sql`select ag.code as agency_code, ag.name as agency_name, coalesce(q.title, jp.name) as position,
-                   a.candidate_number, c.full_name, c.birth_date::text as birth_date, c.gender, c.ethnicity, c.national_id_masked,
+                   a.candidate_number, coalesce(cp.full_name, c.full_name) as full_name, coalesce(cp.birth_date, c.birth_date)::text as birth_date,
+                   coalesce(cp.gender, c.gender) as gender, coalesce(cp.ethnicity, c.ethnicity) as ethnicity, c.national_id_masked,
                    a.choice, a.status, a.priority_category, a.priority_points::text as priority_points,
                    array_to_string(array(select jsonb_array_elements_text(a.exemptions)), '; ') as exemptions,
                    array_to_string(array(select e->>'message' from jsonb_array_elements(a.reasons) e), '; ') as reasons,
@@ -84,6 +87,7 @@ export function createExportsRepository(db: Db) {
               join agencies ag on ag.id = q.agency_id
               join job_positions jp on jp.id = q.job_position_id
               join candidates c on c.id = a.candidate_id
+              left join candidate_profiles cp on cp.id = a.profile_id -- the registering agency's submission
              where a.drive_id = ${driveId}
              order by ag.code, jp.code, q.id, a.candidate_number nulls last, a.id`,
       );

@@ -6,7 +6,8 @@ import { pgErrorOf } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
 import { agencies } from '../agencies/agencies.table.js';
 import { applications } from '../applications/applications.table.js';
-import { candidateBars, candidates } from '../candidates/candidates.table.js';
+import { submittedFullName } from '../applications/applications.repository.js';
+import { candidateBars, candidateProfiles, candidates } from '../candidates/candidates.table.js';
 import { drives } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas } from '../quotas/quotas.table.js';
@@ -563,12 +564,14 @@ export function createResultsRepository(db: DbOrTx) {
           winnerSlot: results.winnerSlot,
           rankingScore: results.rankingScore,
           candidateNumber: applications.candidateNumber,
-          fullName: candidates.fullName,
+          // The name the application's registering agency submitted (submittedFullName).
+          fullName: submittedFullName,
           nationalIdMasked: candidates.nationalIdMasked,
         })
         .from(results)
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+        .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
         .where(and(inArray(results.quotaId, quotaIds), eq(results.outcome, 'winner')))
         .orderBy(asc(results.quotaId), asc(results.winnerSlot));
     },

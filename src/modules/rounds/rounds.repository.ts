@@ -2,8 +2,9 @@ import { and, asc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { agencies } from '../agencies/agencies.table.js';
 import { applications } from '../applications/applications.table.js';
+import { submittedFullName } from '../applications/applications.repository.js';
 import { boardMembers } from '../boards/boards.table.js';
-import { candidates } from '../candidates/candidates.table.js';
+import { candidateProfiles, candidates } from '../candidates/candidates.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { drives } from '../drives/drives.table.js';
 import {
@@ -224,7 +225,7 @@ export function createRoundsRepository(db: DbOrTx) {
           partCode: parts.code,
           applicationId: scripts.applicationId,
           candidateNumber: applications.candidateNumber,
-          fullName: candidates.fullName,
+          fullName: submittedFullName,
           absent: scripts.absent,
           finalScore: scripts.finalScore,
           finalRule: scripts.finalRule,
@@ -233,6 +234,7 @@ export function createRoundsRepository(db: DbOrTx) {
         .innerJoin(parts, eq(parts.id, scripts.partId))
         .innerJoin(applications, eq(applications.id, scripts.applicationId))
         .innerJoin(candidates, eq(candidates.id, applications.candidateId))
+        .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
         .where(eq(scripts.roundId, roundId))
         .orderBy(asc(applications.candidateNumber), asc(parts.position), asc(scripts.code));
     },
