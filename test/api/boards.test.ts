@@ -313,7 +313,7 @@ describe('conflicts raised by a bulk import', () => {
     const d = await markingDrive(0);
     await formCouncil(t, d.driveId);
     const member = await seat(t, d.driveId, 'marking', { fullName: 'Bùi Văn Chấm' });
-    const relativeId = makeNationalId({ birthYear: 1999 });
+    const relativeId = makeNationalId({ birthYear: 1999, female: true });
     await t.http.post(`/v1/drives/${d.driveId}/boards/members/${member.id}/relatives`).set(bearer(t.adminKey)).send({ relationship: 'sibling', nationalId: relativeId });
     const csv = [
       'fullName,nationalId,birthDate,gender,ethnicity,nationality,email,phone,address,quotaId,priorityCategory,evidenceRef',
