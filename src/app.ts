@@ -28,7 +28,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
-import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
+import { createWebhooksService, deactivateWebhooksOfKey } from './modules/webhooks/webhooks.service.js';
 import { createWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 import { createDrivesRepository } from './modules/drives/drives.repository.js';
 import { drivesRoutes } from './modules/drives/drives.routes.js';
@@ -82,7 +82,12 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     clock: deps.clock,
     reservedSlots: (tx, agencyId, year, category) => quotasRepo.reservedSlots(tx, agencyId, year, category),
   });
-  const apiKeys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: agenciesRepo });
+  const apiKeys = createApiKeysService({
+    db,
+    repo: createApiKeysRepository(db),
+    agencies: agenciesRepo,
+    onRevoked: deactivateWebhooksOfKey(createWebhooksRepository(db)),
+  });
   const audit = createAuditService({ repo: createAuditRepository(db) });
   const jobPositionsRepo = createJobPositionsRepository(db);
   const jobPositions = createJobPositionsService({ db, repo: jobPositionsRepo, agencies: agenciesRepo });
@@ -186,6 +191,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     repo: webhooksRepo,
     agencies: createAgenciesRepository(database.db),
     allowPrivate: config.webhookAllowPrivate,
+    maxPerKey: config.webhookMaxSubscriptionsPerKey,
   });
   if (config.webhookDelivery.worker) {
     const worker = createWebhookWorker({

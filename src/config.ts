@@ -28,6 +28,9 @@ const envSchema = z.object({
   KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(0).default(72_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
   IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** Idempotency records (and the import reports stored with them) are deleted this long after the first request. */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(24),
+  IDEMPOTENCY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   CORS_ORIGINS: csv.default([]),
@@ -41,7 +44,12 @@ const envSchema = z.object({
   /** Run the webhook delivery worker in this process (several instances may run it together). */
   WEBHOOK_WORKER: bool.default(true),
   WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** Deliveries in flight at once per process. */
   WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Deliveries of one subscription in flight at once per process. */
+  WEBHOOK_PER_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+  /** Subscriptions one API key may create (422 webhook.too_many_subscriptions beyond). */
+  WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(25),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   /** First retry waits about this long; each further one doubles it (with jitter), up to the max. */
@@ -67,15 +75,19 @@ export type Config = Readonly<{
   keepAliveTimeoutMs: number;
   shutdownGraceMs: number;
   idempotencyLeaseMs: number;
+  idempotencyTtlMs: number;
+  idempotencySweepIntervalMs: number;
   rateLimit: Readonly<{ max: number; windowMs: number }>;
   corsOrigins: readonly string[];
   trustProxy: boolean;
   dataKey: string | undefined;
   webhookAllowPrivate: boolean;
+  webhookMaxSubscriptionsPerKey: number;
   webhookDelivery: Readonly<{
     worker: boolean;
     pollIntervalMs: number;
     batchSize: number;
+    perSubscription: number;
     timeoutMs: number;
     maxAttempts: number;
     backoffBaseMs: number;
@@ -115,15 +127,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keepAliveTimeoutMs: e.KEEP_ALIVE_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
+    idempotencyTtlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000),
+    idempotencySweepIntervalMs: e.IDEMPOTENCY_SWEEP_INTERVAL_MS,
     rateLimit: Object.freeze({ max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     trustProxy: e.TRUST_PROXY,
     dataKey: e.DATA_KEY,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookMaxSubscriptionsPerKey: e.WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY,
     webhookDelivery: Object.freeze({
       worker: e.WEBHOOK_WORKER,
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
       batchSize: e.WEBHOOK_BATCH_SIZE,
+      perSubscription: e.WEBHOOK_PER_SUBSCRIPTION_CONCURRENCY,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
