@@ -217,7 +217,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // Reads are written by serializers compiled from their response schemas (src/http/serializer.ts).
       v1.setSerializerCompiler(serializerCompiler);
       await v1.register(authPlugin, { db: database.db });
-      await v1.register(idempotencyPlugin, { db: database.db, leaseMs: config.idempotencyLeaseMs });
+      await v1.register(idempotencyPlugin, {
+        db: database.db,
+        leaseMs: config.idempotencyLeaseMs,
+        ttlMs: config.idempotencyTtlMs,
+        sweepIntervalMs: config.idempotencySweepIntervalMs,
+      });
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });

@@ -37,7 +37,7 @@ const keyCursor = z.object({ id: uuid });
 
 export const apiKeysRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeysService }> = async (app, { apiKeys }) => {
   app.post('/api-keys', {
-    config: { idempotent: true },
+    config: { idempotent: 'secret' },
     schema: {
       operationId: 'createApiKey',
       tags,

@@ -28,7 +28,7 @@ const signingNote =
 
 export const webhooksRoutes: FastifyPluginAsyncZod<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
   app.post('/webhooks', {
-    config: { roles: WEBHOOK_MANAGERS, idempotent: true },
+    config: { roles: WEBHOOK_MANAGERS, idempotent: 'secret' },
     schema: {
       operationId: 'createWebhook',
       tags,
