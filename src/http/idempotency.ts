@@ -61,7 +61,11 @@ export const idempotencyHeaders = z.object({
     .string()
     .max(200)
     .optional()
-    .describe('Makes retries safe: the same key and body replays the first response; another body is refused (422)'),
+    .describe(
+      'Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). ' +
+        'Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed ' +
+        '(409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back.',
+    ),
 });
 
 export function requestHash(method: string, path: string, body: unknown): string {
