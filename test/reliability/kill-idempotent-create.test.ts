@@ -135,5 +135,5 @@ describe.skipIf(!onPostgres)('server killed in the middle of a burst of idempote
     expect(total).toBe(REQUESTS);
     server.proc.kill('SIGTERM');
     await exited(server.proc);
-  }, 400_000);
+  }, 300_000);
 });
