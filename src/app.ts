@@ -29,7 +29,7 @@ import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
 import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
-import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
+import { createWebhooksService, deactivateWebhooksOfKey } from './modules/webhooks/webhooks.service.js';
 import { createWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 import { createDrivesRepository } from './modules/drives/drives.repository.js';
 import { drivesRoutes } from './modules/drives/drives.routes.js';
@@ -96,7 +96,12 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     clock: deps.clock,
     reservedSlots: (tx, agencyId, year, category) => quotasRepo.reservedSlots(tx, agencyId, year, category),
   });
-  const apiKeys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: agenciesRepo });
+  const apiKeys = createApiKeysService({
+    db,
+    repo: createApiKeysRepository(db),
+    agencies: agenciesRepo,
+    onRevoked: deactivateWebhooksOfKey(createWebhooksRepository(db)),
+  });
   const audit = createAuditService({ repo: createAuditRepository(db) });
   const jobPositionsRepo = createJobPositionsRepository(db);
   const jobPositions = createJobPositionsService({ db, repo: jobPositionsRepo, agencies: agenciesRepo });
@@ -205,6 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     repo: webhooksRepo,
     agencies: createAgenciesRepository(database.db),
     allowPrivate: config.webhookAllowPrivate,
+    maxPerKey: config.webhookMaxSubscriptionsPerKey,
   });
   if (config.webhookDelivery.worker) {
     const worker = createWebhookWorker({
@@ -233,7 +239,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(memberDriveScope, { db: database.db });
       // After authentication: counted per API key (the address was counted before it).
       v1.addHook('onRequest', limitPerKey);
-      await v1.register(idempotencyPlugin, { db: database.db, leaseMs: config.idempotencyLeaseMs });
+      await v1.register(idempotencyPlugin, {
+        db: database.db,
+        leaseMs: config.idempotencyLeaseMs,
+        ttlMs: config.idempotencyTtlMs,
+        sweepIntervalMs: config.idempotencySweepIntervalMs,
+      });
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });

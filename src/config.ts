@@ -55,6 +55,9 @@ const envSchema = z.object({
   /** After SIGTERM, /readyz answers 503 this long (other requests still served) before closing. */
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).optional(),
   IDEMPOTENCY_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  /** Idempotency records (and the import reports stored with them) are deleted this long after the first request. */
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().min(0.001).max(24 * 365).default(24),
+  IDEMPOTENCY_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(300_000),
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(1200),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Requests per client address per window, counted before authentication. */
@@ -75,7 +78,12 @@ const envSchema = z.object({
   /** Run the webhook delivery worker in this process (several instances may run it together). */
   WEBHOOK_WORKER: bool.default(true),
   WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** Deliveries in flight at once per process. */
   WEBHOOK_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** Deliveries of one subscription in flight at once per process. */
+  WEBHOOK_PER_SUBSCRIPTION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(2),
+  /** Subscriptions one API key may create (422 webhook.too_many_subscriptions beyond). */
+  WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(25),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
   /** First retry waits about this long; each further one doubles it (with jitter), up to the max. */
@@ -104,16 +112,20 @@ export type Config = Readonly<{
   shutdownGraceMs: number;
   shutdownDrainMs: number;
   idempotencyLeaseMs: number;
+  idempotencyTtlMs: number;
+  idempotencySweepIntervalMs: number;
   rateLimit: Readonly<{ max: number; windowMs: number; ipMax: number; authFailuresMax: number }>;
   corsOrigins: readonly string[];
   trustProxy: false | number | readonly string[];
   metrics: Readonly<{ port: number | undefined; host: string }>;
   dataKey: string | undefined;
   webhookAllowPrivate: boolean;
+  webhookMaxSubscriptionsPerKey: number;
   webhookDelivery: Readonly<{
     worker: boolean;
     pollIntervalMs: number;
     batchSize: number;
+    perSubscription: number;
     timeoutMs: number;
     maxAttempts: number;
     backoffBaseMs: number;
@@ -157,6 +169,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // Load balancers need a few health checks to take an instance out; elsewhere stop at once.
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS ?? (e.NODE_ENV === 'production' ? 5_000 : 0),
     idempotencyLeaseMs: e.IDEMPOTENCY_LEASE_MS,
+    idempotencyTtlMs: Math.round(e.IDEMPOTENCY_TTL_HOURS * 3_600_000),
+    idempotencySweepIntervalMs: e.IDEMPOTENCY_SWEEP_INTERVAL_MS,
     rateLimit: Object.freeze({
       max: e.RATE_LIMIT_MAX,
       windowMs: e.RATE_LIMIT_WINDOW_MS,
@@ -168,10 +182,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: Object.freeze({ port: e.METRICS_PORT, host: e.METRICS_HOST }),
     dataKey: e.DATA_KEY,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookMaxSubscriptionsPerKey: e.WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY,
     webhookDelivery: Object.freeze({
       worker: e.WEBHOOK_WORKER,
       pollIntervalMs: e.WEBHOOK_POLL_INTERVAL_MS,
       batchSize: e.WEBHOOK_BATCH_SIZE,
+      perSubscription: e.WEBHOOK_PER_SUBSCRIPTION_CONCURRENCY,
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       maxAttempts: e.WEBHOOK_MAX_ATTEMPTS,
       backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,

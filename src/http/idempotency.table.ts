@@ -1,6 +1,13 @@
-import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { boolean, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
-/** Responses of creating requests, replayed when a client retries with the same Idempotency-Key. */
+/**
+ * Responses of creating requests, replayed when a client retries with the same Idempotency-Key.
+ * `in_progress`: claimed by the request `owner` until `lockedUntil`; `committed`: its business
+ * transaction committed (and recorded `resourceType`/`resourceId` in that same transaction) but the
+ * response is not stored yet; `done`: the response is stored. A response that carries a secret (a
+ * new API key, a webhook signing secret) is never stored: `secretWithheld`, and `responseBody` null.
+ * Records are deleted IDEMPOTENCY_TTL_HOURS after `createdAt`.
+ */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
@@ -9,8 +16,13 @@ export const idempotencyKeys = pgTable(
     method: text().notNull(),
     path: text().notNull(),
     requestHash: text().notNull(),
-    state: text({ enum: ['in_progress', 'done'] }).notNull(),
+    state: text({ enum: ['in_progress', 'committed', 'done'] }).notNull(),
     lockedUntil: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    /** The request holding the claim: a request whose lease was taken over cannot complete it. */
+    owner: uuid(),
+    resourceType: text(),
+    resourceId: text(),
+    secretWithheld: boolean().notNull().default(false),
     responseStatus: integer(),
     responseHeaders: jsonb().$type<Record<string, string>>(),
     responseBody: text(),

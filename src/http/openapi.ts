@@ -41,6 +41,8 @@ export function addStandardResponses(route: RouteOptions): void {
   const statuses = [400, 429, 500, 503];
   if (!isPublic) statuses.push(401, 403);
   if (route.method === 'POST' || route.method === 'PUT' || route.method === 'PATCH') statuses.push(413, 415);
+  // Idempotency-Key: 409 idempotency.in_progress, idempotency.secret_not_replayable, idempotency.response_lost.
+  if (route.config && (route.config as { idempotent?: unknown }).idempotent) statuses.push(409);
   for (const s of statuses) if (!(s in response)) response[s] = problem(s);
   if (!isPublic && !(schema as { security?: unknown }).security) {
     (schema as { security?: unknown }).security = [{ bearerAuth: [] }];

@@ -8,12 +8,20 @@ import { unprocessable } from '../errors.js';
  * 192.168/16), link-local (169.254/16 — cloud metadata — and fe80::/10), unique-local fc00::/7,
  * unspecified, multicast, broadcast, CGNAT 100.64/10, documentation and other reserved ranges are
  * refused, and an IPv4-mapped IPv6 address is judged by the IPv4 address inside it.
+ * IPv6 forms that carry an IPv4 address are refused whole: IPv4-compatible ::/96 (`[::127.0.0.1]`,
+ * deprecated by RFC 4291 §2.5.5.1, and routed to the IPv4 host by some stacks), NAT64 64:ff9b::/96
+ * and 64:ff9b:1::/48, 6to4, Teredo and SIIT (ipaddr.js names them as ranges other than unicast).
+ * Decimal, octal, hexadecimal and short IPv4 forms (`2130706433`, `0177.0.0.1`, `0x7f.1`, `127.1`,
+ * `0`) never reach this function as such: the WHATWG URL parser rewrites them to dotted quads.
  */
 export function isForbiddenAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+    else if (v6.parts.slice(0, 6).every((p) => p === 0)) return true;
+    else if (v6.parts[0] === 0x64 && v6.parts[1] === 0xff9b) return true;
   }
   return parsed.range() !== 'unicast';
 }
@@ -33,8 +41,14 @@ export async function resolveAll(hostname: string): Promise<LookupAddress[]> {
   });
 }
 
-/** URL hostnames keep IPv6 literals in brackets: `[::1]`. */
-export const bareHost = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
+/**
+ * URL hostnames keep IPv6 literals in brackets: `[::1]`. A trailing dot (`localhost.`, the fully
+ * qualified form of the same name) is dropped, so a name is judged as the resolver will see it.
+ */
+export const bareHost = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.+$/, '');
+
+/** Names reserved for the local host (RFC 6761 §6.3): refused without asking the resolver. */
+const isLocalhostName = (host: string) => /(^|\.)localhost$/i.test(host);
 
 /**
  * Checks a URL a client asks us to call: http(s) only, no credentials in it, and (unless private
@@ -55,6 +69,9 @@ export async function assertPublicUrl(raw: string, opts: { allowPrivate: boolean
     throw unprocessable(`${opts.codePrefix}.url_not_allowed`, 'The URL must not carry credentials');
   }
   const host = bareHost(url);
+  if (!opts.allowPrivate && isLocalhostName(host)) {
+    throw unprocessable(`${opts.codePrefix}.url_not_allowed`, `The host ${host} is the local host: loopback addresses are not allowed`);
+  }
   let addresses: LookupAddress[];
   try {
     addresses = await resolveAll(host);

@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { hashApiKey } from '../../src/modules/api-keys/api-keys.crypto.js';
 import { createWebhooksRepository } from '../../src/modules/webhooks/webhooks.repository.js';
 import { backoffMs, createWebhookWorker } from '../../src/modules/webhooks/webhooks.worker.js';
 import { createAgency, uniqueCode } from '../factories/agencies.js';
@@ -38,6 +39,9 @@ afterEach(async () => {
 afterAll(async () => {
   await t.close();
 });
+
+const keyIdOf = async (secret: string) =>
+  (await t.sql<{ id: string }>('select id from api_keys where key_hash = $1', [hashApiKey(secret)]))[0]!.id;
 
 /** A root agency of its own: a subscription scoped to it sees only this test's events. */
 const isolatedRoot = () => createAgency(t, { name: 'Sở Nội vụ thành phố' });
@@ -260,11 +264,16 @@ describe('delivery', () => {
       const root = await createAgency(idle);
       const hook = await createWebhook(idle, { url: r.url, agencyId: root.id });
       await Promise.all(Array.from({ length: 30 }, () => createAgency(idle, { parentId: root.id, code: uniqueCode('W') })));
-      const options = { pollIntervalMs: 10, batchSize: 3, timeoutMs: 2000, maxAttempts: 3, backoffBaseMs: 50, backoffMaxMs: 100, allowPrivate: true };
+      const options = { pollIntervalMs: 10, batchSize: 3, perSubscription: 2, timeoutMs: 2000, maxAttempts: 3, backoffBaseMs: 50, backoffMaxMs: 100, allowPrivate: true };
       const workers = Array.from({ length: 4 }, () =>
         createWebhookWorker({ repo: createWebhooksRepository(idle.database.db), logger: idle.app.log, options }),
       );
-      const attempted = await Promise.all(workers.map((w) => w.runOnce()));
+      // A worker stops when a claim finds nothing it can lock: rows other workers hold are skipped,
+      // so a round may end early while they send; the next round (the next poll) takes the rest.
+      const attempted = [0, 0, 0, 0];
+      for (let round = 0; round < 20 && attempted.reduce((a, b) => a + b, 0) < 30; round++) {
+        (await Promise.all(workers.map((w) => w.runOnce()))).forEach((n, i) => (attempted[i]! += n));
+      }
       expect(attempted.reduce((a, b) => a + b, 0)).toBe(30);
       expect(attempted.filter((n) => n > 0).length).toBeGreaterThan(1);
       const ids = r.requests.map((q) => q.headers['webhook-id']);
@@ -278,6 +287,50 @@ describe('delivery', () => {
     } finally {
       await idle.close();
     }
+  });
+
+  it('when the key that created a subscription is revoked, then the subscription is deactivated with it and receives nothing more', async () => {
+    const r = await receiver();
+    const root = await isolatedRoot();
+    const registrar = await t.keyFor('registrar', root.id);
+    const hook = await createWebhook(t, { url: r.url, agencyId: root.id }, registrar);
+    const keyId = await keyIdOf(registrar);
+
+    const revoked = await t.http.delete(`/v1/api-keys/${keyId}`).set(bearer(t.adminKey));
+    expect(revoked.status).toBe(200);
+    const sub = await t.sql<{ active: boolean }>('select active from webhook_subscriptions where id = $1', [hook.id]);
+    expect(sub[0]!.active).toBe(false);
+    const audit = await t.sql<{ action: string; request_id: string }>(
+      "select action, request_id from audit_events where resource_id = $1 and action = 'webhook.deactivated'",
+      [hook.id],
+    );
+    expect(audit).toHaveLength(1);
+    // The same transaction as the revocation: both events carry its request id.
+    const revocation = await t.sql<{ request_id: string }>("select request_id from audit_events where resource_id = $1 and action = 'api_key.revoked'", [keyId]);
+    expect(audit[0]!.request_id).toBe(revocation[0]!.request_id);
+
+    await createAgency(t, { parentId: root.id });
+    await new Promise((res) => setTimeout(res, 300));
+    expect(r.requests).toHaveLength(0);
+  });
+
+  it('when a subscription is still active but its creating key was revoked (before revocation paused it), then the worker sends it nothing', async () => {
+    const dead = await receiver();
+    const live = await receiver();
+    const root = await isolatedRoot();
+    const registrar = await t.keyFor('registrar', root.id);
+    const orphan = await createWebhook(t, { url: dead.url, agencyId: root.id }, registrar);
+    const control = await createWebhook(t, { url: live.url, agencyId: root.id });
+    // As a revocation made by the previous version left it: the key revoked, its subscription active.
+    await t.sql('update api_keys set revoked_at = now() where id = $1', [await keyIdOf(registrar)]);
+
+    await createAgency(t, { parentId: root.id });
+    await live.waitFor((reqs) => reqs.length >= 1);
+    await waitForDeliveries<Delivery>(t, control.id, (d) => d[0]?.status === 'succeeded');
+    await new Promise((res) => setTimeout(res, 200));
+    expect(dead.requests).toHaveLength(0);
+    const owed = await t.sql<{ status: string; attempts: number }>('select status, attempts from webhook_deliveries where subscription_id = $1', [orphan.id]);
+    expect(owed).toEqual([{ status: 'pending', attempts: 0 }]);
   });
 
   it('when the backoff is computed, then it doubles per attempt within jitter and stays under the cap', () => {
@@ -415,6 +468,29 @@ describe('SSRF: URLs to non-public addresses', () => {
     'http://[::ffff:127.0.0.1]/hook',
     'http://[::ffff:a9fe:a9fe]/hook',
     'http://2130706433/hook',
+    // IPv4 inside IPv6, other encodings of IPv4 literals, and trailing dots (issue 12, item 20).
+    'http://[::127.0.0.1]/hook',
+    'http://[::7f00:1]/hook',
+    'http://[::10.0.0.1]/hook',
+    'http://[::169.254.169.254]/hook',
+    'http://[::ffff:7f00:1]/hook',
+    'http://[0:0:0:0:0:ffff:127.0.0.1]/hook',
+    'http://[::ffff:0:7f00:1]/hook',
+    'http://[::]/hook',
+    'http://[64:ff9b::a00:1]/hook',
+    'http://[64:ff9b::7f00:1]/hook',
+    'http://[64:ff9b:1::c0a8:101]/hook',
+    'http://[2002:7f00:1::]/hook',
+    'http://0/hook',
+    'http://0177.0.0.1/hook',
+    'http://0x7f.0.0.1/hook',
+    'http://0x7f000001/hook',
+    'http://127.1/hook',
+    'http://017700000001/hook',
+    'http://127.0.0.1./hook',
+    'http://localhost./hook',
+    'http://api.localhost/hook',
+    'http://LOCALHOST/hook',
   ])('when the URL is %s and private targets are not allowed, then 422 webhook.url_not_allowed', async (url) => {
     const res = await strict.http.post('/v1/webhooks').set(bearer(strict.adminKey)).send({ url, eventTypes: ['agency.created'] });
     expect(res.status).toBe(422);

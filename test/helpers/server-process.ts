@@ -27,7 +27,8 @@ export async function startServer(env: Record<string, string>, port: number): Pr
 
 export const exited = (proc: ChildProcess) =>
   new Promise<number | null>((resolve) => {
-    if (proc.exitCode !== null) resolve(proc.exitCode);
+    // A process killed by a signal has no exit code, only a signal code.
+    if (proc.exitCode !== null || proc.signalCode !== null) resolve(proc.exitCode);
     else proc.once('exit', (code) => resolve(code));
   });
 

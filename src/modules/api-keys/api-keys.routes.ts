@@ -37,11 +37,16 @@ const keyCursor = z.object({ id: uuid });
 
 export const apiKeysRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeysService }> = async (app, { apiKeys }) => {
   app.post('/api-keys', {
-    config: { idempotent: true },
+    config: { idempotent: 'secret' },
     schema: {
       operationId: 'createApiKey',
       tags,
       summary: 'Create an API key (shown once)',
+      description:
+        'The answer carries the secret and `Cache-Control: no-store`; the secret is stored only as a hash and never shown again. ' +
+        'A retry with the same Idempotency-Key and body does not create a second key and does not show the secret again: it is ' +
+        '409 idempotency.secret_not_replayable with the key’s Location (if the secret was lost, revoke that key and create another). ' +
+        'Revoking a key also pauses every webhook subscription it created.',
       headers: idempotencyHeaders,
       body: createBody,
       response: { 201: createdKeySchema, ...problems(422) },

@@ -1,9 +1,9 @@
 import type { Caller } from '../../context.js';
-import type { Db } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { conflict, notFound, unprocessable } from '../../errors.js';
 import type { AgenciesRepository } from '../agencies/agencies.repository.js';
-import { audited, type Actor } from '../audit/audit.writer.js';
+import { audited, type Actor, type Record as RecordAudit } from '../audit/audit.writer.js';
 import { generateApiKey } from './api-keys.crypto.js';
 import type { ApiKeysRepository } from './api-keys.repository.js';
 import { MEMBER_ONLY_ROLES, type ApiKeyRow, type Role } from './api-keys.table.js';
@@ -20,7 +20,10 @@ const view = (k: ApiKeyRow) => ({
 
 export type CreateKeyInput = { name: string; role: Role; agencyId?: string | null | undefined };
 
-export function createApiKeysService(deps: { db: Db; repo: ApiKeysRepository; agencies: AgenciesRepository }) {
+/** Runs in the revoking transaction: what the key set up stops with it (its webhook subscriptions). */
+export type OnKeyRevoked = (tx: Tx, keyId: string, record: RecordAudit) => Promise<void>;
+
+export function createApiKeysService(deps: { db: Db; repo: ApiKeysRepository; agencies: AgenciesRepository; onRevoked?: OnKeyRevoked }) {
   const { db, repo } = deps;
 
   async function create(actor: Actor, input: CreateKeyInput) {
@@ -60,6 +63,7 @@ export function createApiKeysService(deps: { db: Db; repo: ApiKeysRepository; ag
         if (!before) throw notFound('api_key', id);
         if (id === caller.actor.keyId) throw conflict('api_key.self_revoke', 'A key cannot revoke itself');
         const row = await repo.revoke(tx, id, new Date());
+        if (!before.revokedAt) await deps.onRevoked?.(tx, id, record);
         record({ action: 'api_key.revoked', resourceType: 'api_key', resourceId: id, agencyId: before.agencyId, before: view(before), after: view(row!) });
         return view(row!);
       });

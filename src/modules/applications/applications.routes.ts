@@ -87,7 +87,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
   });
 
   app.post('/drives/:id/applications/import', {
-    config: { roles: REGISTRARS, idempotent: true },
+    config: { roles: REGISTRARS, idempotent: 'rows' },
     bodyLimit: importBodyLimitBytes,
     schema: {
       operationId: 'importApplications',

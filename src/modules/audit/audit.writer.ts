@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isRetryable } from '../../db/pg-error.js';
+import { takeWithinTransaction } from '../../db/request-transaction.js';
 import { auditEvents, auditStreams } from './audit.table.js';
 import { enqueueWebhookEvents, webhookTypeFor } from '../webhooks/webhooks.outbox.js';
 
@@ -84,7 +85,9 @@ export type Clock = () => Date;
  * Runs `fn` in one transaction and appends the audit events it records in that same transaction.
  * Events are buffered and written last, under one stream-head row lock, so no transaction ever
  * holds an audit lock while waiting for a business row (no lock-order deadlocks), and a rolled-back
- * change leaves no event. Serialization failures and deadlocks are retried.
+ * change leaves no event. Serialization failures and deadlocks are retried. The first audited
+ * transaction of a request also does the request's pending work (src/db/request-transaction.ts):
+ * an idempotent create completes its Idempotency-Key record in the transaction that creates.
  */
 export async function audited<T>(
   db: Db,
@@ -94,6 +97,8 @@ export async function audited<T>(
 ): Promise<T> {
   const clock = opts.clock ?? (() => new Date());
   const retries = opts.retries ?? 5;
+  // The request's own work (its idempotency record), done in every attempt of this transaction.
+  const within = takeWithinTransaction();
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction(
@@ -101,6 +106,10 @@ export async function audited<T>(
           const entries: AuditEntry[] = [];
           const result = await fn(tx, (e) => entries.push(e));
           if (entries.length > 0) await appendEvents(tx, actor, entries, clock());
+          if (within) {
+            const first = entries[0];
+            await within(tx, first ? { resourceType: first.resourceType, resourceId: first.resourceId } : undefined);
+          }
           return result;
         },
         opts.isolation ? { isolationLevel: opts.isolation } : undefined,

@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { agencies } from '../agencies/agencies.table.js';
+import { apiKeys } from '../api-keys/api-keys.table.js';
 import {
   webhookDeliveries,
   webhookEvents,
@@ -19,6 +20,7 @@ export type DeliveryWithType = WebhookDeliveryRow & { eventType: string };
 export type ClaimedDelivery = {
   id: string;
   attempts: number;
+  subscriptionId: string;
   eventId: string;
   eventType: string;
   payload: unknown;
@@ -132,14 +134,25 @@ export function createWebhooksRepository(db: DbOrTx) {
     },
 
     /**
-     * Takes up to `limit` due deliveries of active subscriptions and moves their schedule `leaseMs`
-     * ahead, in one statement. SKIP LOCKED lets several instances poll together: each row goes to
-     * exactly one of them, and a row another worker is claiming is skipped rather than waited for.
+     * Takes up to `limit` due deliveries and moves their schedule `leaseMs` ahead, in one statement,
+     * fairly: at most `perSubscription` deliveries of any one subscription, taken round-robin (every
+     * subscription's first due delivery before any subscription's second), so one receiver's backlog
+     * never fills the batch. Skipped: subscriptions in `exclude` (this worker is still sending to
+     * them), backed-off ones (their receiver timed out or was unreachable), inactive ones, and those
+     * whose creating API key has been revoked (revocation also deactivates them; this covers
+     * subscriptions of keys revoked before it did). The lateral join reads only the first few due
+     * rows of each subscription (index webhook_deliveries_subscription_due_idx), however long a
+     * backlog is. SKIP LOCKED (in the lateral read, so a subscription's next rows are found past the
+     * ones another worker holds) lets several instances poll together: each row goes to exactly one
+     * of them, and a row another worker is claiming is skipped rather than waited for.
      */
-    async claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    async claimDue(opts: { limit: number; leaseMs: number; perSubscription: number; exclude: readonly string[] }): Promise<ClaimedDelivery[]> {
+      const { limit, leaseMs, perSubscription, exclude } = opts;
+      const excluded = exclude.length === 0 ? sql`` : sql`and s.id not in (${sql.join(exclude.map((id) => sql`${id}::uuid`), sql`, `)})`;
       const rows = rowsOf<{
         id: string;
         attempts: number;
+        subscription_id: string;
         event_id: string;
         type: string;
         payload: unknown;
@@ -148,25 +161,37 @@ export function createWebhooksRepository(db: DbOrTx) {
         secret: string;
       }>(
         await db.execute(sql`
-          with due as (
-            select d.id from webhook_deliveries d
-            join webhook_subscriptions s on s.id = d.subscription_id
-            where d.status in ('pending', 'failed') and d.next_attempt_at <= now() and s.active
-            order by d.next_attempt_at
-            limit ${limit}
-            for update of d skip locked
+          with candidates as (
+            select x.id, x.next_attempt_at,
+                   row_number() over (partition by s.id order by x.next_attempt_at, x.id) as turn
+            from webhook_subscriptions s
+            cross join lateral (
+              select d.id, d.next_attempt_at from webhook_deliveries d
+              where d.subscription_id = s.id and d.status in ('pending', 'failed') and d.next_attempt_at <= now()
+              order by d.next_attempt_at
+              limit ${perSubscription}
+              for update of d skip locked
+            ) x
+            where s.active
+              and (s.backoff_until is null or s.backoff_until <= now())
+              and (s.created_by is null or exists (select 1 from api_keys k where k.id = s.created_by and k.revoked_at is null))
+              ${excluded}
+          ),
+          picked as (
+            select id from candidates order by turn, next_attempt_at limit ${limit}
           )
           update webhook_deliveries d
           set attempts = d.attempts + 1,
               next_attempt_at = now() + ${`${leaseMs} milliseconds`}::interval,
               last_attempt_at = now()
-          from due, webhook_events e, webhook_subscriptions s
-          where d.id = due.id and e.id = d.event_id and s.id = d.subscription_id
-          returning d.id, d.attempts, e.id as event_id, e.type, e.payload, e.occurred_at, s.url, s.secret`),
+          from picked, webhook_events e, webhook_subscriptions s
+          where d.id = picked.id and e.id = d.event_id and s.id = d.subscription_id
+          returning d.id, d.attempts, d.subscription_id, e.id as event_id, e.type, e.payload, e.occurred_at, s.url, s.secret`),
       );
       return rows.map((r) => ({
         id: r.id,
         attempts: Number(r.attempts),
+        subscriptionId: r.subscription_id,
         eventId: r.event_id,
         eventType: r.type,
         payload: r.payload,
@@ -174,6 +199,45 @@ export function createWebhooksRepository(db: DbOrTx) {
         url: r.url,
         secret: r.secret,
       }));
+    },
+
+    /**
+     * The receiver timed out or could not be reached: nothing more is sent to it for a while
+     * (base·2^(n−1), capped, n the failures in a row), so its owed deliveries do not each wait for a
+     * timeout in turn while other subscriptions' deliveries queue behind them.
+     */
+    async backOffSubscription(id: string, baseMs: number, maxMs: number): Promise<void> {
+      await db.execute(sql`
+        update webhook_subscriptions
+        set consecutive_failures = consecutive_failures + 1,
+            backoff_until = now() + least(${maxMs}::float8, ${baseMs}::float8 * power(2, least(consecutive_failures, 30))) * interval '1 millisecond'
+        where id = ${id}`);
+    },
+
+    /** The receiver answered: a backed-off subscription is healthy again. */
+    async clearSubscriptionBackoff(id: string): Promise<void> {
+      await db.execute(sql`
+        update webhook_subscriptions set consecutive_failures = 0, backoff_until = null
+        where id = ${id} and (consecutive_failures > 0 or backoff_until is not null)`);
+    },
+
+    /**
+     * Subscriptions created by an API key (every one it made, active or not). The key's row is
+     * locked until `tx` ends, so that concurrent creates by one key count one after the other.
+     */
+    async countByCreator(tx: DbOrTx, keyId: string): Promise<number> {
+      await tx.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, keyId)).for('update');
+      const [row] = await tx.select({ n: sql<number>`count(*)::int` }).from(webhookSubscriptions).where(eq(webhookSubscriptions.createdBy, keyId));
+      return Number(row?.n ?? 0);
+    },
+
+    /** Pauses every active subscription an API key created (the key is being revoked in `tx`). */
+    async deactivateByCreator(tx: DbOrTx, keyId: string): Promise<WebhookSubscriptionRow[]> {
+      return tx
+        .update(webhookSubscriptions)
+        .set({ active: false, version: sql`${webhookSubscriptions.version} + 1`, updatedAt: sql`now()` })
+        .where(and(eq(webhookSubscriptions.createdBy, keyId), eq(webhookSubscriptions.active, true)))
+        .returning();
     },
 
     /**

@@ -28,12 +28,18 @@ const signingNote =
 
 export const webhooksRoutes: FastifyPluginAsyncZod<{ webhooks: WebhooksService }> = async (app, { webhooks }) => {
   app.post('/webhooks', {
-    config: { roles: WEBHOOK_MANAGERS, idempotent: true },
+    config: { roles: WEBHOOK_MANAGERS, idempotent: 'secret' },
     schema: {
       operationId: 'createWebhook',
       tags,
       summary: 'Subscribe a URL to events (the signing secret is shown once)',
-      description: `${signingNote} URLs resolving to loopback, private, link-local or other non-public addresses are refused (422 webhook.url_not_allowed).`,
+      description:
+        `${signingNote} URLs resolving to loopback, private, link-local or other non-public addresses are refused (422 webhook.url_not_allowed). ` +
+        'The answer carries the signing secret and `Cache-Control: no-store`. A retry with the same Idempotency-Key and body does not ' +
+        'create a second subscription and does not show the secret again: it is 409 idempotency.secret_not_replayable with the ' +
+        'subscription’s Location (if the secret was lost, delete that subscription and create another). A key may create at most ' +
+        'WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY subscriptions (422 webhook.too_many_subscriptions). Subscriptions stop when the key that ' +
+        'created them is revoked. A receiver that times out or cannot be reached is backed off as a whole (its owed deliveries wait).',
       headers: idempotencyHeaders,
       body: createWebhookBody,
       response: { 201: createdWebhookSchema, ...problems(422) },

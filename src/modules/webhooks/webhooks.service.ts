@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import type { Caller } from '../../context.js';
 import { inScope } from '../../context.js';
-import type { Db, DbOrTx } from '../../db/client.js';
+import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { assertPublicUrl } from '../../http/ssrf.js';
 import { conflict, forbidden, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import type { AgenciesRepository } from '../agencies/agencies.repository.js';
-import { audited } from '../audit/audit.writer.js';
+import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import { PING_EVENT_TYPE } from './webhooks.outbox.js';
 import type { DeliveryWithType, SubscriptionWithPath, WebhooksRepository } from './webhooks.repository.js';
 import type { CreateWebhookInput, DeliveryStatusInput, PatchWebhookInput } from './webhooks.schemas.js';
 import type { WebhookSubscriptionRow } from './webhooks.table.js';
 
-export type WebhooksDeps = { db: Db; repo: WebhooksRepository; agencies: AgenciesRepository; allowPrivate: boolean };
+export type WebhooksDeps = { db: Db; repo: WebhooksRepository; agencies: AgenciesRepository; allowPrivate: boolean; maxPerKey: number };
 
 const view = (s: WebhookSubscriptionRow) => ({
   id: s.id,
@@ -43,6 +43,26 @@ const deliveryView = (d: DeliveryWithType) => ({
 });
 export type DeliveryView = ReturnType<typeof deliveryView>;
 
+/**
+ * Revoking an API key pauses every subscription it created, in the revoking transaction: a revoked
+ * key's integration must stop receiving candidate data at once. (The worker also skips
+ * subscriptions whose creator is revoked, for keys revoked before this was done.)
+ */
+export function deactivateWebhooksOfKey(repo: WebhooksRepository) {
+  return async (tx: Tx, keyId: string, record: RecordAudit): Promise<void> => {
+    for (const row of await repo.deactivateByCreator(tx, keyId)) {
+      record({
+        action: 'webhook.deactivated',
+        resourceType: 'webhook',
+        resourceId: row.id,
+        agencyId: row.agencyId,
+        before: { ...view(row), active: true, version: row.version - 1 },
+        after: view(row),
+      });
+    }
+  };
+}
+
 const generateSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 export function createWebhooksService(deps: WebhooksDeps) {
@@ -71,6 +91,17 @@ export function createWebhooksService(deps: WebhooksDeps) {
           agencyId = null;
         } else {
           agencyId = caller.scopeAgencyId;
+        }
+        if (caller.actor.keyId) {
+          // Bounded so that one integrator's subscriptions cannot crowd the delivery worker (each
+          // subscription gets its own turn in every claim).
+          const owned = await repo.countByCreator(tx, caller.actor.keyId);
+          if (owned >= deps.maxPerKey) {
+            throw unprocessable(
+              'webhook.too_many_subscriptions',
+              `This API key already created ${owned} subscriptions; the limit is ${deps.maxPerKey}. Delete one, or subscribe one URL to more event types`,
+            );
+          }
         }
         const secret = input.secret ?? generateSecret();
         const row = await repo.insertSubscription(tx, {

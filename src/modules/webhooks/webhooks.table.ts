@@ -21,13 +21,21 @@ export const webhookSubscriptions = pgTable(
     secret: text().notNull(),
     active: boolean().notNull().default(true),
     agencyId: uuid().references(() => agencies.id),
+    /** The API key that created it: its deliveries stop when that key is revoked. */
     createdBy: uuid(),
+    /**
+     * While set and in the future, nothing is sent to this receiver: it timed out or could not be
+     * reached, and every owed delivery waits rather than each one hitting it again.
+     */
+    backoffUntil: timestamp({ withTimezone: true, mode: 'date' }),
+    consecutiveFailures: integer().notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),
   },
   (t) => [
     index('webhook_subscriptions_agency_idx').on(t.agencyId, t.id),
+    index('webhook_subscriptions_created_by_idx').on(t.createdBy),
     // Fan-out asks "which active subscriptions want any of these types": a GIN index answers `&&`.
     index('webhook_subscriptions_types_idx').using('gin', t.eventTypes).where(sql`${t.active}`),
   ],
@@ -78,6 +86,8 @@ export const webhookDeliveries = pgTable(
     // The worker's query: due deliveries still owed, oldest schedule first.
     index('webhook_deliveries_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed')`),
     index('webhook_deliveries_subscription_idx').on(t.subscriptionId, t.id),
+    // The fair claim: the first few due deliveries of each subscription.
+    index('webhook_deliveries_subscription_due_idx').on(t.subscriptionId, t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed')`),
     index('webhook_deliveries_event_idx').on(t.eventId),
     check('webhook_deliveries_attempts_nonnegative', sql`${t.attempts} >= 0`),
   ],
