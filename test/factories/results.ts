@@ -10,7 +10,7 @@ import { createRound, moveRound, type RoundBody } from './rounds.js';
  */
 
 type StaffCategory = 'civil_servant' | 'public_employee';
-type Preset = 'nd138' | 'nd115' | 'nd170' | 'leadership';
+type Preset = 'nd138' | 'nd115' | 'nd170' | 'nd170-300' | 'leadership';
 
 export type DriveSetup = { driveId: string; agencyId: string; quotaIds: string[]; jobPositionIds: string[] };
 
