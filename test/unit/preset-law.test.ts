@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { weightedTotalOn100 } from '../../src/domain/decimal.js';
 import { DomainError } from '../../src/domain/errors.js';
+import { evaluateGate } from '../../src/domain/ranking.js';
 import { checkPresetChoice, defaultPresetFor, presetCatalog, type PresetUse } from '../../src/domain/preset-law.js';
 import { priorityPoints } from '../../src/domain/priority.js';
 import { PRESETS, resolveRuleSet, type JobGrade, type Preset } from '../../src/domain/rule-sets.js';
@@ -147,5 +149,50 @@ describe('Decree 115/2020 as amended by 85/2023: exemptions of the nd115 preset'
   it('Art. 9(1)(a): when a drive drops the exemption (its basis is repealed), then the overrides remove it', () => {
     const rs = resolveRuleSet('nd115', { exemptions: resolveRuleSet('nd115').exemptions.filter((x) => x.code !== 'input_quality_verified') });
     expect(rs.exemptions.map((x) => x.code)).toEqual(['foreign_language_exempt']);
+  });
+});
+
+describe('Decree 170/2025 Art. 9(2)(b) and 10(1)(a): the combined round-2 score and its gate', () => {
+  const w70i30 = (w: number, i: number) =>
+    weightedTotalOn100([
+      { score: w, max: 10000, weight: 70 },
+      { score: i, max: 10000, weight: 30 },
+    ]);
+  it.each([
+    [7135, 8000, 7395, 'Art. 9(2)(b): 49.945 + 24 = 73.945 → 73.95 (half up, 2 decimals)'],
+    [7110, 8060, 7395, 'Art. 9(2)(b): 49.77 + 24.18 = 73.95 exactly'],
+    [5715, 3330, 5000, 'Art. 9(2)(b): 40.005 + 9.99 = 49.995 → 50.00'],
+    [5714, 3330, 4999, 'Art. 9(2)(b): 39.998 + 9.99 = 49.988 → 49.99'],
+    [5000, 5000, 5000, 'Art. 9(2)(b): both at half'],
+  ])('when written is %i and interview %i hundredths, then the combined score is %i (%s)', (w, i, total, _why) => {
+    expect(w70i30(w, i)).toBe(total);
+  });
+
+  const nd170 = resolveRuleSet('nd170');
+  const app = (w: number, i: number) => ({
+    applicationId: 'a',
+    quotaId: 'q',
+    choice: 1 as const,
+    priorityPoints: 0,
+    priorityCategory: null,
+    rankingRound: {
+      total: w70i30(w, i),
+      parts: [
+        { code: 'written', score: w, max: 10000, written: true, weight: 70 },
+        { code: 'interview', score: i, max: 10000, written: false, weight: 30 },
+      ],
+    },
+  });
+  it.each([
+    [5000, 5000, true, 'Art. 10(1)(a): ≥ 50 and each part ≥ 50 %'],
+    [5000, 4500, false, 'Art. 10(1)(a): interview below 50 % of its maximum'],
+    [9000, 4999, false, 'Art. 10(1)(a): a high written does not make up for the interview'],
+  ])('when written is %i and interview %i hundredths, then passed is %s (%s)', (w, i, passed, _why) => {
+    expect(evaluateGate(app(w, i), nd170).passed).toBe(passed);
+  });
+  it('Art. 10(1)(a): when the part gate is off, then the rounded combined score is what meets 50', () => {
+    const noPartGate = { gate: { ...nd170.gate, rankingRoundPartMinPercent: null } };
+    expect(evaluateGate(app(5715, 3330), noPartGate).passed).toBe(true);
+    expect(evaluateGate(app(5714, 3330), noPartGate).passed).toBe(false);
   });
 });
