@@ -107,7 +107,7 @@ export async function createDrive(t: TestApp, opts: DriveOpts): Promise<string> 
 export async function addQuota(
   t: TestApp,
   driveId: string,
-  opts: { agencyId: string; jobPositionId: string; slots?: number; title?: string; key?: string },
+  opts: { agencyId: string; jobPositionId: string; slots?: number; title?: string; secondChoiceOpen?: boolean; key?: string },
 ): Promise<string> {
   const { key, ...body } = opts;
   return expectCreated(await t.http.post(`/v1/drives/${driveId}/quotas`).set(bearer(key ?? t.adminKey)).send(body), 'quota');
@@ -146,7 +146,9 @@ export async function createOpenDrive(
     ...(opts.registrationOpensOn ? { registrationOpensOn: opts.registrationOpensOn } : {}),
     ...(opts.registrationClosesOn ? { registrationClosesOn: opts.registrationClosesOn } : {}),
   });
-  const quotaId = await addQuota(t, driveId, { agencyId, jobPositionId, ...(kind === 'recruitment' ? { slots: opts.slots ?? 3 } : {}) });
+  // Public-employee positions open to NV2, as a notice designates them (Decree 115/2020 Art. 14(6)).
+  const nv2 = kind === 'recruitment' && staffCategory === 'public_employee' && (opts.preset ?? 'nd115') === 'nd115';
+  const quotaId = await addQuota(t, driveId, { agencyId, jobPositionId, ...(kind === 'recruitment' ? { slots: opts.slots ?? 3 } : {}), ...(nv2 ? { secondChoiceOpen: true } : {}) });
   await openDrive(t, driveId);
   return { agencyId, jobPositionId, driveId, quotaId };
 }

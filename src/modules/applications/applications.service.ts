@@ -109,7 +109,12 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
       }
       const priorityClaims = input.priorityClaims ?? candidate.priorityClaims;
-      const checked = applicantRefusal(drive, drive.ruleSet, candidate, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
+      const checked = applicantRefusal(drive, drive.ruleSet, candidate, ctx.barred, {
+        choice: input.choice,
+        priorityClaims,
+        exemptions: input.exemptions,
+        secondChoiceOpen: quota.secondChoiceOpen,
+      });
       if ('refusal' in checked) throw refuse(checked.refusal);
       return audited(db, caller.actor, async (tx, record) => {
         const row = await repo.insert(tx, {
