@@ -33,6 +33,7 @@ import { createWebhooksService, deactivateWebhooksOfKey } from './modules/webhoo
 import { createWebhookWorker } from './modules/webhooks/webhooks.worker.js';
 import { createDrivesRepository } from './modules/drives/drives.repository.js';
 import { drivesRoutes } from './modules/drives/drives.routes.js';
+import { ruleSetPresetsRoutes } from './modules/rule-set-presets/rule-set-presets.routes.js';
 import { createDrivesService } from './modules/drives/drives.service.js';
 import { createResultsRepository } from './modules/results/results.repository.js';
 import { publicResultsRoutes, resultsRoutes } from './modules/results/results.routes.js';
@@ -252,6 +253,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });
       await v1.register(drivesRoutes, { drives: services.drives });
+      await v1.register(ruleSetPresetsRoutes);
       await v1.register(resultsRoutes, { results: services.results });
       await v1.register(publicResultsRoutes, { results: services.results });
       await v1.register(quotasRoutes, { quotas: services.quotas });

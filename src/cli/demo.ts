@@ -296,7 +296,14 @@ async function loadRecruitment(
     staffCategory: 'civil_servant',
     year: 2023,
     organizingAgencyId: organizer,
-    ruleSet: { preset: 'nd138', overrides: {} },
+    // A 2023 drive held under Decree 138/2020 (repealed from 2025-07-01 by Decree 170/2025 Art. 71):
+    // recomputed as history. Its plan date is not in the source figures, so the opening date stands in.
+    ruleSet: {
+      preset: 'nd138',
+      overrides: {},
+      use: 'historical',
+      reason: 'Demo: recomputing the Hà Nội 2023 civil-servant drive held under Decree 138/2020',
+    },
     registrationOpensOn: '2023-03-06',
     registrationClosesOn: '2023-04-05',
     candidateNumberPrefix: 'HN23',

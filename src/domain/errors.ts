@@ -25,6 +25,8 @@ export const DOMAIN_ERROR_CODES = [
   'date.invalid',
   'rule_set.invalid',
   'rule_set.unknown_preset',
+  'rule_set.not_in_force',
+  'rule_set.provisional_not_applicable',
   'priority.unknown_category',
   'reconciliation.invalid',
   'ranking.invalid_input',

@@ -9,3 +9,4 @@ export * from './reconciliation.js';
 export * from './ranking.js';
 export * from './names.js';
 export * from './masking.js';
+export * from './preset-law.js';

@@ -14,7 +14,11 @@ import { DomainError } from './errors.js';
  *  - weights are non-negative integers (relative: 1:1, 30:70).
  */
 
-export const PRESETS = ['nd138', 'nd115', 'nd170', 'leadership'] as const;
+/**
+ * nd170: Decree 170/2025 as issued; nd170-300: Decree 170/2025 as amended by Decree 300/2026.
+ * Which one a drive may pin, and when, is src/domain/preset-law.ts.
+ */
+export const PRESETS = ['nd138', 'nd115', 'nd170', 'nd170-300', 'leadership'] as const;
 export type Preset = (typeof PRESETS)[number];
 
 export const TIE_STEPS = [
@@ -26,6 +30,14 @@ export const TIE_STEPS = [
 export type TieStep = (typeof TIE_STEPS)[number];
 
 export const STAFF_CATEGORIES = ['civil_servant', 'public_employee', 'any'] as const;
+
+/**
+ * Civil-service grades (ngạch) that decide the exam structure (Decree 170/2025 Art. 9(1)–(4)):
+ * nhân viên; chuyên viên, cán sự and equivalents; chuyên viên chính and equivalents; chuyên viên
+ * cao cấp and equivalents, chuyên gia cao cấp.
+ */
+export const JOB_GRADES = ['nhan_vien', 'chuyen_vien', 'chuyen_vien_chinh', 'cao_cap'] as const;
+export type JobGrade = (typeof JOB_GRADES)[number];
 export type StaffCategory = (typeof STAFF_CATEGORIES)[number];
 
 const hundredths = z.int().min(0).max(100_000_000);
@@ -106,6 +118,10 @@ export const roundDefaultSchema = z.strictObject({
     'written_or_interview',
     'practical',
     'written_and_action_plan',
+    /** Decree 170/2025 Art. 9(1): nhân viên, oral (vấn đáp) or practical (thực hành). */
+    'oral_or_practical',
+    /** Decree 170/2025 Art. 9(4): Đề án (chuyên viên cao cấp, chuyên gia cao cấp). */
+    'project',
   ]),
   parts: z.array(roundPartSchema).min(1).max(10),
 });
@@ -150,6 +166,12 @@ export const ruleSetBaseSchema = z.strictObject({
   exemptions: z.array(exemptionSchema).max(20),
   /** A candidate whose result was cancelled for fraud is barred from this many following drives. */
   barredAfterFraudDrives: z.int().min(0).max(10),
+  /**
+   * The exam structure for each grade (Decree 170/2025 Art. 9), for drives whose quotas sit
+   * different structures. Absent from presets older than 170 and from rule sets frozen before it
+   * was added; `roundDefaults` stays the drive-wide default (the chuyên viên structure).
+   */
+  structures: z.partialRecord(z.enum(JOB_GRADES), z.array(roundDefaultSchema).min(1).max(10)).optional(),
 });
 
 export const ruleSetSchema = ruleSetBaseSchema.superRefine((rs, ctx) => {
@@ -241,6 +263,37 @@ const PRIORITY_BASE: Record<string, number> = {
   youth_volunteer: 250, // đội viên thanh niên xung phong
 };
 
+// Decree 170/2025 Art. 6(1) as issued. Cipher staff and reserve-officer graduates are named apart
+// in Art. 6(1)(b), so they get their own codes (same 5 points) instead of hiding under `officer`;
+// Art. 6(1)(d) adds 1.5 points for trade-union officers grown from the grassroots.
+const PRIORITY_170: Record<string, number> = {
+  hero: 750, // (a) Anh hùng Lực lượng vũ trang, Anh hùng Lao động
+  war_invalid: 750, // (a) thương binh
+  war_invalid_equivalent: 750, // (a) người hưởng chính sách như thương binh, thương binh loại B
+  ethnic_minority: 500, // (b) người dân tộc thiểu số
+  officer: 500, // (b) sĩ quan quân đội, sĩ quan công an, quân nhân chuyên nghiệp phục viên
+  cipher_staff: 500, // (b) người làm công tác cơ yếu chuyển ngành
+  reserve_officer_graduate: 500, // (b) học viên tốt nghiệp đào tạo sĩ quan dự bị / chỉ huy trưởng BCHQS cấp xã, đã đăng ký ngạch sĩ quan dự bị
+  martyr_child: 500, // (b) con liệt sĩ
+  war_invalid_child: 500, // (b) con thương binh / người hưởng chính sách như thương binh / thương binh loại B
+  sick_soldier_child: 500, // (b) con bệnh binh
+  agent_orange_child: 500, // (b) con đẻ của người hoạt động kháng chiến bị nhiễm chất độc hóa học
+  hero_child: 500, // (b) con Anh hùng Lực lượng vũ trang, con Anh hùng Lao động
+  military_service: 250, // (c) hoàn thành nghĩa vụ quân sự
+  police_service: 250, // (c) hoàn thành nghĩa vụ tham gia công an nhân dân
+  youth_volunteer: 250, // (c) đội viên thanh niên xung phong
+  trade_union_officer: 150, // (d) cán bộ công đoàn trưởng thành từ cơ sở, trong phong trào công nhân
+};
+
+// Decree 300/2026 Art. 1 rewrites Art. 6(1)(c) for plans approved from 2026-08-01: the 2.5 group
+// also takes defence workers and defence public employees who left service still of working age,
+// and young volunteer intellectuals in defence economic zones who finished their project.
+const PRIORITY_170_300: Record<string, number> = {
+  ...PRIORITY_170,
+  defence_worker_discharged: 250, // công nhân, viên chức quốc phòng thôi việc còn trong độ tuổi lao động
+  defence_zone_young_intellectual: 250, // trí thức trẻ tình nguyện đến công tác tại các khu kinh tế quốc phòng
+};
+
 const DEADLINES: Deadlines = {
   registrationDays: 30, // Decree 138/2020 Art. 14; Decree 115/2020 Art. 15
   dossierDays: 30, // Decree 138/2020 Art. 17(1)
@@ -276,6 +329,56 @@ const COMPUTER_ROUND_1: RoundDefault = {
   ],
 };
 
+// Decree 170/2025 Art. 9(2)(a): round 1 is one computer test of 60 questions on general knowledge,
+// passed with ≥ 50 % correct. No foreign-language part (a foreign language is a per-position
+// condition under Art. 9(5), not a part of round 1) and no exemption (Decree 06/2023, the basis of
+// the input-quality exemption, is repealed by Art. 71(2)(d)).
+const ROUND_1_170: RoundDefault = {
+  order: 1,
+  code: 'round1',
+  purpose: 'gate',
+  format: 'computer_mcq',
+  parts: [{ code: 'general_knowledge', questions: 60, maxScore: null, weight: 0, written: false, panel: false }],
+};
+
+// Decree 170/2025 Art. 9(2)(b): written, or written + interview, each on 100; combined, the written
+// counts 70 % and the interview 30 %, rounded to 2 decimals (weightedTotalOn100 rounds half up).
+const ROUND_2_170: RoundDefault = {
+  order: 2,
+  code: 'round2',
+  purpose: 'ranking',
+  format: 'written_and_interview',
+  parts: [
+    { code: 'written', questions: null, maxScore: 10000, weight: 70, written: true, panel: false },
+    { code: 'interview', questions: null, maxScore: 10000, weight: 30, written: false, panel: true },
+  ],
+};
+
+// Decree 170/2025 Art. 9(1)–(4) (Art. 9(4)(d) as amended by 300 Art. 2: preparation + defence of the
+// Đề án ≤ 90 minutes): the structure each grade sits. Rounds are numbered within a structure.
+const STRUCTURES_170: NonNullable<RuleSet['structures']> = {
+  nhan_vien: [
+    {
+      order: 1,
+      code: 'professional',
+      purpose: 'ranking',
+      format: 'oral_or_practical',
+      parts: [{ code: 'professional', questions: null, maxScore: 10000, weight: 1, written: false, panel: true }],
+    },
+  ],
+  chuyen_vien: [ROUND_1_170, ROUND_2_170],
+  chuyen_vien_chinh: [{ ...ROUND_2_170, order: 1 }],
+  cao_cap: [
+    {
+      order: 1,
+      code: 'project',
+      purpose: 'ranking',
+      format: 'project',
+      parts: [{ code: 'project', questions: null, maxScore: 10000, weight: 1, written: false, panel: true }],
+    },
+  ],
+};
+
 const EXEMPTIONS: RuleSet['exemptions'] = [
   {
     code: 'input_quality_verified',
@@ -290,6 +393,45 @@ const EXEMPTIONS: RuleSet['exemptions'] = [
     legalBasis: 'Decree 138/2020 Art. 8(1); Decree 115/2020 Art. 9',
   },
 ];
+
+// Decree 115/2020 Art. 9(1)(a) as amended by 85/2023: a verified input-quality result exempts from
+// Part I (general knowledge) only; Part II (foreign language) is still sat where the position needs
+// it. Art. 9(3): foreign-language exemptions. The input-quality verification itself rested on
+// Decree 06/2023, repealed from 2025-07-01 by Decree 170/2025 Art. 71(2)(d): a drive may drop the
+// exemption through its overrides (`exemptions` replaces the list).
+const EXEMPTIONS_115: RuleSet['exemptions'] = [
+  {
+    code: 'input_quality_verified',
+    skipsRounds: [],
+    skipsParts: ['general_knowledge'],
+    legalBasis: 'Decree 115/2020 Art. 9(1)(a) as amended by 85/2023 (Part I only); its basis Decree 06/2023 repealed by Decree 170/2025 Art. 71(2)(d)',
+  },
+  {
+    code: 'foreign_language_exempt',
+    skipsRounds: [],
+    skipsParts: ['foreign_language'],
+    legalBasis: 'Decree 115/2020 Art. 9(3) as amended by 85/2023',
+  },
+];
+
+const PRESET_170_BASE: Omit<RuleSet, 'preset' | 'legalBasis' | 'effectiveFrom' | 'priorityTable'> = {
+  staffCategory: 'civil_servant',
+  // Art. 10(1)(a): ≥ 50 points, and with written + interview ≥ 50 % of each part's maximum.
+  gate: { rankingRoundMinRaw: 5000, rankingRoundPartMinPercent: 50, gateRoundPartMinPercent: 50 },
+  // Art. 10(2): higher professional score, then the higher written score, then the head decides.
+  tieBreak: ['ranking_round_raw', 'written_part', 'head_decision'],
+  applicationsPerCandidate: 1,
+  minCandidatesPerQuota: 1,
+  minAgeYears: 18,
+  nationalities: ['VN'],
+  deadlines: { ...DEADLINES },
+  reconciliation: { ...RECONCILIATION },
+  leadership: null,
+  roundDefaults: [ROUND_1_170, ROUND_2_170],
+  exemptions: [],
+  barredAfterFraudDrives: 1,
+  structures: STRUCTURES_170,
+};
 
 const PRESET_DATA: Record<Preset, RuleSet> = {
   nd138: {
@@ -334,39 +476,22 @@ const PRESET_DATA: Record<Preset, RuleSet> = {
       COMPUTER_ROUND_1,
       PROFESSIONAL_ROUND_2,
     ],
-    exemptions: EXEMPTIONS,
+    exemptions: EXEMPTIONS_115,
     barredAfterFraudDrives: 1,
   },
   nd170: {
+    ...PRESET_170_BASE,
     preset: 'nd170',
-    legalBasis: 'Decree 170/2025/NĐ-CP',
+    legalBasis: 'Decree 170/2025/NĐ-CP as issued (Art. 6, 9, 10)',
     effectiveFrom: '2025-07-01',
-    staffCategory: 'civil_servant',
-    priorityTable: { ...PRIORITY_BASE },
-    gate: { rankingRoundMinRaw: 5000, rankingRoundPartMinPercent: 50, gateRoundPartMinPercent: 50 },
-    tieBreak: ['ranking_round_raw', 'written_part', 'head_decision'],
-    applicationsPerCandidate: 1,
-    minCandidatesPerQuota: 1,
-    minAgeYears: 18,
-    nationalities: ['VN'],
-    deadlines: { ...DEADLINES },
-    reconciliation: { ...RECONCILIATION },
-    leadership: null,
-    roundDefaults: [
-      COMPUTER_ROUND_1,
-      {
-        order: 2,
-        code: 'round2',
-        purpose: 'ranking',
-        format: 'written_and_interview',
-        parts: [
-          { code: 'written', questions: null, maxScore: 10000, weight: 1, written: true, panel: false },
-          { code: 'interview', questions: null, maxScore: 10000, weight: 1, written: false, panel: true },
-        ],
-      },
-    ],
-    exemptions: EXEMPTIONS,
-    barredAfterFraudDrives: 1,
+    priorityTable: { ...PRIORITY_170 },
+  },
+  'nd170-300': {
+    ...PRESET_170_BASE,
+    preset: 'nd170-300',
+    legalBasis: 'Decree 170/2025/NĐ-CP as amended by Decree 300/2026/NĐ-CP (170 Art. 6, 9, 10; 300 Art. 1, 2)',
+    effectiveFrom: '2026-08-01',
+    priorityTable: { ...PRIORITY_170_300 },
   },
   leadership: {
     preset: 'leadership',
@@ -477,13 +602,4 @@ export function validateRuleSet(value: unknown): RuleSet {
     throw new DomainError('rule_set.invalid', 'Invalid rule set', { issues: issuesOf(parsed.error) });
   }
   return parsed.data;
-}
-
-/**
- * Default preset for a recruitment drive: public employees follow Decree 115/2020 (as amended);
- * civil-servant drives announced from 1 July 2025 follow Decree 170/2025, earlier ones 138/2020.
- */
-export function defaultPresetFor(staffCategory: 'civil_servant' | 'public_employee', announcedOn: string): Preset {
-  if (staffCategory === 'public_employee') return 'nd115';
-  return announcedOn >= '2025-07-01' ? 'nd170' : 'nd138';
 }

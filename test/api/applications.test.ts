@@ -22,9 +22,9 @@ async function openDriveWithTwoQuotas() {
   const jp1 = await createJobPosition(t, agencyId, { staffCategory: 'public_employee' });
   const jp2 = await createJobPosition(t, agencyId, { staffCategory: 'public_employee' });
   const driveId = await createDrive(t, { organizingAgencyId: agencyId, staffCategory: 'public_employee', preset: 'nd115', ...windowAroundToday() });
-  const q1 = await addQuota(t, driveId, { agencyId, jobPositionId: jp1, slots: 2 });
-  const q2 = await addQuota(t, driveId, { agencyId, jobPositionId: jp2, slots: 2 });
-  const q3 = await addQuota(t, driveId, { agencyId, jobPositionId: await createJobPosition(t, agencyId, { staffCategory: 'public_employee' }), slots: 1 });
+  const q1 = await addQuota(t, driveId, { agencyId, jobPositionId: jp1, slots: 2, secondChoiceOpen: true });
+  const q2 = await addQuota(t, driveId, { agencyId, jobPositionId: jp2, slots: 2, secondChoiceOpen: true });
+  const q3 = await addQuota(t, driveId, { agencyId, jobPositionId: await createJobPosition(t, agencyId, { staffCategory: 'public_employee' }), slots: 1, secondChoiceOpen: true });
   await openDrive(t, driveId);
   return { agencyId, driveId, quotas: [q1, q2, q3] as const };
 }

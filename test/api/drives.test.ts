@@ -43,7 +43,12 @@ describe('creating drives and their rule sets', () => {
       staffCategory: 'civil_servant',
       year: 2025,
       organizingAgencyId: agencyId,
-      ruleSet: { preset: 'nd138', overrides: { deadlines: { registrationDays: 20 }, priorityTable: { youth_volunteer: null } } },
+      ruleSet: {
+        preset: 'nd138',
+        overrides: { deadlines: { registrationDays: 20 }, priorityTable: { youth_volunteer: null } },
+        use: 'historical',
+        reason: 'Recomputing the 2025 drive held under Decree 138/2020',
+      },
       registrationOpensOn: '2025-03-01',
     });
     expect(res.status).toBe(201);
@@ -61,10 +66,93 @@ describe('creating drives and their rule sets', () => {
     expect(audit).toHaveLength(1);
   });
 
+  it('when the plan date is not given, then the opening date stands in and the drive carries a warning (existing clients keep working)', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t);
+    const base = { kind: 'recruitment', staffCategory: 'civil_servant', year: 2026, organizingAgencyId: agencyId, name: 'Tuyển công chức 2026' };
+    const late = await post('/v1/drives', { ...base, code: `PA-${randomUUID().slice(0, 8)}`, registrationOpensOn: '2026-09-01' });
+    expect(late.status, JSON.stringify(late.body)).toBe(201);
+    expect(late.body.ruleSet.preset).toBe('nd170-300');
+    expect(late.body.planApprovedOn).toBeNull();
+    expect(late.body.warnings).toEqual([expect.objectContaining({ code: 'drive.plan_date_assumed', message: expect.stringContaining('2026-09-01') })]);
+    // The recorded plan date wins over the opening date: a plan of June 2026 stays under 170 as issued (300 Art. 35(1)).
+    const early = await post('/v1/drives', { ...base, code: `PA-${randomUUID().slice(0, 8)}`, registrationOpensOn: '2026-09-01', planApprovedOn: '2026-06-15' });
+    expect(early.status, JSON.stringify(early.body)).toBe(201);
+    expect(early.body.ruleSet.preset).toBe('nd170');
+    expect(early.body.planApprovedOn).toBe('2026-06-15');
+    expect(early.body.warnings).toEqual([]);
+    const [row] = await t.sql<{ plan_approved_on: string }>("select to_char(plan_approved_on, 'YYYY-MM-DD') as plan_approved_on from drives where id = $1", [early.body.id]);
+    expect(row!.plan_approved_on).toBe('2026-06-15');
+  });
+
+  it.each([
+    ['nd170', '2026-09-01', 'Decree 300/2026 Art. 36: a plan from 2026-08-01 follows 170 as amended'],
+    ['nd170-300', '2026-05-01', 'Decree 300/2026 Art. 36: not in force for a plan of May 2026'],
+    ['nd138', '2024-05-01', 'Decree 170/2025 Art. 71(2)(c): 138/2020 repealed, unless historical'],
+  ] as const)('when %s is pinned for a plan of %s, then 422 rule_set.not_in_force with the dates (%s)', async (preset, planApprovedOn, _why) => {
+    const { agencyId } = await createAgencyWithHeadcount(t);
+    const code = `NF-${randomUUID().slice(0, 8)}`;
+    const res = await post('/v1/drives', { code, name: 'x', kind: 'recruitment', staffCategory: 'civil_servant', year: 2026, organizingAgencyId: agencyId, planApprovedOn, ruleSet: { preset } });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('rule_set.not_in_force');
+    expect(res.body.details).toMatchObject({ preset, planApprovedOn, period: expect.objectContaining({ planApprovedFrom: expect.any(String) }) });
+    expect(await t.sql('select 1 from drives where code = $1', [code])).toHaveLength(0);
+  });
+
+  it('when nd138 is pinned as a historical recomputation, then it needs a reason, is accepted, warned and audited with the reason', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t);
+    const base = { name: 'Tính lại kỳ 2024', kind: 'recruitment', staffCategory: 'civil_servant', year: 2024, organizingAgencyId: agencyId, planApprovedOn: '2024-02-01' };
+    const noReason = await post('/v1/drives', { ...base, code: `HI-${randomUUID().slice(0, 8)}`, ruleSet: { preset: 'nd138', use: 'historical' } });
+    expect(noReason.status).toBe(400);
+    const reason = 'Recomputing the 2024 drive after the court ruling of 2026-10-01';
+    const ok = await post('/v1/drives', { ...base, code: `HI-${randomUUID().slice(0, 8)}`, ruleSet: { preset: 'nd138', use: 'historical', reason } });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+    expect(ok.body.ruleSet).toMatchObject({ preset: 'nd138', use: 'historical', reason });
+    expect(ok.body.warnings.map((w: { code: string }) => w.code)).toEqual(['rule_set.historical']);
+    const [audit] = await t.sql<{ after: { ruleSet: { use: string; reason: string } } }>(
+      'select after from audit_events where action = $1 and resource_id = $2',
+      ['drive.created', ok.body.id],
+    );
+    expect(audit!.after.ruleSet).toMatchObject({ use: 'historical', reason });
+    // Historical does not stretch a text over dates it never governed.
+    const outside = await post('/v1/drives', { ...base, code: `HI-${randomUUID().slice(0, 8)}`, planApprovedOn: '2025-09-01', ruleSet: { preset: 'nd138', use: 'historical', reason } });
+    expect(outside.status).toBe(422);
+    expect(outside.body.code).toBe('rule_set.not_in_force');
+  });
+
+  it('when a public-employee plan is approved from 2026-07-01, then nd115 is refused unless pinned as provisional, which warns', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t, { staffCategory: 'public_employee' });
+    const base = { name: 'Tuyển viên chức 2026', kind: 'recruitment', staffCategory: 'public_employee', year: 2026, organizingAgencyId: agencyId, planApprovedOn: '2026-09-01' };
+    const omitted = await post('/v1/drives', { ...base, code: `PV-${randomUUID().slice(0, 8)}` });
+    expect(omitted.status).toBe(422);
+    expect(omitted.body.code).toBe('rule_set.not_in_force');
+    expect(omitted.body.details.provisionalFrom).toBe('2026-07-01');
+    const current = await post('/v1/drives', { ...base, code: `PV-${randomUUID().slice(0, 8)}`, ruleSet: { preset: 'nd115' } });
+    expect(current.status).toBe(422);
+    const provisional = await post('/v1/drives', { ...base, code: `PV-${randomUUID().slice(0, 8)}`, ruleSet: { preset: 'nd115', use: 'provisional' } });
+    expect(provisional.status, JSON.stringify(provisional.body)).toBe(201);
+    expect(provisional.body.ruleSet.use).toBe('provisional');
+    expect(provisional.body.warnings).toEqual([expect.objectContaining({ code: 'rule_set.provisional' })]);
+    // Inside 115's own period there is nothing provisional about it.
+    const early = await post('/v1/drives', { ...base, code: `PV-${randomUUID().slice(0, 8)}`, planApprovedOn: '2026-03-01', ruleSet: { preset: 'nd115', use: 'provisional' } });
+    expect(early.status).toBe(422);
+    expect(early.body.code).toBe('rule_set.provisional_not_applicable');
+  });
+
+  it('when a draft without a plan date moves its opening date out of its preset period, then 422 and nothing changes', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t);
+    const driveId = await createDrive(t, { organizingAgencyId: agencyId, preset: 'nd170', planApprovedOn: null, registrationOpensOn: '2026-05-01' });
+    const res = await t.http.patch(`/v1/drives/${driveId}`).set(bearer(t.adminKey)).send({ registrationOpensOn: '2026-09-01' });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('rule_set.not_in_force');
+    const fixed = await t.http.patch(`/v1/drives/${driveId}`).set(bearer(t.adminKey)).send({ registrationOpensOn: '2026-09-01', planApprovedOn: '2026-07-20' });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
+    expect(fixed.body).toMatchObject({ planApprovedOn: '2026-07-20', registrationOpensOn: '2026-09-01', warnings: [] });
+  });
+
   it('when the rule set is omitted, then the default preset for the kind and category is used', async () => {
     const { agencyId } = await createAgencyWithHeadcount(t);
     const base = { kind: 'recruitment', year: 2025, organizingAgencyId: agencyId, name: 'Tuyển viên chức' };
-    const pe = await post('/v1/drives', { ...base, code: `PE-${randomUUID().slice(0, 8)}`, staffCategory: 'public_employee' });
+    const pe = await post('/v1/drives', { ...base, code: `PE-${randomUUID().slice(0, 8)}`, staffCategory: 'public_employee', planApprovedOn: '2026-03-01' });
     expect(pe.body.ruleSet.preset).toBe('nd115');
     const cs = await post('/v1/drives', { ...base, code: `CS-${randomUUID().slice(0, 8)}`, staffCategory: 'civil_servant', registrationOpensOn: '2025-08-01' });
     expect(cs.body.ruleSet.preset).toBe('nd170');
@@ -133,7 +221,10 @@ describe('editing a draft', () => {
       .patch(`/v1/drives/${driveId}`)
       .set(bearer(t.adminKey))
       .set('if-match', '"v1"')
-      .send({ registrationOpensOn: '2025-04-01', ruleSet: { preset: 'nd138', overrides: { deadlines: { registrationDays: 10 }, minAgeYears: 20 } } });
+      .send({
+        registrationOpensOn: '2025-04-01',
+        ruleSet: { preset: 'nd138', overrides: { deadlines: { registrationDays: 10 }, minAgeYears: 20 }, use: 'historical', reason: 'Recomputing a 2025 drive' },
+      });
     expect(res.status).toBe(200);
     expect(res.headers.etag).toBe('"v2"');
     expect(res.body).toMatchObject({ registrationOpensOn: '2025-04-01', registrationClosesOn: '2025-04-11' });

@@ -60,20 +60,17 @@ describe('rounds and parts', () => {
     expect(other.status).toBe(404);
   });
 
-  it('when the rule set has default rounds, then ?fromRuleSet=true creates them with the exemptions that skip them', async () => {
+  it('when the rule set has default rounds, then ?fromRuleSet=true creates them (Decree 170/2025 Art. 9(2): 60 questions, no foreign language, no exemption; written 70 + interview 30)', async () => {
     const { driveId } = await createOpenDrive(t, { preset: 'nd170' });
     const res = await t.http.post(`/v1/drives/${driveId}/rounds?fromRuleSet=true`).set(bearer(organizer));
     expect(res.status).toBe(201);
     const [r1, r2] = res.body.items;
-    expect(r1).toMatchObject({ order: 1, code: 'round1', kind: 'gate', ranking: false, exemptionCodes: ['input_quality_verified'] });
-    expect(r1.parts.map((p: { code: string; maxScore: string }) => [p.code, p.maxScore])).toEqual([
-      ['general_knowledge', '60.00'],
-      ['foreign_language', '30.00'],
-    ]);
+    expect(r1).toMatchObject({ order: 1, code: 'round1', kind: 'gate', ranking: false, exemptionCodes: [] });
+    expect(r1.parts.map((p: { code: string; maxScore: string }) => [p.code, p.maxScore])).toEqual([['general_knowledge', '60.00']]);
     expect(r2).toMatchObject({ order: 2, kind: 'scored', ranking: true });
     expect(r2.parts).toEqual([
-      expect.objectContaining({ code: 'written', markingMode: 'double', written: true, maxScore: '100.00' }),
-      expect.objectContaining({ code: 'interview', markingMode: 'panel', written: false }),
+      expect.objectContaining({ code: 'written', markingMode: 'double', written: true, maxScore: '100.00', weight: 70 }),
+      expect.objectContaining({ code: 'interview', markingMode: 'panel', written: false, weight: 30 }),
     ]);
     const again = await t.http.post(`/v1/drives/${driveId}/rounds?fromRuleSet=true`).set(bearer(organizer));
     expect(again.body.items).toEqual([]);

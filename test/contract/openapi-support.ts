@@ -206,7 +206,8 @@ export async function seedWorld(base: string, doc: OpenApiDocument, key: string,
     staffCategory: 'civil_servant',
     year,
     organizingAgencyId: agencyId,
-    ruleSet: { preset: 'nd138', overrides: {} },
+    ruleSet: { preset: 'nd138', overrides: {}, use: 'historical', reason: 'Recomputing a Decree 138/2020 drive' },
+    planApprovedOn: '2025-01-15',
     registrationOpensOn: opensOn,
   });
   const driveId = drive?.id as string | undefined;

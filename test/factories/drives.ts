@@ -64,17 +64,31 @@ export type DriveOpts = {
   kind?: 'recruitment' | 'leadership';
   staffCategory?: StaffCategory;
   year?: number;
-  preset?: 'nd138' | 'nd115' | 'nd170' | 'leadership';
+  preset?: 'nd138' | 'nd115' | 'nd170' | 'nd170-300' | 'leadership';
   overrides?: Record<string, unknown>;
+  /** Default: a date inside the preset's period (PLAN_DATES). null: not recorded. */
+  planApprovedOn?: string | null;
+  /** Default: historical for nd138 (repealed), else current. */
+  use?: 'current' | 'historical' | 'provisional';
   registrationOpensOn?: string | null;
   registrationClosesOn?: string;
   name?: string;
   key?: string;
 };
 
-/** A draft drive; by default a 2025 civil-servant recruitment under nd138 opening 2025-03-01. */
+/**
+ * Plan dates inside each preset's period (src/domain/preset-law.ts), so that drives whose
+ * registration window is around today may still pin an older preset.
+ */
+export const PLAN_DATES = { nd138: '2025-01-15', nd115: '2026-03-01', nd170: '2026-03-01', 'nd170-300': '2026-08-15' } as const;
+export const HISTORICAL_REASON = 'Recomputing a drive held under Decree 138/2020 (test data)';
+
+/** A draft drive; by default a 2025 civil-servant recruitment under nd138 (historical) opening 2025-03-01. */
 export async function createDrive(t: TestApp, opts: DriveOpts): Promise<string> {
   const kind = opts.kind ?? 'recruitment';
+  const preset = opts.preset ?? (kind === 'leadership' ? 'leadership' : 'nd138');
+  const use = opts.use ?? (preset === 'nd138' ? 'historical' : 'current');
+  const planApprovedOn = opts.planApprovedOn !== undefined ? opts.planApprovedOn : preset === 'leadership' ? null : PLAN_DATES[preset];
   const body: Record<string, unknown> = {
     code: uniq('KT'),
     name: opts.name ?? (kind === 'leadership' ? 'Thi tuyển chức danh lãnh đạo 2025' : 'Kỳ tuyển dụng công chức 2025'),
@@ -82,7 +96,8 @@ export async function createDrive(t: TestApp, opts: DriveOpts): Promise<string> 
     staffCategory: opts.staffCategory ?? 'civil_servant',
     year: opts.year ?? 2025,
     organizingAgencyId: opts.organizingAgencyId,
-    ruleSet: { preset: opts.preset ?? (kind === 'leadership' ? 'leadership' : 'nd138'), overrides: opts.overrides ?? {} },
+    ruleSet: { preset, overrides: opts.overrides ?? {}, use, ...(use === 'historical' ? { reason: HISTORICAL_REASON } : {}) },
+    ...(planApprovedOn !== null ? { planApprovedOn } : {}),
     registrationOpensOn: opts.registrationOpensOn === undefined ? '2025-03-01' : opts.registrationOpensOn,
   };
   if (opts.registrationClosesOn) body.registrationClosesOn = opts.registrationClosesOn;
@@ -92,7 +107,7 @@ export async function createDrive(t: TestApp, opts: DriveOpts): Promise<string> 
 export async function addQuota(
   t: TestApp,
   driveId: string,
-  opts: { agencyId: string; jobPositionId: string; slots?: number; title?: string; key?: string },
+  opts: { agencyId: string; jobPositionId: string; slots?: number; title?: string; secondChoiceOpen?: boolean; key?: string },
 ): Promise<string> {
   const { key, ...body } = opts;
   return expectCreated(await t.http.post(`/v1/drives/${driveId}/quotas`).set(bearer(key ?? t.adminKey)).send(body), 'quota');
@@ -131,7 +146,9 @@ export async function createOpenDrive(
     ...(opts.registrationOpensOn ? { registrationOpensOn: opts.registrationOpensOn } : {}),
     ...(opts.registrationClosesOn ? { registrationClosesOn: opts.registrationClosesOn } : {}),
   });
-  const quotaId = await addQuota(t, driveId, { agencyId, jobPositionId, ...(kind === 'recruitment' ? { slots: opts.slots ?? 3 } : {}) });
+  // Public-employee positions open to NV2, as a notice designates them (Decree 115/2020 Art. 14(6)).
+  const nv2 = kind === 'recruitment' && staffCategory === 'public_employee' && (opts.preset ?? 'nd115') === 'nd115';
+  const quotaId = await addQuota(t, driveId, { agencyId, jobPositionId, ...(kind === 'recruitment' ? { slots: opts.slots ?? 3 } : {}), ...(nv2 ? { secondChoiceOpen: true } : {}) });
   await openDrive(t, driveId);
   return { agencyId, jobPositionId, driveId, quotaId };
 }

@@ -10,7 +10,7 @@ import { createRound, moveRound, type RoundBody } from './rounds.js';
  */
 
 type StaffCategory = 'civil_servant' | 'public_employee';
-type Preset = 'nd138' | 'nd115' | 'nd170' | 'leadership';
+type Preset = 'nd138' | 'nd115' | 'nd170' | 'nd170-300' | 'leadership';
 
 export type DriveSetup = { driveId: string; agencyId: string; quotaIds: string[]; jobPositionIds: string[] };
 
@@ -41,7 +41,9 @@ export async function openDriveWithQuotas(
       name: kind === 'leadership' ? (opts.titles?.[i] ?? `Trưởng phòng ${i + 1}`) : `Chuyên viên ${i + 1}`,
     });
     jobPositionIds.push(jobPositionId);
-    quotaIds.push(await addQuota(t, driveId, { agencyId, jobPositionId, ...(kind === 'recruitment' ? { slots } : {}) }));
+    // Public-employee positions open to NV2, as a notice designates them (Decree 115/2020 Art. 14(6)).
+    const nv2 = kind === 'recruitment' && opts.preset === 'nd115';
+    quotaIds.push(await addQuota(t, driveId, { agencyId, jobPositionId, ...(kind === 'recruitment' ? { slots } : {}), ...(nv2 ? { secondChoiceOpen: true } : {}) }));
   }
   await openDrive(t, driveId);
   return { driveId, agencyId, quotaIds, jobPositionIds };

@@ -116,7 +116,7 @@ export async function putMarks(t: TestApp, roundId: string, key: string, rows: {
  * A drive in marking with `count` applications and one round (default: one double-marked written
  * part), scripts issued. Returns everything a marking test needs.
  */
-export async function markingSetup(t: TestApp, opts: { count?: number; round?: RoundBody; preset?: 'nd138' | 'nd115' | 'nd170' | 'leadership'; overrides?: Record<string, unknown> } = {}) {
+export async function markingSetup(t: TestApp, opts: { count?: number; round?: RoundBody; preset?: 'nd138' | 'nd115' | 'nd170' | 'nd170-300' | 'leadership'; overrides?: Record<string, unknown> } = {}) {
   const drive = await createOpenDrive(t, { ...(opts.preset ? { preset: opts.preset } : {}), ...(opts.overrides ? { overrides: opts.overrides } : {}) });
   const apps = await seedApplications(t, { driveId: drive.driveId, quotaId: drive.quotaId, count: opts.count ?? 3 });
   const round = await createRound(t, drive.driveId, opts.round ?? {});

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import {
-  defaultPresetFor,
   PRESETS,
   presetRuleSet,
   resolveRuleSet,
@@ -27,7 +26,8 @@ describe('presets', () => {
   it.each([
     ['nd138', ['ranking_round_raw', 'head_decision'], 'Decree 138/2020 Art. 9(2)'],
     ['nd115', ['round1_general_knowledge', 'head_decision'], 'Decree 115/2020 Art. 10 as amended by 85/2023'],
-    ['nd170', ['ranking_round_raw', 'written_part', 'head_decision'], 'Decree 170/2025'],
+    ['nd170', ['ranking_round_raw', 'written_part', 'head_decision'], 'Decree 170/2025 Art. 10(2)'],
+    ['nd170-300', ['ranking_round_raw', 'written_part', 'head_decision'], 'Decree 170/2025 Art. 10(2), not amended by 300'],
     ['leadership', ['head_decision'], '2424/BNV-CCVC: ties go to the chair'],
   ] as const)('when preset %s is used, then the tie-break chain is %j (%s)', (preset, chain, _why) => {
     expect(resolveRuleSet(preset).tieBreak).toEqual(chain);
@@ -81,14 +81,6 @@ describe('presets', () => {
     a.tieBreak.pop();
     expect(presetRuleSet('nd138').priorityTable['hero']).toBe(750);
     expect(presetRuleSet('nd138').tieBreak).toHaveLength(2);
-  });
-
-  it.each([
-    ['civil_servant', '2025-06-30', 'nd138'],
-    ['civil_servant', '2025-07-01', 'nd170'],
-    ['public_employee', '2025-07-01', 'nd115'],
-  ] as const)('Decree 170/2025: when a %s drive is announced on %s, then the default preset is %s', (cat, on, preset) => {
-    expect(defaultPresetFor(cat, on)).toBe(preset);
   });
 });
 

@@ -324,6 +324,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
         choice: input.choice,
         priorityClaims: claims,
         exemptions: [],
+        secondChoiceOpen: w.quota.quota.secondChoiceOpen,
       });
       if ('refusal' in checked) {
         const r = checked.refusal;

@@ -37,7 +37,13 @@ export function windowRefusal(drive: DriveRow, now: Date): Refusal | null {
 }
 
 export type Applicant = { birthDate: string; nationality: string };
-export type ApplicationRequest = { choice: 1 | 2; priorityClaims: PriorityClaim[]; exemptions: string[] };
+export type ApplicationRequest = {
+  choice: 1 | 2;
+  priorityClaims: PriorityClaim[];
+  exemptions: string[];
+  /** The quota is designated for second choices (NV2) by the notice. */
+  secondChoiceOpen: boolean;
+};
 export type PriorityOutcome = { priorityPoints: string; priorityCategory: string | null };
 
 /**
@@ -97,6 +103,17 @@ export function applicantRefusal(
         message: `This drive's rule set allows ${ruleSet.applicationsPerCandidate} application(s) per candidate: no second choice (NV2)`,
         field: 'choice',
         extras: { applicationsPerCandidate: ruleSet.applicationsPerCandidate },
+      },
+    };
+  }
+  if (req.choice === 2 && !req.secondChoiceOpen) {
+    // Decree 115/2020 Art. 14(2)(e), (6) as amended by 85/2023: NV2 only for positions the notice designates.
+    return {
+      refusal: {
+        status: 422,
+        code: 'application.second_choice_not_designated',
+        message: 'The notice does not designate this position for second choices (NV2)',
+        field: 'choice',
       },
     };
   }

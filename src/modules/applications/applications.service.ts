@@ -121,7 +121,12 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       }
       // The applicant's data are those the caller submitted (its submission), never another agency's.
       const priorityClaims = input.priorityClaims ?? submission.priorityClaims;
-      const checked = applicantRefusal(drive, drive.ruleSet, submission, ctx.barred, { choice: input.choice, priorityClaims, exemptions: input.exemptions });
+      const checked = applicantRefusal(drive, drive.ruleSet, submission, ctx.barred, {
+        choice: input.choice,
+        priorityClaims,
+        exemptions: input.exemptions,
+        secondChoiceOpen: quota.secondChoiceOpen,
+      });
       if ('refusal' in checked) {
         // A refusal for a bar says whose bar it is and until when (the authority's next drive closes).
         const bar = checked.refusal.code === 'application.barred' ? await deps.candidates.barOf(db, candidate.id, driveId) : undefined;

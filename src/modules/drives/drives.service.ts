@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../../db/pg-error.js';
 import { localDate, registrationCloses } from '../../domain/deadlines.js';
 import { planTransition, transitionsFrom, type DriveTransitionTarget, type TransitionFacts } from '../../domain/drive-lifecycle.js';
 import { searchKey } from '../../domain/names.js';
-import { defaultPresetFor, resolveRuleSet, type Preset, type RuleSet, type RuleSetOverrides } from '../../domain/rule-sets.js';
+import { checkPresetChoice, defaultPresetFor, presetUseWarnings, type PresetUse, type PresetWarning } from '../../domain/preset-law.js';
+import { resolveRuleSet, type Preset, type RuleSet, type RuleSetOverrides } from '../../domain/rule-sets.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import type { AgenciesRepository } from '../agencies/agencies.repository.js';
 import type { StaffCategory } from '../agencies/agencies.table.js';
@@ -26,6 +27,27 @@ export type DrivesDeps = {
   onRegistrationClosed?: OnRegistrationClosed;
 };
 
+/**
+ * The date that decides the preset: the plan's approval date; when the client did not record it,
+ * the registration opening date, else the day the drive is created (and the drive says so).
+ */
+function planDateOf(planApprovedOn: string | null, opensOn: string | null, createdOn: string): string {
+  return planApprovedOn ?? opensOn ?? createdOn;
+}
+
+function driveWarnings(d: DriveRow): PresetWarning[] {
+  const warnings: PresetWarning[] = [];
+  const planDate = planDateOf(d.planApprovedOn, d.registrationOpensOn, localDate(d.createdAt));
+  if (d.kind === 'recruitment' && d.planApprovedOn === null) {
+    warnings.push({
+      code: 'drive.plan_date_assumed',
+      message: `planApprovedOn is not recorded: the rule set is checked as for a plan approved on ${planDate} (${d.registrationOpensOn ? 'the registration opening date' : 'the day the drive was created'})`,
+    });
+  }
+  warnings.push(...presetUseWarnings(d.ruleSetPreset, d.ruleSetUse, planDate));
+  return warnings;
+}
+
 export const driveView = (d: DriveRow) => ({
   id: d.id,
   code: d.code,
@@ -41,7 +63,11 @@ export const driveView = (d: DriveRow) => ({
     overrides: d.ruleSetOverrides as Record<string, unknown>,
     effective: d.ruleSet,
     frozenAt: d.ruleSetFrozenAt,
+    use: d.ruleSetUse,
+    reason: d.ruleSetUseReason,
   },
+  planApprovedOn: d.planApprovedOn,
+  warnings: driveWarnings(d),
   registrationOpensOn: d.registrationOpensOn,
   registrationClosesOn: d.registrationClosesOn,
   candidateNumberPrefix: d.candidateNumberPrefix,
@@ -161,12 +187,16 @@ export function createDrivesService(deps: DrivesDeps) {
 
     async create(caller: Caller, input: CreateDriveInput): Promise<DriveView> {
       const opensOn = input.registrationOpensOn ?? null;
+      const planApprovedOn = input.planApprovedOn ?? null;
+      const planDate = planDateOf(planApprovedOn, opensOn, localDate(clock()));
       const preset: Preset =
-        input.ruleSet?.preset ?? (input.kind === 'leadership' ? 'leadership' : defaultPresetFor(input.staffCategory, opensOn ?? localDate(clock())));
+        input.ruleSet?.preset ?? (input.kind === 'leadership' ? 'leadership' : defaultPresetFor(input.staffCategory, planDate));
       const overrides = input.ruleSet?.overrides ?? {};
+      const use: PresetUse = input.ruleSet?.use ?? 'current';
       const ruleSet = effectiveRuleSet(input.kind, input.staffCategory, preset, overrides);
       const closesOn = input.registrationClosesOn ?? (opensOn ? registrationCloses(opensOn, ruleSet) : null);
       checkWindow(opensOn, closesOn);
+      checkPresetChoice(preset, planDate, use);
       return audited(db, caller.actor, async (tx, record) => {
         const agency = await deps.agencies.findById(input.organizingAgencyId, tx);
         if (!agency || !inScope(caller, agency.path)) {
@@ -185,6 +215,9 @@ export function createDrivesService(deps: DrivesDeps) {
             ruleSetPreset: preset,
             ruleSetOverrides: overrides,
             ruleSet,
+            ruleSetUse: use,
+            ruleSetUseReason: input.ruleSet?.reason ?? null,
+            planApprovedOn,
             registrationOpensOn: opensOn,
             registrationClosesOn: closesOn,
             candidateNumberPrefix: input.candidateNumberPrefix ?? null,
@@ -234,8 +267,15 @@ export function createDrivesService(deps: DrivesDeps) {
         let ruleSet = current.ruleSet;
         if (input.ruleSet !== undefined) {
           ruleSet = effectiveRuleSet(current.kind, current.staffCategory, input.ruleSet.preset, input.ruleSet.overrides);
-          Object.assign(changes, { ruleSetPreset: input.ruleSet.preset, ruleSetOverrides: input.ruleSet.overrides, ruleSet });
+          Object.assign(changes, {
+            ruleSetPreset: input.ruleSet.preset,
+            ruleSetOverrides: input.ruleSet.overrides,
+            ruleSet,
+            ruleSetUse: input.ruleSet.use,
+            ruleSetUseReason: input.ruleSet.reason ?? null,
+          });
         }
+        if (input.planApprovedOn !== undefined) changes.planApprovedOn = input.planApprovedOn;
         // A closing date that was the default follows the opening date and the rule set's
         // registration period; one set explicitly stays as set.
         const defaultClose = (opens: string | null, rs: RuleSet) => (opens ? registrationCloses(opens, rs) : null);
@@ -248,6 +288,16 @@ export function createDrivesService(deps: DrivesDeps) {
               ? defaultClose(opensOn, ruleSet)
               : current.registrationClosesOn;
         checkWindow(opensOn, closesOn);
+        // The pin is checked again whenever what decides it changes: the preset or its use, the
+        // plan date, or the opening date standing in for a plan date never recorded.
+        const planApprovedOn = input.planApprovedOn !== undefined ? input.planApprovedOn : current.planApprovedOn;
+        if (input.ruleSet !== undefined || input.planApprovedOn !== undefined || (planApprovedOn === null && opensOn !== current.registrationOpensOn)) {
+          checkPresetChoice(
+            changes.ruleSetPreset ?? current.ruleSetPreset,
+            planDateOf(planApprovedOn, opensOn, localDate(current.createdAt)),
+            changes.ruleSetUse ?? current.ruleSetUse,
+          );
+        }
         changes.registrationOpensOn = opensOn;
         changes.registrationClosesOn = closesOn;
 

@@ -15,6 +15,7 @@ export const quotaSchema = z
     staffCategory,
     slots: z.number().int(),
     title: z.string().nullable().describe('For leadership drives, the title examined (defaults to the job position’s name)'),
+    secondChoiceOpen: z.boolean().describe('The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023)'),
     createdAt: timestamp,
     updatedAt: timestamp,
     version: z.number().int(),
@@ -27,11 +28,15 @@ export const createQuotaBody = z
     jobPositionId: uuid.describe('A position of that agency, in the drive’s staff category'),
     slots: slots.optional().describe('Required for recruitment drives; a leadership title is always 1'),
     title: text(300).optional(),
+    secondChoiceOpen: z
+      .boolean()
+      .default(false)
+      .describe('Open to second choices (NV2): only where the rule set allows NV2 and the notice designates the position'),
   })
   .strict();
 
 export const patchQuotaBody = z
-  .object({ slots: slots.optional(), title: text(300).nullable().optional() })
+  .object({ slots: slots.optional(), title: text(300).nullable().optional(), secondChoiceOpen: z.boolean().optional() })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'at least one field');
 

@@ -31,6 +31,7 @@ export const quotaView = (q: QuotaRow) => ({
   staffCategory: q.staffCategory,
   slots: q.slots,
   title: q.title,
+  secondChoiceOpen: q.secondChoiceOpen,
   createdAt: q.createdAt,
   updatedAt: q.updatedAt,
   version: q.version,
@@ -41,6 +42,16 @@ export type QuotaView = ReturnType<typeof quotaView>;
 function assertEditable(drive: ScopedDrive): void {
   if (drive.status !== 'draft') {
     throw conflict('quota.frozen', `The drive is ${drive.status}: quotas are frozen once the drive opens`, { driveStatus: drive.status });
+  }
+}
+
+/** NV2 exists only where the rule set allows a second application (Decree 115/2020 Art. 10(3), 14 as amended by 85/2023). */
+function assertSecondChoiceAllowed(drive: { ruleSet: unknown }): void {
+  const perCandidate = (drive.ruleSet as { applicationsPerCandidate?: number }).applicationsPerCandidate ?? 1;
+  if (perCandidate < 2) {
+    throw unprocessable('quota.second_choice_not_allowed', `The drive's rule set allows ${perCandidate} application per candidate: no position can take second choices`, {
+      applicationsPerCandidate: perCandidate,
+    });
   }
 }
 
@@ -130,6 +141,7 @@ export function createQuotasService(deps: QuotasDeps) {
               : `Job position ${position.code} is a leadership title: it is filled through a leadership drive`,
           );
         }
+        if (input.secondChoiceOpen) assertSecondChoiceAllowed(drive);
         let slots: number;
         let title: string | null;
         if (drive.kind === 'leadership') {
@@ -153,6 +165,7 @@ export function createQuotasService(deps: QuotasDeps) {
             staffCategory: drive.staffCategory,
             slots,
             title,
+            secondChoiceOpen: input.secondChoiceOpen,
           });
           record({ action: 'quota.created', resourceType: 'quota', resourceId: row.id, agencyId: row.agencyId, driveId, after: quotaView(row) });
           return quotaView(row);
@@ -196,6 +209,10 @@ export function createQuotasService(deps: QuotasDeps) {
           changes.slots = input.slots;
         }
         if (input.title !== undefined) changes.title = input.title;
+        if (input.secondChoiceOpen !== undefined) {
+          if (input.secondChoiceOpen) assertSecondChoiceAllowed(drive);
+          changes.secondChoiceOpen = input.secondChoiceOpen;
+        }
         const row = await repo.update(tx, id, quota.version, changes);
         if (!row) throw new AppError(409, 'concurrent_change', 'The quota changed while updating; retry');
         record({ action: 'quota.updated', resourceType: 'quota', resourceId: id, agencyId: row.agencyId, driveId: row.driveId, before: quotaView(quota), after: quotaView(row) });

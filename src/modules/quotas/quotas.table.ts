@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 import { agencies, staffCategories } from '../agencies/agencies.table.js';
 import { drives } from '../drives/drives.table.js';
@@ -24,6 +24,8 @@ export const quotas = pgTable(
     staffCategory: text({ enum: staffCategories }).notNull(),
     slots: integer().notNull(),
     title: text(),
+    /** The notice designates this position for second choices (NV2): Decree 115/2020 Art. 14(2)(e), (6) as amended by 85/2023. */
+    secondChoiceOpen: boolean().notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),
