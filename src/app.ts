@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './context.js';
 import type { Database } from './db/client.js';
+import { openSpool, type Spool } from './crypto/spool.js';
 import { authPlugin } from './http/auth.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
 import { registerJsonBodyParser } from './http/json-body.js';
@@ -72,7 +73,7 @@ export type AppDeps = {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the services once: plain functions over explicit dependencies. */
-export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined }) {
+export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined; spool: Spool }) {
   const { db } = deps.database;
   const agenciesRepo = createAgenciesRepository(db);
   const quotasRepo = createQuotasRepository(db);
@@ -104,7 +105,14 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const applicationsRepo = createApplicationsRepository(db);
   const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds });
   const applications = createApplicationsService({ db, repo: applicationsRepo, candidates: candidatesRepo, clock: deps.clock });
-  const applicationsImporter = createApplicationsImporter({ db, repo: applicationsRepo, candidates: candidatesRepo, nationalIds, clock: deps.clock });
+  const applicationsImporter = createApplicationsImporter({
+    db,
+    repo: applicationsRepo,
+    candidates: candidatesRepo,
+    nationalIds,
+    clock: deps.clock,
+    spool: deps.spool,
+  });
 
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
@@ -179,7 +187,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = registerMetrics(app, () => database.poolStats());
   await registerOpenApi(app, { serverUrl: config.publicBaseUrl });
 
-  const services = buildServices({ database, clock, dataKey: config.dataKey });
+  // Import bodies and reports, and exports being built, are spooled here (private, encrypted; crashed instances' files removed now).
+  const spool = await openSpool(config.spoolDir);
+  app.addHook('onClose', async () => spool.close());
+  const services = buildServices({ database, clock, dataKey: config.dataKey, spool });
   const webhooksRepo = createWebhooksRepository(database.db);
   const webhooks = createWebhooksService({
     db: database.db,
@@ -229,6 +240,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         applications: services.applications,
         importer: services.applicationsImporter,
         importBodyLimitBytes: config.importBodyLimitBytes,
+        spool,
       });
     },
     { prefix: '/v1' },
