@@ -8,7 +8,6 @@ import { problems } from '../../http/openapi.js';
 import { decodeCursor, idCursor, pageOf, toPage, withLink } from '../../http/pagination.js';
 import { idParams } from '../../http/primitives.js';
 import { READERS } from '../../http/roles.js';
-import { AppError } from '../../errors.js';
 import type { Role } from '../api-keys/api-keys.table.js';
 import type { Spool } from '../../crypto/spool.js';
 import { declaredCharset, spoolBody } from './applications.body.js';
@@ -33,8 +32,6 @@ import type { ApplicationsService } from './applications.service.js';
 const tags = ['applications'];
 const REGISTRARS: readonly Role[] = ['registrar', 'organizer'];
 const COUNCIL: readonly Role[] = ['council'];
-
-const isStream = (v: unknown): v is Readable => typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function';
 
 const REGISTRATION_CODES =
   'Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); ' +
@@ -103,7 +100,9 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
         summary: 'Bulk import candidates and applications (JSON or CSV)',
         description:
           `Body: \`application/json\` (an array of at most ${MAX_JSON_IMPORT_ROWS} row objects) or \`text/csv\` (UTF-8 with or without ` +
-          'BOM, a header row, comma- or semicolon-separated as Excel saves it; streamed, so 100,000 rows are fine). ' +
+          'BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. ' +
+          'Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); ' +
+          'a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). ' +
           `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), ` +
           'gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + ' +
           '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. ' +
@@ -116,7 +115,8 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
           '(the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
           'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
           'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +
-          '400 import.malformed_csv, 400 import.invalid_body, 413 request.too_large. Idempotency-Key is honoured for both media types.',
+          '400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. ' +
+          'Idempotency-Key is honoured for both media types.',
         consumes: ['application/json', 'text/csv'],
         params: driveParams,
         querystring: importQuery,
