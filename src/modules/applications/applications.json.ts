@@ -12,6 +12,13 @@ import { lonePath } from '../../http/json-body.js';
 const invalid = (detail: string) => new AppError(400, 'import.invalid_body', detail);
 const notAnArray = () => invalid('A JSON import body is an array of row objects');
 
+/**
+ * Bytes read without an element being completed. A row of this API is well under 64 KiB; one value
+ * larger than this (a 190 MB string) would be gathered whole by the tokenizer, so it is refused.
+ */
+const MAX_ELEMENT_BYTES = 1_048_576;
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
 /** The elements of the top-level array, in order; 400 import.invalid_body for any other top level or broken JSON. */
 async function* jsonElements(file: SpoolFile): AsyncGenerator<unknown> {
   // keepStack false: elements already handed out are not kept in their parent array.
@@ -21,21 +28,27 @@ async function* jsonElements(file: SpoolFile): AsyncGenerator<unknown> {
     pending.push(value);
   };
   let started = false;
-  const stream = file.read({ encoding: 'utf8' });
+  let sinceElement = 0;
+  const stream = file.read();
   try {
-    for await (const chunk of stream as AsyncIterable<string>) {
-      let text = chunk;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
       if (!started) {
-        text = text.replace(/^\uFEFF/, '').trimStart();
-        if (text === '') continue;
-        if (text[0] !== '[') throw notAnArray();
-        started = true;
+        // The first byte that is not whitespace (nor a UTF-8 byte-order mark, which the tokenizer skips) must open an array.
+        let i = chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+        while (i < chunk.length && WHITESPACE.has(chunk[i]!)) i++;
+        if (i < chunk.length) {
+          if (chunk[i] !== 0x5b) throw notAnArray();
+          started = true;
+        }
       }
-      parser.write(text);
+      parser.write(chunk);
       if (pending.length > 0) {
+        sinceElement = 0;
         const out = pending;
         pending = [];
         yield* out;
+      } else if ((sinceElement += chunk.length) > MAX_ELEMENT_BYTES) {
+        throw invalid(`A JSON import row is larger than ${MAX_ELEMENT_BYTES} bytes`);
       }
     }
     if (!started) throw notAnArray();
