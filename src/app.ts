@@ -235,7 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(quotasRoutes, { quotas: services.quotas });
       await v1.register(candidatesRoutes, { candidates: services.candidates });
       await v1.register(reportsRoutes, { reports: services.reports });
-      await v1.register(exportsRoutes, { exports: services.exports });
+      await v1.register(exportsRoutes, { exports: services.exports, spool, limits: config.exports });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,

@@ -55,6 +55,8 @@ const envSchema = z.object({
   EXPORT_MAX_TOTAL: z.coerce.number().int().min(1).max(1000).default(8),
   /** Exports reading the database (each on one connection) at once; the others wait their turn without one. */
   EXPORT_MAX_BUILDING: z.coerce.number().int().min(1).max(100).default(2),
+  /** A download that makes no progress (the client reads nothing) for this long is cut, freeing its slot. */
+  EXPORT_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 export type Config = Readonly<{
@@ -90,7 +92,7 @@ export type Config = Readonly<{
   }>;
   publicBaseUrl: string | undefined;
   spoolDir: string;
-  exports: Readonly<{ maxPerKey: number; maxTotal: number; maxBuilding: number }>;
+  exports: Readonly<{ maxPerKey: number; maxTotal: number; maxBuilding: number; idleTimeoutMs: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -140,6 +142,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     publicBaseUrl: e.PUBLIC_BASE_URL,
     spoolDir: e.SPOOL_DIR,
-    exports: Object.freeze({ maxPerKey: e.EXPORT_MAX_PER_KEY, maxTotal: e.EXPORT_MAX_TOTAL, maxBuilding: e.EXPORT_MAX_BUILDING }),
+    exports: Object.freeze({
+      maxPerKey: e.EXPORT_MAX_PER_KEY,
+      maxTotal: e.EXPORT_MAX_TOTAL,
+      maxBuilding: e.EXPORT_MAX_BUILDING,
+      idleTimeoutMs: e.EXPORT_IDLE_TIMEOUT_MS,
+    }),
   });
 }
