@@ -35,10 +35,11 @@ export function escapeFormula(value: string): string {
  * text and splits at every `;`, quoted or not (after a cell's closing quote the rest of the line is
  * read unquoted), so `a;=1+1` inside one quoted field becomes a cell `=1+1`. Each piece that would
  * start a formula gets the quote after its `;` (`a;'=1+1`): the text stays readable, and no split
- * of the line can start a formula. Commas need nothing: an Excel splitting at commas honours the quotes.
+ * of the line can start a formula. A line break inside a field is treated the same way (read
+ * unquoted, it starts a new row). Commas need nothing: an Excel splitting at commas honours the quotes.
  */
 export function escapeCsvText(value: string): string {
-  return escapeFormula(value).replace(/;(?=[\s"]*[=+\-@])/g, ";'");
+  return escapeFormula(value).replace(/([;\r\n])(?=[\s"]*[=+\-@])/g, "$1'");
 }
 
 /** A number the service wrote (a count, a score, a negative figure) stays a number Excel can sum. */
