@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './context.js';
 import type { Database } from './db/client.js';
+import { openSpool, type Spool } from './crypto/spool.js';
 import { authPlugin } from './http/auth.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
 import { registerJsonBodyParser, registerNulByteGuard } from './http/json-body.js';
@@ -87,7 +88,7 @@ const trustedProxies = (t: Config['trustProxy']) =>
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the services once: plain functions over explicit dependencies. */
-export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined }) {
+export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined; spool: Spool }) {
   const { db } = deps.database;
   const agenciesRepo = createAgenciesRepository(db);
   const quotasRepo = createQuotasRepository(db);
@@ -140,6 +141,7 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     nationalIds,
     clock: deps.clock,
     onRegistered: boards.raiseConflicts,
+    spool: deps.spool,
   });
 
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
@@ -204,7 +206,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const limitPerKey = await registerRateLimits(app, { config, redis: deps.redis, metrics });
   await registerOpenApi(app, { serverUrl: config.publicBaseUrl });
 
-  const services = buildServices({ database, clock, dataKey: config.dataKey });
+  // Import bodies and reports, and exports being built, are spooled here (private, encrypted; crashed instances' files removed now).
+  const spool = await openSpool(config.spoolDir);
+  app.addHook('onClose', async () => spool.close());
+  const services = buildServices({ database, clock, dataKey: config.dataKey, spool });
   const webhooksRepo = createWebhooksRepository(database.db);
   const webhooks = createWebhooksService({
     db: database.db,
@@ -259,13 +264,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(quotasRoutes, { quotas: services.quotas });
       await v1.register(candidatesRoutes, { candidates: services.candidates });
       await v1.register(reportsRoutes, { reports: services.reports });
-      await v1.register(exportsRoutes, { exports: services.exports });
+      await v1.register(exportsRoutes, { exports: services.exports, spool, limits: config.exports });
       await v1.register(boardsRoutes, { boards: services.boards });
       await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,
         importBodyLimitBytes: config.importBodyLimitBytes,
+        spool,
       });
     },
     { prefix: '/v1' },

@@ -90,6 +90,15 @@ const envSchema = z.object({
   WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(30_000),
   WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
   PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Private directory (0700) for encrypted spool files: import bodies and reports, exports being built. */
+  SPOOL_DIR: z.string().min(1).default('./data/spool'),
+  /** Exports in progress (built or downloading) at once: per API key, and in all on this instance. */
+  EXPORT_MAX_PER_KEY: z.coerce.number().int().min(1).max(100).default(2),
+  EXPORT_MAX_TOTAL: z.coerce.number().int().min(1).max(1000).default(8),
+  /** Exports reading the database (each on one connection) at once; the others wait their turn without one. */
+  EXPORT_MAX_BUILDING: z.coerce.number().int().min(1).max(100).default(2),
+  /** A download that makes no progress (the client reads nothing) for this long is cut, freeing its slot. */
+  EXPORT_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
 });
 
 export type Config = Readonly<{
@@ -132,6 +141,8 @@ export type Config = Readonly<{
     backoffMaxMs: number;
   }>;
   publicBaseUrl: string | undefined;
+  spoolDir: string;
+  exports: Readonly<{ maxPerKey: number; maxTotal: number; maxBuilding: number; idleTimeoutMs: number }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -194,5 +205,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffMaxMs: e.WEBHOOK_BACKOFF_MAX_MS,
     }),
     publicBaseUrl: e.PUBLIC_BASE_URL,
+    spoolDir: e.SPOOL_DIR,
+    exports: Object.freeze({
+      maxPerKey: e.EXPORT_MAX_PER_KEY,
+      maxTotal: e.EXPORT_MAX_TOTAL,
+      maxBuilding: e.EXPORT_MAX_BUILDING,
+      idleTimeoutMs: e.EXPORT_IDLE_TIMEOUT_MS,
+    }),
   });
 }

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { buildServices, type Services } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { Caller, Clock } from '../context.js';
+import { openSpool, type Spool } from '../crypto/spool.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { ensureDataKey } from '../db/data-key.js';
 import { runMigrations } from '../db/migrate.js';
@@ -548,11 +549,13 @@ export async function demoReport(services: Services, driveIds: DemoResult['drive
 async function main() {
   const loaded = loadConfig();
   const database: Database = await openDatabase({ databaseUrl: loaded.databaseUrl, pgliteDir: loaded.pgliteDir, poolMax: 4 });
+  let spool: Spool | undefined;
   try {
     const config = await ensureDataKey(loaded);
     await runMigrations(database, config.databaseUrl);
     const clock = demoClock();
-    const services = buildServices({ database, clock: clock.now, dataKey: config.dataKey });
+    spool = await openSpool(config.spoolDir);
+    const services = buildServices({ database, clock: clock.now, dataKey: config.dataKey, spool });
     const out = (l: string) => process.stdout.write(`${l}\n`);
     const result = await loadDemo(services, clock, { log: out });
     out(result.message);
@@ -576,6 +579,7 @@ async function main() {
     out(`  curl -s -H "Authorization: Bearer ${key.key}" "${base}/v1/reports/leadership?year=2023"`);
     out(`  curl -s -H "Authorization: Bearer ${key.key}" -H "Accept: text/csv" -o ket-qua.csv ${base}/v1/drives/${result.driveIds.recruitment}/results/export`);
   } finally {
+    await spool?.close();
     await database.close();
   }
 }

@@ -8,7 +8,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
 
 /** The path of the first string (or key) that is not well-formed Unicode, or null. */
-function lonePath(value: unknown, path: string): string | null {
+export function lonePath(value: unknown, path: string): string | null {
   if (typeof value === 'string') return wellFormed(value) ? null : path;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {

@@ -1,20 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/app.js';
 import { DEMO_CODES, demoClock, loadDemo } from '../../src/cli/demo.js';
+import { openSpool, type Spool } from '../../src/crypto/spool.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
+let spool: Spool;
 beforeAll(async () => {
   t = await setupApp();
+  spool = await openSpool(t.config.spoolDir);
 });
 afterAll(async () => {
+  await spool.close();
   await t.close();
 });
 
 describe('the Hà Nội 2023 demo', () => {
   it('when loaded through the services, then the reports give the published figures, and a second run changes nothing', { timeout: 180_000 }, async () => {
     const clock = demoClock();
-    const services = buildServices({ database: t.database, clock: clock.now, dataKey: t.config.dataKey });
+    const services = buildServices({ database: t.database, clock: clock.now, dataKey: t.config.dataKey, spool });
     const first = await loadDemo(services, clock);
     expect(first.loaded).toBe(true);
 

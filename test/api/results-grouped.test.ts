@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/app.js';
 import type { Caller } from '../../src/context.js';
+import { openSpool, type Spool } from '../../src/crypto/spool.js';
 import { AppError } from '../../src/errors.js';
 import { systemActor } from '../../src/modules/audit/audit.writer.js';
 import { createResultsRepository } from '../../src/modules/results/results.repository.js';
@@ -15,10 +16,13 @@ import { computeOk, openDriveWithQuotas, registerAll, round2, scoredRound, toMar
  */
 
 let t: TestApp;
+let spool: Spool;
 beforeAll(async () => {
   t = await setupApp();
+  spool = await openSpool(t.config.spoolDir);
 });
 afterAll(async () => {
+  await spool.close();
   await t.close();
 });
 
@@ -27,7 +31,7 @@ const caller: Caller = { actor: systemActor('results grouped test'), role: 'admi
 /** The results service computing groups of about `size` applications; `reads` records the quotas of each application read (undefined: the whole drive). */
 function groupedService(size: number) {
   const { db } = t.database;
-  const services = buildServices({ database: t.database, clock: () => new Date(), dataKey: TEST_DATA_KEY });
+  const services = buildServices({ database: t.database, clock: () => new Date(), dataKey: TEST_DATA_KEY, spool });
   const repo = createResultsRepository(db);
   const reads: (readonly string[] | undefined)[] = [];
   const spied: typeof repo = {

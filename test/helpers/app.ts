@@ -30,7 +30,7 @@ export type TestApp = {
 let counter = 0;
 
 /** A fresh database (a clone of the migrated template on PostgreSQL) for one test file. */
-export async function freshDatabase(): Promise<{ database: Database; url: string | undefined; drop: () => Promise<void> }> {
+export async function freshDatabase(poolMax = 30): Promise<{ database: Database; url: string | undefined; drop: () => Promise<void> }> {
   const template = inject('templateDatabase');
   if (!TEST_DATABASE_URL || !template) {
     const database = await openDatabase({ pgliteDir: 'memory://' });
@@ -43,7 +43,7 @@ export async function freshDatabase(): Promise<{ database: Database; url: string
   await admin.query(`create database ${name} template ${template}`);
   await admin.end();
   const url = databaseUrlFor(name);
-  const database = await openDatabase({ databaseUrl: url, poolMax: 30 });
+  const database = await openDatabase({ databaseUrl: url, poolMax });
   return {
     database,
     url,
@@ -62,8 +62,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_AUTH_FAILURES_MAX: '100000', DATA_KEY: TEST_DATA_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', ...overrides });
 }
 
-export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger } = {}): Promise<TestApp> {
-  const { database, url, drop } = await freshDatabase();
+export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger; poolMax?: number } = {}): Promise<TestApp> {
+  const { database, url, drop } = await freshDatabase(opts.poolMax);
   const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...opts.env });
   const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}) });
   await app.ready();

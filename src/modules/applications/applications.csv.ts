@@ -1,60 +1,32 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { CsvError, parse, type Options } from 'csv-parse';
+import type { SpoolFile } from '../../crypto/spool.js';
 import { AppError } from '../../errors.js';
 import { IMPORT_COLUMNS, REQUIRED_IMPORT_COLUMNS } from './applications.schemas.js';
 
-/*
- * CSV import bodies are streamed to a temporary file while their size is counted and their hash
- * computed (for Idempotency-Key), then parsed from that file: 100,000 rows never sit in memory.
- */
+/* CSV import bodies, parsed from their spool file (applications.body.ts: already checked to be UTF-8). */
 
-export type SpooledBody = { file: string; hash: string; bytes: number; discard: () => Promise<void> };
-
-export async function spoolBody(body: Readable, limitBytes: number, hashPrefix: string): Promise<SpooledBody> {
-  const file = path.join(tmpdir(), `tuyendung-import-${randomUUID()}.csv`);
-  const discard = () => rm(file, { force: true });
-  const hash = createHash('sha256').update(hashPrefix);
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (bytes > limitBytes) {
-        done(new AppError(413, 'request.too_large', `The import body is larger than ${limitBytes} bytes`));
-        return;
-      }
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  try {
-    await pipeline(body, meter, createWriteStream(file, { mode: 0o600 }));
-  } catch (err) {
-    await discard();
-    body.resume();
-    if (err instanceof AppError) throw err;
-    throw new AppError(400, 'request.malformed', 'The request body could not be read');
-  }
-  return { file, hash: hash.digest('hex'), bytes, discard };
+/** The file's bytes through `parser`; a read failure fails the parser (a bare pipe() would leave it waiting). */
+function parsed<T extends NodeJS.ReadWriteStream & { destroy(err?: Error): unknown }>(file: SpoolFile, parser: T): T {
+  const source = file.read();
+  source.once('error', (err) => parser.destroy(err));
+  return source.pipe(parser);
 }
 
 /** Excel saves CSV with the locale's list separator: ',' or ';' (Vietnamese locale). Chosen from the header row. */
-async function detectDelimiter(file: string): Promise<string> {
-  const handle = await open(file, 'r');
+async function detectDelimiter(file: SpoolFile): Promise<string> {
+  const stream = file.read({ encoding: 'utf8' });
+  let head = '';
   try {
-    const buf = Buffer.alloc(4096);
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const header = buf.subarray(0, bytesRead).toString('utf8').split(/\r?\n/)[0] ?? '';
-    const count = (c: string) => header.split(c).length - 1;
-    return count(';') > count(',') ? ';' : ',';
+    for await (const chunk of stream) {
+      head += chunk as string;
+      if (head.length >= 4096 || head.includes('\n')) break;
+    }
   } finally {
-    await handle.close();
+    stream.destroy();
   }
+  const header = head.split(/\r?\n/)[0] ?? '';
+  const count = (c: string) => header.split(c).length - 1;
+  return count(';') > count(',') ? ';' : ',';
 }
 
 const csvOptions = (delimiter: string, onHeader?: (h: string[]) => void): Options => ({
@@ -105,12 +77,13 @@ function checkHeader(names: string[]): void {
  * Checks the whole file before anything is written: the header names and the CSV syntax
  * (a broken quote at row 90,000 must not leave 89,999 rows imported).
  */
-export async function inspectCsv(file: string): Promise<{ delimiter: string; rows: number }> {
+export async function inspectCsv(file: SpoolFile): Promise<{ delimiter: string; rows: number }> {
   const delimiter = await detectDelimiter(file);
   let rows = 0;
   let sawHeader = false;
   try {
-    const parser = createReadStream(file).pipe(
+    const parser = parsed(
+      file,
       parse(
         csvOptions(delimiter, (names) => {
           sawHeader = true;
@@ -127,6 +100,6 @@ export async function inspectCsv(file: string): Promise<{ delimiter: string; row
 }
 
 /** The data rows of an inspected file, one object per row keyed by header name. */
-export function csvRows(file: string, delimiter: string): AsyncIterable<Record<string, string>> {
-  return createReadStream(file).pipe(parse(csvOptions(delimiter)));
+export function csvRows(file: SpoolFile, delimiter: string): AsyncIterable<Record<string, string>> {
+  return parsed(file, parse(csvOptions(delimiter)));
 }

@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { inScope, type Caller, type Clock } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
+import type { Spool } from '../../crypto/spool.js';
 import { isDomainError } from '../../domain/errors.js';
 import { localDate } from '../../domain/deadlines.js';
 import { maskNationalId, validateNationalId } from '../../domain/masking.js';
@@ -42,13 +39,14 @@ export type ImportDeps = {
   clock: Clock;
   /** Runs in each batch's transaction that created applications (the boards module raises conflicts of interest). */
   onRegistered?: (tx: Tx, record: RecordAudit, drive: { id: string; organizingAgencyId: string }) => Promise<unknown>;
+  spool: Spool;
 };
 
 export type RawRow = Record<string, unknown>;
 export type ImportSummary = { rows: number; created: number; exists: number; errors: number };
 /**
  * The per-row results are not held in memory (200,000 rows make a report of ~27 MiB): they are
- * written to a temporary file as comma-separated JSON objects while the rows are processed.
+ * written to an encrypted spool file as comma-separated JSON objects while the rows are processed.
  * `chunks()` reads them back (callable more than once); `discard()` removes the file.
  */
 export type ImportResults = { chunks: () => AsyncIterable<string>; discard: () => Promise<void> };
@@ -81,46 +79,28 @@ function resultJson(r: ImportResult): string {
  * to the socket or the file), moved straight to the old generation, where it waits for a full collection.
  */
 const RESULTS_PER_WRITE = 400;
-const READ_CHUNK_BYTES = 64 * 1024;
 
-/** Appends results to a temporary file, keeping only the counters in memory. */
-async function resultsFile(): Promise<{ write: (items: ImportResult[]) => Promise<void>; close: () => Promise<ImportResults> }> {
-  const file = path.join(tmpdir(), `tuyendung-import-report-${randomUUID()}.json`);
-  const discard = () => rm(file, { force: true });
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(file, 'w', 0o600);
-  } catch (err) {
-    await discard();
-    throw err;
-  }
+/** Appends results to an encrypted spool file (src/crypto/spool.ts), keeping only the counters in memory. */
+function resultsFile(spool: Spool): { write: (items: ImportResult[]) => Promise<void>; close: () => Promise<ImportResults> } {
+  const writer = spool.create();
   let first = true;
-  let closed = false;
-  const close = async () => {
-    if (!closed) await handle!.close();
-    closed = true;
-  };
   return {
     async write(items) {
       if (items.length === 0) return;
       try {
         // A few hundred rows per write: each piece of text stays a small, short-lived string.
         for (let i = 0; i < items.length; i += RESULTS_PER_WRITE) {
-          await handle!.write((first ? '' : ',') + items.slice(i, i + RESULTS_PER_WRITE).map(resultJson).join(','));
+          await writer.write((first ? '' : ',') + items.slice(i, i + RESULTS_PER_WRITE).map(resultJson).join(','));
           first = false;
         }
       } catch (err) {
-        await close().catch(() => undefined);
-        await discard();
+        await writer.discard();
         throw err;
       }
     },
     async close() {
-      await close();
-      return {
-        chunks: () => createReadStream(file, { encoding: 'utf8', highWaterMark: READ_CHUNK_BYTES }) as AsyncIterable<string>,
-        discard,
-      };
+      const file = await writer.close();
+      return { chunks: () => file.read({ encoding: 'utf8' }) as AsyncIterable<string>, discard: () => file.discard() };
     },
   };
 }
@@ -184,7 +164,7 @@ function nulCell(raw: unknown): string | undefined {
 const errorResult = (row: number, errors: ImportRowError[]): ImportResult => ({ row, status: 'error', errors });
 
 export function createApplicationsImporter(deps: ImportDeps) {
-  const { db, repo, nationalIds, clock } = deps;
+  const { db, repo, nationalIds, clock, spool } = deps;
 
   function parseRow(raw: unknown): { input: ImportRow } | { errors: ImportRowError[] } {
     // PostgreSQL text cannot hold U+0000: such a cell is this row's error, not the whole import's 500.
@@ -483,17 +463,10 @@ export function createApplicationsImporter(deps: ImportDeps) {
       for (const q of list) if (!quotas.position.has(q.quota.id)) quotas.position.set(q.quota.id, quotas.position.size);
       const seen: Seen = new Map();
       const summary: ImportSummary = { rows: 0, created: 0, exists: 0, errors: 0 };
-      const full = await resultsFile();
+      const full = resultsFile(spool);
       // With `atomic`, a refusal reports the rows without the ids that were rolled back: written beside the full report.
-      let brief: Awaited<ReturnType<typeof resultsFile>> | undefined;
-      if (opts.atomic) {
-        try {
-          brief = await resultsFile();
-        } catch (err) {
-          await (await full.close()).discard();
-          throw err;
-        }
-      }
+      let brief: ReturnType<typeof resultsFile> | undefined;
+      if (opts.atomic) brief = resultsFile(spool);
       const done = async () => ({ full: await full.close(), brief: await brief?.close() });
       const record = async (results: ImportResult[]) => {
         for (const r of results) {

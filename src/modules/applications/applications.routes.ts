@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callerOf } from '../../http/auth.js';
 import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
 import { claimOrReplay, idempotencyHeaders } from '../../http/idempotency.js';
@@ -8,9 +8,11 @@ import { problems } from '../../http/openapi.js';
 import { decodeCursor, idCursor, pageOf, toPage, withLink } from '../../http/pagination.js';
 import { idParams } from '../../http/primitives.js';
 import { READERS } from '../../http/roles.js';
-import { AppError } from '../../errors.js';
 import type { Role } from '../api-keys/api-keys.table.js';
-import { csvRows, inspectCsv, spoolBody } from './applications.csv.js';
+import type { Spool } from '../../crypto/spool.js';
+import { declaredCharset, spoolBody } from './applications.body.js';
+import { csvRows, inspectCsv } from './applications.csv.js';
+import { inspectJson, jsonRows } from './applications.json.js';
 import { ImportFailedError, type ApplicationsImporter, type ImportReport, type ImportResults } from './applications.import.js';
 import {
   applicationSchema,
@@ -31,8 +33,6 @@ const tags = ['applications'];
 const REGISTRARS: readonly Role[] = ['registrar', 'organizer'];
 const COUNCIL: readonly Role[] = ['council'];
 
-const isStream = (v: unknown): v is Readable => typeof v === 'object' && v !== null && typeof (v as { pipe?: unknown }).pipe === 'function';
-
 const REGISTRATION_CODES =
   'Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); ' +
   '422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s ' +
@@ -44,9 +44,8 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
   applications: ApplicationsService;
   importer: ApplicationsImporter;
   importBodyLimitBytes: number;
-}> = async (app, { applications, importer, importBodyLimitBytes }) => {
-  // CSV bodies reach the import handler as the raw stream: never buffered in memory.
-  app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload));
+  spool: Spool;
+}> = async (app, { applications, importer, importBodyLimitBytes, spool }) => {
 
   app.post('/drives/:id/applications', {
     config: { roles: REGISTRARS, idempotent: true },
@@ -86,68 +85,82 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
     },
   });
 
-  app.post('/drives/:id/applications/import', {
-    config: { roles: REGISTRARS, idempotent: 'rows' },
-    bodyLimit: importBodyLimitBytes,
-    schema: {
-      operationId: 'importApplications',
-      tags,
-      summary: 'Bulk import candidates and applications (JSON or CSV)',
-      description:
-        `Body: \`application/json\` (an array of at most ${MAX_JSON_IMPORT_ROWS} row objects) or \`text/csv\` (UTF-8 with or without ` +
-        'BOM, a header row, comma- or semicolon-separated as Excel saves it; streamed, so 100,000 rows are fine). ' +
-        `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), ` +
-        'gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + ' +
-        '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. ' +
-        'Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. ' +
-        'Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates ' +
-        'every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, ' +
-        'import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the ' +
-        'registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, ' +
-        'application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 ' +
-        '(the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
-        'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
-        'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +
-        '400 import.malformed_csv, 400 import.invalid_body, 413 request.too_large. Idempotency-Key is honoured for both media types.',
-      consumes: ['application/json', 'text/csv'],
-      params: driveParams,
-      querystring: importQuery,
-      headers: idempotencyHeaders,
-      body: importBody,
-      response: { 200: importResponseSchema, ...problems(404, 409, 422) },
-    },
-    handler: async (request, reply) => {
-      const caller = callerOf(request);
-      const atomic = request.query.atomic === 'true';
-      const body: unknown = request.body;
-      // Once the body is in, processing may take longer than the idle-connection timeout: the
-      // socket stays quiet meanwhile and must not be closed under a running import.
-      const keepSocket = () => request.raw.socket?.setTimeout(0);
-      if (!isStream(body)) {
-        keepSocket();
-        if (!Array.isArray(body)) throw new AppError(400, 'import.invalid_body', 'A JSON import body is an array of row objects');
-        if (body.length > MAX_JSON_IMPORT_ROWS) {
-          throw new AppError(400, 'import.invalid_body', `A JSON import takes at most ${MAX_JSON_IMPORT_ROWS} rows; send larger files as CSV`);
-        }
-        return sendImport(request, reply, () => importer.run(caller, request.params.id, body, { atomic }));
-      }
-      // The generic Idempotency-Key hook skips streams: the key is claimed here, once the body's hash is known.
-      const spooled = await spoolBody(body, importBodyLimitBytes, `${request.method} ${request.url}\n`);
-      keepSocket();
-      try {
-        if (await claimOrReplay(app.idempotencyStore, request, reply, spooled.hash)) return reply;
-        const claim = request.idempotency;
-        const renew = claim ? setInterval(() => void app.idempotencyStore.renew(claim).catch(() => undefined), app.idempotencyStore.renewEveryMs) : undefined;
+  // Import bodies, CSV and JSON alike, reach the import handler as the raw stream: never buffered
+  // (nor parsed whole) in memory. The parsers are replaced in this route's own scope only.
+  await app.register(async (scope) => {
+    const imports = scope.withTypeProvider<ZodTypeProvider>();
+    imports.removeContentTypeParser('application/json');
+      imports.addContentTypeParser(['application/json', 'text/csv'], (_request, payload, done) => done(null, payload));
+      imports.post('/drives/:id/applications/import', {
+      config: { roles: REGISTRARS, idempotent: 'rows' },
+      bodyLimit: importBodyLimitBytes,
+      schema: {
+        operationId: 'importApplications',
+        tags,
+        summary: 'Bulk import candidates and applications (JSON or CSV)',
+        description:
+          `Body: \`application/json\` (an array of at most ${MAX_JSON_IMPORT_ROWS} row objects) or \`text/csv\` (UTF-8 with or without ` +
+          'BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. ' +
+          'Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); ' +
+          'a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). ' +
+          `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), ` +
+          'gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + ' +
+          '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. ' +
+          'Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. ' +
+          'Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates ' +
+          'every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, ' +
+          'import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the ' +
+          'registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, ' +
+          'application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 ' +
+          '(the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
+          'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
+          'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +
+          '400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. ' +
+          'Idempotency-Key is honoured for both media types.',
+        consumes: ['application/json', 'text/csv'],
+        params: driveParams,
+        querystring: importQuery,
+        headers: idempotencyHeaders,
+        body: importBody,
+        response: { 200: importResponseSchema, ...problems(404, 409, 422) },
+      },
+      handler: async (request, reply) => {
+        const caller = callerOf(request);
+        const atomic = request.query.atomic === 'true';
+        const body = request.body as Readable;
+        const json = (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+        // The generic Idempotency-Key hook skips streams: the key is claimed here, once the body's hash is known.
+        const spooled = await spoolBody(spool, body, {
+          limitBytes: importBodyLimitBytes,
+          hashPrefix: `${request.method} ${request.url}\n${json ? 'json' : 'csv'}\n`,
+          charset: declaredCharset(request.headers['content-type']),
+        });
+        // Once the body is in, processing may take longer than the idle-connection timeout: the
+        // socket stays quiet meanwhile and must not be closed under a running import.
+        request.raw.socket?.setTimeout(0);
         try {
-          const { delimiter } = await inspectCsv(spooled.file);
-          return await sendImport(request, reply, () => importer.run(caller, request.params.id, csvRows(spooled.file, delimiter), { atomic }));
+          if (await claimOrReplay(app.idempotencyStore, request, reply, spooled.hash)) return reply;
+          const claim = request.idempotency;
+          const renew = claim ? setInterval(() => void app.idempotencyStore.renew(claim).catch(() => undefined), app.idempotencyStore.renewEveryMs) : undefined;
+          try {
+            // The whole body is checked (syntax, header, row cap) before any row is written.
+            let rows: AsyncIterable<unknown>;
+            if (json) {
+              await inspectJson(spooled.file, MAX_JSON_IMPORT_ROWS);
+              rows = jsonRows(spooled.file);
+            } else {
+              const { delimiter } = await inspectCsv(spooled.file);
+              rows = csvRows(spooled.file, delimiter);
+            }
+            return await sendImport(request, reply, () => importer.run(caller, request.params.id, rows, { atomic }));
+          } finally {
+            if (renew) clearInterval(renew);
+          }
         } finally {
-          if (renew) clearInterval(renew);
+          await spooled.file.discard();
         }
-      } finally {
-        await spooled.discard();
-      }
-    },
+      },
+    });
   });
 
   /**

@@ -1,17 +1,57 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Spool } from '../../crypto/spool.js';
 import { callerOf } from '../../http/auth.js';
 import { problems } from '../../http/openapi.js';
 import { idParams } from '../../http/primitives.js';
 import { READERS } from '../../http/roles.js';
-import type { ExportsService } from './exports.service.js';
-import { downloadContent, exportFormat, sendTabular } from './tabular.js';
+import { createExportLimiter, type ExportLimits } from './exports.limits.js';
+import type { ExportsService, TabularExport } from './exports.service.js';
+import { downloadContent, downloadHeaders, exportFormat, spoolTabular } from './tabular.js';
 
 const tags = ['exports'];
 const description =
-  'Streamed download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; ' +
-  'any other Accept is 406. National IDs are masked; cells starting with = + - @ (or tab, CR) are prefixed with a single quote.';
+  'Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; ' +
+  'any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), ' +
+  'and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent ' +
+  '(Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), ' +
+  'both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut.';
 
-export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService }> = async (app, { exports }) => {
+export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService; spool: Spool; limits: ExportLimits & { idleTimeoutMs: number } }> = async (
+  app,
+  { exports, spool, limits },
+) => {
+  const limiter = createExportLimiter(limits);
+
+  /**
+   * Builds the export into a spool file (one of at most maxBuilding builds at once, each holding one
+   * database connection for the time the query takes), then streams the file: a slow reader holds a
+   * slot and a file, never a connection, and a stalled one is cut after idleTimeoutMs.
+   */
+  async function sendExport<R>(request: FastifyRequest, reply: FastifyReply, load: () => Promise<TabularExport<R>>): Promise<FastifyReply> {
+    const format = exportFormat(request.headers.accept);
+    const caller = callerOf(request);
+    const slot = limiter.acquire(caller.actor.keyId ?? caller.role);
+    try {
+      const data = await load();
+      const file = await limiter.building(() => spoolTabular(spool, format, data));
+      const stream = file.read();
+      stream.once('close', () => {
+        slot.release();
+        void file.discard();
+      });
+      const socket = request.raw.socket;
+      const serverTimeout = request.server.server.timeout;
+      socket?.setTimeout(limits.idleTimeoutMs);
+      reply.raw.once('close', () => socket?.setTimeout(serverTimeout));
+      void reply.headers({ ...downloadHeaders(format, data.baseName), 'content-length': String(file.bytes) });
+      return reply.send(stream);
+    } catch (err) {
+      slot.release();
+      throw err;
+    }
+  }
+
   app.get('/drives/:id/results/export', {
     config: { roles: READERS },
     schema: {
@@ -22,11 +62,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService }> =
       params: idParams,
       response: { 200: { description: 'The results, one row per application, by quota and rank', content: downloadContent }, ...problems(404, 406) },
     },
-    handler: async (request, reply) => {
-      const format = exportFormat(request.headers.accept);
-      const data = await exports.results(callerOf(request), request.params.id);
-      return sendTabular(reply, format, data, (err) => request.log.error({ err }, 'results export failed mid-stream'));
-    },
+    handler: async (request, reply) => sendExport(request, reply, () => exports.results(callerOf(request), request.params.id)),
   });
 
   app.get('/drives/:id/applications/export', {
@@ -37,12 +73,11 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService }> =
       summary: 'Download the drive’s applications (CSV or XLSX)',
       description,
       params: idParams,
-      response: { 200: { description: 'Every application with its status and reasons, by quota and candidate number', content: downloadContent }, ...problems(404, 406) },
+      response: {
+        200: { description: 'Every application with its status and reasons, by quota and candidate number', content: downloadContent },
+        ...problems(404, 406),
+      },
     },
-    handler: async (request, reply) => {
-      const format = exportFormat(request.headers.accept);
-      const data = await exports.applications(callerOf(request), request.params.id);
-      return sendTabular(reply, format, data, (err) => request.log.error({ err }, 'applications export failed mid-stream'));
-    },
+    handler: async (request, reply) => sendExport(request, reply, () => exports.applications(callerOf(request), request.params.id)),
   });
 };

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
+import type { Spool, SpoolFile } from '../../crypto/spool.js';
 import { AppError } from '../../errors.js';
 
 /*
@@ -21,13 +22,37 @@ export type Column<R> = { header: string; kind?: ColumnKind; width?: number; val
 /**
  * Spreadsheet formula injection: a cell that starts with = + - @ (or tab / carriage return, which
  * some spreadsheet programs strip before evaluating) is prefixed with a single quote, so Excel and
- * LibreOffice show it as text instead of running it (OWASP "CSV injection").
+ * LibreOffice show it as text instead of running it (OWASP "CSV injection"). Leading spaces and
+ * quotes before the sign do not make it safe (`"=1+1` and ` =1+1` are escaped too).
  */
 export function escapeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /^[\s"]*[=+\-@]|^[\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/**
+ * The same for a CSV cell, and for every `;`-separated piece of it. Excel opens a CSV with the
+ * list separator of the Windows locale, which is `;` in Vietnam: such an Excel reads our commas as
+ * text and splits at every `;`, quoted or not (after a cell's closing quote the rest of the line is
+ * read unquoted), so `a;=1+1` inside one quoted field becomes a cell `=1+1`. Each piece that would
+ * start a formula gets the quote after its `;` (`a;'=1+1`): the text stays readable, and no split
+ * of the line can start a formula. A line break inside a field is treated the same way (read
+ * unquoted, it starts a new row). Commas need nothing: an Excel splitting at commas honours the quotes.
+ */
+export function escapeCsvText(value: string): string {
+  return escapeFormula(value).replace(/([;\r\n])(?=[\s"]*[=+\-@])/g, "$1'");
+}
+
+/** A number the service wrote (a count, a score, a negative figure) stays a number Excel can sum. */
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+
 const cellText = (v: string | number | null | undefined): string => (v === null || v === undefined ? '' : escapeFormula(String(v)));
+
+function csvCell(kind: ColumnKind | undefined, v: string | number | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  const text = String(v);
+  if ((kind === 'int' || kind === 'decimal') && PLAIN_NUMBER.test(text)) return text;
+  return escapeCsvText(text);
+}
 
 /** Parses an Accept header into media ranges ordered by preference (RFC 9110 §12.5.1). */
 function mediaRanges(accept: string): { type: string; q: number; index: number }[] {
@@ -94,12 +119,22 @@ export function downloadHeaders(format: TabularFormat, baseName: string): Record
   };
 }
 
-/** CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly), header row, CRLF. */
+/**
+ * CSV: UTF-8 with a byte-order mark (Excel then reads Vietnamese correctly), header row, CRLF, every
+ * field quoted (an Excel splitting at commas then never splits inside one; for `;` see escapeCsvText).
+ */
 function csvStream<R>(columns: readonly Column<R>[], rows: AsyncIterable<R>, out: Writable): Promise<void> {
-  const stringifier = stringify({ bom: true, record_delimiter: 'windows', header: true, columns: columns.map((c) => c.header) });
+  const stringifier = stringify({
+    bom: true,
+    record_delimiter: 'windows',
+    header: true,
+    quoted: true,
+    quoted_empty: true,
+    columns: columns.map((c) => escapeCsvText(c.header)),
+  });
   const records = Readable.from(
     (async function* () {
-      for await (const row of rows) yield columns.map((c) => cellText(c.value(row)));
+      for await (const row of rows) yield columns.map((c) => csvCell(c.kind, c.value(row)));
     })(),
     { objectMode: true },
   );
@@ -157,6 +192,27 @@ export function tabularStream<R>(
   return out;
 }
 
+/**
+ * Writes a whole export into a new spool file (encrypted, src/crypto/spool.ts) as fast as the rows
+ * come, and returns it to be sent. The rows' database connection and the writer's memory are then
+ * held for the time the database takes, never for the time a slow client takes to read.
+ */
+export async function spoolTabular<R>(
+  spool: Spool,
+  format: TabularFormat,
+  data: { sheetName: string; columns: readonly Column<R>[]; rows: AsyncIterable<R> },
+): Promise<SpoolFile> {
+  const writer = spool.create();
+  try {
+    if (format === 'csv') await csvStream(data.columns, data.rows, writer.input);
+    else await xlsxStream(data.columns, data.rows, writer.input, data.sheetName);
+    return await writer.close();
+  } catch (err) {
+    await writer.discard();
+    throw err;
+  }
+}
+
 /** Rows of an in-memory table (reports are a few hundred rows at most) as an async source. */
 export async function* fromArray<R>(rows: readonly R[]): AsyncIterable<R> {
   yield* rows;
@@ -179,6 +235,13 @@ export function sendTabular<R, Rep extends DownloadReply>(
 
 /** OpenAPI `content` entries for the two download media types. */
 export const downloadContent = {
-  [CSV_TYPE]: { schema: z.string().describe('CSV, UTF-8 with a byte-order mark, header row, CRLF; cells starting with = + - @ are prefixed with \'') },
+  [CSV_TYPE]: {
+    schema: z
+      .string()
+      .describe(
+        'CSV, UTF-8 with a byte-order mark, header row, CRLF, every field quoted; text cells starting with = + - @ (or tab, CR), and ' +
+          'every `;`-separated piece of a cell that would, get a single quote \' before it (numbers the service writes stay numbers)',
+      ),
+  },
   [XLSX_TYPE]: { schema: z.string().describe('Excel workbook (Office Open XML), one sheet, header row') },
 };
