@@ -26,6 +26,9 @@ import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { startAuditCheckpoints } from './modules/audit/audit.checkpointer.js';
+import { auditKeyringOf, bindAuditKeyring } from './modules/audit/audit.writer.js';
+import { createAuditKeyring } from './crypto/audit-keys.js';
 import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService } from './modules/webhooks/webhooks.service.js';
@@ -72,8 +75,19 @@ export type AppDeps = {
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the services once: plain functions over explicit dependencies. */
-export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined }) {
+export function buildServices(deps: {
+  database: Database;
+  clock: Clock;
+  dataKey?: string | undefined;
+  dataKeysRetired?: readonly string[];
+  /** The audit chain key; when absent, the one already bound to this database handle. */
+  auditKey?: string | undefined;
+  auditKeysRetired?: readonly string[];
+  auditVerifyMaxEvents?: number;
+}) {
   const { db } = deps.database;
+  const auditKeyring = deps.auditKey ? createAuditKeyring(deps.auditKey, deps.auditKeysRetired) : auditKeyringOf(db);
+  bindAuditKeyring(db, auditKeyring);
   const agenciesRepo = createAgenciesRepository(db);
   const quotasRepo = createQuotasRepository(db);
   const agencies = createAgenciesService({
@@ -83,7 +97,13 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     reservedSlots: (tx, agencyId, year, category) => quotasRepo.reservedSlots(tx, agencyId, year, category),
   });
   const apiKeys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: agenciesRepo });
-  const audit = createAuditService({ repo: createAuditRepository(db) });
+  const audit = createAuditService({
+    db,
+    repo: createAuditRepository(db),
+    keyring: auditKeyring,
+    clock: deps.clock,
+    verifyMaxEvents: deps.auditVerifyMaxEvents ?? 20_000,
+  });
   const jobPositionsRepo = createJobPositionsRepository(db);
   const jobPositions = createJobPositionsService({ db, repo: jobPositionsRepo, agencies: agenciesRepo });
   const drives = createDrivesService({
@@ -99,7 +119,7 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const quotas = createQuotasService({ db, repo: quotasRepo, drives, agencies: agenciesRepo, jobPositions: jobPositionsRepo });
   const rounds = createRoundsService({ db, repo: createRoundsRepository(db), clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
-  const nationalIds = createNationalIdProtector(deps.dataKey ?? '');
+  const nationalIds = createNationalIdProtector(deps.dataKey ?? '', deps.dataKeysRetired);
   const candidatesRepo = createCandidatesRepository(db);
   const applicationsRepo = createApplicationsRepository(db);
   const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds });
@@ -179,7 +199,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = registerMetrics(app, () => database.poolStats());
   await registerOpenApi(app, { serverUrl: config.publicBaseUrl });
 
-  const services = buildServices({ database, clock, dataKey: config.dataKey });
+  const services = buildServices({
+    database,
+    clock,
+    dataKey: config.dataKey,
+    dataKeysRetired: config.dataKeysRetired,
+    auditKey: config.auditKey,
+    auditKeysRetired: config.auditKeysRetired,
+    auditVerifyMaxEvents: config.audit.verifyMaxEvents,
+  });
+  if (config.audit.checkpointIntervalMs > 0) {
+    const checkpoints = startAuditCheckpoints(services.audit, config.audit.checkpointIntervalMs, app.log);
+    app.addHook('onReady', async () => checkpoints.start());
+    app.addHook('onClose', async () => checkpoints.stop());
+  }
   const webhooksRepo = createWebhooksRepository(database.db);
   const webhooks = createWebhooksService({
     db: database.db,

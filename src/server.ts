@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
-import { ensureDataKey } from './db/data-key.js';
+import { ensureAuditKey, ensureDataKey } from './db/data-key.js';
 import { createLogger } from './logger.js';
 import { bootstrapAdminKey } from './cli/bootstrap.js';
 
@@ -16,8 +16,10 @@ async function main() {
     poolMax: loaded.dbPoolMax,
     statementTimeoutMs: loaded.dbStatementTimeoutMs,
   });
-  const config = await ensureDataKey(loaded);
-  await runMigrations(database, config.databaseUrl);
+  const config = await ensureAuditKey(await ensureDataKey(loaded));
+  // Migrations run as the owner role when one is configured: the runtime role then cannot rewrite
+  // the audit trail (migrations/0023_audit_append_only.sql).
+  await runMigrations(database, config.migrationDatabaseUrl ?? config.databaseUrl);
   let redis: { quit(): Promise<unknown> } | undefined;
   if (config.redisUrl) {
     const { Redis } = await import('ioredis');

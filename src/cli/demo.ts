@@ -3,7 +3,7 @@ import { buildServices, type Services } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { Caller, Clock } from '../context.js';
 import { openDatabase, type Database } from '../db/client.js';
-import { ensureDataKey } from '../db/data-key.js';
+import { ensureAuditKey, ensureDataKey } from '../db/data-key.js';
 import { runMigrations } from '../db/migrate.js';
 import { systemActor } from '../modules/audit/audit.writer.js';
 import type { ScoreRowInput } from '../modules/rounds/rounds.schemas.js';
@@ -542,10 +542,16 @@ async function main() {
   const loaded = loadConfig();
   const database: Database = await openDatabase({ databaseUrl: loaded.databaseUrl, pgliteDir: loaded.pgliteDir, poolMax: 4 });
   try {
-    const config = await ensureDataKey(loaded);
-    await runMigrations(database, config.databaseUrl);
+    const config = await ensureAuditKey(await ensureDataKey(loaded));
+    await runMigrations(database, config.migrationDatabaseUrl ?? config.databaseUrl);
     const clock = demoClock();
-    const services = buildServices({ database, clock: clock.now, dataKey: config.dataKey });
+    const services = buildServices({
+      database,
+      clock: clock.now,
+      dataKey: config.dataKey,
+      auditKey: config.auditKey,
+      auditKeysRetired: config.auditKeysRetired,
+    });
     const out = (l: string) => process.stdout.write(`${l}\n`);
     const result = await loadDemo(services, clock, { log: out });
     out(result.message);
