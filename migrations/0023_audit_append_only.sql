@@ -41,3 +41,21 @@ CREATE TRIGGER audit_streams_no_truncate BEFORE TRUNCATE ON "audit_streams"
 REVOKE UPDATE, DELETE, TRUNCATE ON "audit_events", "audit_checkpoints" FROM PUBLIC;
 --> statement-breakpoint
 REVOKE DELETE, TRUNCATE ON "audit_streams" FROM PUBLIC;
+--> statement-breakpoint
+-- Roles already granted more on these tables (default privileges, GRANT ALL ON ALL TABLES) lose it
+-- here too; a grant made later is still refused by the triggers above.
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN
+    SELECT DISTINCT pg_get_userbyid(a.grantee) AS grantee
+    FROM pg_class c, aclexplode(c.relacl) a
+    WHERE c.oid IN ('audit_events'::regclass, 'audit_checkpoints'::regclass, 'audit_streams'::regclass)
+      AND a.grantee <> 0 AND a.grantee <> c.relowner
+      AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+  LOOP
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, audit_checkpoints FROM %I', r.grantee);
+    EXECUTE format('REVOKE DELETE, TRUNCATE ON audit_streams FROM %I', r.grantee);
+  END LOOP;
+END;
+$$;
