@@ -336,7 +336,7 @@ describe('strict date and timestamp parameters (item 16)', () => {
 
   it('when audit-events is filtered by real dates and instants (with an offset, or a + decoded as a space), then they are honoured', async () => {
     const a = await createAgency(t);
-    const [{ at }] = await t.sql<{ at: Date }>(`select occurred_at as at from audit_events where resource_id = $1`, [a.id]);
+    const at = (await t.sql<{ at: Date }>(`select occurred_at as at from audit_events where resource_id = $1`, [a.id]))[0]!.at;
     const iso = new Date(at).toISOString();
     const hanoi = new Date(new Date(at).getTime() + 7 * 3_600_000).toISOString().replace('Z', '+07:00');
     for (const from of [iso, hanoi, hanoi.replace('+', ' '), '2024-02-29']) {
