@@ -263,7 +263,7 @@ describe('incremental, bounded, scoped verification', () => {
     let calls = 0;
     let read = 0;
     do {
-      const res: Verification = await verify({ mode: 'full', limit: 25, ...(cursor ? { cursor } : {}) });
+      const res: Verification = await verify({ mode: 'full', maxEvents: 25, ...(cursor ? { cursor } : {}) });
       expect(res.valid).toBe(true);
       expect(res.events).toBeLessThanOrEqual(25);
       read += res.events;
@@ -285,7 +285,7 @@ describe('incremental, bounded, scoped verification', () => {
     try {
       for (let i = 0; i < 120; i++) await createAgency(capped);
       const key = await capped.keyFor('auditor');
-      const res = await capped.http.get('/v1/audit-events/verify').query({ mode: 'full', limit: 100000 }).set(bearer(key));
+      const res = await capped.http.get('/v1/audit-events/verify').query({ mode: 'full', maxEvents: 100000 }).set(bearer(key));
       expect(res.body).toMatchObject({ valid: true, events: 100, complete: false });
       expect(res.body.nextCursor).toEqual(expect.any(String));
     } finally {

@@ -45,7 +45,7 @@ const listQuery = z
   .strict();
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/, '64 hex digits');
-const headSchema = z.object({ stream: z.number().int().min(0).max(AUDIT_STREAMS - 1), seq: z.number().int().min(0), hash });
+const headSchema = z.object({ stream: z.number().int().min(0).max(AUDIT_STREAMS - 1), seq: z.number().int().min(0), hash }).strict();
 
 const checkpointSchema = z
   .object({
@@ -78,7 +78,7 @@ const verifySchema = z
 const verifyQuery = z
   .object({
     mode: z.enum(['checkpoint', 'full']).default('checkpoint').describe('checkpoint (default): from the latest signed checkpoint; full: from the genesis'),
-    limit: z.coerce.number().int().min(1).max(1_000_000).optional().describe('Most events to read in this call (capped by AUDIT_VERIFY_MAX_EVENTS)'),
+    maxEvents: z.coerce.number().int().min(1).max(1_000_000).optional().describe('Most events to read in this call (capped by AUDIT_VERIFY_MAX_EVENTS)'),
     cursor: z.string().max(1024).optional().describe('nextCursor of the previous call'),
   })
   .strict();
@@ -92,13 +92,14 @@ const suppliedCheckpoint = z
     signature: z.string().max(256),
     signedPayload: z.string().max(20_000).optional().describe('Ignored: the payload is rebuilt from the fields'),
   })
+  .strict()
   .describe('A checkpoint as listed by GET /v1/audit-events/checkpoints, e.g. a copy kept off the machine');
 
 const verifyBody = z
   .object({
     checkpoint: suppliedCheckpoint,
     mode: z.enum(['checkpoint', 'full']).default('checkpoint'),
-    limit: z.number().int().min(1).max(1_000_000).optional(),
+    maxEvents: z.number().int().min(1).max(1_000_000).optional(),
     cursor: z.string().max(1024).optional(),
   })
   .strict();
@@ -109,7 +110,7 @@ const signingKeySchema = z
 
 const verifyDescription =
   'Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) ' +
-  'each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `limit` events ' +
+  'each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events ' +
   '(AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`).';
 
 export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (app, { audit }) => {

@@ -45,7 +45,7 @@ export type SuppliedCheckpoint = { id: string; createdAt: Date; keyId: string; h
 
 export type VerifyOptions = {
   mode: 'checkpoint' | 'full';
-  limit?: number | undefined;
+  maxEvents?: number | undefined;
   cursor?: string | undefined;
   checkpoint?: SuppliedCheckpoint | undefined;
 };
@@ -108,12 +108,12 @@ export function createAuditService(deps: { db: Db; repo: AuditRepository; keyrin
     /**
      * Verifies the chains, by default from the latest stored checkpoint whose signature holds to the
      * current heads (or from an operator's copy of a checkpoint), in `full` mode from the genesis.
-     * At most `limit` (≤ AUDIT_VERIFY_MAX_EVENTS) events are read per call; `nextCursor` goes on, and
+     * At most `maxEvents` (≤ AUDIT_VERIFY_MAX_EVENTS) events are read per call; `nextCursor` goes on, and
      * the last call's `valid` covers the whole run.
      */
     async verify(caller: Caller, opts: VerifyOptions) {
       requireUnscoped(caller);
-      const budget = Math.min(opts.limit ?? deps.verifyMaxEvents, deps.verifyMaxEvents);
+      const budget = Math.min(opts.maxEvents ?? deps.verifyMaxEvents, deps.verifyMaxEvents);
       const state = opts.cursor ? decodeCursor(opts.cursor) : undefined;
       const mode = state?.mode ?? opts.mode;
       const breaks: ChainBreak[] = [];
