@@ -28,6 +28,9 @@ import { createApiKeysService } from './modules/api-keys/api-keys.service.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { createAuditService } from './modules/audit/audit.service.js';
+import { startAuditCheckpoints } from './modules/audit/audit.checkpointer.js';
+import { auditKeyringOf, bindAuditKeyring } from './modules/audit/audit.writer.js';
+import { createAuditKeyring } from './crypto/audit-keys.js';
 import { createWebhooksRepository } from './modules/webhooks/webhooks.repository.js';
 import { webhooksRoutes } from './modules/webhooks/webhooks.routes.js';
 import { createWebhooksService, deactivateWebhooksOfKey } from './modules/webhooks/webhooks.service.js';
@@ -88,8 +91,20 @@ const trustedProxies = (t: Config['trustProxy']) =>
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the services once: plain functions over explicit dependencies. */
-export function buildServices(deps: { database: Database; clock: Clock; dataKey?: string | undefined; spool: Spool }) {
+export function buildServices(deps: {
+  database: Database;
+  clock: Clock;
+  dataKey?: string | undefined;
+  dataKeysRetired?: readonly string[];
+  /** The audit chain key; when absent, the one already bound to this database handle. */
+  auditKey?: string | undefined;
+  auditKeysRetired?: readonly string[];
+  auditVerifyMaxEvents?: number;
+  spool: Spool;
+}) {
   const { db } = deps.database;
+  const auditKeyring = deps.auditKey ? createAuditKeyring(deps.auditKey, deps.auditKeysRetired) : auditKeyringOf(db);
+  bindAuditKeyring(db, auditKeyring);
   const agenciesRepo = createAgenciesRepository(db);
   const quotasRepo = createQuotasRepository(db);
   const agencies = createAgenciesService({
@@ -104,7 +119,13 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
     agencies: agenciesRepo,
     onRevoked: deactivateWebhooksOfKey(createWebhooksRepository(db)),
   });
-  const audit = createAuditService({ repo: createAuditRepository(db) });
+  const audit = createAuditService({
+    db,
+    repo: createAuditRepository(db),
+    keyring: auditKeyring,
+    clock: deps.clock,
+    verifyMaxEvents: deps.auditVerifyMaxEvents ?? 20_000,
+  });
   const jobPositionsRepo = createJobPositionsRepository(db);
   const jobPositions = createJobPositionsService({ db, repo: jobPositionsRepo, agencies: agenciesRepo });
   const drives = createDrivesService({
@@ -121,7 +142,7 @@ export function buildServices(deps: { database: Database; clock: Clock; dataKey?
   const roundsRepo = createRoundsRepository(db);
   const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
-  const nationalIds = createNationalIdProtector(deps.dataKey ?? '');
+  const nationalIds = createNationalIdProtector(deps.dataKey ?? '', deps.dataKeysRetired);
   const candidatesRepo = createCandidatesRepository(db);
   const applicationsRepo = createApplicationsRepository(db);
   const candidates = createCandidatesService({ db, repo: candidatesRepo, nationalIds, clock: deps.clock });
@@ -209,7 +230,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Import bodies and reports, and exports being built, are spooled here (private, encrypted; crashed instances' files removed now).
   const spool = await openSpool(config.spoolDir);
   app.addHook('onClose', async () => spool.close());
-  const services = buildServices({ database, clock, dataKey: config.dataKey, spool });
+  const services = buildServices({
+    database,
+    clock,
+    dataKey: config.dataKey,
+    dataKeysRetired: config.dataKeysRetired,
+    auditKey: config.auditKey,
+    auditKeysRetired: config.auditKeysRetired,
+    auditVerifyMaxEvents: config.audit.verifyMaxEvents,
+    spool,
+  });
+  if (config.audit.checkpointIntervalMs > 0) {
+    const checkpoints = startAuditCheckpoints(services.audit, config.audit.checkpointIntervalMs, app.log);
+    app.addHook('onReady', async () => checkpoints.start());
+    app.addHook('onClose', async () => checkpoints.stop());
+  }
   const webhooksRepo = createWebhooksRepository(database.db);
   const webhooks = createWebhooksService({
     db: database.db,

@@ -29,6 +29,9 @@ const csv = z
   .string()
   .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
 
+const base64Key = (name: string) =>
+  z.string().refine((v) => Buffer.from(v, 'base64').length === 32, `${name} must be 32 bytes, base64-encoded`);
+
 /** Everything the service reads from its environment, validated once at start. */
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -74,6 +77,18 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'DATA_KEY must be 32 bytes, base64-encoded')
     .optional(),
+  /** Former data keys, readable only while `npm run keys -- rotate-data-key` re-encrypts (docs/keys.md). */
+  DATA_KEYS_RETIRED: csv.pipe(z.array(base64Key('DATA_KEYS_RETIRED'))).default([]),
+  /** 32 bytes, base64: keys the audit chain (HMAC) and signs its checkpoints (Ed25519). */
+  AUDIT_KEY: base64Key('AUDIT_KEY').optional(),
+  /** Former audit keys: events and checkpoints made with them still verify; nothing new is keyed with them. */
+  AUDIT_KEYS_RETIRED: csv.pipe(z.array(base64Key('AUDIT_KEYS_RETIRED'))).default([]),
+  /** Signed checkpoints of the audit stream heads, made this often (0: only on demand). */
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(0).default(900_000),
+  /** Most events one verification call reads; it answers with a cursor to go on. */
+  AUDIT_VERIFY_MAX_EVENTS: z.coerce.number().int().min(100).max(1_000_000).default(20_000),
+  /** Owner role's URL: migrations run through it; DATABASE_URL can then be a role that may not rewrite the audit trail. */
+  MIGRATION_DATABASE_URL: z.string().url().optional(),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** Run the webhook delivery worker in this process (several instances may run it together). */
   WEBHOOK_WORKER: bool.default(true),
@@ -128,6 +143,11 @@ export type Config = Readonly<{
   trustProxy: false | number | readonly string[];
   metrics: Readonly<{ port: number | undefined; host: string }>;
   dataKey: string | undefined;
+  dataKeysRetired: readonly string[];
+  auditKey: string | undefined;
+  auditKeysRetired: readonly string[];
+  audit: Readonly<{ checkpointIntervalMs: number; verifyMaxEvents: number }>;
+  migrationDatabaseUrl: string | undefined;
   webhookAllowPrivate: boolean;
   webhookMaxSubscriptionsPerKey: number;
   webhookDelivery: Readonly<{
@@ -158,6 +178,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DATABASE_URL && !e.DATA_KEY) {
     // With a shared database the key must come from the operator: never invent one per instance.
     throw new ConfigError('Invalid configuration:\n  DATA_KEY: required when DATABASE_URL is set');
+  }
+  if (e.DATABASE_URL && !e.AUDIT_KEY) {
+    // The chain key must live outside the database it protects, and be the same on every instance.
+    throw new ConfigError('Invalid configuration:\n  AUDIT_KEY: required when DATABASE_URL is set');
   }
   return Object.freeze({
     env: e.NODE_ENV,
@@ -192,6 +216,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: Array.isArray(e.TRUST_PROXY) ? Object.freeze(e.TRUST_PROXY) : e.TRUST_PROXY,
     metrics: Object.freeze({ port: e.METRICS_PORT, host: e.METRICS_HOST }),
     dataKey: e.DATA_KEY,
+    dataKeysRetired: Object.freeze(e.DATA_KEYS_RETIRED),
+    auditKey: e.AUDIT_KEY,
+    auditKeysRetired: Object.freeze(e.AUDIT_KEYS_RETIRED),
+    audit: Object.freeze({ checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS, verifyMaxEvents: e.AUDIT_VERIFY_MAX_EVENTS }),
+    migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookMaxSubscriptionsPerKey: e.WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY,
     webhookDelivery: Object.freeze({

@@ -4,7 +4,7 @@ import { buildApp } from './app.js';
 import { loadConfig, ConfigError } from './config.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
-import { ensureDataKey } from './db/data-key.js';
+import { ensureAuditKey, ensureDataKey } from './db/data-key.js';
 import { buildMetricsServer } from './http/metrics.js';
 import type { Readiness } from './http/operations.js';
 import { createRateLimitRedis } from './http/rate-limits.js';
@@ -20,8 +20,10 @@ async function main() {
     poolMax: loaded.dbPoolMax,
     statementTimeoutMs: loaded.dbStatementTimeoutMs,
   });
-  const config = await ensureDataKey(loaded);
-  await runMigrations(database, config.databaseUrl);
+  const config = await ensureAuditKey(await ensureDataKey(loaded));
+  // Migrations run as the owner role when one is configured: the runtime role then cannot rewrite
+  // the audit trail (migrations/0022_audit_append_only.sql).
+  await runMigrations(database, config.migrationDatabaseUrl ?? config.databaseUrl);
   const redis = config.redisUrl ? await createRateLimitRedis(config.redisUrl) : undefined;
   const readiness: Readiness = { draining: false };
   const app = await buildApp({ config, database, logger, redis, readiness });

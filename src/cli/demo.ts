@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import type { Caller, Clock } from '../context.js';
 import { openSpool, type Spool } from '../crypto/spool.js';
 import { openDatabase, type Database } from '../db/client.js';
-import { ensureDataKey } from '../db/data-key.js';
+import { ensureAuditKey, ensureDataKey } from '../db/data-key.js';
 import { runMigrations } from '../db/migrate.js';
 import { systemActor } from '../modules/audit/audit.writer.js';
 import type { ScoreRowInput } from '../modules/rounds/rounds.schemas.js';
@@ -551,11 +551,18 @@ async function main() {
   const database: Database = await openDatabase({ databaseUrl: loaded.databaseUrl, pgliteDir: loaded.pgliteDir, poolMax: 4 });
   let spool: Spool | undefined;
   try {
-    const config = await ensureDataKey(loaded);
-    await runMigrations(database, config.databaseUrl);
+    const config = await ensureAuditKey(await ensureDataKey(loaded));
+    await runMigrations(database, config.migrationDatabaseUrl ?? config.databaseUrl);
     const clock = demoClock();
     spool = await openSpool(config.spoolDir);
-    const services = buildServices({ database, clock: clock.now, dataKey: config.dataKey, spool });
+    const services = buildServices({
+      database,
+      clock: clock.now,
+      dataKey: config.dataKey,
+      auditKey: config.auditKey,
+      auditKeysRetired: config.auditKeysRetired,
+      spool,
+    });
     const out = (l: string) => process.stdout.write(`${l}\n`);
     const result = await loadDemo(services, clock, { log: out });
     out(result.message);

@@ -14,7 +14,7 @@ const out = path.resolve(values.out ?? 'openapi/openapi.json');
 
 // Routes are registered without touching the database: an empty in-memory one suffices.
 const database = await openDatabase({ pgliteDir: 'memory://' });
-const config = loadConfig({ LOG_LEVEL: 'silent', DATA_KEY: Buffer.alloc(32).toString('base64') });
+const config = loadConfig({ LOG_LEVEL: 'silent', DATA_KEY: Buffer.alloc(32).toString('base64'), AUDIT_KEY: Buffer.alloc(32).toString('base64'), AUDIT_CHECKPOINT_INTERVAL_MS: '0' });
 const app = await buildApp({ config, database });
 await app.ready();
 const document = `${JSON.stringify(app.swagger(), null, 2)}\n`;

@@ -23,3 +23,26 @@ export async function ensureDataKey(config: Config): Promise<Config> {
   }
   return Object.freeze({ ...config, dataKey: key });
 }
+
+export const AUDIT_KEY_FILE = 'tuyendung.audit-key';
+
+/**
+ * The audit chain's key, like the data key: generated once into PGLITE_DIR on the embedded
+ * database when AUDIT_KEY is not configured, required configuration with DATABASE_URL. On the
+ * embedded database there is one database role (no owner/runtime split): this key, kept outside the
+ * database files, is what makes a rewritten trail fail verification there.
+ */
+export async function ensureAuditKey(config: Config): Promise<Config> {
+  if (config.auditKey || config.databaseUrl) return config;
+  const file = path.join(path.resolve(config.pgliteDir), AUDIT_KEY_FILE);
+  let key: string;
+  try {
+    key = (await readFile(file, 'utf8')).trim();
+  } catch {
+    key = randomBytes(32).toString('base64');
+    await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' }).catch(async () => {
+      key = (await readFile(file, 'utf8')).trim();
+    });
+  }
+  return Object.freeze({ ...config, auditKey: key });
+}

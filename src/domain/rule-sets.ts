@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from './errors.js';
+import { isCalendarDate } from './date-strings.js';
 
 /*
  * A drive's rule set is data, pinned on the drive (jsonb) and returned by the API. The law has
@@ -49,7 +50,7 @@ const code = z
   .min(1)
   .max(64)
   .regex(/^[a-z][a-z0-9_]*$/, 'lower_snake_case code');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const isoDate = z.string().refine(isCalendarDate, 'YYYY-MM-DD, a day that exists (years 1000–9999)');
 
 export const gateRulesSchema = z.strictObject({
   /** Ranking round (round 2): minimum raw score, before priority points. null = no overall gate. */

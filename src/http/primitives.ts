@@ -1,12 +1,23 @@
 import { z } from 'zod';
+import { isCalendarDate, parseInstant } from '../domain/date-strings.js';
 
 // Shared, bounded input primitives: every module builds its schemas from these.
 export const uuid = z.string().uuid();
 export const idParams = z.object({ id: uuid });
-export const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((s) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
-}, 'not a calendar date');
+/** A calendar date `YYYY-MM-DD` that exists (no 2023-02-30), in years 1000–9999. */
+export const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isCalendarDate, 'not a calendar date (a day that exists, years 1000–9999)');
+/**
+ * A timestamp parameter: ISO 8601 with `Z` or an offset (or a bare date: midnight UTC), read
+ * strictly (src/domain/date-strings.ts). Every date and timestamp input goes through this or `isoDate`.
+ */
+export const instant = z
+  .string()
+  .max(40)
+  .refine((s) => parseInstant(s) !== undefined, 'expected an ISO 8601 timestamp with Z or an offset (or YYYY-MM-DD): a real date and time, years 1000–9999')
+  .transform((s) => parseInstant(s)!);
 export const year = z.coerce.number().int().min(2000).max(2100);
 /** Free text: NFC-normalised, trimmed, bounded. */
 export const text = (max = 200, min = 1) =>

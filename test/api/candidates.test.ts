@@ -23,7 +23,7 @@ describe('candidates', () => {
     expect(res.body.nationalId).toBeUndefined();
     expect(res.body.nationality).toBe('VN');
     const [row] = await t.sql<Record<string, string>>('select * from candidates where id = $1', [res.body.id]);
-    expect(row!.national_id_ciphertext).toMatch(/^v1:[^:]+:[^:]+:[^:]+$/);
+    expect(row!.national_id_ciphertext).toMatch(/^v2:[0-9a-f]{16}:[^:]+:[^:]+:[^:]+$/);
     for (const value of Object.values(row!)) expect(JSON.stringify(value ?? '')).not.toContain(nationalId);
     const audit = await t.sql<{ after: unknown }>("select after from audit_events where resource_id = $1", [res.body.id]);
     expect(JSON.stringify(audit)).not.toContain(nationalId);

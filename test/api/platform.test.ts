@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { openDatabase } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { bearer, setupApp, testConfig, TEST_DATA_KEY, type TestApp } from '../helpers/app.js';
+import { bearer, setupApp, testConfig, TEST_DATA_KEY, TEST_AUDIT_KEY, type TestApp } from '../helpers/app.js';
 import { CONCURRENCY_SKIP_REASON, TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 
@@ -109,7 +109,7 @@ describe('database', () => {
 describe('server process', () => {
   it.skipIf(!onPostgres)('when SIGTERM arrives with requests in flight, then they complete and the process exits cleanly', async () => {
     const url = await scratchDatabase();
-    const { proc, base } = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, SHUTDOWN_GRACE_MS: '10000' }, await freePort());
+    const { proc, base } = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, SHUTDOWN_GRACE_MS: '10000' }, await freePort());
     cleanups.push(async () => void proc.kill('SIGKILL'));
     const inflight = Array.from({ length: 20 }, () => fetch(`${base}/readyz`).then((r) => r.status));
     await Promise.race(inflight);
@@ -125,7 +125,7 @@ describe('server process', () => {
   it('when the embedded database starts empty, then the first start prints one admin key that works', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'td-first-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const { proc, base, output } = await startServer({ DATABASE_URL: '', PGLITE_DIR: path.join(dir, 'pglite'), DATA_KEY: '' }, await freePort());
+    const { proc, base, output } = await startServer({ DATABASE_URL: '', PGLITE_DIR: path.join(dir, 'pglite'), DATA_KEY: '', AUDIT_KEY: '' }, await freePort());
     cleanups.push(async () => void proc.kill('SIGKILL'));
     const key = /td_[A-Za-z0-9_-]{43}/.exec(output())?.[0];
     expect(key).toBeDefined();

@@ -57,9 +57,10 @@ export async function freshDatabase(poolMax = 30): Promise<{ database: Database;
 }
 
 export const TEST_DATA_KEY = Buffer.alloc(32, 7).toString('base64');
+export const TEST_AUDIT_KEY = Buffer.alloc(32, 9).toString('base64');
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_AUTH_FAILURES_MAX: '100000', DATA_KEY: TEST_DATA_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', ...overrides });
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_AUTH_FAILURES_MAX: '100000', DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', ...overrides });
 }
 
 export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger; poolMax?: number } = {}): Promise<TestApp> {

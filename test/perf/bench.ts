@@ -27,7 +27,7 @@ import pg from 'pg';
 import { createNationalIdProtector } from '../../src/crypto/national-id.js';
 import { encodeCursor } from '../../src/http/pagination.js';
 import { captureRequests, type Statement } from './capture.js';
-import { benchUuid, DRIVE, dropDatabase, generate, KIND, person, quotaNo, type BenchData } from './generate.js';
+import { BENCH_AUDIT_KEY, benchUuid, DRIVE, dropDatabase, generate, KIND, person, quotaNo, type BenchData } from './generate.js';
 import { createKeys } from './keys.js';
 import type { BareSpec } from './bare-server.js';
 import type { LoadResult, LoadSpec } from './load.js';
@@ -428,7 +428,7 @@ async function main() {
     log('building the server (npm run build)…');
     await run(process.execPath, ['--import', 'tsx', 'src/cli/build.ts'], { cwd: ROOT });
     log('starting the server on PostgreSQL…');
-    server = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey });
+    server = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey, AUDIT_KEY: BENCH_AUDIT_KEY });
     const pgColdMs = server.readyMs;
     mem = sampler(server.proc.pid!);
     const base = server.base;
@@ -807,20 +807,20 @@ async function main() {
     await stopProcess(server.proc);
     server = undefined;
     log('cold starts…');
-    const pgWarm = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey });
+    const pgWarm = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey, AUDIT_KEY: BENCH_AUDIT_KEY });
     const restRss = (await memoryOf(pgWarm.proc.pid!))?.rssKb ?? NaN;
     await stopProcess(pgWarm.proc);
     // The unbundled form, for comparison: every module file loaded through tsx.
-    const tsxStart = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey }, TSX);
+    const tsxStart = await startServer({ DATABASE_URL: data.databaseUrl, DATA_KEY: data.dataKey, AUDIT_KEY: BENCH_AUDIT_KEY }, TSX);
     const tsxRestRss = (await memoryOf(tsxStart.proc.pid!))?.rssKb ?? NaN;
     await stopProcess(tsxStart.proc);
     const prod = `, RSS ${fmt(restRss / 1024)} MiB when ready; unbundled (\`tsx src/server.ts\`): ${fmt(tsxStart.readyMs)} ms, RSS ${fmt(tsxRestRss / 1024)} MiB when ready`;
     const pgliteDir = await mkdtemp(path.join(WORK, 'pglite-'));
     const dir = path.join(pgliteDir, 'data');
-    const pgNew = await startServer({ PGLITE_DIR: dir, DATABASE_URL: '', DATA_KEY: '' });
+    const pgNew = await startServer({ PGLITE_DIR: dir, DATABASE_URL: '', DATA_KEY: '', AUDIT_KEY: '' });
     const pgNewRss = (await memoryOf(pgNew.proc.pid!))?.rssKb ?? NaN;
     await stopProcess(pgNew.proc);
-    const pgExisting = await startServer({ PGLITE_DIR: dir, DATABASE_URL: '', DATA_KEY: '' });
+    const pgExisting = await startServer({ PGLITE_DIR: dir, DATABASE_URL: '', DATA_KEY: '', AUDIT_KEY: '' });
     await stopProcess(pgExisting.proc);
     const peakAll = Math.max(...Object.values(peaks));
     table.push({

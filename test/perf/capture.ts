@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { buildApp } from '../../src/app.js';
+import { BENCH_AUDIT_KEY } from './generate.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
@@ -20,6 +21,7 @@ export async function captureRequests(databaseUrl: string, dataKey: string, requ
   const config = loadConfig({
     DATABASE_URL: databaseUrl,
     DATA_KEY: dataKey,
+    AUDIT_KEY: BENCH_AUDIT_KEY,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '100000000',
     WEBHOOK_WORKER: 'false',

@@ -32,6 +32,7 @@ import { resolveRuleSet } from '../../src/domain/rule-sets.js';
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** A fixed data key: the bench is reproducible and never touches a real key. */
 export const BENCH_DATA_KEY = createHash('sha256').update('tuyendung-bench-data-key').digest('base64');
+export const BENCH_AUDIT_KEY = createHash('sha256').update('tuyendung-bench-audit-key').digest('base64');
 
 export const KIND = { agency: 1, jobPosition: 2, candidate: 3, quota: 4, application: 5, drive: 6, round: 7, part: 8, script: 9, mark: 10 } as const;
 

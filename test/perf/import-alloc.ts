@@ -21,7 +21,7 @@ import { buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
-import { BENCH_DATA_KEY, benchUuid, DRIVE, dropDatabase, KIND, person, quotaNo, urlOf } from './generate.js';
+import { BENCH_AUDIT_KEY, BENCH_DATA_KEY, benchUuid, DRIVE, dropDatabase, KIND, person, quotaNo, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
 
 const { values: opts } = parseArgs({
@@ -59,7 +59,7 @@ await dropDatabase(dbName);
 psql('postgres', `create database ${dbName} template ${opts.template}`);
 const url = urlOf(dbName);
 const keys = await createKeys(url, [{ name: 'registrar', role: 'registrar', agencyId: benchUuid(KIND.agency, 0) }]);
-const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
+const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, AUDIT_KEY: BENCH_AUDIT_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
 const database = await openDatabase({ databaseUrl: url, poolMax: 20 });
 const app = await buildApp({ config, database, logger: createLogger('warn') });
 await app.listen({ port: 0, host: '127.0.0.1' });

@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn, type StdioOptions } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BENCH_DATA_KEY } from './generate.js';
+import { BENCH_AUDIT_KEY, BENCH_DATA_KEY } from './generate.js';
 
 /** Resident memory of a process in MiB, from /proc/<pid>/status. */
 export async function memoryStatus(pid: number) {
@@ -58,6 +58,7 @@ export async function startProbedServer(o: ProbedServerOptions): Promise<ChildPr
       ...process.env,
       DATABASE_URL: o.databaseUrl,
       DATA_KEY: BENCH_DATA_KEY,
+      AUDIT_KEY: BENCH_AUDIT_KEY,
       PORT: String(o.port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',

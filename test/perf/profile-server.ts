@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encodeCursor } from '../../src/http/pagination.js';
-import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
+import { BENCH_AUDIT_KEY, BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
 
 const [db, mode = 'register', first = '0'] = process.argv.slice(2);
@@ -18,7 +18,7 @@ const url = urlOf(db);
 const port = 3977;
 const keys = await createKeys(url, [{ name: 'registrar', role: 'registrar', agencyId: benchUuid(KIND.agency, 0) }]);
 const proc = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/td-cpu-profile', 'dist/server.js'], {
-  env: { ...process.env, DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000' },
+  env: { ...process.env, DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, AUDIT_KEY: BENCH_AUDIT_KEY, PORT: String(port), LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000' },
   stdio: 'inherit',
 });
 for (;;) {

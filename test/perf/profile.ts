@@ -25,7 +25,7 @@ import { openDatabase } from '../../src/db/client.js';
 import { encodeCursor } from '../../src/http/pagination.js';
 import { createLogger } from '../../src/logger.js';
 import { captureRequests, type InjectRequest } from './capture.js';
-import { BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
+import { BENCH_AUDIT_KEY, BENCH_DATA_KEY, benchUuid, DRIVE, KIND, quotaNo, urlOf } from './generate.js';
 import { createKeys } from './keys.js';
 
 const { values } = parseArgs({
@@ -66,7 +66,7 @@ if (values.reset) {
 const mib = (field: string) => Number(/\d+/.exec(readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(field)) ?? '')?.[0] ?? NaN) / 1024;
 /** One app, the requests made in turn without any trace: status, time, peak resident set and CPU time of each. */
 async function untraced(request: InjectRequest) {
-  const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
+  const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, AUDIT_KEY: BENCH_AUDIT_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
   const database = await openDatabase({ databaseUrl: url, poolMax: 2 });
   const app = await buildApp({ config, database, logger: createLogger('warn') });
   await app.ready();
@@ -90,7 +90,7 @@ async function untraced(request: InjectRequest) {
 
 /** One app: a report, then (the bench's quota update, a report) × --repeat, each with its statements. */
 async function touched() {
-  const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
+  const config = loadConfig({ DATABASE_URL: url, DATA_KEY: BENCH_DATA_KEY, AUDIT_KEY: BENCH_AUDIT_KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MAX: '100000000', WEBHOOK_WORKER: 'false' });
   const database = await openDatabase({ databaseUrl: url, poolMax: 2 });
   const app = await buildApp({ config, database, logger: createLogger('warn') });
   await app.ready();

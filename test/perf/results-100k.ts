@@ -169,7 +169,7 @@ async function main() {
     await c.connect();
     if (!reuse) await generate(c);
 
-    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATA_KEY: Buffer.alloc(32, 7).toString('base64'), RATE_LIMIT_MAX: '100000' });
+    const config = loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATA_KEY: Buffer.alloc(32, 7).toString('base64'), AUDIT_KEY: Buffer.alloc(32, 9).toString('base64'), RATE_LIMIT_MAX: '100000' });
     const app = await buildApp({ config, database });
     await app.ready();
     const keys = createApiKeysService({ db: database.db, repo: createApiKeysRepository(database.db), agencies: createAgenciesRepository(database.db) });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY, bearer } from '../helpers/app.js';
+import { TEST_DATA_KEY, TEST_AUDIT_KEY, bearer } from '../helpers/app.js';
 import { onPostgres } from '../helpers/env.js';
 import { privatePostgresAvailable, startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
@@ -13,10 +13,10 @@ describe.skipIf(!enabled)('PostgreSQL stopped under load (needs PostgreSQL serve
   beforeAll(async () => {
     // A port the OS says is free now; a port picked by hand can be a client's ephemeral port.
     pg = await startPrivatePostgres(freePort);
-    server = await startServer({ DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, DB_STATEMENT_TIMEOUT_MS: '5000' }, await freePort());
+    server = await startServer({ DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, DB_STATEMENT_TIMEOUT_MS: '5000' }, await freePort());
     const { execFileSync } = await import('node:child_process');
     const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'outage'], {
-      env: { ...process.env, DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: pg.url(), DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'silent' },
     }).toString();
     key = out.trim().split('\n').pop()!;
   }, 120_000);

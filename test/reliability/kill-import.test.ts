@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY, type TestApp } from '../helpers/app.js';
+import { TEST_DATA_KEY, TEST_AUDIT_KEY, type TestApp } from '../helpers/app.js';
 import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 import { createOpenDriveNow } from '../factories/candidates.js';
@@ -48,7 +48,7 @@ describe.skipIf(!onPostgres)('server killed in the middle of a 100,000-row impor
       await admin.end();
     });
     const url = databaseUrlFor(name);
-    const env = { DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, IDEMPOTENCY_LEASE_MS: '3000', RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' };
+    const env = { DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, IDEMPOTENCY_LEASE_MS: '3000', RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' };
     const key = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'kill'], {
       env: { ...process.env, ...env, LOG_LEVEL: 'silent' },
     })

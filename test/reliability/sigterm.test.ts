@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY, bearer } from '../helpers/app.js';
+import { TEST_DATA_KEY, TEST_AUDIT_KEY, bearer } from '../helpers/app.js';
 import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 
@@ -23,13 +23,13 @@ describe.skipIf(!onPostgres)('SIGTERM under load', () => {
     const url = databaseUrlFor(name);
     const { execFileSync } = await import('node:child_process');
     const key = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'sigterm'], {
-      env: { ...process.env, DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'silent' },
     })
       .toString()
       .trim()
       .split('\n')
       .pop()!;
-    const server = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, SHUTDOWN_GRACE_MS: '15000' }, await freePort());
+    const server = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, SHUTDOWN_GRACE_MS: '15000' }, await freePort());
     cleanups.push(async () => void server.proc.kill('SIGKILL'));
 
     const prefix = `SIG-${Date.now()}`;

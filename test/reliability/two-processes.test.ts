@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY, bearer, type TestApp } from '../helpers/app.js';
+import { TEST_DATA_KEY, TEST_AUDIT_KEY, bearer, type TestApp } from '../helpers/app.js';
 import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 import { createAgencyWithHeadcount, createDrive, createJobPosition } from '../factories/drives.js';
@@ -28,7 +28,7 @@ describe.skipIf(!onPostgres)('two server processes on one database', () => {
     await admin.query(`create database ${name}`);
     await admin.end();
     url = databaseUrlFor(name);
-    const env = { DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' };
+    const env = { DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, RATE_LIMIT_MAX: '100000', WEBHOOK_WORKER: 'false' };
     servers = await Promise.all([startServer(env, await freePort()), startServer(env, await freePort())]);
     const key = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'race'], {
       env: { ...process.env, ...env, LOG_LEVEL: 'silent' },

@@ -13,7 +13,7 @@ import {
   type Decision,
 } from '../../src/domain/calendar.js';
 
-// The government's decisions as seeded by migrations/0033_calendar_seed.sql.
+// The government's decisions as seeded by migrations/0027_calendar_seed.sql.
 const VPCP_8726: Decision = { number: '8726/VPCP-KGVX', date: '2024-11-26', issuer: 'Văn phòng Chính phủ' };
 const BNV_9441: Decision = { number: '9441/TB-BNV', date: '2025-10-16', issuer: 'Bộ Nội vụ' };
 const entry = (date: string, kind: CalendarEntry['kind'], decision: Decision, name = 'x'): CalendarEntry => ({ date, kind, name, decision });

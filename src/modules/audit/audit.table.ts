@@ -27,6 +27,8 @@ export const auditEvents = pgTable(
     after: jsonb(),
     prevHash: text().notNull(),
     hash: text().notNull(),
+    /** The audit key (id) the hash is keyed with; null only for events from before the chain was keyed. */
+    keyId: text(),
   },
   (t) => [
     uniqueIndex('audit_events_stream_seq_unique').on(t.stream, t.seq),
@@ -44,3 +46,26 @@ export const auditStreams = pgTable('audit_streams', {
   lastHash: text().notNull(),
 });
 
+
+export type CheckpointHead = { stream: number; seq: number; hash: string };
+
+/**
+ * Signed checkpoints: the head (sequence number and hash) of every stream at one moment, signed
+ * with the audit key's Ed25519 half. Verification starts from the latest one whose signature holds
+ * and requires every chain to still reach it; an operator copies them off the machine and can hand
+ * one back to check the database against it. Like the events, rows are never updated or deleted
+ * (migration 0023).
+ */
+export const auditCheckpoints = pgTable(
+  'audit_checkpoints',
+  {
+    id: idColumn(),
+    createdAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
+    keyId: text().notNull(),
+    /** One entry per stream, 0 … AUDIT_STREAMS − 1 (seq 0 and the genesis hash for a stream never written). */
+    heads: jsonb().$type<CheckpointHead[]>().notNull(),
+    signature: text().notNull(),
+  },
+  (t) => [index('audit_checkpoints_created_idx').on(t.createdAt, t.id)],
+);
+export type AuditCheckpointRow = typeof auditCheckpoints.$inferSelect;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { sql } from 'drizzle-orm';
+import type { AuditKeyring } from '../../crypto/audit-keys.js';
 import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isRetryable } from '../../db/pg-error.js';
@@ -48,27 +49,51 @@ export type HashedFields = {
   before: unknown;
   after: unknown;
   prevHash: string;
+  /** The audit key the event's hash is keyed with; null for events written before the chain was keyed. */
+  keyId: string | null;
 };
 
-export function eventHash(e: HashedFields): string {
-  const canonical = canonicalize({
-    stream: e.stream,
-    seq: e.seq,
-    occurredAt: e.occurredAt.toISOString(),
-    actorKeyId: e.actorKeyId,
-    actorRole: e.actorRole,
-    onBehalfOf: e.onBehalfOf,
-    requestId: e.requestId,
-    action: e.action,
-    resourceType: e.resourceType,
-    resourceId: e.resourceId,
-    agencyId: e.agencyId,
-    driveId: e.driveId,
-    before: e.before ?? null,
-    after: e.after ?? null,
-    prevHash: e.prevHash,
-  });
-  return createHash('sha256').update(canonical ?? '').digest('hex');
+const canonicalEvent = (e: HashedFields) => ({
+  stream: e.stream,
+  seq: e.seq,
+  occurredAt: e.occurredAt.toISOString(),
+  actorKeyId: e.actorKeyId,
+  actorRole: e.actorRole,
+  onBehalfOf: e.onBehalfOf,
+  requestId: e.requestId,
+  action: e.action,
+  resourceType: e.resourceType,
+  resourceId: e.resourceId,
+  agencyId: e.agencyId,
+  driveId: e.driveId,
+  before: e.before ?? null,
+  after: e.after ?? null,
+  prevHash: e.prevHash,
+});
+
+/**
+ * An event's hash: HMAC-SHA256 under its audit key of the canonical event, which includes the
+ * previous hash and the key id. Events from before the chain was keyed (key id null) were hashed
+ * with plain SHA-256; verification accepts those only below a signed checkpoint. Undefined when the
+ * event names a key this instance does not hold.
+ */
+export function eventHash(e: HashedFields, keyring: AuditKeyring): string | undefined {
+  if (e.keyId === null) return createHash('sha256').update(canonicalize(canonicalEvent(e)) ?? '').digest('hex');
+  return keyring.mac(e.keyId, canonicalize({ ...canonicalEvent(e), keyId: e.keyId }) ?? '');
+}
+
+// The chain key of each database handle, bound where the services are built (buildServices, the
+// CLI): every service writes through `audited(db, …)`, and the key must never be optional there.
+const keyrings = new WeakMap<object, AuditKeyring>();
+
+export function bindAuditKeyring(db: Db, keyring: AuditKeyring): void {
+  keyrings.set(db, keyring);
+}
+
+export function auditKeyringOf(db: Db): AuditKeyring {
+  const keyring = keyrings.get(db);
+  if (!keyring) throw new Error('No audit key is bound to this database handle (AUDIT_KEY): audited writes are refused');
+  return keyring;
 }
 
 /** JSON round trip: what is hashed is exactly what jsonb gives back (dates as ISO strings). */
@@ -99,13 +124,14 @@ export async function audited<T>(
   const retries = opts.retries ?? 5;
   // The request's own work (its idempotency record), done in every attempt of this transaction.
   const within = takeWithinTransaction();
+  const keyring = auditKeyringOf(db);
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction(
         async (tx) => {
           const entries: AuditEntry[] = [];
           const result = await fn(tx, (e) => entries.push(e));
-          if (entries.length > 0) await appendEvents(tx, actor, entries, clock());
+          if (entries.length > 0) await appendEvents(tx, keyring, actor, entries, clock());
           if (within) {
             const first = entries[0];
             await within(tx, first ? { resourceType: first.resourceType, resourceId: first.resourceId } : undefined);
@@ -132,7 +158,7 @@ export async function audited<T>(
  * subscribed to costs no extra round trip, and a subscription committed by any instance is seen by
  * the next write at once (no cache to go stale).
  */
-export async function appendEvents(tx: Tx, actor: Actor, entries: AuditEntry[], at: Date): Promise<void> {
+export async function appendEvents(tx: Tx, keyring: AuditKeyring, actor: Actor, entries: AuditEntry[], at: Date): Promise<void> {
   const stream = streamFor(actor.requestId ?? newId());
   const types = [...new Set(entries.map((e) => webhookTypeFor(e.action)).filter((t) => t !== undefined))];
   const subscribed =
@@ -169,8 +195,9 @@ export async function appendEvents(tx: Tx, actor: Actor, entries: AuditEntry[], 
       before: plain(e.before),
       after: plain(e.after),
       prevHash,
+      keyId: keyring.currentId,
     };
-    const hash = eventHash(fields);
+    const hash = eventHash(fields, keyring)!;
     prevHash = hash;
     return { id: newId(), ...fields, hash };
   });

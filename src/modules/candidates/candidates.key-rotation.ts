@@ -1,0 +1,48 @@
+import { and, asc, gt, notLike, sql } from 'drizzle-orm';
+import type { NationalIdProtector } from '../../crypto/national-id.js';
+import type { Db } from '../../db/client.js';
+import { audited, systemActor } from '../audit/audit.writer.js';
+import { pgArrayLiteral } from './candidates.repository.js';
+import { candidates } from './candidates.table.js';
+
+/**
+ * Data-key rotation (docs/keys.md): re-encrypts every national ID not yet under the current data
+ * key and recomputes its blind index, in batches of `batchSize` rows, one transaction each (rows
+ * locked, one audit event per batch). The protector holds the new key as current and the old ones
+ * as retired, so rows not yet rotated stay readable. Resumable: a rerun after a crash finds only
+ * the rows still on an old key (v2 ciphertexts name their key; v1 ones are always redone).
+ */
+export async function rotateNationalIdKey(
+  db: Db,
+  protector: NationalIdProtector,
+  opts: { batchSize?: number; onBatch?: (rotatedSoFar: number) => void } = {},
+): Promise<{ rotated: number; keyId: string }> {
+  const batchSize = opts.batchSize ?? 500;
+  let after = '00000000-0000-0000-0000-000000000000';
+  let rotated = 0;
+  for (;;) {
+    const n = await audited(db, systemActor('data key rotation'), async (tx, record) => {
+      const rows = await tx
+        .select({ id: candidates.id, ciphertext: candidates.nationalIdCiphertext })
+        .from(candidates)
+        .where(and(gt(candidates.id, after), notLike(candidates.nationalIdCiphertext, `v2:${protector.keyId}:%`)))
+        .orderBy(asc(candidates.id))
+        .limit(batchSize)
+        .for('update');
+      if (rows.length === 0) return 0;
+      const next = rows.map((r) => ({ id: r.id, ...protector.protect(protector.decrypt(r.ciphertext)) }));
+      await tx.execute(sql`
+        update ${candidates} c set national_id_ciphertext = u.ct, national_id_index = u.idx
+        from unnest(${pgArrayLiteral(next.map((r) => r.id))}::uuid[], ${pgArrayLiteral(next.map((r) => r.ciphertext))}::text[],
+          ${pgArrayLiteral(next.map((r) => r.index))}::text[]) as u(id, ct, idx)
+        where c.id = u.id`);
+      after = rows[rows.length - 1]!.id;
+      record({ action: 'national_ids.reencrypted', resourceType: 'data_key', resourceId: protector.keyId, after: { rows: rows.length } });
+      return rows.length;
+    });
+    if (n === 0) break;
+    rotated += n;
+    opts.onBatch?.(rotated);
+  }
+  return { rotated, keyId: protector.keyId };
+}
