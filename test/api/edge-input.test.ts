@@ -64,8 +64,8 @@ describe('NUL bytes', () => {
     const header = 'fullName,nationalId,birthDate,gender,ethnicity,nationality,email,phone,address,quotaId,priorityCategory,evidenceRef';
     const csv = [
       header,
-      `Nguyễn Thị Ánh,${makeNationalId()},1996-02-14,female,Kinh,VN,,,,${d.quotaId},,`,
-      `Trần Văn${NUL} Bình,${makeNationalId()},1994-02-10,male,Kinh,VN,,,,${d.quotaId},,`,
+      `Nguyễn Thị Ánh,${makeNationalId({ birthYear: 1996, female: true })},1996-02-14,female,Kinh,VN,,,,${d.quotaId},,`,
+      `Trần Văn${NUL} Bình,${makeNationalId({ birthYear: 1994 })},1994-02-10,male,Kinh,VN,,,,${d.quotaId},,`,
     ].join('\r\n');
     const res = await t.http
       .post(`/v1/drives/${d.driveId}/applications/import`)

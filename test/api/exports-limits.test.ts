@@ -136,7 +136,7 @@ describe.skipIf(!onPostgres)(`export caps (issue 12 item 10; ${CONCURRENCY_SKIP_
       await sleep(250);
       again = await t.http.get(path).set(bearer(a)).set('accept', 'text/csv');
     }
-    expect(again.status).toBe(200);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(Number(again.headers['content-length'])).toBeGreaterThan(8_000_000);
   });
 });

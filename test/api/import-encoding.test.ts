@@ -49,7 +49,7 @@ function windows1258(text: string): Buffer {
 
 describe('import text encoding (issue 12 item 18)', () => {
   const names = ['Nguyễn Thị Ánh', 'Đặng Văn Dũng', 'Phạm Thị Ngọc Hường'];
-  const file = (quotaId: string) => names.map((n) => `${n},${makeNationalId()},1990-01-01,male,Kinh,VN,${quotaId}`);
+  const file = (quotaId: string) => names.map((n) => `${n},${makeNationalId({ birthYear: 1990 })},1990-01-01,male,Kinh,VN,${quotaId}`);
 
   it('when a Windows-1258 CSV declares no charset, then 400 import.encoding naming the first bad byte and its line, and nothing is written', async () => {
     const d = await createOpenDriveNow(t);
@@ -81,7 +81,7 @@ describe('import text encoding (issue 12 item 18)', () => {
   it('when a Latin-1 CSV is sent, then it is refused without a charset and stored correctly with charset=iso-8859-1; a semicolon file too', async () => {
     const d = await createOpenDriveNow(t);
     const name = 'Lê Hoàng Anh';
-    const body = iconv.encode([HEADER, `${name},${makeNationalId()},1991-03-04,female,Kinh,VN,${d.quotaId}`].join('\n'), 'latin1');
+    const body = iconv.encode([HEADER, `${name},${makeNationalId({ birthYear: 1991, female: true })},1991-03-04,female,Kinh,VN,${d.quotaId}`].join('\n'), 'latin1');
     const refused = await post(d.driveId, 'text/csv', body);
     expect(refused.status).toBe(400);
     expect(refused.body.code).toBe('import.encoding');
@@ -89,14 +89,14 @@ describe('import text encoding (issue 12 item 18)', () => {
     const ok = await post(d.driveId, 'text/csv; charset=ISO-8859-1', body);
     expect(ok.status).toBe(200);
     expect(ok.body.summary).toMatchObject({ created: 1 });
-    const semi = iconv.encode([HEADER.replaceAll(',', ';'), `Hélène Dà;${makeNationalId()};1992-05-06;female;Kinh;VN;${d.quotaId}`].join('\r\n'), 'latin1');
+    const semi = iconv.encode([HEADER.replaceAll(',', ';'), `Hélène Dà;${makeNationalId({ birthYear: 1992, female: true })};1992-05-06;female;Kinh;VN;${d.quotaId}`].join('\r\n'), 'latin1');
     expect((await post(d.driveId, 'text/csv; charset="latin1"', semi)).status).toBe(200);
     expect((await appsOf(d.driveId)).map((r) => r.full_name)).toEqual(['Hélène Dà', name]);
   });
 
   it('when a UTF-8 CSV has a BOM, then it stays accepted; an unknown charset is 400 import.encoding', async () => {
     const d = await createOpenDriveNow(t);
-    const csv = `\uFEFF${HEADER}\r\nNguyễn Thị Ánh,${makeNationalId()},1990-01-01,female,Kinh,VN,${d.quotaId}\r\n`;
+    const csv = `\uFEFF${HEADER}\r\nNguyễn Thị Ánh,${makeNationalId({ birthYear: 1990, female: true })},1990-01-01,female,Kinh,VN,${d.quotaId}\r\n`;
     const ok = await post(d.driveId, 'text/csv', Buffer.from(csv, 'utf8'));
     expect(ok.status).toBe(200);
     expect(ok.body.summary.created).toBe(1);
@@ -107,7 +107,7 @@ describe('import text encoding (issue 12 item 18)', () => {
 
   it('when a JSON import body holds invalid UTF-8 (a Latin-1 byte, a cut sequence, an overlong form), then 400 import.encoding and nothing is written', async () => {
     const d = await createOpenDriveNow(t);
-    const row = (name: string) => `[{"fullName":"${name}","nationalId":"${makeNationalId()}","birthDate":"1990-01-01","gender":"male","ethnicity":"Kinh","quotaId":"${d.quotaId}"}]`;
+    const row = (name: string) => `[{"fullName":"${name}","nationalId":"${makeNationalId({ birthYear: 1990 })}","birthDate":"1990-01-01","gender":"male","ethnicity":"Kinh","quotaId":"${d.quotaId}"}]`;
     const bad = [
       Buffer.concat([Buffer.from(row('L').slice(0, 15)), Buffer.from([0xea]), Buffer.from(row('L').slice(15))]),
       Buffer.concat([Buffer.from(row('X').slice(0, 15)), Buffer.from([0xe1, 0xbb]), Buffer.from(row('X').slice(15))]),
@@ -125,7 +125,7 @@ describe('import text encoding (issue 12 item 18)', () => {
 
 describe('JSON imports are streamed (issue 12 item 9)', () => {
   const rowJson = (quotaId: string) =>
-    JSON.stringify({ fullName: 'Vũ Thị Hà', nationalId: makeNationalId(), birthDate: '1990-01-01', gender: 'female', ethnicity: 'Kinh', quotaId });
+    JSON.stringify({ fullName: 'Vũ Thị Hà', nationalId: makeNationalId({ birthYear: 1990, female: true }), birthDate: '1990-01-01', gender: 'female', ethnicity: 'Kinh', quotaId });
 
   it('when a JSON body has more rows than the cap, then it is refused when row cap + 1 is read (the broken end is never reached) and nothing is written', async () => {
     const d = await createOpenDriveNow(t);

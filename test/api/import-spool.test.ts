@@ -68,7 +68,7 @@ describe('import spool (issue 12 item 6)', () => {
     const t: TestApp = await setupApp({ env: { SPOOL_DIR: root } });
     try {
       const d = await createOpenDriveNow(t);
-      const ids = Array.from({ length: 300 }, () => makeNationalId());
+      const ids = Array.from({ length: 300 }, () => makeNationalId({ birthYear: 1990, female: true }));
       const line = (id: string) => `Trần Thị Mai,${id},1990-01-01,female,Kinh,VN,${d.quotaId}\r\n`;
       const since = Date.now();
       await t.app.listen({ port: 0, host: '127.0.0.1' });

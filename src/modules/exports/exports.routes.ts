@@ -40,10 +40,23 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService; spo
         slot.release();
         void file.discard();
       });
+      // A download that makes no progress for idleTimeoutMs is cut: a watchdog on the bytes the
+      // socket has written (the server's own idle timeout spares sockets with a request being
+      // answered, src/http/sockets.ts, and a stalled reader must not hold its slot for ever).
       const socket = request.raw.socket;
-      const serverTimeout = request.server.server.timeout;
-      socket?.setTimeout(limits.idleTimeoutMs);
-      reply.raw.once('close', () => socket?.setTimeout(serverTimeout));
+      let written = socket?.bytesWritten ?? 0;
+      let idleSince = Date.now();
+      const watchdog = setInterval(() => {
+        const now = socket?.bytesWritten ?? 0;
+        if (now !== written) {
+          written = now;
+          idleSince = Date.now();
+        } else if (Date.now() - idleSince >= limits.idleTimeoutMs) {
+          socket?.destroy();
+        }
+      }, Math.min(1_000, limits.idleTimeoutMs));
+      watchdog.unref();
+      reply.raw.once('close', () => clearInterval(watchdog));
       void reply.headers({ ...downloadHeaders(format, data.baseName), 'content-length': String(file.bytes) });
       return reply.send(stream);
     } catch (err) {
