@@ -38,23 +38,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus metrics: request counts and latencies, pool and process statistics */
-        get: operations["metrics"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/agencies": {
         parameters: {
             query?: never;
@@ -125,7 +108,10 @@ export interface paths {
         /** List API keys (newest first; secrets are never shown again) */
         get: operations["listApiKeys"];
         put?: never;
-        /** Create an API key (shown once) */
+        /**
+         * Create an API key (shown once)
+         * @description The answer carries the secret and `Cache-Control: no-store`; the secret is stored only as a hash and never shown again. A retry with the same Idempotency-Key and body does not create a second key and does not show the secret again: it is 409 idempotency.secret_not_replayable with the key’s Location (if the secret was lost, revoke that key and create another). Revoking a key also pauses every webhook subscription it created.
+         */
         post: operations["createApiKey"];
         delete?: never;
         options?: never;
@@ -240,7 +226,7 @@ export interface paths {
         get?: never;
         /**
          * Enter marks by script code and marker slot (bulk)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), 'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. Re-entering your own slot replaces it (the audit trail keeps the previous value).
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), 'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script (slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark.
          */
         put: operations["putMarks"];
         post?: never;
@@ -260,7 +246,10 @@ export interface paths {
         /** Scripts whose marks need a decision (head decides or escalated), by code only */
         get: operations["listReconciliation"];
         put?: never;
-        /** The head’s decided scores, or 0 for a rule breach, each with a reason (all or none) */
+        /**
+         * The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)
+         * @description Roles: council. Member binding: once the drive records its boards, only a key bound to the head of the marking board or the council’s chair (403 member.key_required, member.wrong_board, member.wrong_seat).
+         */
         post: operations["decideReconciliation"];
         delete?: never;
         options?: never;
@@ -277,7 +266,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join script codes to applications (ghép phách) — only after the round is locked; audited */
+        /**
+         * Join script codes to applications (ghép phách) — only after the round is locked; audited
+         * @description Roles: council; council members’ bound keys. Supervision-board members’ keys attend: they read the map once the round is revealed (403 supervision.read_only before).
+         */
         post: operations["revealRound"];
         delete?: never;
         options?: never;
@@ -332,7 +324,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resolve an appeal: the re-mark replaces the final score; both values stay */
+        /**
+         * Resolve an appeal: the re-mark replaces the final score; both values stay
+         * @description Roles: council. Member binding: once the drive records its boards, only a key bound to a member of the appeals board or the council (403 member.key_required).
+         */
         post: operations["resolveAppeal"];
         delete?: never;
         options?: never;
@@ -365,10 +360,52 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Verify every hash chain of the audit trail
-         * @description Reports each stream whose events were changed, inserted or deleted.
+         * Verify the audit chains from the latest signed checkpoint (bounded, resumable)
+         * @description Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`).
          */
         get: operations["verifyAuditTrail"];
+        put?: never;
+        /**
+         * Verify the audit chains against a checkpoint kept elsewhere
+         * @description The supplied checkpoint's signature must hold under a configured audit key; the chains must still reach its heads. Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`).
+         */
+        post: operations["verifyAuditTrailAgainstCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List signed checkpoints, newest first (copy them off the machine) */
+        get: operations["listAuditCheckpoints"];
+        put?: never;
+        /**
+         * Sign a checkpoint of the current stream heads now
+         * @description Verifies the chains since the previous checkpoint, then signs the head of every stream (Ed25519). 201 with the new checkpoint; 200 with the latest one when no stream moved since. 409 `audit.chain_broken` when the chains do not verify.
+         */
+        post: operations["createAuditCheckpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit-events/signing-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public keys that verify checkpoint signatures (keep a copy off the machine) */
+        get: operations["listAuditSigningKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -389,7 +426,7 @@ export interface paths {
         put?: never;
         /**
          * Subscribe a URL to events (the signing secret is shown once)
-         * @description Each delivery is a POST of `{ id, type, occurredAt, data }` signed per the Standard Webhooks specification (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried with exponential backoff. URLs resolving to loopback, private, link-local or other non-public addresses are refused (422 webhook.url_not_allowed).
+         * @description Each delivery is a POST of `{ id, type, occurredAt, data }` signed per the Standard Webhooks specification (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried with exponential backoff. URLs resolving to loopback, private, link-local or other non-public addresses are refused (422 webhook.url_not_allowed). The answer carries the signing secret and `Cache-Control: no-store`. A retry with the same Idempotency-Key and body does not create a second subscription and does not show the secret again: it is 409 idempotency.secret_not_replayable with the subscription’s Location (if the secret was lost, delete that subscription and create another). A key may create at most WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY subscriptions (422 webhook.too_many_subscriptions). Subscriptions stop when the key that created them is revoked. A receiver that times out or cannot be reached is backed off as a whole (its owed deliveries wait).
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -578,6 +615,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rule-set-presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Rule-set presets with their law, period, priority table, structures, gates and tie chains
+         * @description A drive pins one preset, chosen by the date its recruitment plan was approved (planApprovedOn). A pin outside the preset’s period is 422 rule_set.not_in_force; historicalOnly presets need use=historical with a reason; provisionalFrom tells from when the preset may only be pinned as provisional.
+         */
+        get: operations["listRuleSetPresets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rule-set-presets/{preset}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One rule-set preset */
+        get: operations["getRuleSetPreset"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/drives/{id}/results/compute": {
         parameters: {
             query?: never;
@@ -629,7 +703,7 @@ export interface paths {
         put?: never;
         /**
          * Record the head’s decision on a tie the rule set’s chain could not break
-         * @description Orders exactly the applications of one unresolved tie (across the last slot, or among reserves). While results are computed, the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable.
+         * @description Orders exactly the applications of one unresolved tie (across the last slot, or among reserves). While results are computed, the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable. Roles: approver, acting as the head of the recruiting agency with the decision’s reference (decision { number, date }; 422 head_decision.reference_required), or a key bound to the head’s seat (board agency_head). The council may no longer post them (403 auth.forbidden).
          */
         post: operations["decideResultsTie"];
         delete?: never;
@@ -669,7 +743,7 @@ export interface paths {
         put?: never;
         /**
          * Approve submitted results (they become immutable)
-         * @description submitted → approved.
+         * @description submitted → approved. Roles: approver; or a key bound to the head of the recruiting agency (board agency_head). Once the drive records its boards, an approver key must give the head’s decision { number, date } (422 head_decision.reference_required).
          */
         post: operations["approveResults"];
         delete?: never;
@@ -689,7 +763,7 @@ export interface paths {
         put?: never;
         /**
          * Return submitted results to the council, with a reason
-         * @description submitted → results_computed (returned). The reason is recorded.
+         * @description submitted → results_computed (returned). The reason is recorded. Roles: approver; or a key bound to the head of the recruiting agency (board agency_head). Once the drive records its boards, an approver key must give the head’s decision { number, date } (422 head_decision.reference_required).
          */
         post: operations["returnResults"];
         delete?: never;
@@ -807,15 +881,35 @@ export interface paths {
         };
         /**
          * List candidates (masked)
-         * @description National IDs and contacts are always masked in lists. `nationalId` finds the candidate with exactly that national ID (through its blind index); `q` searches names with or without diacritics. A scoped key sees the candidates its agency subtree registered or applied to its quotas.
+         * @description National IDs and contacts are always masked in lists. `nationalId` (deprecated: use POST /v1/candidates/search) finds the candidate with exactly that national ID (through its blind index); `q` searches names with or without diacritics. A scoped key sees the candidates its agency subtree registered or applied to its quotas, as its own subtree submitted them.
          */
         get: operations["listCandidates"];
         put?: never;
         /**
          * Register a candidate (thí sinh)
-         * @description The national ID is validated (12 digits, province code), stored encrypted (AES-256-GCM) with a keyed blind index; a second candidate with the same national ID is refused (409 candidate.duplicate_national_id). A key scoped to an agency records that agency as the registering one. The response shows the national ID masked.
+         * @description The national ID is validated (12 digits, province code; its century/sex and year digits must agree with the birth date and gender: 422 national_id.birth_date_mismatch / national_id.gender_mismatch), stored encrypted (AES-256-GCM) with a keyed blind index. Birth dates outside the past 100 years (400 candidate.birth_date_implausible) and names without letters or with bidirectional controls (400 candidate.name_invalid) are refused. A person is one record across agencies: a national ID that the caller’s agency subtree already registered is refused (409 candidate.duplicate_national_id); one registered only elsewhere is linked to the same person and answered exactly as a new registration, and the caller only ever reads what it submitted. The response shows the national ID masked.
          */
         post: operations["createCandidate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find candidates by national ID or name (lookup in the body)
+         * @description The lookups of GET /v1/candidates with the national ID in the JSON body, so that it never travels in a URL (access logs, proxies, browser history). Same scope and masking as the list; page with `cursor` = the previous `nextCursor`.
+         */
+        post: operations["searchCandidates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -895,7 +989,7 @@ export interface paths {
         };
         /**
          * Download the drive’s current results (CSV or XLSX)
-         * @description Streamed download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; cells starting with = + - @ (or tab, CR) are prefixed with a single quote.
+         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut.
          */
         get: operations["exportDriveResults"];
         put?: never;
@@ -915,9 +1009,263 @@ export interface paths {
         };
         /**
          * Download the drive’s applications (CSV or XLSX)
-         * @description Streamed download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; cells starting with = + - @ (or tab, CR) are prefixed with a single quote.
+         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut.
          */
         get: operations["exportDriveApplications"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The drive’s head, council, boards and supervision board, with every seat (removed ones too)
+         * @description Roles: organizer, registrar, council, approver, auditor; any key bound to a member of the drive (the supervision board reads everything).
+         */
+        get: operations["listBoards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards/{board}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Seat a named person on a board, with the appointing decision (number, date) and their declared relatives
+         * @description Roles: organizer (the secretariat records the decision). The head of the recruiting agency (board agency_head) is recorded first; the head forms the council and the supervision board, the council’s chair forms the other boards (170 Art. 8(1), 8(2)(a); Quy chế Art. 23(1)); appointedByMemberId defaults to that seat. Refusals: 422 board.member_disciplined, board.member_related_to_candidate, board.member_is_candidate, board.head_not_recorded, board.council_not_formed, board.appointer_invalid; 409 board.supervision_exclusive (Quy chế Art. 23(7)(c)), board.head_recorded, board.drive_closed.
+         */
+        post: operations["appointBoardMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards/members/{memberId}/removal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Remove a member by the appointing authority’s decision; a conflicted member’s marks are voided for re-marking
+         * @description Roles: organizer (recording the appointing authority’s decision). Revokes the member’s keys, closes their open conflicts and, when the member had an open conflict (or voidMarks is true), voids their marks on scripts of rounds still marking: those scripts wait for another member’s mark (audited; score_history rule marks_voided). 409 board.member_removed.
+         */
+        post: operations["removeBoardMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards/members/{memberId}/relatives": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A member’s declared relatives (national IDs masked; never decryptable)
+         * @description Roles: organizer, registrar, council, approver, auditor; member keys of the drive.
+         */
+        get: operations["listMemberRelatives"];
+        put?: never;
+        /**
+         * Declare a relative of a member (170 Art. 8(3)): by national ID (blind index only), or by name and birth date
+         * @description Roles: organizer; or the member’s own bound key (any board). A relative who is already a candidate of the drive raises a conflict at once (conflicts[]; audit and webhook board.conflict_raised); a later registration raises it then. Name-and-birth-date declarations are never matched automatically: possibleMatches lists candidates for the council to match by hand.
+         */
+        post: operations["declareMemberRelative"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conflicts of interest raised on the drive (open, or closed by the member’s removal)
+         * @description Roles: organizer, registrar, council, approver, auditor; member keys of the drive.
+         */
+        get: operations["listBoardConflicts"];
+        put?: never;
+        /**
+         * Record a conflict matched by hand (a relative declared by name and birth date)
+         * @description Roles: organizer, council; council members’ bound keys. 409 board.conflict_recorded; 422 board.application_not_in_drive.
+         */
+        post: operations["raiseBoardConflict"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards/members/{memberId}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Keys bound to a member (secrets are never shown again)
+         * @description Roles: organizer.
+         */
+        get: operations["listMemberKeys"];
+        put?: never;
+        /**
+         * Issue an API key bound to this member and this drive (shown once)
+         * @description Roles: organizer. The key acts as the person: its writes are the acts of its board (x-member-boards of each operation), on this drive only (other drives’ resources answer 404; routes not about one drive 403 member_key.outside_drive). Its role: approver (agency_head), council (council, form_check), anonymizer, marker (marking, appeals, interview, oral, practical, project), supervisor (supervision). 422 member_key.board_has_no_acts (questions, invigilation); 409 board.member_removed.
+         */
+        post: operations["issueMemberKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/boards/members/{memberId}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a key bound to a member (refused from the next request on)
+         * @description Roles: organizer.
+         */
+        delete: operations["revokeMemberKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/supervision-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The supervision board’s reports on the drive
+         * @description Roles: organizer, registrar, council, approver, auditor; member keys of the drive.
+         */
+        get: operations["listSupervisionReports"];
+        put?: never;
+        /**
+         * The supervision board files its report (Quy chế Art. 23(4)(d)) — its only write
+         * @description Only a key bound to a member of the drive’s supervision board (403 member.key_required otherwise).
+         */
+        post: operations["fileSupervisionReport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/deadline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The last day of a period of working or calendar days
+         * @description The starting day is not counted (Civil Code 2015 Art. 147(1)). Working days skip weekends, public holidays, compensatory and swapped days off, and count worked Saturdays. A period of calendar days whose last day is not a working day ends on the next working day (Art. 148(5)). provisional: the period crosses a holiday the government has not fixed yet.
+         */
+        get: operations["computeCalendarDeadline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The government’s recorded calendar decisions (fixed Tết days, swapped days, worked Saturdays) */
+        get: operations["listCalendarEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/entries/{date}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record the government’s decision for one day (admin)
+         * @description One entry per date, each citing its document (number, date, issuer). Refused with 422: a Tết day more than ten days from the lunar new year (calendar.tet_out_of_season) or a sixth one (calendar.tet_days_exceeded); a 2 September day other than the 1st or 3rd (calendar.national_day_not_adjacent) or a second one (calendar.national_day_taken); a day off on a weekend (calendar.already_rest_day); a working day on a day already worked (calendar.already_working_day); a year outside the calendar (calendar.out_of_range). Audited.
+         */
+        put: operations["putCalendarEntry"];
+        post?: never;
+        /** Delete the recorded decision of one day (admin); the Labour Code default applies again */
+        delete: operations["deleteCalendarEntry"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/calendar/{year}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The working-day calendar of a year: holidays, compensatory and swapped days off, worked Saturdays
+         * @description Public holidays of the Labour Code 2019 Art. 112 (Tết and the Hùng Kings day from the Vietnamese lunar calendar, UTC+7), compensatory days for holidays on a weekend (Art. 111(3)) and the government’s decisions, each with its article or document. Days still at their Labour Code default are provisional (notFixedByGovernment).
+         */
+        get: operations["getCalendarYear"];
         put?: never;
         post?: never;
         delete?: never;
@@ -961,7 +1309,7 @@ export interface paths {
         put?: never;
         /**
          * Bulk import candidates and applications (JSON or CSV)
-         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it; streamed, so 100,000 rows are fine). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body, 413 request.too_large. Idempotency-Key is honoured for both media types.
+         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types.
          */
         post: operations["importApplications"];
         delete?: never;
@@ -998,7 +1346,7 @@ export interface paths {
         put?: never;
         /**
          * Council eligibility decision
-         * @description Sets the application eligible or ineligible (with reasons); re-decidable, audited, never deleted. 409 application.withdrawn for a withdrawn application. Honours If-Match (412).
+         * @description Sets the application eligible or ineligible (with reasons); re-decidable, audited, never deleted. 409 application.withdrawn for a withdrawn application. Honours If-Match (412). Roles: council. Member binding: once the drive records its boards, only a key bound to a member of the council or the form-check board (403 member.key_required; On-Behalf-Of does not count).
          */
         post: operations["decideApplicationEligibility"];
         delete?: never;
@@ -1090,7 +1438,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor";
+            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor" | "supervisor";
             agencyId: string | null;
             /** @description First characters of the key, to recognise it */
             prefix: string;
@@ -1102,7 +1450,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor";
+            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor" | "supervisor";
             agencyId: string | null;
             /** @description First characters of the key, to recognise it */
             prefix: string;
@@ -1132,18 +1480,63 @@ export interface components {
             seq: number;
             prevHash: string;
             hash: string;
+            /** @description Audit key the hash is keyed with (null: written before the chain was keyed) */
+            keyId: string | null;
+        };
+        AuditCheckpointInput: {
+            /** Format: uuid */
+            id: string;
+            createdAt: unknown;
+            keyId: string;
+            /** @description The head of every stream when the checkpoint was signed */
+            heads: {
+                stream: number;
+                seq: number;
+                hash: string;
+            }[];
+            /** @description Ed25519 signature (base64) of signedPayload with the audit key keyId */
+            signature: string;
+            /** @description The exact bytes signed: canonical JSON (RFC 8785) of type, id, createdAt, keyId and heads */
+            signedPayload: string;
         };
         AuditVerificationInput: {
+            /** @description No break found in this call nor in the calls its cursor continues */
             valid: boolean;
+            /**
+             * @description checkpoint: from the checkpoint’s heads onwards; full: from the genesis
+             * @enum {string}
+             */
+            mode: "checkpoint" | "full";
+            /** @description The signed checkpoint the chains were checked against */
+            checkpoint: {
+                /** Format: uuid */
+                id: string;
+                createdAt: unknown;
+                keyId: string;
+            } | null;
+            /** @description Streams walked to their head in this call */
             streams: number;
+            /** @description Events read and re-hashed in this call */
             events: number;
+            /** @description Events read by this call and those its cursor continues */
+            totalEvents: number;
             breaks: {
-                stream: number;
+                stream: number | null;
                 seq: number | null;
                 eventId: string | null;
                 problem: string;
             }[];
+            /** @description Every stream was walked to its head; else follow nextCursor */
+            complete: boolean;
+            nextCursor: string | null;
             verifiedAt: unknown;
+        };
+        AuditSigningKeyInput: {
+            keyId: string;
+            /** @constant */
+            algorithm: "Ed25519";
+            current: boolean;
+            publicKeyPem: string;
         };
         WebhookSubscriptionInput: {
             /** Format: uuid */
@@ -1226,17 +1619,17 @@ export interface components {
             allowedTransitions: ("open" | "closed" | "examining" | "marking" | "results_computed" | "submitted" | "approved" | "published" | "finished" | "cancelled" | "returned")[];
             ruleSet: {
                 /**
-                 * @description nd138 (Decree 138/2020, civil servants) | nd115 (Decree 115/2020 as amended, public employees) | nd170 (Decree 170/2025) | leadership
+                 * @description nd138 (Decree 138/2020, civil servants, historical only) | nd115 (Decree 115/2020 as amended by 85/2023, public employees) | nd170 (Decree 170/2025 as issued) | nd170-300 (Decree 170/2025 as amended by 300/2026) | leadership. Periods and citations: GET /v1/rule-set-presets
                  * @enum {string}
                  */
-                preset: "nd138" | "nd115" | "nd170" | "leadership";
+                preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                 overrides: {
                     [key: string]: unknown;
                 };
                 /** @description The effective rule set: a preview while draft, frozen when the drive opens */
                 effective: {
                     /** @enum {string} */
-                    preset: "nd138" | "nd115" | "nd170" | "leadership";
+                    preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                     legalBasis: string;
                     effectiveFrom: string | null;
                     /** @enum {string} */
@@ -1280,7 +1673,7 @@ export interface components {
                         /** @enum {string} */
                         purpose: "gate" | "ranking" | "gate_and_ranking";
                         /** @enum {string} */
-                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                         parts: {
                             code: string;
                             questions: number | null;
@@ -1297,9 +1690,39 @@ export interface components {
                         legalBasis: string;
                     }[];
                     barredAfterFraudDrives: number;
+                    structures?: {
+                        [key: string]: {
+                            order: number;
+                            code: string;
+                            /** @enum {string} */
+                            purpose: "gate" | "ranking" | "gate_and_ranking";
+                            /** @enum {string} */
+                            format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                            parts: {
+                                code: string;
+                                questions: number | null;
+                                maxScore: number | null;
+                                weight: number;
+                                written: boolean;
+                                panel: boolean;
+                            }[];
+                        }[];
+                    };
                 };
                 frozenAt: unknown | null;
+                /**
+                 * @description current: in force for the plan date | historical: recomputing a past drive (reason required) | provisional: nd115 for a public-employee plan approved from 2026-07-01
+                 * @enum {string}
+                 */
+                use: "current" | "historical" | "provisional";
+                reason: string | null;
             };
+            planApprovedOn: string | null;
+            /** @description E.g. drive.plan_date_assumed (no planApprovedOn: the opening date stands in), rule_set.provisional, rule_set.historical */
+            warnings: {
+                code: string;
+                message: string;
+            }[];
             registrationOpensOn: string | null;
             /** @description Last day (inclusive) to register */
             registrationClosesOn: string | null;
@@ -1312,6 +1735,240 @@ export interface components {
             /** @description ISO 8601 timestamp (UTC) */
             updatedAt: unknown;
             version: number;
+        };
+        RuleSetPresetInput: {
+            /** @enum {string} */
+            preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
+            title: string;
+            /** @description The texts the preset implements: document number, articles, in-force dates */
+            citation: {
+                number: string;
+                title: string;
+                issuedOn: string | null;
+                inForceFrom: string | null;
+                /** @description Last day in force; null while in force or not known to us */
+                inForceUntil: string | null;
+                articles: string[];
+                note: string | null;
+            }[];
+            /** @description Plans approved within these dates (inclusive; null = open) may pin the preset */
+            period: {
+                planApprovedFrom: string | null;
+                planApprovedTo: string | null;
+            };
+            /** @description Repealed: only a drive marked as a historical recomputation (with a reason) may pin it */
+            historicalOnly: boolean;
+            /** @description Plans approved from this date may pin it only as provisional */
+            provisionalFrom: string | null;
+            notes: string[];
+            /** @description Priority table, round structures (by grade where the law sets them), gates, tie chain, exemptions */
+            ruleSet: {
+                /** @enum {string} */
+                preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
+                legalBasis: string;
+                effectiveFrom: string | null;
+                /** @enum {string} */
+                staffCategory: "civil_servant" | "public_employee" | "any";
+                priorityTable: {
+                    [key: string]: number;
+                };
+                gate: {
+                    rankingRoundMinRaw: number | null;
+                    rankingRoundPartMinPercent: number | null;
+                    gateRoundPartMinPercent: number;
+                };
+                tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
+                applicationsPerCandidate: number;
+                minCandidatesPerQuota: number;
+                minAgeYears: number;
+                nationalities: string[];
+                deadlines: {
+                    registrationDays: number;
+                    dossierDays: number;
+                    appealWindowDays: number;
+                    appealResolutionDays: number;
+                };
+                reconciliation: {
+                    averageMaxSpread: number;
+                    escalateAtSpread: number;
+                    /** @enum {string} */
+                    rounding: "tenth" | "hundredth";
+                };
+                leadership: {
+                    writtenGate: number;
+                    actionPlanGate: number | null;
+                    weights: {
+                        written: number;
+                        actionPlan: number;
+                    };
+                } | null;
+                roundDefaults: {
+                    order: number;
+                    code: string;
+                    /** @enum {string} */
+                    purpose: "gate" | "ranking" | "gate_and_ranking";
+                    /** @enum {string} */
+                    format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                    parts: {
+                        code: string;
+                        questions: number | null;
+                        maxScore: number | null;
+                        weight: number;
+                        written: boolean;
+                        panel: boolean;
+                    }[];
+                }[];
+                exemptions: {
+                    code: string;
+                    skipsRounds: number[];
+                    skipsParts: string[];
+                    legalBasis: string;
+                }[];
+                barredAfterFraudDrives: number;
+                structures?: {
+                    [key: string]: {
+                        order: number;
+                        code: string;
+                        /** @enum {string} */
+                        purpose: "gate" | "ranking" | "gate_and_ranking";
+                        /** @enum {string} */
+                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                        parts: {
+                            code: string;
+                            questions: number | null;
+                            maxScore: number | null;
+                            weight: number;
+                            written: boolean;
+                            panel: boolean;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        BoardMemberInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** @enum {string} */
+            board: "agency_head" | "council" | "form_check" | "questions" | "invigilation" | "anonymisation" | "marking" | "appeals" | "interview" | "oral" | "practical" | "project" | "supervision";
+            /** @enum {string} */
+            seat: "head" | "deputy" | "member" | "secretary";
+            fullName: string;
+            nationalIdMasked: string | null;
+            title: string | null;
+            agencyName: string | null;
+            /** @enum {string} */
+            discipline: "none" | "under_discipline" | "corruption" | "personnel_violation";
+            appointedByMemberId: string | null;
+            decision: {
+                number: string;
+                date: string;
+            };
+            removedAt: unknown | null;
+            removal: {
+                reason: string | null;
+                number: string | null;
+                date: string | null;
+            } | null;
+            createdAt: unknown;
+        };
+        DriveBoardsInput: {
+            /** Format: uuid */
+            driveId: string;
+            boards: {
+                /** @enum {string} */
+                board: "agency_head" | "council" | "form_check" | "questions" | "invigilation" | "anonymisation" | "marking" | "appeals" | "interview" | "oral" | "practical" | "project" | "supervision";
+                members: components["schemas"]["BoardMemberInput"][];
+            }[];
+        };
+        MemberRelativeInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            /** @enum {string} */
+            relationship: "spouse" | "father" | "mother" | "father_in_law" | "mother_in_law" | "adoptive_father" | "adoptive_mother" | "child" | "adopted_child" | "sibling" | "aunt_uncle" | "sibling_in_law" | "sibling_spouse";
+            nationalIdMasked: string | null;
+            fullName: string | null;
+            birthDate: string | null;
+            createdAt: unknown;
+        };
+        BoardConflictInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            memberId: string;
+            relativeId: string | null;
+            /** Format: uuid */
+            applicationId: string;
+            /** @enum {string} */
+            source: "national_id" | "manual";
+            /** @enum {string} */
+            status: "open" | "member_removed";
+            note: string | null;
+            raisedAt: unknown;
+            resolvedAt: unknown | null;
+        };
+        DeclaredRelativeInput: {
+            relative: components["schemas"]["MemberRelativeInput"];
+            /** @description Conflicts raised at once: the relative is already a candidate of the drive */
+            conflicts: components["schemas"]["BoardConflictInput"][];
+            /** @description Name-and-birth-date declarations: candidates of the drive with that name and birth date, for the council to match by hand */
+            possibleMatches: {
+                /** Format: uuid */
+                applicationId: string;
+                fullName: string;
+                birthDate: string;
+            }[];
+        };
+        BoardMemberRemovalInput: {
+            member: components["schemas"]["BoardMemberInput"];
+            keysRevoked: number;
+            /** @description Marks moved out of their scripts (rounds still marking): another member re-marks them */
+            marksVoided: number;
+            /** @description Marks in rounds already locked or later: left for the council to act on */
+            marksInClosedRounds: number;
+            conflictsResolved: number;
+        };
+        MemberKeyInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            /** Format: uuid */
+            driveId: string;
+            role: string;
+            prefix: string;
+            createdAt: unknown;
+            revokedAt: unknown | null;
+        };
+        CreatedMemberKeyInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            /** Format: uuid */
+            driveId: string;
+            role: string;
+            prefix: string;
+            createdAt: unknown;
+            revokedAt: unknown | null;
+            /** @description The secret: shown once, store it now */
+            key: string;
+        };
+        SupervisionReportInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            memberId: string;
+            summary: string;
+            findings: string[];
+            filedAt: unknown;
         };
         ResultRowInput: {
             /** @description null in a dry-run preview */
@@ -1399,7 +2056,7 @@ export interface components {
             version?: number;
             ruleSet: {
                 /** @enum {string} */
-                preset: "nd138" | "nd115" | "nd170" | "leadership";
+                preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                 legalBasis: string;
                 effectiveFrom: string | null;
                 /** @enum {string} */
@@ -1443,7 +2100,7 @@ export interface components {
                     /** @enum {string} */
                     purpose: "gate" | "ranking" | "gate_and_ranking";
                     /** @enum {string} */
-                    format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                    format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                     parts: {
                         code: string;
                         questions: number | null;
@@ -1460,6 +2117,24 @@ export interface components {
                     legalBasis: string;
                 }[];
                 barredAfterFraudDrives: number;
+                structures?: {
+                    [key: string]: {
+                        order: number;
+                        code: string;
+                        /** @enum {string} */
+                        purpose: "gate" | "ranking" | "gate_and_ranking";
+                        /** @enum {string} */
+                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                        parts: {
+                            code: string;
+                            questions: number | null;
+                            maxScore: number | null;
+                            weight: number;
+                            written: boolean;
+                            panel: boolean;
+                        }[];
+                    }[];
+                };
             };
             summary: {
                 quotas: number;
@@ -1579,6 +2254,8 @@ export interface components {
             slots: number;
             /** @description For leadership drives, the title examined (defaults to the job position’s name) */
             title: string | null;
+            /** @description The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023) */
+            secondChoiceOpen: boolean;
             /** @description ISO 8601 timestamp (UTC) */
             createdAt: unknown;
             /** @description ISO 8601 timestamp (UTC) */
@@ -1662,6 +2339,14 @@ export interface components {
                 score: string;
                 /** @description ISO 8601 timestamp (UTC) */
                 enteredAt: unknown;
+                /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                markedBy: {
+                    /** Format: uuid */
+                    memberId: string;
+                    fullName: string;
+                    board: string;
+                } | null;
+                markerKeyId: string | null;
             }[];
             /** Format: uuid */
             applicationId?: string;
@@ -1691,6 +2376,13 @@ export interface components {
             marks: {
                 slot: string;
                 score: string;
+                /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                markedBy: {
+                    /** Format: uuid */
+                    memberId: string;
+                    fullName: string;
+                    board: string;
+                } | null;
             }[];
             spread: string | null;
         };
@@ -1988,6 +2680,72 @@ export interface components {
             pending: components["schemas"]["ReportRateInput"];
             computedAt: unknown;
         };
+        CalendarDecisionInput: {
+            /** @description Document number, e.g. 9441/TB-BNV */
+            number: string;
+            /** @description Date of the document */
+            date: string;
+            /** @description Who issued it, e.g. Bộ Nội vụ, Văn phòng Chính phủ */
+            issuer: string;
+        };
+        CalendarEntryInput: {
+            date: string;
+            /**
+             * @description tet: one of the five Tết days as the government fixed them (replaces the default days of that year); national_day: the day before or after 2 September as fixed; day_off: a weekday off by decision (swap or added day); working_day: a day worked although it would be a rest day (the Saturday of a swap)
+             * @enum {string}
+             */
+            kind: "tet" | "national_day" | "day_off" | "working_day";
+            name: string;
+            decision: components["schemas"]["CalendarDecisionInput"];
+            note: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+            version: number;
+        };
+        CalendarDayInput: {
+            date: string;
+            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+            weekday: number;
+            /**
+             * @description holiday: a public holiday (Labour Code Art. 112), also listed on a weekend; compensatory_day_off: the weekday off for a holiday on a weekend (Art. 111(3)); day_off: a weekday off by decision; working_day: a rest day worked by decision
+             * @enum {string}
+             */
+            status: "holiday" | "compensatory_day_off" | "day_off" | "working_day";
+            /** @description Whether the day counts as a working day */
+            working: boolean;
+            holiday: ("new_year" | "tet" | "hung_kings" | "reunification" | "labour_day" | "national_day") | null;
+            name: string;
+            /** @description The article the day comes from */
+            basis: string;
+            /** @description The government document that fixed the day, if any */
+            decision: components["schemas"]["CalendarDecisionInput"] | null;
+            /** @description Not yet fixed by the government: the Labour Code default */
+            provisional: boolean;
+        };
+        CalendarYearInput: {
+            year: number;
+            /** @description ISO weekdays of the weekly rest (6 = Saturday, 7 = Sunday) */
+            weeklyRest: number[];
+            /** @description Holidays of the year still at their Labour Code default (provisional): not yet fixed by the government */
+            notFixedByGovernment: ("tet" | "national_day")[];
+            /** @description Every holiday, day off and worked rest day of the year, in date order */
+            days: components["schemas"]["CalendarDayInput"][];
+        };
+        CalendarDeadlineInput: {
+            from: string;
+            days: number;
+            /** @enum {string} */
+            unit: "working_days" | "calendar_days";
+            /** @description Last day of the period (inclusive) */
+            endsOn: string;
+            /** @description For calendar days, the last day before Art. 148(5) moved it */
+            nominalEndsOn: string;
+            /** @description The period crosses a holiday not yet fixed by the government */
+            provisional: boolean;
+            basis: string;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -2053,7 +2811,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor";
+            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor" | "supervisor";
             agencyId: string | null;
             /** @description First characters of the key, to recognise it */
             prefix: string;
@@ -2066,7 +2824,7 @@ export interface components {
             id: string;
             name: string;
             /** @enum {string} */
-            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor";
+            role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor" | "supervisor";
             agencyId: string | null;
             /** @description First characters of the key, to recognise it */
             prefix: string;
@@ -2098,19 +2856,66 @@ export interface components {
             seq: number;
             prevHash: string;
             hash: string;
+            /** @description Audit key the hash is keyed with (null: written before the chain was keyed) */
+            keyId: string | null;
+        };
+        AuditCheckpoint: {
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            keyId: string;
+            /** @description The head of every stream when the checkpoint was signed */
+            heads: {
+                stream: number;
+                seq: number;
+                hash: string;
+            }[];
+            /** @description Ed25519 signature (base64) of signedPayload with the audit key keyId */
+            signature: string;
+            /** @description The exact bytes signed: canonical JSON (RFC 8785) of type, id, createdAt, keyId and heads */
+            signedPayload: string;
         };
         AuditVerification: {
+            /** @description No break found in this call nor in the calls its cursor continues */
             valid: boolean;
+            /**
+             * @description checkpoint: from the checkpoint’s heads onwards; full: from the genesis
+             * @enum {string}
+             */
+            mode: "checkpoint" | "full";
+            /** @description The signed checkpoint the chains were checked against */
+            checkpoint: {
+                /** Format: uuid */
+                id: string;
+                /** Format: date-time */
+                createdAt: string;
+                keyId: string;
+            } | null;
+            /** @description Streams walked to their head in this call */
             streams: number;
+            /** @description Events read and re-hashed in this call */
             events: number;
+            /** @description Events read by this call and those its cursor continues */
+            totalEvents: number;
             breaks: {
-                stream: number;
+                stream: number | null;
                 seq: number | null;
                 eventId: string | null;
                 problem: string;
             }[];
+            /** @description Every stream was walked to its head; else follow nextCursor */
+            complete: boolean;
+            nextCursor: string | null;
             /** Format: date-time */
             verifiedAt: string;
+        };
+        AuditSigningKey: {
+            keyId: string;
+            /** @constant */
+            algorithm: "Ed25519";
+            current: boolean;
+            publicKeyPem: string;
         };
         WebhookSubscription: {
             /** Format: uuid */
@@ -2208,17 +3013,17 @@ export interface components {
             allowedTransitions: ("open" | "closed" | "examining" | "marking" | "results_computed" | "submitted" | "approved" | "published" | "finished" | "cancelled" | "returned")[];
             ruleSet: {
                 /**
-                 * @description nd138 (Decree 138/2020, civil servants) | nd115 (Decree 115/2020 as amended, public employees) | nd170 (Decree 170/2025) | leadership
+                 * @description nd138 (Decree 138/2020, civil servants, historical only) | nd115 (Decree 115/2020 as amended by 85/2023, public employees) | nd170 (Decree 170/2025 as issued) | nd170-300 (Decree 170/2025 as amended by 300/2026) | leadership. Periods and citations: GET /v1/rule-set-presets
                  * @enum {string}
                  */
-                preset: "nd138" | "nd115" | "nd170" | "leadership";
+                preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                 overrides: {
                     [key: string]: unknown;
                 };
                 /** @description The effective rule set: a preview while draft, frozen when the drive opens */
                 effective: {
                     /** @enum {string} */
-                    preset: "nd138" | "nd115" | "nd170" | "leadership";
+                    preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                     legalBasis: string;
                     effectiveFrom: string | null;
                     /** @enum {string} */
@@ -2262,7 +3067,7 @@ export interface components {
                         /** @enum {string} */
                         purpose: "gate" | "ranking" | "gate_and_ranking";
                         /** @enum {string} */
-                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                         parts: {
                             code: string;
                             questions: number | null;
@@ -2279,9 +3084,39 @@ export interface components {
                         legalBasis: string;
                     }[];
                     barredAfterFraudDrives: number;
+                    structures?: {
+                        [key: string]: {
+                            order: number;
+                            code: string;
+                            /** @enum {string} */
+                            purpose: "gate" | "ranking" | "gate_and_ranking";
+                            /** @enum {string} */
+                            format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                            parts: {
+                                code: string;
+                                questions: number | null;
+                                maxScore: number | null;
+                                weight: number;
+                                written: boolean;
+                                panel: boolean;
+                            }[];
+                        }[];
+                    };
                 };
                 frozenAt: string | null;
+                /**
+                 * @description current: in force for the plan date | historical: recomputing a past drive (reason required) | provisional: nd115 for a public-employee plan approved from 2026-07-01
+                 * @enum {string}
+                 */
+                use: "current" | "historical" | "provisional";
+                reason: string | null;
             };
+            planApprovedOn: string | null;
+            /** @description E.g. drive.plan_date_assumed (no planApprovedOn: the opening date stands in), rule_set.provisional, rule_set.historical */
+            warnings: {
+                code: string;
+                message: string;
+            }[];
             registrationOpensOn: string | null;
             /** @description Last day (inclusive) to register */
             registrationClosesOn: string | null;
@@ -2303,6 +3138,246 @@ export interface components {
              */
             updatedAt: string;
             version: number;
+        };
+        RuleSetPreset: {
+            /** @enum {string} */
+            preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
+            title: string;
+            /** @description The texts the preset implements: document number, articles, in-force dates */
+            citation: {
+                number: string;
+                title: string;
+                issuedOn: string | null;
+                inForceFrom: string | null;
+                /** @description Last day in force; null while in force or not known to us */
+                inForceUntil: string | null;
+                articles: string[];
+                note: string | null;
+            }[];
+            /** @description Plans approved within these dates (inclusive; null = open) may pin the preset */
+            period: {
+                planApprovedFrom: string | null;
+                planApprovedTo: string | null;
+            };
+            /** @description Repealed: only a drive marked as a historical recomputation (with a reason) may pin it */
+            historicalOnly: boolean;
+            /** @description Plans approved from this date may pin it only as provisional */
+            provisionalFrom: string | null;
+            notes: string[];
+            /** @description Priority table, round structures (by grade where the law sets them), gates, tie chain, exemptions */
+            ruleSet: {
+                /** @enum {string} */
+                preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
+                legalBasis: string;
+                effectiveFrom: string | null;
+                /** @enum {string} */
+                staffCategory: "civil_servant" | "public_employee" | "any";
+                priorityTable: {
+                    [key: string]: number;
+                };
+                gate: {
+                    rankingRoundMinRaw: number | null;
+                    rankingRoundPartMinPercent: number | null;
+                    gateRoundPartMinPercent: number;
+                };
+                tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
+                applicationsPerCandidate: number;
+                minCandidatesPerQuota: number;
+                minAgeYears: number;
+                nationalities: string[];
+                deadlines: {
+                    registrationDays: number;
+                    dossierDays: number;
+                    appealWindowDays: number;
+                    appealResolutionDays: number;
+                };
+                reconciliation: {
+                    averageMaxSpread: number;
+                    escalateAtSpread: number;
+                    /** @enum {string} */
+                    rounding: "tenth" | "hundredth";
+                };
+                leadership: {
+                    writtenGate: number;
+                    actionPlanGate: number | null;
+                    weights: {
+                        written: number;
+                        actionPlan: number;
+                    };
+                } | null;
+                roundDefaults: {
+                    order: number;
+                    code: string;
+                    /** @enum {string} */
+                    purpose: "gate" | "ranking" | "gate_and_ranking";
+                    /** @enum {string} */
+                    format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                    parts: {
+                        code: string;
+                        questions: number | null;
+                        maxScore: number | null;
+                        weight: number;
+                        written: boolean;
+                        panel: boolean;
+                    }[];
+                }[];
+                exemptions: {
+                    code: string;
+                    skipsRounds: number[];
+                    skipsParts: string[];
+                    legalBasis: string;
+                }[];
+                barredAfterFraudDrives: number;
+                structures?: {
+                    [key: string]: {
+                        order: number;
+                        code: string;
+                        /** @enum {string} */
+                        purpose: "gate" | "ranking" | "gate_and_ranking";
+                        /** @enum {string} */
+                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                        parts: {
+                            code: string;
+                            questions: number | null;
+                            maxScore: number | null;
+                            weight: number;
+                            written: boolean;
+                            panel: boolean;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        BoardMember: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** @enum {string} */
+            board: "agency_head" | "council" | "form_check" | "questions" | "invigilation" | "anonymisation" | "marking" | "appeals" | "interview" | "oral" | "practical" | "project" | "supervision";
+            /** @enum {string} */
+            seat: "head" | "deputy" | "member" | "secretary";
+            fullName: string;
+            nationalIdMasked: string | null;
+            title: string | null;
+            agencyName: string | null;
+            /** @enum {string} */
+            discipline: "none" | "under_discipline" | "corruption" | "personnel_violation";
+            appointedByMemberId: string | null;
+            decision: {
+                number: string;
+                date: string;
+            };
+            removedAt: string | null;
+            removal: {
+                reason: string | null;
+                number: string | null;
+                date: string | null;
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        DriveBoards: {
+            /** Format: uuid */
+            driveId: string;
+            boards: {
+                /** @enum {string} */
+                board: "agency_head" | "council" | "form_check" | "questions" | "invigilation" | "anonymisation" | "marking" | "appeals" | "interview" | "oral" | "practical" | "project" | "supervision";
+                members: components["schemas"]["BoardMember"][];
+            }[];
+        };
+        MemberRelative: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            /** @enum {string} */
+            relationship: "spouse" | "father" | "mother" | "father_in_law" | "mother_in_law" | "adoptive_father" | "adoptive_mother" | "child" | "adopted_child" | "sibling" | "aunt_uncle" | "sibling_in_law" | "sibling_spouse";
+            nationalIdMasked: string | null;
+            fullName: string | null;
+            birthDate: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        BoardConflict: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            memberId: string;
+            relativeId: string | null;
+            /** Format: uuid */
+            applicationId: string;
+            /** @enum {string} */
+            source: "national_id" | "manual";
+            /** @enum {string} */
+            status: "open" | "member_removed";
+            note: string | null;
+            /** Format: date-time */
+            raisedAt: string;
+            resolvedAt: string | null;
+        };
+        DeclaredRelative: {
+            relative: components["schemas"]["MemberRelative"];
+            /** @description Conflicts raised at once: the relative is already a candidate of the drive */
+            conflicts: components["schemas"]["BoardConflict"][];
+            /** @description Name-and-birth-date declarations: candidates of the drive with that name and birth date, for the council to match by hand */
+            possibleMatches: {
+                /** Format: uuid */
+                applicationId: string;
+                fullName: string;
+                birthDate: string;
+            }[];
+        };
+        BoardMemberRemoval: {
+            member: components["schemas"]["BoardMember"];
+            keysRevoked: number;
+            /** @description Marks moved out of their scripts (rounds still marking): another member re-marks them */
+            marksVoided: number;
+            /** @description Marks in rounds already locked or later: left for the council to act on */
+            marksInClosedRounds: number;
+            conflictsResolved: number;
+        };
+        MemberKey: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            /** Format: uuid */
+            driveId: string;
+            role: string;
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            revokedAt: string | null;
+        };
+        CreatedMemberKey: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            memberId: string;
+            /** Format: uuid */
+            driveId: string;
+            role: string;
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            revokedAt: string | null;
+            /** @description The secret: shown once, store it now */
+            key: string;
+        };
+        SupervisionReport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            memberId: string;
+            summary: string;
+            findings: string[];
+            /** Format: date-time */
+            filedAt: string;
         };
         ResultRow: {
             /** @description null in a dry-run preview */
@@ -2396,7 +3471,7 @@ export interface components {
             version?: number;
             ruleSet: {
                 /** @enum {string} */
-                preset: "nd138" | "nd115" | "nd170" | "leadership";
+                preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                 legalBasis: string;
                 effectiveFrom: string | null;
                 /** @enum {string} */
@@ -2440,7 +3515,7 @@ export interface components {
                     /** @enum {string} */
                     purpose: "gate" | "ranking" | "gate_and_ranking";
                     /** @enum {string} */
-                    format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                    format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                     parts: {
                         code: string;
                         questions: number | null;
@@ -2457,6 +3532,24 @@ export interface components {
                     legalBasis: string;
                 }[];
                 barredAfterFraudDrives: number;
+                structures?: {
+                    [key: string]: {
+                        order: number;
+                        code: string;
+                        /** @enum {string} */
+                        purpose: "gate" | "ranking" | "gate_and_ranking";
+                        /** @enum {string} */
+                        format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
+                        parts: {
+                            code: string;
+                            questions: number | null;
+                            maxScore: number | null;
+                            weight: number;
+                            written: boolean;
+                            panel: boolean;
+                        }[];
+                    }[];
+                };
             };
             summary: {
                 quotas: number;
@@ -2582,6 +3675,8 @@ export interface components {
             slots: number;
             /** @description For leadership drives, the title examined (defaults to the job position’s name) */
             title: string | null;
+            /** @description The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023) */
+            secondChoiceOpen: boolean;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp (UTC)
@@ -2683,6 +3778,14 @@ export interface components {
                  * @description ISO 8601 timestamp (UTC)
                  */
                 enteredAt: string;
+                /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                markedBy: {
+                    /** Format: uuid */
+                    memberId: string;
+                    fullName: string;
+                    board: string;
+                } | null;
+                markerKeyId: string | null;
             }[];
             /** Format: uuid */
             applicationId?: string;
@@ -2712,6 +3815,13 @@ export interface components {
             marks: {
                 slot: string;
                 score: string;
+                /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                markedBy: {
+                    /** Format: uuid */
+                    memberId: string;
+                    fullName: string;
+                    board: string;
+                } | null;
             }[];
             spread: string | null;
         };
@@ -3029,6 +4139,78 @@ export interface components {
             /** Format: date-time */
             computedAt: string;
         };
+        CalendarDecision: {
+            /** @description Document number, e.g. 9441/TB-BNV */
+            number: string;
+            /** @description Date of the document */
+            date: string;
+            /** @description Who issued it, e.g. Bộ Nội vụ, Văn phòng Chính phủ */
+            issuer: string;
+        };
+        CalendarEntry: {
+            date: string;
+            /**
+             * @description tet: one of the five Tết days as the government fixed them (replaces the default days of that year); national_day: the day before or after 2 September as fixed; day_off: a weekday off by decision (swap or added day); working_day: a day worked although it would be a rest day (the Saturday of a swap)
+             * @enum {string}
+             */
+            kind: "tet" | "national_day" | "day_off" | "working_day";
+            name: string;
+            decision: components["schemas"]["CalendarDecision"];
+            note: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            version: number;
+        };
+        CalendarDay: {
+            date: string;
+            /** @description ISO weekday: 1 = Monday … 7 = Sunday */
+            weekday: number;
+            /**
+             * @description holiday: a public holiday (Labour Code Art. 112), also listed on a weekend; compensatory_day_off: the weekday off for a holiday on a weekend (Art. 111(3)); day_off: a weekday off by decision; working_day: a rest day worked by decision
+             * @enum {string}
+             */
+            status: "holiday" | "compensatory_day_off" | "day_off" | "working_day";
+            /** @description Whether the day counts as a working day */
+            working: boolean;
+            holiday: ("new_year" | "tet" | "hung_kings" | "reunification" | "labour_day" | "national_day") | null;
+            name: string;
+            /** @description The article the day comes from */
+            basis: string;
+            /** @description The government document that fixed the day, if any */
+            decision: components["schemas"]["CalendarDecision"] | null;
+            /** @description Not yet fixed by the government: the Labour Code default */
+            provisional: boolean;
+        };
+        CalendarYear: {
+            year: number;
+            /** @description ISO weekdays of the weekly rest (6 = Saturday, 7 = Sunday) */
+            weeklyRest: number[];
+            /** @description Holidays of the year still at their Labour Code default (provisional): not yet fixed by the government */
+            notFixedByGovernment: ("tet" | "national_day")[];
+            /** @description Every holiday, day off and worked rest day of the year, in date order */
+            days: components["schemas"]["CalendarDay"][];
+        };
+        CalendarDeadline: {
+            from: string;
+            days: number;
+            /** @enum {string} */
+            unit: "working_days" | "calendar_days";
+            /** @description Last day of the period (inclusive) */
+            endsOn: string;
+            /** @description For calendar days, the last day before Art. 148(5) moved it */
+            nominalEndsOn: string;
+            /** @description The period crosses a holiday not yet fixed by the government */
+            provisional: boolean;
+            basis: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -3118,62 +4300,6 @@ export interface operations {
                         /** @enum {string} */
                         database: "postgres" | "pglite";
                     };
-                };
-            };
-            /** @description Malformed or invalid input (see errors[]) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Database unavailable; retry later */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    metrics: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Prometheus text exposition format */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "text/plain": string;
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -3308,7 +4434,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -3963,7 +5089,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -3974,7 +5100,7 @@ export interface operations {
                 "application/json": {
                     name: string;
                     /** @enum {string} */
-                    role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor";
+                    role: "admin" | "organizer" | "registrar" | "anonymizer" | "marker" | "council" | "approver" | "auditor" | "supervisor";
                     /** @description Limit the key to this agency and its subtree */
                     agencyId?: string | null;
                 };
@@ -4010,6 +5136,15 @@ export interface operations {
             };
             /** @description The key’s role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4262,7 +5397,7 @@ export interface operations {
                 fromRuleSet?: "true" | "false";
             };
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -5748,7 +6883,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -6024,10 +7159,10 @@ export interface operations {
                 actorKeyId?: string;
                 agencyId?: string;
                 driveId?: string;
-                /** @description Events at or after this instant */
-                from?: unknown;
-                /** @description Events at or before this instant */
-                to?: unknown;
+                /** @description Events at or after this instant (ISO 8601 with Z or an offset, or YYYY-MM-DD) */
+                from?: string;
+                /** @description Events at or before this instant (ISO 8601 with Z or an offset, or YYYY-MM-DD) */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -6105,7 +7240,14 @@ export interface operations {
     };
     verifyAuditTrail: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description checkpoint (default): from the latest signed checkpoint; full: from the genesis */
+                mode?: "checkpoint" | "full";
+                /** @description Most events to read in this call (capped by AUDIT_VERIFY_MAX_EVENTS) */
+                maxEvents?: number;
+                /** @description nextCursor of the previous call */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6119,6 +7261,391 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verifyAuditTrailAgainstCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A checkpoint as listed by GET /v1/audit-events/checkpoints, e.g. a copy kept off the machine */
+                    checkpoint: {
+                        /** Format: uuid */
+                        id: string;
+                        createdAt: string;
+                        keyId: string;
+                        heads: {
+                            stream: number;
+                            seq: number;
+                            hash: string;
+                        }[];
+                        signature: string;
+                        /** @description Ignored: the payload is rebuilt from the fields */
+                        signedPayload?: string;
+                    };
+                    /**
+                     * @default checkpoint
+                     * @enum {string}
+                     */
+                    mode?: "checkpoint" | "full";
+                    maxEvents?: number;
+                    cursor?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditCheckpoints: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditCheckpoint"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createAuditCheckpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpoint"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditCheckpoint"];
+                };
+            };
+            /** @description Nothing was ever written: nothing to sign */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAuditSigningKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["AuditSigningKey"][];
+                    };
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -6263,7 +7790,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -6277,7 +7804,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url: string;
-                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled")[];
+                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised")[];
                     description?: string;
                     /** @description Signing secret (whsec_<base64>); generated when omitted */
                     secret?: string;
@@ -6317,6 +7844,15 @@ export interface operations {
             };
             /** @description The key’s role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6568,7 +8104,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url?: string;
-                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled")[];
+                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised")[];
                     description?: string | null;
                     active?: boolean;
                 };
@@ -7098,7 +8634,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -7547,7 +9083,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -7572,13 +9108,13 @@ export interface operations {
                     year: number;
                     /** Format: uuid */
                     organizingAgencyId: string;
-                    /** @description Omitted: leadership for leadership drives; nd115 for public employees; nd170 (from 2025-07-01) or nd138 for civil servants */
+                    /** @description Omitted: leadership for leadership drives; by the plan date for civil servants nd170-300 (from 2026-08-01) or nd170 (2025-07-01 … 2026-07-31), for public employees nd115 (to 2026-06-30; later it must be pinned as provisional) */
                     ruleSet?: {
                         /**
-                         * @description nd138 (Decree 138/2020, civil servants) | nd115 (Decree 115/2020 as amended, public employees) | nd170 (Decree 170/2025) | leadership
+                         * @description nd138 (Decree 138/2020, civil servants, historical only) | nd115 (Decree 115/2020 as amended by 85/2023, public employees) | nd170 (Decree 170/2025 as issued) | nd170-300 (Decree 170/2025 as amended by 300/2026) | leadership. Periods and citations: GET /v1/rule-set-presets
                          * @enum {string}
                          */
-                        preset: "nd138" | "nd115" | "nd170" | "leadership";
+                        preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                         /**
                          * @description Deep partial of the rule set: objects merge, arrays replace; scores in integer hundredths
                          * @default {}
@@ -7627,7 +9163,7 @@ export interface operations {
                                 /** @enum {string} */
                                 purpose: "gate" | "ranking" | "gate_and_ranking";
                                 /** @enum {string} */
-                                format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                                format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                                 parts: {
                                     code: string;
                                     questions: number | null;
@@ -7645,7 +9181,17 @@ export interface operations {
                             }[];
                             barredAfterFraudDrives?: number;
                         };
+                        /**
+                         * @description current: in force for the plan date | historical: recomputing a past drive (reason required) | provisional: nd115 for a public-employee plan approved from 2026-07-01
+                         * @default current
+                         * @enum {string}
+                         */
+                        use?: "current" | "historical" | "provisional";
+                        /** @description Required when use is historical; recorded in the audit trail */
+                        reason?: string;
                     };
+                    /** @description Omitted: the registration opening date (or today) stands in, with a warning */
+                    planApprovedOn?: string | null;
                     registrationOpensOn?: string | null;
                     /** @description Default: registrationOpensOn + ruleSet.deadlines.registrationDays */
                     registrationClosesOn?: string | null;
@@ -7859,10 +9405,10 @@ export interface operations {
                     name?: string;
                     ruleSet?: {
                         /**
-                         * @description nd138 (Decree 138/2020, civil servants) | nd115 (Decree 115/2020 as amended, public employees) | nd170 (Decree 170/2025) | leadership
+                         * @description nd138 (Decree 138/2020, civil servants, historical only) | nd115 (Decree 115/2020 as amended by 85/2023, public employees) | nd170 (Decree 170/2025 as issued) | nd170-300 (Decree 170/2025 as amended by 300/2026) | leadership. Periods and citations: GET /v1/rule-set-presets
                          * @enum {string}
                          */
-                        preset: "nd138" | "nd115" | "nd170" | "leadership";
+                        preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
                         /**
                          * @description Deep partial of the rule set: objects merge, arrays replace; scores in integer hundredths
                          * @default {}
@@ -7911,7 +9457,7 @@ export interface operations {
                                 /** @enum {string} */
                                 purpose: "gate" | "ranking" | "gate_and_ranking";
                                 /** @enum {string} */
-                                format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                                format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                                 parts: {
                                     code: string;
                                     questions: number | null;
@@ -7929,7 +9475,16 @@ export interface operations {
                             }[];
                             barredAfterFraudDrives?: number;
                         };
+                        /**
+                         * @description current: in force for the plan date | historical: recomputing a past drive (reason required) | provisional: nd115 for a public-employee plan approved from 2026-07-01
+                         * @default current
+                         * @enum {string}
+                         */
+                        use?: "current" | "historical" | "provisional";
+                        /** @description Required when use is historical; recorded in the audit trail */
+                        reason?: string;
                     };
+                    planApprovedOn?: string | null;
                     registrationOpensOn?: string | null;
                     registrationClosesOn?: string | null;
                     candidateNumberPrefix?: string | null;
@@ -8192,6 +9747,167 @@ export interface operations {
             };
         };
     };
+    listRuleSetPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["RuleSetPreset"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRuleSetPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                preset: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleSetPreset"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     computeResults: {
         parameters: {
             query?: {
@@ -8257,7 +9973,7 @@ export interface operations {
                             /** @enum {string} */
                             purpose: "gate" | "ranking" | "gate_and_ranking";
                             /** @enum {string} */
-                            format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan";
+                            format: "computer_mcq" | "written" | "interview" | "written_and_interview" | "written_or_interview" | "practical" | "written_and_action_plan" | "oral_or_practical" | "project";
                             parts: {
                                 code: string;
                                 questions: number | null;
@@ -8511,6 +10227,12 @@ export interface operations {
                     /** @description The tied applications, best first */
                     orderedApplicationIds: string[];
                     reason: string;
+                    /** @description The head’s decision (number, date): required unless the key is bound to the head of the recruiting agency */
+                    decision?: {
+                        /** @description Decision number, e.g. 123/QĐ-UBND */
+                        number: string;
+                        date: string;
+                    };
                 };
             };
         };
@@ -8770,7 +10492,18 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The head’s decision (number, date): required from a role key once the drive records its boards */
+                    decision?: {
+                        /** @description Decision number, e.g. 123/QĐ-UBND */
+                        number: string;
+                        date: string;
+                    };
+                } | null;
+            };
+        };
         responses: {
             /** @description Default Response */
             200: {
@@ -8898,6 +10631,12 @@ export interface operations {
             content: {
                 "application/json": {
                     reason: string;
+                    /** @description The head’s decision, when an approver key records it */
+                    decision?: {
+                        /** @description Decision number, e.g. 123/QĐ-UBND */
+                        number: string;
+                        date: string;
+                    };
                 };
             };
         };
@@ -9440,7 +11179,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -9464,6 +11203,11 @@ export interface operations {
                     /** @description Required for recruitment drives; a leadership title is always 1 */
                     slots?: number;
                     title?: string;
+                    /**
+                     * @description Open to second choices (NV2): only where the rule set allows NV2 and the notice designates the position
+                     * @default false
+                     */
+                    secondChoiceOpen?: boolean;
                 };
             };
         };
@@ -9784,6 +11528,7 @@ export interface operations {
                 "application/json": {
                     slots?: number;
                     title?: string | null;
+                    secondChoiceOpen?: boolean;
                 };
             };
         };
@@ -9914,7 +11659,10 @@ export interface operations {
                 limit?: number;
                 /** @description Opaque cursor from the previous page */
                 cursor?: string;
-                /** @description Exact lookup by national ID (through its blind index) */
+                /**
+                 * @deprecated
+                 * @description Deprecated: a national ID in a URL ends up in access logs and browser history. Use POST /v1/candidates/search
+                 */
                 nationalId?: string;
                 /** @description Search in names, with or without diacritics */
                 q?: string;
@@ -9997,7 +11745,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -10107,6 +11855,117 @@ export interface operations {
             };
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    searchCandidates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Exact lookup by national ID (through its blind index) */
+                    nationalId?: string;
+                    /** @description Search in names, with or without diacritics */
+                    q?: string;
+                    /**
+                     * @description Page size (1–500)
+                     * @default 50
+                     */
+                    limit?: number;
+                    /** @description Opaque cursor: nextCursor of the previous page */
+                    cursor?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Candidate"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10791,6 +12650,1812 @@ export interface operations {
             };
         };
     };
+    listBoards: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriveBoards"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    appointBoardMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                board: "agency_head" | "council" | "form_check" | "questions" | "invigilation" | "anonymisation" | "marking" | "appeals" | "interview" | "oral" | "practical" | "project" | "supervision";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    fullName: string;
+                    /** @description Kept only as a keyed blind index and a masked form */
+                    nationalId?: string;
+                    /** @description Chức vụ */
+                    title?: string;
+                    /** @description Cơ quan công tác */
+                    agencyName?: string;
+                    /**
+                     * @description head (Chủ tịch / Trưởng ban), deputy, member, secretary
+                     * @enum {string}
+                     */
+                    seat: "head" | "deputy" | "member" | "secretary";
+                    /**
+                     * @description 170 Art. 8(3): under_discipline, corruption (ever disciplined for it) or personnel_violation bar the seat
+                     * @default none
+                     * @enum {string}
+                     */
+                    discipline?: "none" | "under_discipline" | "corruption" | "personnel_violation";
+                    /**
+                     * Format: uuid
+                     * @description The seat that formed this board: the head of the recruiting agency (council, supervision) or the council chair (other boards). Default: that seat.
+                     */
+                    appointedByMemberId?: string;
+                    /** @description The decision (quyết định) that did it */
+                    decision: {
+                        /** @description Decision number, e.g. 123/QĐ-UBND */
+                        number: string;
+                        date: string;
+                    };
+                    relatives?: {
+                        /**
+                         * @description 170 Art. 8(3): spouse, parents, parents-in-law, adoptive parents, children, siblings, aunts/uncles, siblings-in-law, siblings’ spouses
+                         * @enum {string}
+                         */
+                        relationship: "spouse" | "father" | "mother" | "father_in_law" | "mother_in_law" | "adoptive_father" | "adoptive_mother" | "child" | "adopted_child" | "sibling" | "aunt_uncle" | "sibling_in_law" | "sibling_spouse";
+                        /** @description Kept only as a keyed blind index and a masked form; never decryptable */
+                        nationalId?: string;
+                        /** @description When the national ID is unknown: name and birth date, matched by hand */
+                        fullName?: string;
+                        birthDate?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardMember"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    removeBoardMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The decision (quyết định) that did it */
+                    decision: {
+                        /** @description Decision number, e.g. 123/QĐ-UBND */
+                        number: string;
+                        date: string;
+                    };
+                    reason: string;
+                    /** @description Void the member’s marks on the drive (default: when the member has an open conflict) */
+                    voidMarks?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardMemberRemoval"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberRelatives: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MemberRelative"][];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    declareMemberRelative: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description 170 Art. 8(3): spouse, parents, parents-in-law, adoptive parents, children, siblings, aunts/uncles, siblings-in-law, siblings’ spouses
+                     * @enum {string}
+                     */
+                    relationship: "spouse" | "father" | "mother" | "father_in_law" | "mother_in_law" | "adoptive_father" | "adoptive_mother" | "child" | "adopted_child" | "sibling" | "aunt_uncle" | "sibling_in_law" | "sibling_spouse";
+                    /** @description Kept only as a keyed blind index and a masked form; never decryptable */
+                    nationalId?: string;
+                    /** @description When the national ID is unknown: name and birth date, matched by hand */
+                    fullName?: string;
+                    birthDate?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeclaredRelative"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBoardConflicts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BoardConflict"][];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    raiseBoardConflict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    memberId: string;
+                    /** Format: uuid */
+                    applicationId: string;
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BoardConflict"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listMemberKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["MemberKey"][];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issueMemberKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                memberId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedMemberKey"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeMemberKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                memberId: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberKey"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSupervisionReports: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["SupervisionReport"][];
+                        nextCursor: null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fileSupervisionReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    summary: string;
+                    findings?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SupervisionReport"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    computeCalendarDeadline: {
+        parameters: {
+            query: {
+                /** @description The day of the starting event (not counted: Civil Code Art. 147(1)) */
+                from: string;
+                /** @description Length of the period */
+                days: number;
+                /** @description working_days, or calendar_days (the last day moved to the next working day, Art. 148(5)) */
+                unit?: "working_days" | "calendar_days";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarDeadline"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listCalendarEntries: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                /** @description Only entries of this year */
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CalendarEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putCalendarEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The day (YYYY-MM-DD) */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description tet: one of the five Tết days as the government fixed them (replaces the default days of that year); national_day: the day before or after 2 September as fixed; day_off: a weekday off by decision (swap or added day); working_day: a day worked although it would be a rest day (the Saturday of a swap)
+                     * @enum {string}
+                     */
+                    kind: "tet" | "national_day" | "day_off" | "working_day";
+                    /** @description What the day is, as the document says */
+                    name: string;
+                    /** @description The government document the entry comes from (required) */
+                    decision: {
+                        /** @description Document number, e.g. 9441/TB-BNV */
+                        number: string;
+                        /** @description Date of the document */
+                        date: string;
+                        /** @description Who issued it */
+                        issuer: string;
+                    };
+                    note?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEntry"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarEntry"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteCalendarEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The day (YYYY-MM-DD) */
+                date: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getCalendarYear: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Year (2021–2100: the Labour Code 2019 is in force from 2021) */
+                year: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarYear"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listApplications: {
         parameters: {
             query?: {
@@ -10896,7 +14561,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -11049,7 +14714,7 @@ export interface operations {
                 atomic?: "true" | "false";
             };
             header?: {
-                /** @description Makes retries safe: the same key and body replays the first response; another body is refused (422) */
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
             };
             path: {
