@@ -339,7 +339,8 @@ export function valueArb(schema: JsonSchema, doc: OpenApiDocument | null, depth 
 }
 
 function stringArb(s: JsonSchema): fc.Arbitrary<string> {
-  const max = s.maxLength ?? 60;
+  // A pattern fixes its own lengths (^[0-9a-f]{64}$): a default cap under it would filter for ever.
+  const max = s.maxLength ?? (s.pattern ? Number.POSITIVE_INFINITY : 60);
   const min = s.minLength ?? 0;
   const fit = (a: fc.Arbitrary<string>) => a.filter((v) => v.length >= min && v.length <= max);
   if (s.format === 'uuid') return fc.uuid();

@@ -20,8 +20,9 @@ describe('national ID protection (Decree 13/2023: encrypted, blind index, masked
       const id = `0012030${String(i).padStart(5, '0')}`;
       const stored = protector.encrypt(id);
       expect(protector.decrypt(stored)).toBe(id);
-      const [version, iv] = stored.split(':');
-      expect(version).toBe('v1');
+      // v2:<data key id>:<iv>:<tag>:<ciphertext> (src/crypto/national-id.ts)
+      const [version, , iv] = stored.split(':');
+      expect(version).toBe('v2');
       expect(Buffer.from(iv!, 'base64')).toHaveLength(12);
       ivs.add(iv!);
     }
