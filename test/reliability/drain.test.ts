@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY, bearer } from '../helpers/app.js';
+import { TEST_AUDIT_KEY, TEST_DATA_KEY, bearer } from '../helpers/app.js';
 import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 
@@ -18,7 +18,7 @@ describe.skipIf(!onPostgres)('server process: metrics port and drain on SIGTERM'
     const url = databaseUrlFor(name);
     const { execFileSync } = await import('node:child_process');
     key = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'drain'], {
-      env: { ...process.env, DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'silent' },
     })
       .toString()
       .trim()
@@ -26,7 +26,7 @@ describe.skipIf(!onPostgres)('server process: metrics port and drain on SIGTERM'
       .pop()!;
     metricsPort = await freePort();
     server = await startServer(
-      { DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, SHUTDOWN_DRAIN_MS: '2500', METRICS_PORT: String(metricsPort) },
+      { DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, SHUTDOWN_DRAIN_MS: '2500', METRICS_PORT: String(metricsPort) },
       await freePort(),
     );
   }, 120_000);

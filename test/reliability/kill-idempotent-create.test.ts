@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY } from '../helpers/app.js';
+import { TEST_AUDIT_KEY, TEST_DATA_KEY } from '../helpers/app.js';
 import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 
@@ -41,6 +41,7 @@ describe.skipIf(!onPostgres)('server killed in the middle of a burst of idempote
     const env = {
       DATABASE_URL: url,
       DATA_KEY: TEST_DATA_KEY,
+      AUDIT_KEY: TEST_AUDIT_KEY,
       DB_POOL_MAX: '2',
       IDEMPOTENCY_LEASE_MS: '1000',
       RATE_LIMIT_MAX: '100000',

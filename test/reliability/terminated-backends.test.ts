@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { TEST_DATA_KEY, bearer } from '../helpers/app.js';
+import { TEST_AUDIT_KEY, TEST_DATA_KEY, bearer } from '../helpers/app.js';
 import { TEST_DATABASE_URL, databaseUrlFor, onPostgres } from '../helpers/env.js';
 import { exited, freePort, startServer } from '../helpers/server-process.js';
 
@@ -23,13 +23,13 @@ describe.skipIf(!onPostgres)('PostgreSQL backends terminated under load', () => 
     const url = databaseUrlFor(name);
     const { execFileSync } = await import('node:child_process');
     const key = execFileSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'create', '--role', 'admin', '--name', 'terminate'], {
-      env: { ...process.env, DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, LOG_LEVEL: 'silent' },
+      env: { ...process.env, DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, LOG_LEVEL: 'silent' },
     })
       .toString()
       .trim()
       .split('\n')
       .pop()!;
-    const server = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, DB_POOL_MAX: '8' }, await freePort());
+    const server = await startServer({ DATABASE_URL: url, DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, DB_POOL_MAX: '8' }, await freePort());
     cleanups.push(async () => {
       server.proc.kill('SIGKILL');
       await exited(server.proc);
