@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../../src/db/client.js';
 import { createNationalIdProtector } from '../../src/crypto/national-id.js';
 import { rotateNationalIdKey } from '../../src/modules/candidates/candidates.key-rotation.js';
 import { bearer, setupApp, testConfig, TEST_AUDIT_KEY, TEST_DATA_KEY, type TestApp } from '../helpers/app.js';
-import { CONCURRENCY_SKIP_REASON, needsPostgres } from '../helpers/env.js';
+import { needsPostgres } from '../helpers/env.js';
 import { createAgency } from '../factories/agencies.js';
 import { createCandidate } from '../factories/candidates.js';
 import supertest from 'supertest';
@@ -456,6 +456,3 @@ describe.skipIf(needsPostgres)('key rotation', () => {
   });
 });
 
-it.skipIf(!needsPostgres)('key rotation (skipped)', () => {
-  process.stdout.write(`[audit] key rotation tests: ${CONCURRENCY_SKIP_REASON}\n`);
-});
