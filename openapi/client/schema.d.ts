@@ -1321,7 +1321,7 @@ export interface paths {
         get?: never;
         /**
          * Record the date an event of the drive happened
-         * @description For events the service does not record itself (the eligible list published, summons sent, re-marking done, the recruitment decision, the post taken up…) or records only when a client tells it (results approved on the date of the head’s decision). A recorded date takes precedence over the service’s own record; recording again replaces it. Not later than today (422 timeline.event_in_future); not on a draft drive (409 timeline.drive_draft). Audited. Roles: organizer, council.
+         * @description For events the service does not record itself (the eligible list published, summons sent, re-marking done, the recruitment decision, the post taken up…) or records only when a client tells it (results approved on the date of the head’s decision). A recorded date takes precedence over the service’s own record; recording again replaces it. Not later than today (422 timeline.event_in_future) and within the working-day calendar (422 calendar.out_of_range); not on a draft drive (409 timeline.drive_draft). Audited. Roles: organizer, council.
          */
         put: operations["putDriveTimelineEvent"];
         post?: never;
@@ -1343,7 +1343,7 @@ export interface paths {
         put?: never;
         /**
          * Record the chair’s decision lengthening a period
-         * @description A lawful extension is a decision on record, not an edit of a date: round 1 within 45 days (170 Art. 16(3)(a), with 500 or more registrants), written results within 30 days (170 Art. 16(4)(b), with 1,000 or more round-2 candidates), re-marking within 20 days (170 Art. 16(4)(b)). The timeline counts the longer period from then on. Refusals: 422 timeline.extension_not_applicable (a preset without such an extension), timeline.extension_not_allowed (its condition is not met); 409 timeline.extension_exists, timeline.drive_draft. Audited. Roles: organizer, council.
+         * @description A lawful extension is a decision on record, not an edit of a date: round 1 within 45 days (170 Art. 16(3)(a), with 500 or more registrants), written results within 30 days (170 Art. 16(4)(b), with 1,000 or more round-2 candidates), re-marking within 20 days (170 Art. 16(4)(b)). The timeline counts the longer period from then on. Refusals: 422 timeline.extension_not_applicable (a preset without such an extension), timeline.extension_not_allowed (its condition is not met), timeline.decision_in_future; 409 timeline.extension_exists, timeline.drive_draft. Audited. Roles: organizer, council.
          */
         post: operations["createDriveTimelineExtension"];
         delete?: never;

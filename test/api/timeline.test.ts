@@ -186,7 +186,7 @@ describe('GET /v1/drives/{id}/timeline', () => {
     expect(tl.steps.every((s) => s.status === 'pending')).toBe(true);
   });
 
-  it('refuses an event dated after today and an unknown event', async () => {
+  it('refuses an event dated after today or before the calendar, an unknown event, a decision not yet made', async () => {
     today = '2026-10-16';
     const { driveId } = await createOpenDrive(t, { preset: 'nd170-300', registrationOpensOn: '2026-09-16', registrationClosesOn: '2026-10-16' });
     const future = await t.http.put(`/v1/drives/${driveId}/timeline/events/round1_held`).set(bearer(t.adminKey)).send({ date: '2026-10-17' });
@@ -194,6 +194,16 @@ describe('GET /v1/drives/{id}/timeline', () => {
     expect(future.body.code).toBe('timeline.event_in_future');
     const unknown = await t.http.put(`/v1/drives/${driveId}/timeline/events/lunch_served`).set(bearer(t.adminKey)).send({ date: '2026-10-10' });
     expect(unknown.status).toBe(400);
+    // Before the working-day calendar (2021, the Labour Code 2019): no period can be counted from it.
+    const early = await t.http.put(`/v1/drives/${driveId}/timeline/events/round1_held`).set(bearer(t.adminKey)).send({ date: '2019-05-05' });
+    expect(early.status).toBe(422);
+    expect(early.body.code).toBe('calendar.out_of_range');
+    const decision = await t.http
+      .post(`/v1/drives/${driveId}/timeline/extensions`)
+      .set(bearer(t.adminKey))
+      .send({ step: 'remarking', decisionNumber: '3/QĐ-HĐTD', decisionDate: '2026-10-20' });
+    expect(decision.status).toBe(422);
+    expect(decision.body.code).toBe('timeline.decision_in_future');
   });
 });
 

@@ -64,7 +64,8 @@ export const timelineRoutes: FastifyPluginAsyncZod<{ timeline: TimelineService }
         'For events the service does not record itself (the eligible list published, summons sent, re-marking done, the recruitment ' +
         'decision, the post taken up…) or records only when a client tells it (results approved on the date of the head’s decision). ' +
         'A recorded date takes precedence over the service’s own record; recording again replaces it. Not later than today ' +
-        '(422 timeline.event_in_future); not on a draft drive (409 timeline.drive_draft). Audited. Roles: organizer, council.',
+        '(422 timeline.event_in_future) and within the working-day calendar (422 calendar.out_of_range); not on a draft drive ' +
+        '(409 timeline.drive_draft). Audited. Roles: organizer, council.',
       params: timelineEventParams,
       body: putTimelineEventBody,
       response: { 200: timelineEventSchema, 201: timelineEventSchema, ...problems(404, 409, 422) },
@@ -99,7 +100,7 @@ export const timelineRoutes: FastifyPluginAsyncZod<{ timeline: TimelineService }
         'more registrants), written results within 30 days (170 Art. 16(4)(b), with 1,000 or more round-2 candidates), re-marking ' +
         'within 20 days (170 Art. 16(4)(b)). The timeline counts the longer period from then on. Refusals: 422 ' +
         'timeline.extension_not_applicable (a preset without such an extension), timeline.extension_not_allowed (its condition is ' +
-        'not met); 409 timeline.extension_exists, timeline.drive_draft. Audited. Roles: organizer, council.',
+        'not met), timeline.decision_in_future; 409 timeline.extension_exists, timeline.drive_draft. Audited. Roles: organizer, council.',
       params: idParams,
       headers: idempotencyHeaders,
       body: createExtensionBody,

@@ -189,6 +189,37 @@ export function createTimelineService(deps: TimelineDeps) {
     };
   }
 
+  /** Raises the due-soon and overdue alerts of one drive not raised before; returns how many. */
+  async function sweepDrive(id: string): Promise<number> {
+    const drive = await drives.findById(id);
+    if (!drive) return 0;
+    const t = await timelineOf(drive);
+    const due = t.steps.filter((s) => (s.status === 'due_soon' || s.status === 'overdue') && s.dueOn !== null);
+    if (due.length === 0) return 0;
+    return audited(db, systemActor('timeline sweep'), async (tx, record) => {
+      let n = 0;
+      for (const s of due) {
+        const kind: TimelineAlertKind = s.status === 'overdue' ? 'overdue' : 'due_soon';
+        const inserted = await tx
+          .insert(driveTimelineAlerts)
+          .values({ driveId: id, step: s.step, kind, dueOn: s.dueOn! })
+          .onConflictDoNothing()
+          .returning({ step: driveTimelineAlerts.step });
+        if (inserted.length === 0) continue;
+        n++;
+        record({
+          action: kind === 'overdue' ? 'drive.deadline_overdue' : 'drive.deadline_due_soon',
+          resourceType: 'drive_timeline_step',
+          resourceId: `${id}:${s.step}`,
+          agencyId: drive.organizingAgencyId,
+          driveId: id,
+          after: { driveId: id, driveCode: drive.code, today: t.today, ...s },
+        });
+      }
+      return n;
+    });
+  }
+
   return {
     async get(caller: Caller, driveId: string) {
       return timelineOf(await visibleDrive(caller, driveId));
@@ -216,6 +247,14 @@ export function createTimelineService(deps: TimelineDeps) {
           throw unprocessable('timeline.event_in_future', `An event is recorded once it has happened; ${input.date} is after today (${today})`, {
             date: input.date,
             today,
+          });
+        }
+        const year = Number(input.date.slice(0, 4));
+        if (year < CALENDAR_MIN_YEAR || year > CALENDAR_MAX_YEAR) {
+          throw unprocessable('calendar.out_of_range', `The working-day calendar covers ${CALENDAR_MIN_YEAR}–${CALENDAR_MAX_YEAR}`, {
+            date: input.date,
+            minYear: CALENDAR_MIN_YEAR,
+            maxYear: CALENDAR_MAX_YEAR,
           });
         }
         const [current] = await tx
@@ -257,6 +296,13 @@ export function createTimelineService(deps: TimelineDeps) {
         const drive = await drives.lock(tx, driveId, 'share');
         if (!drive || !inScope(caller, drive.agencyPath)) throw notFound('drive', driveId);
         if (drive.status === 'draft') throw conflict('timeline.drive_draft', 'A draft drive has no timeline yet: open it first', { driveStatus: drive.status });
+        const today = localDate(clock());
+        if (input.decisionDate > today) {
+          throw unprocessable('timeline.decision_in_future', `A decision is recorded once made; ${input.decisionDate} is after today (${today})`, {
+            decisionDate: input.decisionDate,
+            today,
+          });
+        }
         const facts = await factsOf(driveId, tx);
         const refusal = checkExtension(drive.ruleSetPreset as Preset, input.step as ExtendableStep, facts);
         if (refusal) throw unprocessable(refusal.code, refusal.message, { details: refusal.details });
@@ -290,43 +336,23 @@ export function createTimelineService(deps: TimelineDeps) {
      * insert that loses the race writes nothing, and neither does its audit event. Returns the
      * alerts raised.
      */
-    async sweep(): Promise<number> {
+    async sweep(): Promise<{ raised: number; failed: { driveId: string; error: unknown }[] }> {
       const ids = rowsOf<{ id: string }>(
         await db.execute(
           sql`select id from drives where status not in ('draft', 'finished', 'cancelled') and rule_set_preset in ('nd170', 'nd170-300', 'nd115') order by id`,
         ),
       );
       let raised = 0;
+      const failed: { driveId: string; error: unknown }[] = [];
       for (const { id } of ids) {
-        const drive = await drives.findById(id);
-        if (!drive) continue;
-        const t = await timelineOf(drive);
-        const due = t.steps.filter((s) => (s.status === 'due_soon' || s.status === 'overdue') && s.dueOn !== null);
-        if (due.length === 0) continue;
-        raised += await audited(db, systemActor('timeline sweep'), async (tx, record) => {
-          let n = 0;
-          for (const s of due) {
-            const kind: TimelineAlertKind = s.status === 'overdue' ? 'overdue' : 'due_soon';
-            const inserted = await tx
-              .insert(driveTimelineAlerts)
-              .values({ driveId: id, step: s.step, kind, dueOn: s.dueOn! })
-              .onConflictDoNothing()
-              .returning({ step: driveTimelineAlerts.step });
-            if (inserted.length === 0) continue;
-            n++;
-            record({
-              action: kind === 'overdue' ? 'drive.deadline_overdue' : 'drive.deadline_due_soon',
-              resourceType: 'drive_timeline_step',
-              resourceId: `${id}:${s.step}`,
-              agencyId: drive.organizingAgencyId,
-              driveId: id,
-              after: { driveId: id, driveCode: drive.code, today: t.today, ...s },
-            });
-          }
-          return n;
-        });
+        // One drive that cannot be swept (a date outside the calendar) does not stop the others.
+        try {
+          raised += await sweepDrive(id);
+        } catch (error) {
+          failed.push({ driveId: id, error });
+        }
       }
-      return raised;
+      return { raised, failed };
     },
   };
 }

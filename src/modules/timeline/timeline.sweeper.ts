@@ -14,8 +14,9 @@ export function startTimelineSweeps(timeline: TimelineService, intervalMs: numbe
     if (stopped) return;
     running ??= timeline
       .sweep()
-      .then((raised) => {
+      .then(({ raised, failed }) => {
         if (raised > 0) log.info({ raised }, 'timeline alerts raised');
+        for (const f of failed) log.warn({ err: f.error, driveId: f.driveId }, 'timeline sweep skipped a drive');
       })
       .catch((err: unknown) => log.warn({ err }, 'timeline sweep failed'))
       .finally(() => {
