@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createOpenDrive, transitionDrive } from '../factories/drives.js';
+import { computeOk, openDriveWithQuotas, registerAll, round2, scoredRound, toMarking, workflow } from '../factories/results.js';
 import { createWebhook } from '../factories/webhooks.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 
@@ -305,6 +306,49 @@ describe('due-soon and overdue alerts', () => {
       // The drive's timeline counts them.
       const tl = (await s.http.get(`/v1/drives/${driveId}/timeline`).set(bearer(s.adminKey))).body as Timeline;
       expect(tl.overdue).toBe(2);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('events the service records itself', () => {
+  it('closing, rounds held and locked, results submitted, approved and published start and meet the steps', async () => {
+    // A real clock: the drive is run today, and the periods are checked against the calendar's own count.
+    const s = await setupApp({ env: { TIMELINE_SWEEP_INTERVAL_MS: '0' } });
+    try {
+      const { driveId, quotaIds } = await openDriveWithQuotas(s, { preset: 'nd170-300', slots: [1] });
+      const apps = await registerAll(s, driveId, [
+        { fullName: 'Nguyễn Văn An', quotaId: quotaIds[0]! },
+        { fullName: 'Trần Thị Bình', quotaId: quotaIds[0]! },
+      ]);
+      await toMarking(s, driveId);
+      const todayVn = (await s.http.get(`/v1/drives/${driveId}/timeline`).set(bearer(s.adminKey))).body.today as string;
+      await scoredRound(s, driveId, { ...round2(), order: 1, code: 'r1', scheduledOn: todayVn }, [
+        { applicationId: apps[0]!.applicationId, partCode: 'professional', score: '80' },
+        { applicationId: apps[1]!.applicationId, partCode: 'professional', score: '60' },
+      ]);
+      await computeOk(s, driveId);
+      expect((await workflow(s, driveId, 'submit')).status).toBe(200);
+      expect((await workflow(s, driveId, 'approve')).status).toBe(200);
+      expect((await workflow(s, driveId, 'publish')).status).toBe(200);
+
+      const tl = (await s.http.get(`/v1/drives/${driveId}/timeline`).set(bearer(s.adminKey))).body as Timeline;
+      const ev = Object.fromEntries(tl.events.map((e) => [e.event, e]));
+      // Closed today, before the announced closing day: the period runs from today.
+      expect(ev.registration_closed).toMatchObject({ date: todayVn, source: 'service' });
+      expect(ev.round1_held).toMatchObject({ date: todayVn, source: 'service' });
+      for (const e of ['marking_completed', 'results_submitted', 'results_approved', 'results_published']) expect(ev[e]).toMatchObject({ date: todayVn, source: 'service' });
+      const step = (k: string) => tl.steps.find((x) => x.step === k)!;
+      const deadline = async (days: number, unit: string) =>
+        (await s.http.get(`/v1/calendar/deadline?from=${todayVn}&days=${days}&unit=${unit}`).set(bearer(s.adminKey))).body.endsOn as string;
+      expect(step('round1')).toMatchObject({ dueOn: await deadline(30, 'calendar_days'), status: 'met', metOn: todayVn });
+      expect(step('council_report')).toMatchObject({ dueOn: await deadline(5, 'working_days'), status: 'met', metOn: todayVn });
+      expect(step('approval')).toMatchObject({ dueOn: await deadline(5, 'working_days'), status: 'met', metOn: todayVn });
+      expect(step('publication')).toMatchObject({ dueOn: await deadline(2, 'working_days'), status: 'met', metOn: todayVn });
+      // 300 Art. 5: 15 days from publication; not met yet.
+      expect(step('dossier')).toMatchObject({ dueOn: await deadline(15, 'calendar_days'), metOn: null });
+      expect(['upcoming', 'due_soon']).toContain(step('dossier').status);
     } finally {
       await s.close();
     }

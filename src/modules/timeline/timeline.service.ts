@@ -45,6 +45,7 @@ type ServiceFacts = {
   registrants: number;
   round2Candidates: number;
   appealsFiled: number;
+  appealsResolvedOn: string | undefined;
   rounds: { order: number; status: string; scheduled_on: string | null; locked_at: Date | null; published_at: Date | null; ranking: boolean }[];
   transitions: { to: string; at: Date }[];
 };
@@ -54,12 +55,21 @@ const onDate = (d: Date | null | undefined): string | undefined => (d ? localDat
 
 /**
  * The events the service records itself, as local dates: the close of registration once the drive
- * has closed it, rounds held (their scheduled date once they left `scheduled`) and marked (locked),
- * the round-2 results published, and the results workflow's transitions.
+ * has closed it (the announced day, or the day it was closed if earlier), rounds held (their
+ * scheduled date once they left `scheduled`) and marked (locked), the round-2 results published,
+ * re-marking done when every appeal is resolved, and the results workflow's transitions.
  */
 function serviceEvents(drive: ScopedDrive, f: ServiceFacts): Partial<Record<TimelineEvent, string>> {
   const e: Partial<Record<TimelineEvent, string>> = {};
-  if (drive.registrationClosesOn && drive.status !== 'draft' && drive.status !== 'open') e.registration_closed = drive.registrationClosesOn;
+  const last = (to: string) => {
+    const hits = f.transitions.filter((t) => t.to === to);
+    return hits.length > 0 ? onDate(hits[hits.length - 1]!.at) : undefined;
+  };
+  // The period of receiving forms ends on the announced day (170 Art. 15(4)), or earlier if the drive closed it earlier.
+  if (drive.registrationClosesOn && drive.status !== 'draft' && drive.status !== 'open') {
+    const closed = last('closed');
+    e.registration_closed = closed && closed < drive.registrationClosesOn ? closed : drive.registrationClosesOn;
+  }
   const round = (order: number) => f.rounds.find((r) => r.order === order);
   const held = (order: number) => {
     const r = round(order);
@@ -69,12 +79,9 @@ function serviceEvents(drive: ScopedDrive, f: ServiceFacts): Partial<Record<Time
   e.round2_held = held(2);
   e.round1_marked = onDate(round(1)?.locked_at);
   e.written_results_published = onDate(round(2)?.published_at);
+  e.remarking_completed = f.appealsResolvedOn;
   const ranking = f.rounds.find((r) => r.ranking) ?? round(2);
   e.marking_completed = onDate(ranking?.locked_at);
-  const last = (to: string) => {
-    const hits = f.transitions.filter((t) => t.to === to);
-    return hits.length > 0 ? onDate(hits[hits.length - 1]!.at) : undefined;
-  };
   e.results_submitted = last('submitted');
   e.results_approved = last('approved');
   e.results_published = onDate(drive.publishedAt) ?? last('published');
@@ -111,13 +118,17 @@ export function createTimelineService(deps: TimelineDeps) {
   }
 
   async function factsOf(driveId: string, tx: DbOrTx): Promise<ServiceFacts> {
-    const [counts] = rowsOf<{ registrants: number; round2_candidates: number; appeals: number }>(
+    const [counts] = rowsOf<{ registrants: number; round2_candidates: number; appeals: number; appeals_pending: number; appeals_resolved: Date | null }>(
       await tx.execute(sql`
         select
-          (select count(*)::int from applications a where a.drive_id = ${driveId} and a.withdrawn_at is null) as registrants,
+          (select count(distinct a.candidate_id)::int from applications a where a.drive_id = ${driveId} and a.withdrawn_at is null) as registrants,
           (select count(distinct s.application_id)::int from scripts s join rounds r on r.id = s.round_id
              where r.drive_id = ${driveId} and r."order" = 2) as round2_candidates,
-          (select count(*)::int from appeals p join applications a on a.id = p.application_id where a.drive_id = ${driveId}) as appeals`),
+          p.appeals, p.appeals_pending, p.appeals_resolved
+        from (select count(*)::int as appeals,
+                     (count(*) filter (where p.status = 'pending'))::int as appeals_pending,
+                     max(p.resolved_at) as appeals_resolved
+              from appeals p join applications a on a.id = p.application_id where a.drive_id = ${driveId}) p`),
     );
     const rounds = rowsOf<ServiceFacts['rounds'][number]>(
       await tx.execute(sql`select "order", status, scheduled_on, locked_at, published_at, ranking from rounds where drive_id = ${driveId} order by "order"`),
@@ -129,6 +140,9 @@ export function createTimelineService(deps: TimelineDeps) {
       registrants: counts?.registrants ?? 0,
       round2Candidates: counts?.round2_candidates ?? 0,
       appealsFiled: counts?.appeals ?? 0,
+      // Every appeal resolved: re-marking is complete on the day of the last resolution.
+      appealsResolvedOn:
+        counts && counts.appeals > 0 && counts.appeals_pending === 0 && counts.appeals_resolved ? localDate(new Date(counts.appeals_resolved)) : undefined,
       rounds,
       transitions,
     };
