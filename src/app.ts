@@ -72,6 +72,9 @@ import { createBoardsService } from './modules/boards/boards.service.js';
 import { createCalendarRepository } from './modules/calendar/calendar.repository.js';
 import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createCalendarService } from './modules/calendar/calendar.service.js';
+import { timelineRoutes } from './modules/timeline/timeline.routes.js';
+import { createTimelineService } from './modules/timeline/timeline.service.js';
+import { startTimelineSweeps } from './modules/timeline/timeline.sweeper.js';
 
 export type AppDeps = {
   config: Config;
@@ -101,6 +104,7 @@ export function buildServices(deps: {
   auditKeysRetired?: readonly string[];
   auditVerifyMaxEvents?: number;
   spool: Spool;
+  timelineDueSoonWorkingDays?: number;
 }) {
   const { db } = deps.database;
   const auditKeyring = deps.auditKey ? createAuditKeyring(deps.auditKey, deps.auditKeysRetired) : auditKeyringOf(db);
@@ -169,7 +173,14 @@ export function buildServices(deps: {
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar };
+  const timeline = createTimelineService({
+    db,
+    drives: createDrivesRepository(db),
+    calendar,
+    clock: deps.clock,
+    dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
+  });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -239,6 +250,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     auditKeysRetired: config.auditKeysRetired,
     auditVerifyMaxEvents: config.audit.verifyMaxEvents,
     spool,
+    timelineDueSoonWorkingDays: config.timeline.dueSoonWorkingDays,
   });
   if (config.audit.checkpointIntervalMs > 0) {
     const checkpoints = startAuditCheckpoints(services.audit, config.audit.checkpointIntervalMs, app.log);
@@ -262,6 +274,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onReady', async () => worker.start());
     // Registered before the caller closes the database: the batch in flight finishes first.
     app.addHook('onClose', async () => worker.stop());
+    // Due-soon and overdue timeline steps are raised beside the deliveries (each once, across instances).
+    if (config.timeline.sweepIntervalMs > 0) {
+      const sweeps = startTimelineSweeps(services.timeline, config.timeline.sweepIntervalMs, app.log);
+      app.addHook('onReady', async () => sweeps.start());
+      app.addHook('onClose', async () => sweeps.stop());
+    }
   }
 
   await app.register(async (scope) => {
@@ -302,6 +320,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(exportsRoutes, { exports: services.exports, spool, limits: config.exports });
       await v1.register(boardsRoutes, { boards: services.boards });
       await v1.register(calendarRoutes, { calendar: services.calendar });
+      await v1.register(timelineRoutes, { timeline: services.timeline });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,

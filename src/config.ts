@@ -101,6 +101,10 @@ const envSchema = z.object({
   WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(25),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(10),
+  /** A timeline step is due soon this many working days before its due date (drive timeline, webhook drive.deadline_due_soon). */
+  TIMELINE_DUE_SOON_WORKING_DAYS: z.coerce.number().int().min(0).max(30).default(2),
+  /** How often the timeline sweep raises due-soon and overdue alerts (0 = never, in this process); runs beside the webhook worker. */
+  TIMELINE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(0).max(86_400_000).default(3_600_000),
   /** First retry waits about this long; each further one doubles it (with jitter), up to the max. */
   WEBHOOK_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(30_000),
   WEBHOOK_BACKOFF_MAX_MS: z.coerce.number().int().min(1).default(6 * 3_600_000),
@@ -160,6 +164,7 @@ export type Config = Readonly<{
     backoffBaseMs: number;
     backoffMaxMs: number;
   }>;
+  timeline: Readonly<{ dueSoonWorkingDays: number; sweepIntervalMs: number }>;
   publicBaseUrl: string | undefined;
   spoolDir: string;
   exports: Readonly<{ maxPerKey: number; maxTotal: number; maxBuilding: number; idleTimeoutMs: number }>;
@@ -233,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
       backoffMaxMs: e.WEBHOOK_BACKOFF_MAX_MS,
     }),
+    timeline: Object.freeze({ dueSoonWorkingDays: e.TIMELINE_DUE_SOON_WORKING_DAYS, sweepIntervalMs: e.TIMELINE_SWEEP_INTERVAL_MS }),
     publicBaseUrl: e.PUBLIC_BASE_URL,
     spoolDir: e.SPOOL_DIR,
     exports: Object.freeze({

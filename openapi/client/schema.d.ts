@@ -1274,6 +1274,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/drives/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every statutory date of a drive, with its article and status
+         * @description Read-only. Each step of the drive’s preset (170 as issued, 170 as amended by 300, 115/85) with the event its period starts from, its period in working or calendar days, its due date and status (pending, upcoming, due_soon, overdue, met). The starting day is not counted (Civil Code Art. 147(1)); a period of calendar days ending on a rest day or holiday ends on the next working day (Art. 148(5)), by the working-day calendar (/v1/calendar). 500 or more registrants lengthen the eligible list to 30 days by themselves (170 Art. 16(2)); the chair’s extensions are decisions (POST …/timeline/extensions). A 170-as-issued drive’s after-results steps not finished by 2027-01-31 follow 300’s periods (300 Art. 35(1)). Due-soon and overdue steps are also raised once each as drive.deadline_due_soon and drive.deadline_overdue webhooks. Roles: every staff role in scope.
+         */
+        get: operations["getDriveTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/timeline/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event dates recorded for a drive’s timeline */
+        get: operations["listDriveTimelineEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/timeline/events/{event}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record the date an event of the drive happened
+         * @description For events the service does not record itself (the eligible list published, summons sent, re-marking done, the recruitment decision, the post taken up…) or records only when a client tells it (results approved on the date of the head’s decision). A recorded date takes precedence over the service’s own record; recording again replaces it. Not later than today (422 timeline.event_in_future) and within the working-day calendar (422 calendar.out_of_range); not on a draft drive (409 timeline.drive_draft). Audited. Roles: organizer, council.
+         */
+        put: operations["putDriveTimelineEvent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/timeline/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chair’s decisions lengthening periods of the drive */
+        get: operations["listDriveTimelineExtensions"];
+        put?: never;
+        /**
+         * Record the chair’s decision lengthening a period
+         * @description A lawful extension is a decision on record, not an edit of a date: round 1 within 45 days (170 Art. 16(3)(a), with 500 or more registrants), written results within 30 days (170 Art. 16(4)(b), with 1,000 or more round-2 candidates), re-marking within 20 days (170 Art. 16(4)(b)). The timeline counts the longer period from then on. Refusals: 422 timeline.extension_not_applicable (a preset without such an extension), timeline.extension_not_allowed (its condition is not met), timeline.decision_in_future; 409 timeline.extension_exists, timeline.drive_draft. Audited. Roles: organizer, council.
+         */
+        post: operations["createDriveTimelineExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/drives/{id}/applications": {
         parameters: {
             query?: never;
@@ -2746,6 +2824,139 @@ export interface components {
             provisional: boolean;
             basis: string;
         };
+        PutTimelineEventInput: {
+            /** @description The day the event happened (Vietnam local date), not later than today */
+            date: string;
+            /** @description The document that evidences it: a notice or decision number */
+            reference?: string | null;
+            note?: string | null;
+        };
+        TimelineEventRecordInput: {
+            /**
+             * @description registration_closed, council_formed, form_check_board_formed (115), summons_sent (115: round-1 summons), eligible_list_published (170: list and summons), round1_held, round1_marked, round2_summons_sent (115), round2_held, computer_test_held, interview_held, written_results_published, remarking_completed, marking_completed (re-marking included), results_submitted (council’s report), results_approved (head’s approval / recognition), results_published, notice_received (115), dossiers_completed, recruitment_decided, decision_received, took_up_post
+             * @enum {string}
+             */
+            event: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+            date: string;
+            reference: string | null;
+            note: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+            version: number;
+        };
+        CreateTimelineExtensionInput: {
+            /**
+             * @description round1: 45 days instead of 30 (170 Art. 16(3)(a); only with 500 or more registrants); written_results: up to 30 days instead of 15 (170 Art. 16(4)(b); only with 1,000 or more round-2 candidates); remarking: up to 20 days instead of 10 (170 Art. 16(4)(b))
+             * @enum {string}
+             */
+            step: "round1" | "written_results" | "remarking";
+            /** @description Number of the chair’s decision */
+            decisionNumber: string;
+            /** @description Date of the chair’s decision */
+            decisionDate: string;
+            note?: string | null;
+        };
+        TimelineExtensionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** @enum {string} */
+            step: "round1" | "written_results" | "remarking";
+            decisionNumber: string;
+            decisionDate: string;
+            note: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+        };
+        TimelinePeriodInput: {
+            days: number;
+            /** @enum {string} */
+            unit: "working_days" | "calendar_days";
+        };
+        TimelineBasisInput: {
+            /** @description The event the period starts from */
+            event: ("registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post") | null;
+            /** @description Or the step whose due date starts it (re-marking after the appeal window; the decision after the dossier period) */
+            step: ("eligible_list" | "form_check_board" | "round1" | "round2_summons" | "round2" | "written_results" | "interview" | "appeals" | "remarking" | "council_report" | "approval" | "publication" | "dossier" | "decision" | "take_up") | null;
+            /** @description When it happened (or that step’s due date); null: not yet */
+            date: string | null;
+        };
+        TimelineStepInput: {
+            /**
+             * @description The statutory step
+             * @enum {string}
+             */
+            step: "eligible_list" | "form_check_board" | "round1" | "round2_summons" | "round2" | "written_results" | "interview" | "appeals" | "remarking" | "council_report" | "approval" | "publication" | "dossier" | "decision" | "take_up";
+            title: string;
+            /** @description The article the period comes from */
+            article: string;
+            basis: components["schemas"]["TimelineBasisInput"];
+            period: components["schemas"]["TimelinePeriodInput"];
+            /** @description Why the period differs from the ordinary one: 500+ registrants, the chair’s decision, the 300/2026 transition */
+            adjustments: string[];
+            /** @description The chair’s decision lengthening the period, if any */
+            extension: {
+                /** @enum {string} */
+                step: "round1" | "written_results" | "remarking";
+                decisionNumber: string;
+                decisionDate: string;
+            } | null;
+            /** @description The last day of the period (null while pending) */
+            dueOn: string | null;
+            /** @description Calendar days: the last day before Civil Code Art. 148(5) moved it to a working day */
+            nominalDueOn: string | null;
+            /** @description The count crosses a holiday the government has not fixed yet (Labour Code default used) */
+            provisional: boolean;
+            /**
+             * @description pending: the starting event has not happened (no date); upcoming; due_soon: within the configured working days (TIMELINE_DUE_SOON_WORKING_DAYS); overdue: past the due date and not met; met: the meeting event happened (metOn)
+             * @enum {string}
+             */
+            status: "pending" | "upcoming" | "due_soon" | "overdue" | "met";
+            /**
+             * @description The event that meets the step
+             * @enum {string}
+             */
+            metBy: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+            metOn: string | null;
+            /** @description Met after the due date */
+            late: boolean;
+            note: string | null;
+        };
+        DriveTimelineInput: {
+            /** Format: uuid */
+            driveId: string;
+            /** @enum {string} */
+            preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
+            /** @description Vietnam local date the statuses are as of */
+            today: string;
+            dueSoonWorkingDays: number;
+            /** @description Applications not withdrawn: 500 or more lengthen 170 Art. 16(2) to 30 days by themselves */
+            registrants: number;
+            counting: string;
+            /** @description Every statutory step of the preset, in order; empty for presets without one (leadership, 138) */
+            steps: components["schemas"]["TimelineStepInput"][];
+            /** @description The events the dates rest on */
+            events: {
+                /**
+                 * @description registration_closed, council_formed, form_check_board_formed (115), summons_sent (115: round-1 summons), eligible_list_published (170: list and summons), round1_held, round1_marked, round2_summons_sent (115), round2_held, computer_test_held, interview_held, written_results_published, remarking_completed, marking_completed (re-marking included), results_submitted (council’s report), results_approved (head’s approval / recognition), results_published, notice_received (115), dossiers_completed, recruitment_decided, decision_received, took_up_post
+                 * @enum {string}
+                 */
+                event: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+                date: string;
+                /**
+                 * @description recorded: PUT …/timeline/events/{event}; service: from the drive’s own records (transitions, rounds)
+                 * @enum {string}
+                 */
+                source: "recorded" | "service";
+                reference: string | null;
+            }[];
+            extensions: components["schemas"]["TimelineExtensionInput"][];
+            /** @description Steps overdue today */
+            overdue: number;
+        };
         /** @description RFC 9457 problem details */
         Problem: {
             type: string;
@@ -4210,6 +4421,148 @@ export interface components {
             /** @description The period crosses a holiday not yet fixed by the government */
             provisional: boolean;
             basis: string;
+        };
+        PutTimelineEvent: {
+            /** @description The day the event happened (Vietnam local date), not later than today */
+            date: string;
+            /** @description The document that evidences it: a notice or decision number */
+            reference?: string | null;
+            note?: string | null;
+        };
+        TimelineEventRecord: {
+            /**
+             * @description registration_closed, council_formed, form_check_board_formed (115), summons_sent (115: round-1 summons), eligible_list_published (170: list and summons), round1_held, round1_marked, round2_summons_sent (115), round2_held, computer_test_held, interview_held, written_results_published, remarking_completed, marking_completed (re-marking included), results_submitted (council’s report), results_approved (head’s approval / recognition), results_published, notice_received (115), dossiers_completed, recruitment_decided, decision_received, took_up_post
+             * @enum {string}
+             */
+            event: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+            date: string;
+            reference: string | null;
+            note: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            version: number;
+        };
+        CreateTimelineExtension: {
+            /**
+             * @description round1: 45 days instead of 30 (170 Art. 16(3)(a); only with 500 or more registrants); written_results: up to 30 days instead of 15 (170 Art. 16(4)(b); only with 1,000 or more round-2 candidates); remarking: up to 20 days instead of 10 (170 Art. 16(4)(b))
+             * @enum {string}
+             */
+            step: "round1" | "written_results" | "remarking";
+            /** @description Number of the chair’s decision */
+            decisionNumber: string;
+            /** @description Date of the chair’s decision */
+            decisionDate: string;
+            note?: string | null;
+        };
+        TimelineExtension: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** @enum {string} */
+            step: "round1" | "written_results" | "remarking";
+            decisionNumber: string;
+            decisionDate: string;
+            note: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+        };
+        TimelinePeriod: {
+            days: number;
+            /** @enum {string} */
+            unit: "working_days" | "calendar_days";
+        };
+        TimelineBasis: {
+            /** @description The event the period starts from */
+            event: ("registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post") | null;
+            /** @description Or the step whose due date starts it (re-marking after the appeal window; the decision after the dossier period) */
+            step: ("eligible_list" | "form_check_board" | "round1" | "round2_summons" | "round2" | "written_results" | "interview" | "appeals" | "remarking" | "council_report" | "approval" | "publication" | "dossier" | "decision" | "take_up") | null;
+            /** @description When it happened (or that step’s due date); null: not yet */
+            date: string | null;
+        };
+        TimelineStep: {
+            /**
+             * @description The statutory step
+             * @enum {string}
+             */
+            step: "eligible_list" | "form_check_board" | "round1" | "round2_summons" | "round2" | "written_results" | "interview" | "appeals" | "remarking" | "council_report" | "approval" | "publication" | "dossier" | "decision" | "take_up";
+            title: string;
+            /** @description The article the period comes from */
+            article: string;
+            basis: components["schemas"]["TimelineBasis"];
+            period: components["schemas"]["TimelinePeriod"];
+            /** @description Why the period differs from the ordinary one: 500+ registrants, the chair’s decision, the 300/2026 transition */
+            adjustments: string[];
+            /** @description The chair’s decision lengthening the period, if any */
+            extension: {
+                /** @enum {string} */
+                step: "round1" | "written_results" | "remarking";
+                decisionNumber: string;
+                decisionDate: string;
+            } | null;
+            /** @description The last day of the period (null while pending) */
+            dueOn: string | null;
+            /** @description Calendar days: the last day before Civil Code Art. 148(5) moved it to a working day */
+            nominalDueOn: string | null;
+            /** @description The count crosses a holiday the government has not fixed yet (Labour Code default used) */
+            provisional: boolean;
+            /**
+             * @description pending: the starting event has not happened (no date); upcoming; due_soon: within the configured working days (TIMELINE_DUE_SOON_WORKING_DAYS); overdue: past the due date and not met; met: the meeting event happened (metOn)
+             * @enum {string}
+             */
+            status: "pending" | "upcoming" | "due_soon" | "overdue" | "met";
+            /**
+             * @description The event that meets the step
+             * @enum {string}
+             */
+            metBy: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+            metOn: string | null;
+            /** @description Met after the due date */
+            late: boolean;
+            note: string | null;
+        };
+        DriveTimeline: {
+            /** Format: uuid */
+            driveId: string;
+            /** @enum {string} */
+            preset: "nd138" | "nd115" | "nd170" | "nd170-300" | "leadership";
+            /** @description Vietnam local date the statuses are as of */
+            today: string;
+            dueSoonWorkingDays: number;
+            /** @description Applications not withdrawn: 500 or more lengthen 170 Art. 16(2) to 30 days by themselves */
+            registrants: number;
+            counting: string;
+            /** @description Every statutory step of the preset, in order; empty for presets without one (leadership, 138) */
+            steps: components["schemas"]["TimelineStep"][];
+            /** @description The events the dates rest on */
+            events: {
+                /**
+                 * @description registration_closed, council_formed, form_check_board_formed (115), summons_sent (115: round-1 summons), eligible_list_published (170: list and summons), round1_held, round1_marked, round2_summons_sent (115), round2_held, computer_test_held, interview_held, written_results_published, remarking_completed, marking_completed (re-marking included), results_submitted (council’s report), results_approved (head’s approval / recognition), results_published, notice_received (115), dossiers_completed, recruitment_decided, decision_received, took_up_post
+                 * @enum {string}
+                 */
+                event: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+                date: string;
+                /**
+                 * @description recorded: PUT …/timeline/events/{event}; service: from the drive’s own records (transitions, rounds)
+                 * @enum {string}
+                 */
+                source: "recorded" | "service";
+                reference: string | null;
+            }[];
+            extensions: components["schemas"]["TimelineExtension"][];
+            /** @description Steps overdue today */
+            overdue: number;
         };
     };
     responses: never;
@@ -7804,7 +8157,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url: string;
-                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised")[];
+                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue")[];
                     description?: string;
                     /** @description Signing secret (whsec_<base64>); generated when omitted */
                     secret?: string;
@@ -8104,7 +8457,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url?: string;
-                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised")[];
+                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue")[];
                     description?: string | null;
                     active?: boolean;
                 };
@@ -14411,6 +14764,529 @@ export interface operations {
             };
             /** @description The key’s role may not do this */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDriveTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriveTimeline"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDriveTimelineEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TimelineEventRecord"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putDriveTimelineEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                /** @description registration_closed, council_formed, form_check_board_formed (115), summons_sent (115: round-1 summons), eligible_list_published (170: list and summons), round1_held, round1_marked, round2_summons_sent (115), round2_held, computer_test_held, interview_held, written_results_published, remarking_completed, marking_completed (re-marking included), results_submitted (council’s report), results_approved (head’s approval / recognition), results_published, notice_received (115), dossiers_completed, recruitment_decided, decision_received, took_up_post */
+                event: "registration_closed" | "council_formed" | "form_check_board_formed" | "summons_sent" | "eligible_list_published" | "round1_held" | "round1_marked" | "round2_summons_sent" | "round2_held" | "computer_test_held" | "interview_held" | "written_results_published" | "remarking_completed" | "marking_completed" | "results_submitted" | "results_approved" | "results_published" | "notice_received" | "dossiers_completed" | "recruitment_decided" | "decision_received" | "took_up_post";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PutTimelineEventInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineEventRecord"];
+                };
+            };
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineEventRecord"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDriveTimelineExtensions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["TimelineExtension"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDriveTimelineExtension: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTimelineExtensionInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TimelineExtension"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -14,3 +14,4 @@ export * from '../modules/webhooks/webhooks.table.js';
 export * from '../modules/reports/reports.table.js';
 export * from '../modules/boards/boards.table.js';
 export * from '../modules/calendar/calendar.table.js';
+export * from '../modules/timeline/timeline.table.js';

@@ -99,6 +99,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
         { name: 'public', description: 'Published results, no key needed' },
         { name: 'reports', description: 'Figures computed from the data, with denominators' },
         { name: 'calendar', description: 'Working-day calendar: weekends, public holidays (lunar dates at UTC+7), the government’s swapped days; deadlines' },
+        { name: 'timeline', description: 'A drive’s statutory timeline: every due date from its starting event, with its article, status and the chair’s extensions' },
         { name: 'webhooks', description: 'Event subscriptions, signed deliveries (Standard Webhooks), delivery log' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],

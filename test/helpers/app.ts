@@ -63,10 +63,12 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '100000', RATE_LIMIT_IP_MAX: '1000000', RATE_LIMIT_AUTH_FAILURES_MAX: '100000', DATA_KEY: TEST_DATA_KEY, AUDIT_KEY: TEST_AUDIT_KEY, WEBHOOK_ALLOW_PRIVATE: 'true', ...overrides });
 }
 
-export async function setupApp(opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger; poolMax?: number } = {}): Promise<TestApp> {
+export async function setupApp(
+  opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger; poolMax?: number; clock?: () => Date } = {},
+): Promise<TestApp> {
   const { database, url, drop } = await freshDatabase(opts.poolMax);
   const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...opts.env });
-  const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}) });
+  const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
   await app.ready();
   const { db } = database;
   const keys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: createAgenciesRepository(db) });

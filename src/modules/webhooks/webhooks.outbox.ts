@@ -27,6 +27,8 @@ export const webhookEventTypes = [
   'results.published',
   'result.cancelled',
   'board.conflict_raised',
+  'drive.deadline_due_soon',
+  'drive.deadline_overdue',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -63,6 +65,9 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'result.cancelled': 'result.cancelled',
   // A board member found related to a candidate (170 Art. 8(3)): the appointing authority must act.
   'board.conflict_raised': 'board.conflict_raised',
+  // A statutory step of the drive's timeline due soon or overdue, raised once by the timeline sweep.
+  'drive.deadline_due_soon': 'drive.deadline_due_soon',
+  'drive.deadline_overdue': 'drive.deadline_overdue',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
