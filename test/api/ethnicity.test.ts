@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { createCandidate, makeNationalId, register, windowAroundToday } from '../factories/candidates.js';
-import { addQuota, createAgencyWithHeadcount, createDrive, createJobPosition, openDrive } from '../factories/drives.js';
+import { createAgencyWithHeadcount, createDrive, createJobPosition, openDrive } from '../factories/drives.js';
 import { computeOk, round2, scoredRound, toMarking, workflow } from '../factories/results.js';
 
 /*

@@ -8,6 +8,7 @@ import {
   ethnicityKey,
   isEthnicMinority,
   matchEthnicity,
+  type EthnicRestriction,
 } from '../../src/domain/ethnicity.js';
 
 /*
@@ -97,10 +98,10 @@ describe('matchEthnicity (case, diacritics, spacing and hyphens ignored; aliases
 });
 
 describe('reservations (Decree 170/2025 Art. 3(2)(c))', () => {
-  const minority = { ethnicMinorityOnly: true, ethnicGroups: [] };
-  const named = { ethnicMinorityOnly: true, ethnicGroups: [{ code: '02', slots: 2 }, { code: '07', slots: null }] };
-  const open = { ethnicMinorityOnly: false, ethnicGroups: [] };
-  const table: [string, typeof open, string | null, boolean][] = [
+  const minority: EthnicRestriction = { ethnicMinorityOnly: true, ethnicGroups: [] };
+  const named: EthnicRestriction = { ethnicMinorityOnly: true, ethnicGroups: [{ code: '02', slots: 2 }, { code: '07', slots: null }] };
+  const open: EthnicRestriction = { ethnicMinorityOnly: false, ethnicGroups: [] };
+  const table: [string, EthnicRestriction, string | null, boolean][] = [
     ['an open quota admits Kinh', open, '01', true],
     ['an open quota admits an unmapped ethnicity', open, null, true],
     ['minorities only: Kinh refused', minority, '01', false],

@@ -34,7 +34,9 @@ export const quotaSchema = z
     title: z.string().nullable().describe('For leadership drives, the title examined (defaults to the job position’s name)'),
     secondChoiceOpen: z.boolean().describe('The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023)'),
     ethnicMinorityOnly: z.boolean().describe('Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): every group but Kinh'),
-    ethnicGroups: z.array(ethnicGroupSlots).describe('Reserved for these groups only (empty: no named groups), with per-group slots where the plan sets them'),
+    ethnicGroups: z
+      .array(z.object({ code: ethnicityCode, slots: z.number().int().nullable().describe('Winners of this group at most (null: not set by the plan)') }))
+      .describe('Reserved for these groups only (empty: no named groups), with per-group slots where the plan sets them'),
     createdAt: timestamp,
     updatedAt: timestamp,
     version: z.number().int(),
