@@ -12112,7 +12112,7 @@ export interface operations {
     listUnmappedEthnicities: {
         parameters: {
             query?: {
-                /** @description At most this many texts (most frequent first) */
+                /** @description At most this many texts, most frequent first (1–500) */
                 limit?: number;
             };
             header?: never;

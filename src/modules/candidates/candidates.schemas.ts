@@ -12,7 +12,7 @@ export const ethnicityCode = z
 
 /** GET /v1/candidates/ethnicity-unmapped */
 export const unmappedEthnicitiesQuery = z
-  .object({ limit: z.coerce.number().int().min(1).max(1000).default(200).describe('At most this many texts (most frequent first)') })
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(200).describe('At most this many texts, most frequent first (1–500)') })
   .strict();
 export const unmappedEthnicitiesSchema = z
   .object({

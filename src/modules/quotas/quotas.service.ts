@@ -176,7 +176,9 @@ export function createQuotasService(deps: QuotasDeps) {
           title = input.title ?? null;
           await guardHeadcount(tx, { agencyId: input.agencyId, year: drive.year, staffCategory: drive.staffCategory }, slots);
         }
-        checkEthnicGroups(input.ethnicGroups, slots);
+        // In-process callers (the demo loader) may pass a body without zod's defaults.
+        const ethnicGroups = (input as Partial<CreateQuotaInput>).ethnicGroups ?? [];
+        checkEthnicGroups(ethnicGroups, slots);
         try {
           const row = await repo.insert(tx, {
             id: newId(),
@@ -188,8 +190,8 @@ export function createQuotasService(deps: QuotasDeps) {
             slots,
             title,
             secondChoiceOpen: input.secondChoiceOpen,
-            ethnicMinorityOnly: input.ethnicMinorityOnly || input.ethnicGroups.length > 0,
-            ethnicGroups: input.ethnicGroups,
+            ethnicMinorityOnly: input.ethnicMinorityOnly === true || ethnicGroups.length > 0,
+            ethnicGroups,
           });
           record({ action: 'quota.created', resourceType: 'quota', resourceId: row.id, agencyId: row.agencyId, driveId, after: quotaView(row) });
           return quotaView(row);
