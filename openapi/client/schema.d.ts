@@ -723,7 +723,7 @@ export interface paths {
         put?: never;
         /**
          * Submit computed results to the approving authority
-         * @description results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 drive.invalid_transition otherwise.
+         * @description results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 results.ethnic_group_slots_exceeded when a quota reserved for named ethnic groups has more winners of a group than the slots the plan set for it (Decree 170/2025 Art. 3(2)(c)); 409 drive.invalid_transition otherwise.
          */
         post: operations["submitResults"];
         delete?: never;
@@ -844,7 +844,7 @@ export interface paths {
         put?: never;
         /**
          * Add a quota (chỉ tiêu) to a draft drive
-         * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate.
+         * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded).
          */
         post: operations["createQuota"];
         delete?: never;
@@ -910,6 +910,26 @@ export interface paths {
          * @description The lookups of GET /v1/candidates with the national ID in the JSON body, so that it never travels in a URL (access logs, proxies, browser history). Same scope and masking as the list; page with `cursor` = the previous `nextCursor`.
          */
         post: operations["searchCandidates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/ethnicity-unmapped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ethnicity texts that name none of the 54 groups, by count
+         * @description Roles: admin, registrar, organizer, auditor. The ethnicity texts of candidates registered by the caller’s agency subtree (every candidate for a key without a scope) whose `ethnicityCode` is null, with how many submissions hold each, most frequent first: what to correct (PATCH /v1/candidates/{id} with `ethnicity` or `ethnicityCode`) before such candidates can register for a quota reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)). Texts and counts only.
+         */
+        get: operations["listUnmappedEthnicities"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1367,7 +1387,7 @@ export interface paths {
         put?: never;
         /**
          * Register a candidate to a quota of an open drive
-         * @description Priority points are the highest claimed category’s value in the drive’s frozen rule set (no stacking). Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); 422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed (NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; 409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).
+         * @description Priority points are the highest claimed category’s value in the drive’s frozen rule set (no stacking). Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); 422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed (NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; 422 application.ethnicity_restricted (a quota reserved for ethnic-minority candidates or named groups, Decree 170/2025 Art. 3(2)(c): the candidate is Kinh, of another group, or their ethnicity names none of the 54 groups; the problem carries `restriction` and `ethnicityCode`); 409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).
          */
         post: operations["registerApplication"];
         delete?: never;
@@ -1387,7 +1407,7 @@ export interface paths {
         put?: never;
         /**
          * Bulk import candidates and applications (JSON or CSV)
-         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types.
+         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types.
          */
         post: operations["importApplications"];
         delete?: never;
@@ -2314,6 +2334,74 @@ export interface components {
             updatedAt: unknown;
             version: number;
         };
+        /**
+         * @description Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)
+         * @enum {string}
+         */
+        EthnicityCodeInput: "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        UnmappedEthnicitiesInput: {
+            /** @description Most frequent first */
+            items: {
+                /** @description The text as submitted */
+                ethnicity: string;
+                /** @description Submissions holding it */
+                count: number;
+            }[];
+            /** @description Submissions counted in `items` */
+            total: number;
+        };
+        CandidatePriorityClaimInput: {
+            category: string;
+            evidenceRef: string;
+        };
+        CandidateInput: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            /** @description Province code and last 2 digits: 001*******67 */
+            nationalIdMasked: string;
+            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
+            nationalId?: string;
+            birthDate: string;
+            /**
+             * @description male | female | other
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /** @description As submitted */
+            ethnicity: string;
+            /** @description The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c)) */
+            ethnicityCode: components["schemas"]["EthnicityCodeInput"] | null;
+            nationality: string;
+            /** @description Masked in lists */
+            contacts: {
+                email: string | null;
+                phone: string | null;
+                address: string | null;
+            };
+            education: {
+                level?: string | null;
+                major?: string | null;
+                institution?: string | null;
+                graduationYear?: number | null;
+            };
+            priorityClaims: components["schemas"]["CandidatePriorityClaimInput"][];
+            registeredByAgencyId: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+            version: number;
+        };
+        QuotaEthnicGroupInput: {
+            /** @description An ethnic-minority group (not 01 Kinh) */
+            code: components["schemas"]["EthnicityCodeInput"];
+            /**
+             * @description Winners of this group at most (null: the plan sets no slots for it)
+             * @default null
+             */
+            slots: number | null;
+        };
         QuotaInput: {
             /** Format: uuid */
             id: string;
@@ -2334,6 +2422,14 @@ export interface components {
             title: string | null;
             /** @description The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023) */
             secondChoiceOpen: boolean;
+            /** @description Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): every group but Kinh */
+            ethnicMinorityOnly: boolean;
+            /** @description Reserved for these groups only (empty: no named groups), with per-group slots where the plan sets them */
+            ethnicGroups: {
+                code: components["schemas"]["EthnicityCodeInput"];
+                /** @description Winners of this group at most (null: not set by the plan) */
+                slots: number | null;
+            }[];
             /** @description ISO 8601 timestamp (UTC) */
             createdAt: unknown;
             /** @description ISO 8601 timestamp (UTC) */
@@ -2526,46 +2622,6 @@ export interface components {
             newScore: string | null;
             resolutionNote: string | null;
             resolvedAt: unknown | null;
-            version: number;
-        };
-        CandidatePriorityClaimInput: {
-            category: string;
-            evidenceRef: string;
-        };
-        CandidateInput: {
-            /** Format: uuid */
-            id: string;
-            fullName: string;
-            /** @description Province code and last 2 digits: 001*******67 */
-            nationalIdMasked: string;
-            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
-            nationalId?: string;
-            birthDate: string;
-            /**
-             * @description male | female | other
-             * @enum {string}
-             */
-            gender: "male" | "female" | "other";
-            ethnicity: string;
-            nationality: string;
-            /** @description Masked in lists */
-            contacts: {
-                email: string | null;
-                phone: string | null;
-                address: string | null;
-            };
-            education: {
-                level?: string | null;
-                major?: string | null;
-                institution?: string | null;
-                graduationYear?: number | null;
-            };
-            priorityClaims: components["schemas"]["CandidatePriorityClaimInput"][];
-            registeredByAgencyId: string | null;
-            /** @description ISO 8601 timestamp (UTC) */
-            createdAt: unknown;
-            /** @description ISO 8601 timestamp (UTC) */
-            updatedAt: unknown;
             version: number;
         };
         ApplicationReasonInput: {
@@ -3868,6 +3924,80 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        /**
+         * @description Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)
+         * @enum {string}
+         */
+        EthnicityCode: "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        UnmappedEthnicities: {
+            /** @description Most frequent first */
+            items: {
+                /** @description The text as submitted */
+                ethnicity: string;
+                /** @description Submissions holding it */
+                count: number;
+            }[];
+            /** @description Submissions counted in `items` */
+            total: number;
+        };
+        CandidatePriorityClaim: {
+            category: string;
+            evidenceRef: string;
+        };
+        Candidate: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            /** @description Province code and last 2 digits: 001*******67 */
+            nationalIdMasked: string;
+            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
+            nationalId?: string;
+            birthDate: string;
+            /**
+             * @description male | female | other
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /** @description As submitted */
+            ethnicity: string;
+            /** @description The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c)) */
+            ethnicityCode: components["schemas"]["EthnicityCode"] | null;
+            nationality: string;
+            /** @description Masked in lists */
+            contacts: {
+                email: string | null;
+                phone: string | null;
+                address: string | null;
+            };
+            education: {
+                level?: string | null;
+                major?: string | null;
+                institution?: string | null;
+                graduationYear?: number | null;
+            };
+            priorityClaims: components["schemas"]["CandidatePriorityClaim"][];
+            registeredByAgencyId: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            version: number;
+        };
+        QuotaEthnicGroup: {
+            /** @description An ethnic-minority group (not 01 Kinh) */
+            code: components["schemas"]["EthnicityCode"];
+            /**
+             * @description Winners of this group at most (null: the plan sets no slots for it)
+             * @default null
+             */
+            slots: number | null;
+        };
         Quota: {
             /** Format: uuid */
             id: string;
@@ -3888,6 +4018,14 @@ export interface components {
             title: string | null;
             /** @description The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023) */
             secondChoiceOpen: boolean;
+            /** @description Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): every group but Kinh */
+            ethnicMinorityOnly: boolean;
+            /** @description Reserved for these groups only (empty: no named groups), with per-group slots where the plan sets them */
+            ethnicGroups: {
+                code: components["schemas"]["EthnicityCode"];
+                /** @description Winners of this group at most (null: not set by the plan) */
+                slots: number | null;
+            }[];
             /**
              * Format: date-time
              * @description ISO 8601 timestamp (UTC)
@@ -4104,52 +4242,6 @@ export interface components {
             newScore: string | null;
             resolutionNote: string | null;
             resolvedAt: string | null;
-            version: number;
-        };
-        CandidatePriorityClaim: {
-            category: string;
-            evidenceRef: string;
-        };
-        Candidate: {
-            /** Format: uuid */
-            id: string;
-            fullName: string;
-            /** @description Province code and last 2 digits: 001*******67 */
-            nationalIdMasked: string;
-            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
-            nationalId?: string;
-            birthDate: string;
-            /**
-             * @description male | female | other
-             * @enum {string}
-             */
-            gender: "male" | "female" | "other";
-            ethnicity: string;
-            nationality: string;
-            /** @description Masked in lists */
-            contacts: {
-                email: string | null;
-                phone: string | null;
-                address: string | null;
-            };
-            education: {
-                level?: string | null;
-                major?: string | null;
-                institution?: string | null;
-                graduationYear?: number | null;
-            };
-            priorityClaims: components["schemas"]["CandidatePriorityClaim"][];
-            registeredByAgencyId: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp (UTC)
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp (UTC)
-             */
-            updatedAt: string;
             version: number;
         };
         ApplicationReason: {
@@ -11561,6 +11653,16 @@ export interface operations {
                      * @default false
                      */
                     secondChoiceOpen?: boolean;
+                    /**
+                     * @description Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): registration and import refuse a Kinh candidate or one whose ethnicity maps to no group (422 application.ethnicity_restricted)
+                     * @default false
+                     */
+                    ethnicMinorityOnly?: boolean;
+                    /**
+                     * @description Decree 170/2025 Art. 3(2)(c): the plan reserves the position for these ethnic groups (the candidates of no other group may register), with each group’s slots where it sets them. Codes unique, never 01 Kinh; the slots set sum to at most the quota’s slots (422 quota.ethnic_groups_invalid). Naming groups implies `ethnicMinorityOnly`
+                     * @default []
+                     */
+                    ethnicGroups?: components["schemas"]["QuotaEthnicGroupInput"][];
                 };
             };
         };
@@ -11882,6 +11984,10 @@ export interface operations {
                     slots?: number;
                     title?: string | null;
                     secondChoiceOpen?: boolean;
+                    /** @description See createQuota */
+                    ethnicMinorityOnly?: boolean;
+                    /** @description Decree 170/2025 Art. 3(2)(c): the plan reserves the position for these ethnic groups (the candidates of no other group may register), with each group’s slots where it sets them. Codes unique, never 01 Kinh; the slots set sum to at most the quota’s slots (422 quota.ethnic_groups_invalid). Naming groups implies `ethnicMinorityOnly` */
+                    ethnicGroups?: components["schemas"]["QuotaEthnicGroupInput"][];
                 };
             };
         };
@@ -12117,8 +12223,9 @@ export interface operations {
                      * @enum {string}
                      */
                     gender: "male" | "female" | "other";
-                    /** @description e.g. Kinh, Tày */
+                    /** @description As written, e.g. Kinh, Tày, Mường, H’Mông. Mapped to `ethnicityCode` (case, diacritics and common spellings ignored); a text naming none of the 54 groups is accepted with a null code and listed by GET /v1/candidates/ethnicity-unmapped */
                     ethnicity: string;
+                    ethnicityCode?: components["schemas"]["EthnicityCodeInput"];
                     /** @description ISO 3166-1 alpha-2, e.g. VN */
                     nationality?: string;
                     contacts?: {
@@ -12355,6 +12462,83 @@ export interface operations {
             };
         };
     };
+    listUnmappedEthnicities: {
+        parameters: {
+            query?: {
+                /** @description At most this many texts, most frequent first (1–500) */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnmappedEthnicities"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getCandidate: {
         parameters: {
             query?: never;
@@ -12464,7 +12648,10 @@ export interface operations {
                      * @enum {string}
                      */
                     gender?: "male" | "female" | "other";
+                    /** @description A new text: its code is mapped again (unless `ethnicityCode` is given) */
                     ethnicity?: string;
+                    /** @description Sets the code (null: map it from the text again) */
+                    ethnicityCode?: components["schemas"]["EthnicityCodeInput"] | null;
                     /** @description ISO 3166-1 alpha-2, e.g. VN */
                     nationality?: string;
                     contacts?: {

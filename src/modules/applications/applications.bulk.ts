@@ -85,6 +85,8 @@ export type ExistingCandidate = {
   /** The held submission's applicant data (null when not held: the row's data are used). */
   birthDate: string | null;
   nationality: string | null;
+  ethnicity: string | null;
+  ethnicityCode: string | null;
   priorityClaims: PriorityClaim[];
   /** A bar not lifted applies to this drive (as barredAmong decides). */
   barred: boolean;
@@ -108,7 +110,7 @@ export async function existingCandidates(
 ): Promise<ExistingCandidate[]> {
   if (indexes.length === 0) return [];
   const result = await tx.execute(sql`
-    select c.id, c.national_id_index, own.profile_id, own.birth_date, own.nationality, own.priority_claims,
+    select c.id, c.national_id_index, own.profile_id, own.birth_date, own.nationality, own.ethnicity, own.ethnicity_code, own.priority_claims,
            exists (select 1 from candidate_bars
                     where candidate_bars.candidate_id = c.id and ${barApplies(sql`${driveId}::uuid`, sql`${opensOn}::date`)}) as barred,
            coalesce((select json_agg(json_build_object('id', a.id, 'quotaId', a.quota_id, 'choice', a.choice))
@@ -117,11 +119,11 @@ export async function existingCandidates(
            own.held is not null as held
       from candidates c
       left join lateral (
-        select true as held, null::uuid as profile_id, c.birth_date::text as birth_date, c.nationality, c.priority_claims, c.created_at
+        select true as held, null::uuid as profile_id, c.birth_date::text as birth_date, c.nationality, c.ethnicity, c.ethnicity_code, c.priority_claims, c.created_at
          where ${scopePrefix}::text is null
             or exists (select 1 from agencies ra where ra.id = c.registered_by_agency_id and ra.path like ${scopePrefix}::text)
         union all
-        select true, p.id, p.birth_date::text, p.nationality, p.priority_claims, p.created_at
+        select true, p.id, p.birth_date::text, p.nationality, p.ethnicity, p.ethnicity_code, p.priority_claims, p.created_at
           from candidate_profiles p join agencies pa on pa.id = p.agency_id
          where p.candidate_id = c.id and pa.path like ${scopePrefix}::text
          order by profile_id nulls first, created_at
@@ -135,6 +137,8 @@ export async function existingCandidates(
     profile_id: string | null;
     birth_date: string | null;
     nationality: string | null;
+    ethnicity: string | null;
+    ethnicity_code: string | null;
     priority_claims: PriorityClaim[] | null;
     barred: boolean;
     active: { id: string; quotaId: string; choice: number }[];
@@ -145,6 +149,8 @@ export async function existingCandidates(
     profileId: r.profile_id,
     birthDate: r.birth_date,
     nationality: r.nationality,
+    ethnicity: r.ethnicity,
+    ethnicityCode: r.ethnicity_code,
     priorityClaims: r.priority_claims ?? [],
     barred: r.barred,
     active: r.active,
@@ -162,6 +168,7 @@ export type NewCandidate = {
   birthDate: string;
   gender: string;
   ethnicity: string;
+  ethnicityCode: string | null;
   nationality: string;
   contacts: { email: string | null; phone: string | null; address: string | null };
   priorityClaims: PriorityClaim[];
@@ -176,6 +183,7 @@ export type NewProfile = {
   birthDate: string;
   gender: string;
   ethnicity: string;
+  ethnicityCode: string | null;
   nationality: string;
   contacts: { email: string | null; phone: string | null; address: string | null };
   priorityClaims: PriorityClaim[];
@@ -230,23 +238,23 @@ export async function insertBatch(
     with c_in as (
       select t.* from unnest(${jsonPieces(candidates)}) as p(doc), json_to_recordset(p.doc)
         as t("id" uuid, "fullName" text, "fullNameSearch" text, "nationalIdCiphertext" text, "nationalIdIndex" text, "nationalIdMasked" text,
-             "birthDate" date, "gender" text, "ethnicity" text, "nationality" text, "contacts" jsonb, "priorityClaims" jsonb)
+             "birthDate" date, "gender" text, "ethnicity" text, "ethnicityCode" text, "nationality" text, "contacts" jsonb, "priorityClaims" jsonb)
     ), c_new as (
       insert into candidates (id, full_name, full_name_search, national_id_ciphertext, national_id_index, national_id_masked,
-                              birth_date, gender, ethnicity, nationality, contacts, education, priority_claims, registered_by_agency_id)
+                              birth_date, gender, ethnicity, ethnicity_code, nationality, contacts, education, priority_claims, registered_by_agency_id)
       select "id", "fullName", "fullNameSearch", "nationalIdCiphertext", "nationalIdIndex", "nationalIdMasked",
-             "birthDate", "gender", "ethnicity", "nationality", "contacts", '{}'::jsonb, "priorityClaims", ${agency}::uuid
+             "birthDate", "gender", "ethnicity", "ethnicityCode", "nationality", "contacts", '{}'::jsonb, "priorityClaims", ${agency}::uuid
         from c_in
       on conflict (national_id_index) do nothing
       returning id, national_id_index
     ), p_in as (
       select t.* from unnest(${jsonPieces(profiles)}) as p(doc), json_to_recordset(p.doc)
         as t("id" uuid, "candidateId" uuid, "fullName" text, "fullNameSearch" text, "birthDate" date, "gender" text, "ethnicity" text,
-             "nationality" text, "contacts" jsonb, "priorityClaims" jsonb)
+             "ethnicityCode" text, "nationality" text, "contacts" jsonb, "priorityClaims" jsonb)
     ), p_new as (
-      insert into candidate_profiles (id, candidate_id, agency_id, full_name, full_name_search, birth_date, gender, ethnicity, nationality,
-                                      contacts, education, priority_claims)
-      select "id", "candidateId", ${agency}::uuid, "fullName", "fullNameSearch", "birthDate", "gender", "ethnicity", "nationality",
+      insert into candidate_profiles (id, candidate_id, agency_id, full_name, full_name_search, birth_date, gender, ethnicity, ethnicity_code,
+                                      nationality, contacts, education, priority_claims)
+      select "id", "candidateId", ${agency}::uuid, "fullName", "fullNameSearch", "birthDate", "gender", "ethnicity", "ethnicityCode", "nationality",
              "contacts", '{}'::jsonb, "priorityClaims"
         from p_in
       on conflict (candidate_id, agency_id) do nothing

@@ -5,6 +5,7 @@ import type { NationalIdProtector } from '../../crypto/national-id.js';
 import type { Spool } from '../../crypto/spool.js';
 import { isDomainError } from '../../domain/errors.js';
 import { localDate } from '../../domain/deadlines.js';
+import { matchEthnicity } from '../../domain/ethnicity.js';
 import { maskNationalId, validateNationalId } from '../../domain/masking.js';
 import { identityImplausible } from '../../domain/plausibility.js';
 import { searchKey } from '../../domain/names.js';
@@ -27,7 +28,7 @@ import {
 } from './applications.bulk.js';
 import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
-import { applicantRefusal, duplicateRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
+import { applicantRefusal, duplicateRefusal, ethnicityRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
 import { importRowSchema, type ImportResult, type ImportRow, type ImportRowError } from './applications.schemas.js';
 import { visibleDrive } from './applications.service.js';
 
@@ -281,6 +282,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
       birthDate: input.birthDate,
       gender: input.gender,
       ethnicity: input.ethnicity,
+      ethnicityCode: matchEthnicity(input.ethnicity)?.code ?? null,
       nationality: input.nationality,
       contacts: { email: input.email ?? null, phone: input.phone ?? null, address: input.address ?? null },
       priorityClaims: claims,
@@ -300,6 +302,15 @@ export function createApplicationsImporter(deps: ImportDeps) {
         ? [{ category: input.priorityCategory, evidenceRef: input.evidenceRef ?? '' }]
         : (held?.priorityClaims ?? []);
       const applicant = held ? { birthDate: held.birthDate!, nationality: held.nationality! } : input;
+      // A reserved position (Decree 170/2025 Art. 3(2)(c)): the ethnicity is the held submission's, else the row's.
+      const restricted = ethnicityRefusal(
+        w.quota.quota,
+        held ? { ethnicity: held.ethnicity, ethnicityCode: held.ethnicityCode } : { ethnicity: input.ethnicity, ethnicityCode: matchEthnicity(input.ethnicity)?.code ?? null },
+      );
+      if (restricted) {
+        fail(w.row, [{ code: restricted.code, message: restricted.message, field: 'ethnicity' }]);
+        continue;
+      }
       const checked = applicantRefusal(drive, drive.ruleSet, applicant, candidate?.barred ?? false, {
         choice: input.choice,
         priorityClaims: claims,
@@ -344,6 +355,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
           birthDate: input.birthDate,
           gender: input.gender,
           ethnicity: input.ethnicity,
+          ethnicityCode: matchEthnicity(input.ethnicity)?.code ?? null,
           nationality: input.nationality,
           contacts: { email: input.email ?? null, phone: input.phone ?? null, address: input.address ?? null },
           priorityClaims: claims,

@@ -38,6 +38,8 @@ const REGISTRATION_CODES =
   '422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s ' +
   'minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed ' +
   '(NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; ' +
+  '422 application.ethnicity_restricted (a quota reserved for ethnic-minority candidates or named groups, Decree 170/2025 Art. 3(2)(c): ' +
+  'the candidate is Kinh, of another group, or their ethnicity names none of the 54 groups; the problem carries `restriction` and `ethnicityCode`); ' +
   '409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).';
 
 export const applicationsRoutes: FastifyPluginAsyncZod<{
@@ -111,7 +113,8 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
           'every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, ' +
           'import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the ' +
           'registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, ' +
-          'application.second_choice_not_allowed, priority.unknown_category, application.duplicate). Rows are numbered from 1 ' +
+          'application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — ' +
+          'the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 ' +
           '(the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
           'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
           'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +

@@ -1,6 +1,7 @@
 import { formatScore } from '../../domain/decimal.js';
 import { localDate } from '../../domain/deadlines.js';
 import { ageOn } from '../../domain/eligibility.js';
+import { admits, describeRestriction, ethnicGroupByCode, type EthnicRestriction } from '../../domain/ethnicity.js';
 import { priorityPoints } from '../../domain/priority.js';
 import type { RuleSet } from '../../domain/rule-sets.js';
 import { AppError } from '../../errors.js';
@@ -158,3 +159,27 @@ export const duplicateRefusal = (): Refusal => ({
   code: 'application.duplicate',
   message: 'The candidate already holds an active application for this choice or quota in this drive',
 });
+
+/**
+ * A quota reserved for ethnic-minority candidates, or for named groups (Decree 170/2025 Art.
+ * 3(2)(c)), takes only candidates of those groups: a Kinh candidate, one of another group, and one
+ * whose ethnicity names none of the 54 groups (unmapped or absent) are refused alike.
+ */
+export function ethnicityRefusal(quota: { ethnicMinorityOnly: boolean; ethnicGroups: EthnicRestriction['ethnicGroups'] }, applicant: { ethnicity: string | null; ethnicityCode: string | null }): Refusal | null {
+  const restriction: EthnicRestriction = { ethnicMinorityOnly: quota.ethnicMinorityOnly, ethnicGroups: quota.ethnicGroups };
+  if (admits(restriction, applicant.ethnicityCode)) return null;
+  const group = applicant.ethnicityCode ? ethnicGroupByCode(applicant.ethnicityCode) : undefined;
+  const is = group
+    ? `the candidate's ethnicity is ${group.name} (${group.code})`
+    : `the candidate's ethnicity${applicant.ethnicity ? ` "${applicant.ethnicity}"` : ''} names none of the 54 groups (correct it with ethnicity or ethnicityCode)`;
+  return {
+    status: 422,
+    code: 'application.ethnicity_restricted',
+    message: `The position is ${describeRestriction(restriction)} (Decree 170/2025 Art. 3(2)(c)); ${is}`,
+    field: 'ethnicity',
+    extras: {
+      restriction: { ethnicMinorityOnly: true, ethnicGroups: restriction.ethnicGroups },
+      ethnicityCode: applicant.ethnicityCode,
+    },
+  };
+}

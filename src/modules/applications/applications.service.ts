@@ -13,7 +13,7 @@ import {
   type ApplicationWithCandidate,
   type DriveWithAgency,
 } from './applications.repository.js';
-import { applicantRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
+import { applicantRefusal, ethnicityRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
 import type { EligibilityInput, ListApplicationsQuery, RegisterInput } from './applications.schemas.js';
 
 export type ApplicationsDeps = {
@@ -120,6 +120,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
       }
       // The applicant's data are those the caller submitted (its submission), never another agency's.
+      const restricted = ethnicityRefusal(quota, submission);
+      if (restricted) throw refuse(restricted);
       const priorityClaims = input.priorityClaims ?? submission.priorityClaims;
       const checked = applicantRefusal(drive, drive.ruleSet, submission, ctx.barred, {
         choice: input.choice,

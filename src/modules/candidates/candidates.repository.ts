@@ -84,6 +84,8 @@ export type Submission = {
   birthDate: string;
   gender: CandidateRow['gender'];
   ethnicity: string;
+  /** The group `ethnicity` names (src/domain/ethnicity.ts); null when it names none. */
+  ethnicityCode: string | null;
   nationality: string;
   contacts: Contacts;
   education: Education;
@@ -106,7 +108,7 @@ export type ScopedCandidate = {
 
 const submissionColumns = (t: string) =>
   sql.raw(`${t}.full_name as "fullName", ${t}.full_name_search as "fullNameSearch", ${t}.birth_date as "birthDate", ${t}.gender,
-           ${t}.ethnicity, ${t}.nationality, ${t}.contacts, ${t}.education, ${t}.priority_claims as "priorityClaims"`);
+           ${t}.ethnicity, ${t}.ethnicity_code as "ethnicityCode", ${t}.nationality, ${t}.contacts, ${t}.education, ${t}.priority_claims as "priorityClaims"`);
 
 /**
  * The submission a caller whose subtree is the LIKE prefix `prefix` (null: no scope) reads for the
@@ -134,11 +136,11 @@ export function submissionOf(candidateId: SQL, prefix: SQL): SQL {
         join quotas sq on sq.id = sa.quota_id
         join agencies qa on qa.id = sq.agency_id
         cross join lateral (
-          select p3.full_name, p3.full_name_search, p3.birth_date, p3.gender, p3.ethnicity, p3.nationality, p3.contacts, p3.education,
+          select p3.full_name, p3.full_name_search, p3.birth_date, p3.gender, p3.ethnicity, p3.ethnicity_code, p3.nationality, p3.contacts, p3.education,
                  p3.priority_claims, p3.agency_id, p3.created_at, p3.updated_at, p3.version
             from candidate_profiles p3 where p3.id = sa.profile_id
           union all
-          select c3.full_name, c3.full_name_search, c3.birth_date, c3.gender, c3.ethnicity, c3.nationality, c3.contacts, c3.education,
+          select c3.full_name, c3.full_name_search, c3.birth_date, c3.gender, c3.ethnicity, c3.ethnicity_code, c3.nationality, c3.contacts, c3.education,
                  c3.priority_claims, c3.registered_by_agency_id, c3.created_at, c3.updated_at, c3.version
             from candidates c3 where c3.id = sa.candidate_id and sa.profile_id is null
         ) coalesce_src
@@ -155,6 +157,7 @@ export const submissionFromJson = (s: RawSubmission): Submission => ({
   birthDate: s.birthDate,
   gender: s.gender,
   ethnicity: s.ethnicity,
+  ethnicityCode: s.ethnicityCode ?? null,
   nationality: s.nationality,
   contacts: s.contacts,
   education: s.education,
@@ -183,6 +186,7 @@ export type SubmissionFields = {
   birthDate: string;
   gender: CandidateRow['gender'];
   ethnicity: string;
+  ethnicityCode: string | null;
   nationality: string;
   contacts: Contacts;
   education: Education;
@@ -221,6 +225,27 @@ export function createCandidatesRepository(db: DbOrTx) {
         ),
         sql`order by x.id limit ${f.limit + 1}`,
       );
+    },
+    /**
+     * Ethnicity texts that name none of the 54 groups, with how many submissions hold each: the
+     * candidates the caller's subtree registered first and the profiles its agencies submitted
+     * (every one without a scope). Texts and counts only, no person.
+     */
+    async unmappedEthnicities(scopePath: string | null, limit: number): Promise<{ ethnicity: string; count: number }[]> {
+      const prefix = scopePrefixOf(scopePath);
+      const result = await db.execute(sql`
+        select ethnicity, count(*)::int as count from (
+          select c.ethnicity from candidates c
+           where c.ethnicity_code is null
+             and (${prefix}::text is null or exists (select 1 from agencies a where a.id = c.registered_by_agency_id and a.path like ${prefix}::text))
+          union all
+          select p.ethnicity from candidate_profiles p join agencies pa on pa.id = p.agency_id
+           where p.ethnicity_code is null and (${prefix}::text is null or pa.path like ${prefix}::text)
+        ) u
+        group by ethnicity
+        order by count(*) desc, ethnicity
+        limit ${limit}`);
+      return rowsOf<{ ethnicity: string; count: number }>(result).map((r) => ({ ethnicity: r.ethnicity, count: Number(r.count) }));
     },
     /** Locks the person's row (a correction of any of its submissions serialises on it). */
     async lockPerson(tx: DbOrTx, id: string): Promise<CandidateRow | undefined> {

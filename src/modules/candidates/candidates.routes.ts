@@ -7,7 +7,15 @@ import { decodeCursor, idCursor, pageOf, toPage, withLink } from '../../http/pag
 import { idParams } from '../../http/primitives.js';
 import { READERS } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
-import { candidateSchema, createCandidateBody, listCandidatesQuery, patchCandidateBody, searchCandidatesBody } from './candidates.schemas.js';
+import {
+  candidateSchema,
+  createCandidateBody,
+  listCandidatesQuery,
+  patchCandidateBody,
+  searchCandidatesBody,
+  unmappedEthnicitiesQuery,
+  unmappedEthnicitiesSchema,
+} from './candidates.schemas.js';
 import type { CandidatesService } from './candidates.service.js';
 
 const tags = ['candidates'];
@@ -77,6 +85,23 @@ export const candidatesRoutes: FastifyPluginAsyncZod<{ candidates: CandidatesSer
       const rows = await candidates.search(callerOf(request), request.body, after?.id);
       return toPage(rows, request.body.limit, (c) => ({ id: c.id }));
     },
+  });
+
+  app.get('/candidates/ethnicity-unmapped', {
+    config: { roles: ['registrar', 'organizer', 'auditor'] },
+    schema: {
+      operationId: 'listUnmappedEthnicities',
+      tags,
+      summary: 'Ethnicity texts that name none of the 54 groups, by count',
+      description:
+        'Roles: admin, registrar, organizer, auditor. The ethnicity texts of candidates registered by the caller’s agency subtree ' +
+        '(every candidate for a key without a scope) whose `ethnicityCode` is null, with how many submissions hold each, most ' +
+        'frequent first: what to correct (PATCH /v1/candidates/{id} with `ethnicity` or `ethnicityCode`) before such candidates ' +
+        'can register for a quota reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)). Texts and counts only.',
+      querystring: unmappedEthnicitiesQuery,
+      response: { 200: unmappedEthnicitiesSchema },
+    },
+    handler: async (request) => candidates.unmappedEthnicities(callerOf(request), request.query.limit),
   });
 
   app.get('/candidates/:id', {

@@ -1,8 +1,27 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { isoDate, searchQuery, text, timestamp, uuid } from '../../http/primitives.js';
+import { ETHNIC_CODES } from '../../domain/ethnicity.js';
 import { isValidNationalId } from '../../domain/masking.js';
 import { genders } from './candidates.table.js';
+
+export const ethnicityCode = z
+  .enum(ETHNIC_CODES as [string, ...string[]])
+  .describe('Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)')
+  .meta({ id: 'EthnicityCode' });
+
+/** GET /v1/candidates/ethnicity-unmapped */
+export const unmappedEthnicitiesQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(200).describe('At most this many texts, most frequent first (1–500)') })
+  .strict();
+export const unmappedEthnicitiesSchema = z
+  .object({
+    items: z
+      .array(z.object({ ethnicity: z.string().describe('The text as submitted'), count: z.number().int().describe('Submissions holding it') }))
+      .describe('Most frequent first'),
+    total: z.number().int().describe('Submissions counted in `items`'),
+  })
+  .meta({ id: 'UnmappedEthnicities' });
 
 export const gender = z.enum(genders).describe('male | female | other');
 export const nationalIdInput = z
@@ -56,7 +75,10 @@ export const createCandidateBody = z
     nationalId: nationalIdInput,
     birthDate: isoDate,
     gender,
-    ethnicity: text(100).describe('e.g. Kinh, Tày'),
+    ethnicity: text(100).describe(
+      'As written, e.g. Kinh, Tày, Mường, H’Mông. Mapped to `ethnicityCode` (case, diacritics and common spellings ignored); a text naming none of the 54 groups is accepted with a null code and listed by GET /v1/candidates/ethnicity-unmapped',
+    ),
+    ethnicityCode: ethnicityCode.optional().describe('The group’s code, when the client knows it; the text, if it names a group, must name this one (422 candidate.ethnicity_mismatch)'),
     nationality: nationality.default('VN'),
     contacts: contactsInput.default({}),
     education: educationInput.default({}),
@@ -70,7 +92,8 @@ export const patchCandidateBody = z
     nationalId: nationalIdInput.optional(),
     birthDate: isoDate.optional(),
     gender: gender.optional(),
-    ethnicity: text(100).optional(),
+    ethnicity: text(100).optional().describe('A new text: its code is mapped again (unless `ethnicityCode` is given)'),
+    ethnicityCode: ethnicityCode.nullable().optional().describe('Sets the code (null: map it from the text again)'),
     nationality: nationality.optional(),
     contacts: contactsInput.optional(),
     education: educationInput.optional(),
@@ -128,7 +151,10 @@ export const candidateSchema = z
       .describe('Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys'),
     birthDate: z.string(),
     gender,
-    ethnicity: z.string(),
+    ethnicity: z.string().describe('As submitted'),
+    ethnicityCode: ethnicityCode
+      .nullable()
+      .describe('The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c))'),
     nationality: z.string(),
     contacts: contactsSchema.describe('Masked in lists'),
     education: educationSchema,

@@ -4,6 +4,7 @@ import type { Db } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
 import { localDate } from '../../domain/deadlines.js';
+import { ethnicGroupByCode, matchEthnicity } from '../../domain/ethnicity.js';
 import { normalizeName, searchKey } from '../../domain/names.js';
 import { birthDateImplausible, identityImplausible, nameImplausible, nationalIdContradiction, type Implausible } from '../../domain/plausibility.js';
 import { AppError, conflict, notFound, preconditionFailed } from '../../errors.js';
@@ -47,6 +48,7 @@ function view(c: ScopedCandidate, opts: { masked: boolean; nationalId?: string }
     birthDate: s.birthDate,
     gender: s.gender,
     ethnicity: s.ethnicity,
+    ethnicityCode: s.ethnicityCode,
     nationality: s.nationality,
     contacts: opts.masked
       ? { email: maskEmail(contacts.email), phone: maskPhone(contacts.phone), address: contacts.address ? '***' : null }
@@ -78,6 +80,7 @@ const ownSubmission = (row: SubmissionFields & { createdAt: Date; updatedAt: Dat
   birthDate: row.birthDate,
   gender: row.gender,
   ethnicity: row.ethnicity,
+  ethnicityCode: row.ethnicityCode,
   nationality: row.nationality,
   contacts: row.contacts,
   education: row.education,
@@ -130,6 +133,7 @@ export function createCandidatesService(deps: CandidatesDeps) {
         birthDate: input.birthDate,
         gender: input.gender,
         ethnicity: input.ethnicity,
+        ethnicityCode: ethnicityCodeOf(input.ethnicity, input.ethnicityCode),
         nationality: input.nationality,
         contacts: input.contacts,
         education: input.education,
@@ -162,6 +166,12 @@ export function createCandidatesService(deps: CandidatesDeps) {
       });
     },
 
+    /** Ethnicity texts of the caller's subtree that name none of the 54 groups, by count (no personal data). */
+    async unmappedEthnicities(caller: Caller, limit: number) {
+      const items = await repo.unmappedEthnicities(caller.scopePath, limit);
+      return { items, total: items.reduce((n, i) => n + i.count, 0) };
+    },
+
     /** One candidate as the caller's subtree submitted it; the full national ID only for roles that need it. */
     async get(caller: Caller, id: string): Promise<CandidateView> {
       const row = await repo.findVisible(id, caller.scopePath);
@@ -191,7 +201,10 @@ export function createCandidatesService(deps: CandidatesDeps) {
         }
         if (input.birthDate !== undefined) changes.birthDate = input.birthDate;
         if (input.gender !== undefined) changes.gender = input.gender;
-        if (input.ethnicity !== undefined) changes.ethnicity = input.ethnicity;
+        if (input.ethnicity !== undefined || input.ethnicityCode !== undefined) {
+          const ethnicity = input.ethnicity ?? s.ethnicity;
+          Object.assign(changes, { ethnicity, ethnicityCode: ethnicityCodeOf(ethnicity, input.ethnicityCode) });
+        }
         if (input.nationality !== undefined) changes.nationality = input.nationality;
         if (input.contacts !== undefined) changes.contacts = { ...s.contacts, ...input.contacts };
         if (input.education !== undefined) changes.education = { ...s.education, ...input.education };
@@ -240,6 +253,24 @@ export function createCandidatesService(deps: CandidatesDeps) {
       });
     },
   };
+}
+
+/**
+ * The code stored with an ethnicity text: the one the client gives (which the text, when it names a
+ * group, must agree with), else the group the text names, else null — an unmapped text is accepted
+ * as before and listed by GET /v1/candidates/ethnicity-unmapped.
+ */
+export function ethnicityCodeOf(ethnicity: string, given: string | null | undefined): string | null {
+  const named = matchEthnicity(ethnicity);
+  if (given === undefined || given === null) return named?.code ?? null;
+  if (named && named.code !== given) {
+    throw new AppError(422, 'candidate.ethnicity_mismatch', `The ethnicity "${ethnicity}" is ${named.name} (${named.code}), not ${ethnicGroupByCode(given)?.name ?? given} (${given})`, {
+      field: 'ethnicityCode',
+      ethnicityCode: given,
+      matchedCode: named.code,
+    });
+  }
+  return given;
 }
 
 const concurrentChange = () => new AppError(409, 'concurrent_change', 'The candidate changed while updating; retry');

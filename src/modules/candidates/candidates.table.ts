@@ -1,4 +1,5 @@
-import { date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { check, date, index, integer, jsonb, pgTable, text, timestamp, unique, uuid } from 'drizzle-orm/pg-core';
 import { agencies } from '../agencies/agencies.table.js';
 import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 
@@ -28,6 +29,8 @@ export const candidates = pgTable(
     birthDate: date({ mode: 'string' }).notNull(),
     gender: text({ enum: genders }).notNull(),
     ethnicity: text().notNull(),
+    /** The group of the 54 (src/domain/ethnicity.ts) `ethnicity` names; null when it names none (reported, never guessed). */
+    ethnicityCode: text(),
     nationality: text().notNull(),
     contacts: jsonb().$type<Contacts>().notNull().default({}),
     education: jsonb().$type<Education>().notNull().default({}),
@@ -38,7 +41,10 @@ export const candidates = pgTable(
     updatedAt: updatedAt(),
     version: version(),
   },
-  (t) => [index('candidates_name_search_idx').on(t.fullNameSearch)],
+  (t) => [
+    index('candidates_name_search_idx').on(t.fullNameSearch),
+    check('candidates_ethnicity_code_valid', sql`${t.ethnicityCode} ~ '^(0[1-9]|[1-4][0-9]|5[0-4])$'`),
+  ],
 );
 export type CandidateRow = typeof candidates.$inferSelect;
 
@@ -61,6 +67,7 @@ export const candidateProfiles = pgTable(
     birthDate: date({ mode: 'string' }).notNull(),
     gender: text({ enum: genders }).notNull(),
     ethnicity: text().notNull(),
+    ethnicityCode: text(),
     nationality: text().notNull(),
     contacts: jsonb().$type<Contacts>().notNull().default({}),
     education: jsonb().$type<Education>().notNull().default({}),
@@ -69,7 +76,11 @@ export const candidateProfiles = pgTable(
     updatedAt: updatedAt(),
     version: version(),
   },
-  (t) => [unique('candidate_profiles_candidate_agency_unique').on(t.candidateId, t.agencyId), index('candidate_profiles_name_search_idx').on(t.fullNameSearch)],
+  (t) => [
+    unique('candidate_profiles_candidate_agency_unique').on(t.candidateId, t.agencyId),
+    index('candidate_profiles_name_search_idx').on(t.fullNameSearch),
+    check('candidate_profiles_ethnicity_code_valid', sql`${t.ethnicityCode} ~ '^(0[1-9]|[1-4][0-9]|5[0-4])$'`),
+  ],
 );
 export type CandidateProfileRow = typeof candidateProfiles.$inferSelect;
 

@@ -23,7 +23,11 @@ export const quotasRoutes: FastifyPluginAsyncZod<{ quotas: QuotasService }> = as
         'Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots ' +
         'held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; ' +
         '422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category ' +
-        '(quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate.',
+        '(quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. ' +
+        'A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names ' +
+        'the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, ' +
+        'or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and ' +
+        'the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded).',
       params: idParams,
       headers: idempotencyHeaders,
       body: createQuotaBody,

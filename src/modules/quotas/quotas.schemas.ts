@@ -2,8 +2,25 @@ import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { text, timestamp, uuid } from '../../http/primitives.js';
 import { staffCategory } from '../agencies/agencies.schemas.js';
+import { ethnicityCode } from '../candidates/candidates.schemas.js';
 
 const slots = z.number().int().min(1).max(100_000);
+
+export const ethnicGroupSlots = z
+  .object({
+    code: ethnicityCode.describe('An ethnic-minority group (not 01 Kinh)'),
+    slots: slots.nullable().default(null).describe('Winners of this group at most (null: the plan sets no slots for it)'),
+  })
+  .strict()
+  .meta({ id: 'QuotaEthnicGroup' });
+const ethnicGroupsInput = z
+  .array(ethnicGroupSlots)
+  .max(53)
+  .describe(
+    'Decree 170/2025 Art. 3(2)(c): the plan reserves the position for these ethnic groups (the candidates of no other group may register), ' +
+      'with each group’s slots where it sets them. Codes unique, never 01 Kinh; the slots set sum to at most the quota’s slots (422 quota.ethnic_groups_invalid). ' +
+      'Naming groups implies `ethnicMinorityOnly`',
+  );
 
 export const quotaSchema = z
   .object({
@@ -16,6 +33,10 @@ export const quotaSchema = z
     slots: z.number().int(),
     title: z.string().nullable().describe('For leadership drives, the title examined (defaults to the job position’s name)'),
     secondChoiceOpen: z.boolean().describe('The notice designates this position for second choices (NV2; Decree 115/2020 Art. 14 as amended by 85/2023)'),
+    ethnicMinorityOnly: z.boolean().describe('Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): every group but Kinh'),
+    ethnicGroups: z
+      .array(z.object({ code: ethnicityCode, slots: z.number().int().nullable().describe('Winners of this group at most (null: not set by the plan)') }))
+      .describe('Reserved for these groups only (empty: no named groups), with per-group slots where the plan sets them'),
     createdAt: timestamp,
     updatedAt: timestamp,
     version: z.number().int(),
@@ -32,11 +53,24 @@ export const createQuotaBody = z
       .boolean()
       .default(false)
       .describe('Open to second choices (NV2): only where the rule set allows NV2 and the notice designates the position'),
+    ethnicMinorityOnly: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): registration and import refuse a Kinh candidate or one whose ethnicity maps to no group (422 application.ethnicity_restricted)',
+      ),
+    ethnicGroups: ethnicGroupsInput.default([]),
   })
   .strict();
 
 export const patchQuotaBody = z
-  .object({ slots: slots.optional(), title: text(300).nullable().optional(), secondChoiceOpen: z.boolean().optional() })
+  .object({
+    slots: slots.optional(),
+    title: text(300).nullable().optional(),
+    secondChoiceOpen: z.boolean().optional(),
+    ethnicMinorityOnly: z.boolean().optional().describe('See createQuota'),
+    ethnicGroups: ethnicGroupsInput.optional(),
+  })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'at least one field');
 

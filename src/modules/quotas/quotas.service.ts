@@ -12,7 +12,8 @@ import type { DrivesService } from '../drives/drives.service.js';
 import type { JobPositionsRepository } from '../job-positions/job-positions.repository.js';
 import type { QuotasRepository } from './quotas.repository.js';
 import type { CreateQuotaInput, ListQuotasQuery, PatchQuotaInput } from './quotas.schemas.js';
-import type { QuotaRow } from './quotas.table.js';
+import type { EthnicGroupSlots, QuotaRow } from './quotas.table.js';
+import { KINH_CODE } from '../../domain/ethnicity.js';
 
 export type QuotasDeps = {
   db: Db;
@@ -32,6 +33,8 @@ export const quotaView = (q: QuotaRow) => ({
   slots: q.slots,
   title: q.title,
   secondChoiceOpen: q.secondChoiceOpen,
+  ethnicMinorityOnly: q.ethnicMinorityOnly || q.ethnicGroups.length > 0,
+  ethnicGroups: q.ethnicGroups,
   createdAt: q.createdAt,
   updatedAt: q.updatedAt,
   version: q.version,
@@ -53,6 +56,24 @@ function assertSecondChoiceAllowed(drive: { ruleSet: unknown }): void {
       applicationsPerCandidate: perCandidate,
     });
   }
+}
+
+/**
+ * A reservation for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c): the plan states the
+ * positions reserved for them and the ethnic structure to recruit): named groups are minorities
+ * (not Kinh), each once, and the slots the plan sets for them fit in the quota's slots.
+ */
+function checkEthnicGroups(groups: readonly EthnicGroupSlots[], slots: number): void {
+  const invalid = (message: string, extras: Record<string, unknown> = {}) =>
+    unprocessable('quota.ethnic_groups_invalid', message, { field: 'ethnicGroups', ...extras });
+  const seen = new Set<string>();
+  for (const g of groups) {
+    if (g.code === KINH_CODE) throw invalid('A reservation names ethnic-minority groups: 01 Kinh is the majority group (Decree 170/2025 Art. 3(2)(c))', { code: g.code });
+    if (seen.has(g.code)) throw invalid(`Group ${g.code} is named twice`, { code: g.code });
+    seen.add(g.code);
+  }
+  const reserved = groups.reduce((n, g) => n + (g.slots ?? 0), 0);
+  if (reserved > slots) throw invalid(`The groups' slots sum to ${reserved}, more than the quota's ${slots}`, { groupSlots: reserved, slots });
 }
 
 const leadershipSingleSlot = (slots: number) =>
@@ -155,6 +176,9 @@ export function createQuotasService(deps: QuotasDeps) {
           title = input.title ?? null;
           await guardHeadcount(tx, { agencyId: input.agencyId, year: drive.year, staffCategory: drive.staffCategory }, slots);
         }
+        // In-process callers (the demo loader) may pass a body without zod's defaults.
+        const ethnicGroups = (input as Partial<CreateQuotaInput>).ethnicGroups ?? [];
+        checkEthnicGroups(ethnicGroups, slots);
         try {
           const row = await repo.insert(tx, {
             id: newId(),
@@ -166,6 +190,8 @@ export function createQuotasService(deps: QuotasDeps) {
             slots,
             title,
             secondChoiceOpen: input.secondChoiceOpen,
+            ethnicMinorityOnly: input.ethnicMinorityOnly === true || ethnicGroups.length > 0,
+            ethnicGroups,
           });
           record({ action: 'quota.created', resourceType: 'quota', resourceId: row.id, agencyId: row.agencyId, driveId, after: quotaView(row) });
           return quotaView(row);
@@ -213,6 +239,11 @@ export function createQuotasService(deps: QuotasDeps) {
           if (input.secondChoiceOpen) assertSecondChoiceAllowed(drive);
           changes.secondChoiceOpen = input.secondChoiceOpen;
         }
+        if (input.ethnicMinorityOnly !== undefined) changes.ethnicMinorityOnly = input.ethnicMinorityOnly;
+        if (input.ethnicGroups !== undefined) changes.ethnicGroups = input.ethnicGroups;
+        if (input.ethnicGroups !== undefined || input.slots !== undefined) checkEthnicGroups(changes.ethnicGroups ?? quota.ethnicGroups, changes.slots ?? quota.slots);
+        // Named groups are minorities: naming them reserves the quota for minorities.
+        if ((changes.ethnicGroups ?? quota.ethnicGroups).length > 0) changes.ethnicMinorityOnly = true;
         const row = await repo.update(tx, id, quota.version, changes);
         if (!row) throw new AppError(409, 'concurrent_change', 'The quota changed while updating; retry');
         record({ action: 'quota.updated', resourceType: 'quota', resourceId: id, agencyId: row.agencyId, driveId: row.driveId, before: quotaView(quota), after: quotaView(row) });

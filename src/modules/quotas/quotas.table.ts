@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, check, index, integer, jsonb, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 import { agencies, staffCategories } from '../agencies/agencies.table.js';
 import { drives } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
+
+export type EthnicGroupSlots = { code: string; slots: number | null };
 
 /** Slots a drive opens for one job position at one agency (chỉ tiêu). A leadership title is a quota of 1. */
 export const quotas = pgTable(
@@ -26,6 +28,10 @@ export const quotas = pgTable(
     title: text(),
     /** The notice designates this position for second choices (NV2): Decree 115/2020 Art. 14(2)(e), (6) as amended by 85/2023. */
     secondChoiceOpen: boolean().notNull().default(false),
+    /** Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): every group but Kinh. */
+    ethnicMinorityOnly: boolean().notNull().default(false),
+    /** Reserved for these groups (codes of src/domain/ethnicity.ts), with their slots where the plan sets them (null: none set). */
+    ethnicGroups: jsonb().$type<EthnicGroupSlots[]>().notNull().default([]),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),

@@ -151,7 +151,9 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
     'Submit computed results to the approving authority',
     COUNCIL,
     (c, id, v) => results.submit(c, id, v),
-    'results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 drive.invalid_transition otherwise.',
+    'results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 results.ethnic_group_slots_exceeded when a ' +
+      'quota reserved for named ethnic groups has more winners of a group than the slots the plan set for it (Decree 170/2025 Art. 3(2)(c)); ' +
+      '409 drive.invalid_transition otherwise.',
   );
   const headNote =
     ' Roles: approver; or a key bound to the head of the recruiting agency (board agency_head). Once the drive records its boards, an ' +

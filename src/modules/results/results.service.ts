@@ -17,6 +17,7 @@ import {
 import { resolveRuleSet, type RuleSet, type RuleSetOverrides } from '../../domain/rule-sets.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { headDecision, type DecisionRef } from '../boards/boards.acts.js';
+import { overfilledEthnicGroups, refuseOverfilledEthnicGroups } from './results.ethnic.js';
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
 import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
@@ -807,6 +808,7 @@ export function createResultsService(deps: ResultsDeps) {
             quotaIds: pending.map((q) => q.quotaId).slice(0, 100),
           });
         }
+        refuseOverfilledEthnicGroups(await overfilledEthnicGroups(tx, drive.id));
       }),
     // The head of the recruiting agency approves or returns the results (170 Art. 8(2)(d), 17).
     approve: (caller: Caller, driveId: string, expected: number | undefined, decision?: DecisionRef) =>
