@@ -117,6 +117,15 @@ export function createRoundsRepository(db: DbOrTx) {
       return rows.map((r) => r.id);
     },
 
+    /** Final scores of the scripts of these rounds (gate rounds: who passed, who was absent). */
+    async finalScoresOf(tx: DbOrTx, roundIds: string[]) {
+      if (roundIds.length === 0) return [];
+      return tx
+        .select({ roundId: scripts.roundId, partId: scripts.partId, applicationId: scripts.applicationId, absent: scripts.absent, finalScore: scripts.finalScore })
+        .from(scripts)
+        .where(inArray(scripts.roundId, roundIds));
+    },
+
     async scriptKeysOf(tx: DbOrTx, roundId: string) {
       return tx.select({ partId: scripts.partId, applicationId: scripts.applicationId, code: scripts.code }).from(scripts).where(eq(scripts.roundId, roundId));
     },

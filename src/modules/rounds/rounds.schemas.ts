@@ -98,7 +98,14 @@ export const roundListSchema = z.object({ items: z.array(roundSchema), nextCurso
 // --- scripts -------------------------------------------------------------------------------------
 
 export const issueScriptsResult = z
-  .object({ issued: z.number().int(), existing: z.number().int(), exempt: z.number().int(), parts: z.number().int() })
+  .object({
+    issued: z.number().int(),
+    existing: z.number().int(),
+    exempt: z.number().int(),
+    /** Applications an earlier gate round keeps out (Decree 170/2025 Art. 9(2)(a): round 2 only for those who passed round 1). */
+    notAdmitted: z.number().int().meta({ description: 'Applications kept out by an earlier gate round they did not pass or were absent from (Decree 170/2025 Art. 9(2)(a)); 0 under older presets' }),
+    parts: z.number().int(),
+  })
   .meta({ id: 'ScriptIssueResult' });
 
 export const listScriptsQuery = z

@@ -3,7 +3,7 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, isDomainError, localDate, parseScore, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, isDomainError, localDate, parseScore, reachesPercent, type RuleSet } from '../../domain/index.js';
 import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -164,8 +164,50 @@ export function createRoundsService(deps: RoundsDeps) {
   }
 
   /**
+   * Applications that an earlier gate round keeps out of this round, or null when none does. Under
+   * Decree 170/2025 only those who passed round 1 sit round 2 (Art. 9(2)(a): ≥ 50 % of the questions
+   * correct "thì được tham dự vòng 2"; Art. 16(3)(c)): a candidate below the pass mark in a part, or
+   * absent from it, is kept out; one exempt from the gate round is not. Who passed is known only once
+   * the gate round is revealed (codes joined): before that, 409 round.gate_not_revealed.
+   */
+  async function keptOutByGates(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet): Promise<Set<string> | null> {
+    if (!gatesAdmitOnlyPassers(ruleSet)) return null;
+    const gates = (await repo.roundsOfDrive(round.driveId, tx)).filter((r) => r.kind === 'gate' && r.order < round.order);
+    if (gates.length === 0) return null;
+    const hidden = gates.filter((g) => g.status !== 'revealed' && g.status !== 'published');
+    if (hidden.length > 0) {
+      throw conflict(
+        'round.gate_not_revealed',
+        `Round ${round.code} is sat only by those who passed ${hidden.map((g) => g.code).join(', ')} (Decree 170/2025 Art. 9(2)(a)): reveal it first`,
+        { gateRounds: hidden.map((g) => ({ id: g.id, code: g.code, status: g.status })) },
+      );
+    }
+    const parts = await repo.partsOf(gates.map((g) => g.id), tx);
+    const scores = new Map((await repo.finalScoresOf(tx, gates.map((g) => g.id))).map((s) => [`${s.partId}/${s.applicationId}`, s]));
+    const skipsPart = partExemptions(ruleSet);
+    const keptOut = new Set<string>();
+    for (const app of await repo.activeApplications(tx, round.driveId)) {
+      for (const gate of gates) {
+        const exempt = app.exemptions.some((e) => gate.exemptionCodes.includes(e)) || ruleSet.exemptions.some((e) => app.exemptions.includes(e.code) && e.skipsRounds.includes(gate.order));
+        if (exempt) continue;
+        for (const part of parts) {
+          if (part.roundId !== gate.id) continue;
+          const partSkip = skipsPart.get(part.code);
+          if (partSkip && app.exemptions.some((e) => partSkip.has(e))) continue;
+          const s = scores.get(`${part.id}/${app.id}`);
+          const passed =
+            s !== undefined && !s.absent && s.finalScore !== null && reachesPercent(hundredthsOf(s.finalScore), hundredthsOf(part.maxScore), ruleSet.gate.gateRoundPartMinPercent);
+          if (!passed) keptOut.add(app.id);
+        }
+      }
+    }
+    return keptOut;
+  }
+
+  /**
    * Scripts the round should have but does not: every part of every active application, except
-   * the rounds and parts its exemptions skip. Also counts the applications exempt from the round.
+   * the rounds and parts its exemptions skip and, under Decree 170/2025, those an earlier gate round
+   * keeps out. Also counts the applications exempt from the round and those kept out.
    */
   async function missingScripts(
     tx: DbOrTx,
@@ -190,12 +232,18 @@ export function createRoundsService(deps: RoundsDeps) {
     }
     const skipsRound = new Set(round.exemptionCodes);
     const skipsPart = partExemptions(ruleSet);
+    const keptOut = await keptOutByGates(tx, round, ruleSet);
     let exempt = 0;
+    let notAdmitted = 0;
     const missing: { partId: string; applicationId: string }[] = [];
     for (const app of apps) {
       // Exempt holders (e.g. input-quality verification, Decree 06/2023) skip the round entirely.
       if (app.exemptions.some((e) => skipsRound.has(e))) {
         exempt++;
+        continue;
+      }
+      if (keptOut?.has(app.id)) {
+        notAdmitted++;
         continue;
       }
       for (const part of parts) {
@@ -204,7 +252,7 @@ export function createRoundsService(deps: RoundsDeps) {
         if (!have.has(`${part.id}/${app.id}`)) missing.push({ partId: part.id, applicationId: app.id });
       }
     }
-    return { parts, existing, exempt, missing };
+    return { parts, existing, exempt, notAdmitted, missing };
   }
 
   async function view(round: RoundRow, ruleSet: RuleSet, tx: DbOrTx = db): Promise<RoundView> {
@@ -430,14 +478,14 @@ export function createRoundsService(deps: RoundsDeps) {
         }
         // A recruitment round examines everyone; a leadership round may examine some titles now.
         const only = quotaIds ?? (drive.kind === 'leadership' ? await repo.quotaIdsOfDrive(tx, drive.id) : undefined);
-        const { parts, existing, exempt, missing: wanted } = await missingScripts(tx, round, drive, ruleSet, only);
+        const { parts, existing, exempt, notAdmitted, missing: wanted } = await missingScripts(tx, round, drive, ruleSet, only);
         const taken = new Set(existing.map((s) => s.code));
         const codes = newScriptCodes(wanted.length, taken);
         const issued = await repo.insertScripts(
           tx,
           wanted.map((w, i) => ({ id: newId(), roundId: id, partId: w.partId, applicationId: w.applicationId, code: codes[i]! })),
         );
-        const result = { issued, existing: existing.length, exempt, parts: parts.length };
+        const result = { issued, existing: existing.length, exempt, notAdmitted, parts: parts.length };
         if (issued > 0) {
           record({ action: 'scripts.issued', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: result });
         }
@@ -744,6 +792,7 @@ export function createRoundsService(deps: RoundsDeps) {
         const taken = new Set((await repo.scriptKeysOf(tx, id)).map((s) => s.code));
         const skipsRound = new Set(round.exemptionCodes);
         const skipsPart = partExemptions(ruleSet);
+        const keptOut = await keptOutByGates(tx, round, ruleSet);
         const results: { row: number; status: 'saved' | 'rejected'; scriptCode?: string; errors?: RowError[] }[] = [];
         const plan: { row: number; partId: string; applicationId: string; outcome: ScriptOutcome & { absent: boolean } }[] = [];
 
@@ -761,6 +810,9 @@ export function createRoundsService(deps: RoundsDeps) {
           const partSkip = skipsPart.get(part.code);
           if (app.exemptions.some((e) => skipsRound.has(e) || partSkip?.has(e))) {
             return reject(rowError('script.exempt', 'The application is exempt from this round or part'));
+          }
+          if (keptOut?.has(app.id)) {
+            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round and does not sit this one (Decree 170/2025 Art. 9(2)(a))'));
           }
           const given = [r.score !== undefined, r.correct !== undefined, r.absent === true].filter(Boolean).length;
           if (given !== 1) return reject(rowError('score.missing', 'Give exactly one of score, correct or absent: true'));
