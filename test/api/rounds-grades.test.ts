@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { computeOk, openDriveWithQuotas, registerAll, resultsOf, rowsOf, scoredRound, toMarking } from '../factories/results.js';
+import { windowAroundToday } from '../factories/candidates.js';
+import { addQuota, createAgencyWithHeadcount, createDrive, openDrive } from '../factories/drives.js';
 import { createRound, moveRound, type RoundBody } from '../factories/rounds.js';
 
 /*
@@ -113,5 +115,149 @@ describe('Decree 170/2025 Art. 9(2)(a): round 2 is sat only by those who passed 
     const issued = await t.http.post(`/v1/rounds/${r2.id}/scripts`).set(bearer(t.adminKey));
     expect(issued.body).toEqual({ issued: 4, existing: 0, exempt: 0, notAdmitted: 0, parts: 2 });
     expect(new Set((await scriptsOf(r2.id)).map((s) => s.application_id))).toEqual(new Set(apps));
+  });
+});
+
+/** A civil-servant drive under nd170-300 with one quota (1 slot) per grade (null: a position without a grade). */
+async function mixedDrive(grades: (string | null)[]) {
+  const { agencyId } = await createAgencyWithHeadcount(t, { staffCategory: 'civil_servant', year: 2025, name: 'Sở Tài chính' });
+  const window = windowAroundToday();
+  const driveId = await createDrive(t, { organizingAgencyId: agencyId, kind: 'recruitment', staffCategory: 'civil_servant', preset: 'nd170-300', ...window });
+  const quotaIds: string[] = [];
+  const positionIds: string[] = [];
+  for (const grade of grades) {
+    const pos = await t.http
+      .post('/v1/job-positions')
+      .set(bearer(t.adminKey))
+      .send({
+        agencyId,
+        code: `VT_${(grade ?? 'none').toUpperCase()}_${Math.random().toString(36).slice(2, 8)}`,
+        name: `Vị trí ${grade ?? 'chưa xếp ngạch'}`,
+        staffCategory: 'civil_servant',
+        ...(grade ? { grade } : {}),
+      });
+    expect(pos.status, JSON.stringify(pos.body)).toBe(201);
+    expect(pos.body.grade).toBe(grade);
+    positionIds.push(pos.body.id);
+    quotaIds.push(await addQuota(t, driveId, { agencyId, jobPositionId: pos.body.id, slots: 1 }));
+  }
+  await openDrive(t, driveId);
+  return { driveId, quotaIds, positionIds };
+}
+
+type Score = { applicationId: string; partCode: string; score?: string; correct?: number; absent?: boolean };
+
+async function scoreAndReveal(roundId: string, rows: Score[], marking = false) {
+  if (!marking) await moveRound(t, roundId, 'marking');
+  const res = await t.http.put(`/v1/rounds/${roundId}/scores?atomic=true`).set(bearer(t.adminKey)).send(rows);
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  await moveRound(t, roundId, 'locked');
+  expect((await t.http.post(`/v1/rounds/${roundId}/reveal`).set(bearer(t.adminKey))).status).toBe(200);
+}
+
+describe('Decree 170/2025 Art. 9: each grade sits its own structure in one drive', () => {
+  it('when a drive holds nhân viên, chuyên viên and chuyên viên chính quotas, then each sits its own rounds, scripts go only to its candidates, and winners are ranked per quota over its own rounds', async () => {
+    const { driveId, quotaIds, positionIds } = await mixedDrive(['nhan_vien', 'chuyen_vien', 'chuyen_vien_chinh']);
+    const [nv, cv, cvc] = quotaIds as [string, string, string];
+    // A position's grade is fixed once a quota names it.
+    const regrade = await t.http.patch(`/v1/job-positions/${positionIds[0]}`).set(bearer(t.adminKey)).send({ grade: 'chuyen_vien' });
+    expect(regrade.status).toBe(409);
+    expect(regrade.body.code).toBe('job_position.in_use');
+
+    const created = await t.http.post(`/v1/drives/${driveId}/rounds?fromRuleSet=true`).set(bearer(t.adminKey));
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    type R = { id: string; grade: string; order: number; code: string; kind: string; ranking: boolean; parts: { code: string; maxScore: string; weight: number }[] };
+    const rounds = created.body.items as R[];
+    expect(rounds.map((r) => [r.grade, r.order, r.code, r.kind, r.ranking])).toEqual([
+      ['nhan_vien', 1, 'professional', 'scored', true], // Art. 9(1): one oral or practical exam on 100
+      ['chuyen_vien', 1, 'round1', 'gate', false], // Art. 9(2)(a): computer test, 60 questions
+      ['chuyen_vien', 2, 'round2', 'scored', true], // Art. 9(2)(b)
+      ['chuyen_vien_chinh', 1, 'round2', 'scored', true], // Art. 9(3): round 2 only
+    ]);
+    expect(rounds[1]!.parts.map((p) => [p.code, p.maxScore])).toEqual([['general_knowledge', '60.00']]);
+    expect(rounds[3]!.parts.map((p) => [p.code, p.weight])).toEqual([
+      ['written', 70],
+      ['interview', 30],
+    ]);
+    const [nvRound, cvRound1, cvRound2, cvcRound] = rounds.map((r) => r.id) as [string, string, string, string];
+    // A round of every quota cannot take an order that a graded round's quotas already sit.
+    const clash = await t.http.post(`/v1/drives/${driveId}/rounds`).set(bearer(t.adminKey)).send({ ...round1, code: 'round1_all' });
+    expect(clash.status).toBe(409);
+    expect(clash.body.code).toBe('round.order_taken');
+
+    const people = [
+      { fullName: 'Nguyễn Văn An', quotaId: nv },
+      { fullName: 'Trần Thị Bích', quotaId: nv },
+      { fullName: 'Lê Văn Cường', quotaId: cv },
+      { fullName: 'Phạm Thị Dung', quotaId: cv },
+      { fullName: 'Hoàng Văn Em', quotaId: cv },
+      { fullName: 'Vũ Thị Phương', quotaId: cvc },
+      { fullName: 'Đỗ Văn Giang', quotaId: cvc },
+    ];
+    const [a, b, c, d, e, f, g] = (await registerAll(t, driveId, people)).map((x) => x.applicationId) as [string, string, string, string, string, string, string];
+    await toMarking(t, driveId);
+
+    // Nhân viên: the oral exam, sat by the nhân viên quota only.
+    const nvScripts = await t.http.post(`/v1/rounds/${nvRound}/scripts`).set(bearer(t.adminKey));
+    expect(nvScripts.body).toMatchObject({ issued: 2, notAdmitted: 0 });
+    await moveRound(t, nvRound, 'marking');
+    const other = await t.http
+      .put(`/v1/rounds/${nvRound}/scores?atomic=false`)
+      .set(bearer(t.adminKey))
+      .send([{ applicationId: c, partCode: 'professional', score: '90' }]);
+    expect(other.body.rows[0]).toMatchObject({ status: 'rejected', errors: [{ code: 'script.other_grade' }] });
+    await scoreAndReveal(nvRound, [
+      { applicationId: a, partCode: 'professional', score: '70' },
+      { applicationId: b, partCode: 'professional', score: '60' },
+    ], true);
+
+    // Chuyên viên: round 1 (30 of 60 passes), then round 2 for those who passed.
+    await scoreAndReveal(cvRound1, [
+      { applicationId: c, partCode: 'general_knowledge', correct: 40 },
+      { applicationId: d, partCode: 'general_knowledge', correct: 20 },
+      { applicationId: e, partCode: 'general_knowledge', correct: 35 },
+    ]);
+    const cvScripts = await t.http.post(`/v1/rounds/${cvRound2}/scripts`).set(bearer(t.adminKey));
+    expect(cvScripts.body).toEqual({ issued: 4, existing: 0, exempt: 0, notAdmitted: 1, parts: 2 });
+    expect(new Set((await scriptsOf(cvRound2)).map((s) => s.application_id))).toEqual(new Set([c, e]));
+    await scoreAndReveal(cvRound2, [
+      { applicationId: c, partCode: 'written', score: '80' },
+      { applicationId: c, partCode: 'interview', score: '70' },
+      { applicationId: e, partCode: 'written', score: '60' },
+      { applicationId: e, partCode: 'interview', score: '60' },
+    ]);
+
+    // Chuyên viên chính: round 2 only; the chuyên viên round 1 does not concern it.
+    const cvcScripts = await t.http.post(`/v1/rounds/${cvcRound}/scripts`).set(bearer(t.adminKey));
+    expect(cvcScripts.body).toEqual({ issued: 4, existing: 0, exempt: 0, notAdmitted: 0, parts: 2 });
+    expect(new Set((await scriptsOf(cvcRound)).map((s) => s.application_id))).toEqual(new Set([f, g]));
+    await scoreAndReveal(cvcRound, [
+      { applicationId: f, partCode: 'written', score: '90' },
+      { applicationId: f, partCode: 'interview', score: '50' },
+      { applicationId: g, partCode: 'written', score: '55' },
+      { applicationId: g, partCode: 'interview', score: '80' },
+    ]);
+
+    await computeOk(t, driveId);
+    const results = await resultsOf(t, driveId);
+    const nvRows = rowsOf(results.get(nv)!);
+    expect(nvRows.get(a)).toMatchObject({ outcome: 'winner', rawScore: '70.00' });
+    expect(nvRows.get(b)).toMatchObject({ outcome: 'reserve', rawScore: '60.00' });
+    const cvRows = rowsOf(results.get(cv)!);
+    expect(cvRows.get(c)).toMatchObject({ outcome: 'winner', rawScore: '77.00' }); // 56 + 21
+    expect(cvRows.get(e)).toMatchObject({ outcome: 'reserve', rawScore: '60.00' });
+    expect(cvRows.get(d)!.outcome).toBe('failed');
+    expect(cvRows.get(d)!.gate.reasons.map((r) => r.code)).toEqual(['gate.round1_part_below']);
+    const cvcRows = rowsOf(results.get(cvc)!);
+    expect(cvcRows.get(f)).toMatchObject({ outcome: 'winner', rawScore: '78.00' }); // 63 + 15
+    expect(cvcRows.get(g)).toMatchObject({ outcome: 'reserve', rawScore: '62.50' }); // 38.5 + 24
+  });
+
+  it('when some quotas of a graded drive have a position without a grade, then ?fromRuleSet=true is 422 round.quota_without_grade and creates nothing', async () => {
+    const { driveId, quotaIds } = await mixedDrive(['chuyen_vien', null]);
+    const res = await t.http.post(`/v1/drives/${driveId}/rounds?fromRuleSet=true`).set(bearer(t.adminKey));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ code: 'round.quota_without_grade', quotaIds: [quotaIds[1]] });
+    expect(await t.sql('select 1 from rounds where drive_id = $1', [driveId])).toEqual([]);
   });
 });

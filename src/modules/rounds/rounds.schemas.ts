@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { decimal, isoDate, text, timestamp, uuid } from '../../http/primitives.js';
+import { JOB_GRADES } from '../../domain/rule-sets.js';
 import { appealStatuses, markingModes, roundKinds, roundStatuses, scriptStatuses } from './rounds.table.js';
 
 const roundCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case code (max 64)');
@@ -29,6 +30,14 @@ const roundFields = {
   ranking: z.boolean().default(false).describe('The round whose score ranks candidates'),
   exemptionCodes: z.array(exemptionCode).max(20).default([]).describe('Applications holding one of these exemptions skip the round'),
   scheduledOn: isoDate.nullable().optional(),
+  grade: z
+    .enum(JOB_GRADES)
+    .nullable()
+    .optional()
+    .describe(
+      'Only the quotas whose job position has this grade sit the round (Decree 170/2025 Art. 9: each grade its own structure); ' +
+        'null or absent: every quota. Orders and codes are unique per grade; a graded round may not share its order with a round of every quota.',
+    ),
   parts: z.array(partInput).min(1).max(10),
 };
 
@@ -76,6 +85,7 @@ export const roundSchema = z
     name: z.string(),
     kind: z.enum(roundKinds),
     ranking: z.boolean(),
+    grade: z.enum(JOB_GRADES).nullable().describe('The grade whose quotas sit the round; null: every quota'),
     status: z.enum(roundStatuses),
     exemptionCodes: z.array(z.string()),
     scheduledOn: z.string().nullable(),

@@ -3,7 +3,7 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, gatesAdmitOnlyPassers, isDomainError, localDate, parseScore, reachesPercent, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -80,6 +80,7 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
     name: r.name,
     kind: r.kind,
     ranking: r.ranking,
+    grade: r.grade,
     status: r.status,
     exemptionCodes: r.exemptionCodes,
     scheduledOn: r.scheduledOn,
@@ -127,10 +128,29 @@ const partRows = (roundId: string, parts: PartInput[]) =>
     written: p.written,
   }));
 
+function orderClashError(clash: RoundRow, order: number) {
+  return conflict(
+    'round.order_taken',
+    `The drive already has a round ${order} (${clash.code}${clash.grade ? `, grade ${clash.grade}` : ', every quota'}) that the same quotas sit`,
+    { roundId: clash.id, grade: clash.grade },
+  );
+}
+
 function roundConstraintError(err: unknown, input: { order?: number | undefined; code?: string | undefined }): never {
   if (isUniqueViolation(err, 'rounds_drive_order_unique')) throw conflict('round.order_taken', `The drive already has a round ${input.order}`);
   if (isUniqueViolation(err, 'rounds_drive_code_unique')) throw conflict('round.code_taken', `The drive already has a round ${input.code}`);
   throw err;
+}
+
+/** Whether a round concerns an application: a round of every quota, or one of the grade of the application's job position. */
+const concerns = (round: Pick<RoundRow, 'grade'>, app: { grade: string | null }) => round.grade === null || round.grade === app.grade;
+
+/**
+ * A graded round and a round of every quota both concern the quotas of that grade, so they may not
+ * share an order (within one grade, and among rounds of every quota, the unique index sees to it).
+ */
+function orderClash(existing: readonly RoundRow[], round: { id?: string; order: number; grade: string | null }): RoundRow | undefined {
+  return existing.find((r) => r.id !== round.id && r.order === round.order && r.grade !== round.grade && (r.grade === null || round.grade === null));
 }
 
 /** The exemption codes that spare an application a part (rule set `exemptions[].skipsParts`). */
@@ -172,7 +192,9 @@ export function createRoundsService(deps: RoundsDeps) {
    */
   async function keptOutByGates(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet): Promise<Set<string> | null> {
     if (!gatesAdmitOnlyPassers(ruleSet)) return null;
-    const gates = (await repo.roundsOfDrive(round.driveId, tx)).filter((r) => r.kind === 'gate' && r.order < round.order);
+    const gates = (await repo.roundsOfDrive(round.driveId, tx)).filter(
+      (r) => r.kind === 'gate' && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
+    );
     if (gates.length === 0) return null;
     const hidden = gates.filter((g) => g.status !== 'revealed' && g.status !== 'published');
     if (hidden.length > 0) {
@@ -187,7 +209,9 @@ export function createRoundsService(deps: RoundsDeps) {
     const skipsPart = partExemptions(ruleSet);
     const keptOut = new Set<string>();
     for (const app of await repo.activeApplications(tx, round.driveId)) {
+      if (!concerns(round, app)) continue;
       for (const gate of gates) {
+        if (!concerns(gate, app)) continue;
         const exempt = app.exemptions.some((e) => gate.exemptionCodes.includes(e)) || ruleSet.exemptions.some((e) => app.exemptions.includes(e.code) && e.skipsRounds.includes(gate.order));
         if (exempt) continue;
         for (const part of parts) {
@@ -220,6 +244,8 @@ export function createRoundsService(deps: RoundsDeps) {
     let apps = await repo.activeApplications(tx, drive.id);
     const existing = await repo.scriptKeysOf(tx, round.id);
     const have = new Set(existing.map((s) => `${s.partId}/${s.applicationId}`));
+    // A graded round is sat by the quotas of its grade only (Decree 170/2025 Art. 9).
+    if (round.grade !== null) apps = apps.filter((a) => concerns(round, a));
     if (quotaIds) {
       const only = new Set(quotaIds);
       apps = apps.filter((a) => only.has(a.quotaId));
@@ -253,6 +279,32 @@ export function createRoundsService(deps: RoundsDeps) {
       }
     }
     return { parts, existing, exempt, notAdmitted, missing };
+  }
+
+  /**
+   * The rounds the rule set sets up for the drive: its default rounds for every quota; or, when the
+   * drive's job positions record their grade and the rule set knows each grade's structure (Decree
+   * 170/2025 Art. 9; Art. 9(4) as amended by 300 Art. 2), each grade's structure for that grade's
+   * quotas. Then every quota needs a grade (422 round.quota_without_grade).
+   */
+  async function defaultRoundsOf(tx: DbOrTx, driveId: string, ruleSet: RuleSet): Promise<{ grade: JobGrade | null; round: RoundDefault }[]> {
+    const quotas = await repo.quotaGradesOfDrive(tx, driveId);
+    const structures = ruleSet.structures;
+    if (structures && quotas.some((q) => q.grade !== null)) {
+      const ungraded = quotas.filter((q) => q.grade === null).map((q) => q.id);
+      if (ungraded.length > 0) {
+        throw unprocessable('round.quota_without_grade', `${ungraded.length} quota(s) have a job position without a grade: each grade sits its own structure (Decree 170/2025 Art. 9)`, {
+          quotaIds: ungraded,
+        });
+      }
+      const grades = JOB_GRADES.filter((g) => quotas.some((q) => q.grade === g));
+      const missing = grades.filter((g) => !structures[g]);
+      if (missing.length > 0) throw unprocessable('round.no_structure', `Rule set ${ruleSet.preset} defines no structure for ${missing.join(', ')}`, { grades: missing });
+      return grades.flatMap((g) => structures[g]!.map((round) => ({ grade: g, round })));
+    }
+    const defaults = ruleSet.roundDefaults ?? [];
+    if (defaults.length === 0) throw unprocessable('round.no_defaults', `Rule set ${ruleSet.preset} defines no default rounds`);
+    return defaults.map((round) => ({ grade: null, round }));
   }
 
   async function view(round: RoundRow, ruleSet: RuleSet, tx: DbOrTx = db): Promise<RoundView> {
@@ -310,8 +362,11 @@ export function createRoundsService(deps: RoundsDeps) {
     async create(caller: Caller, driveId: string, input: CreateRoundInput): Promise<RoundView> {
       checkParts(input.parts);
       return audited(db, caller.actor, async (tx, record) => {
-        const drive = await visibleDrive(caller, driveId, tx, 'share');
+        const drive = await visibleDrive(caller, driveId, tx, input.grade ? 'update' : 'share');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
+        const grade = input.grade ?? null;
+        const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade });
+        if (clash) throw orderClashError(clash, input.order);
         const id = newId();
         let round: RoundRow;
         try {
@@ -323,6 +378,7 @@ export function createRoundsService(deps: RoundsDeps) {
             name: input.name,
             kind: input.kind,
             ranking: input.ranking,
+            grade,
             exemptionCodes: input.exemptionCodes,
             scheduledOn: input.scheduledOn ?? null,
           });
@@ -342,21 +398,21 @@ export function createRoundsService(deps: RoundsDeps) {
         const drive = await visibleDrive(caller, driveId, tx, 'update');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
         const ruleSet = drive.ruleSet as RuleSet;
-        const defaults = ruleSet.roundDefaults ?? [];
-        if (defaults.length === 0) throw unprocessable('round.no_defaults', `Rule set ${ruleSet.preset} defines no default rounds`);
+        const plan = await defaultRoundsOf(tx, driveId, ruleSet);
         const existing = await repo.roundsOfDrive(driveId, tx);
         const created: RoundView[] = [];
-        for (const d of defaults) {
-          if (existing.some((r) => r.order === d.order || r.code === d.code)) continue;
+        for (const { grade, round: d } of plan) {
+          if (existing.some((r) => r.grade === grade && (r.order === d.order || r.code === d.code)) || orderClash(existing, { order: d.order, grade })) continue;
           const id = newId();
           const round = await repo.insertRound(tx, {
             id,
             driveId,
             order: d.order,
             code: d.code,
-            name: d.code,
+            name: grade ? `${d.code} (${grade})` : d.code,
             kind: d.purpose === 'gate' ? 'gate' : 'scored',
             ranking: d.purpose !== 'gate',
+            grade,
             exemptionCodes: ruleSet.exemptions.filter((e) => e.skipsRounds.includes(d.order)).map((e) => e.code),
           });
           await repo.insertParts(
@@ -409,6 +465,10 @@ export function createRoundsService(deps: RoundsDeps) {
           await repo.insertParts(tx, partRows(id, input.parts));
         }
         const { parts: _parts, ...changes } = input;
+        if (input.order !== undefined && input.order !== round.order) {
+          const clash = orderClash(await repo.roundsOfDrive(drive.id, tx), { id: round.id, order: input.order, grade: round.grade });
+          if (clash) throw orderClashError(clash, input.order);
+        }
         let row: RoundRow | undefined;
         try {
           row = await repo.updateRound(tx, id, round.version, changes);
@@ -805,6 +865,9 @@ export function createRoundsService(deps: RoundsDeps) {
           const app = r.applicationId ? appById.get(r.applicationId) : appByNumber.get(r.candidateNumber!);
           if (!app) return reject(rowError('application.not_found', `No application ${r.applicationId ?? r.candidateNumber} in this drive`));
           if (app.status !== 'submitted' && app.status !== 'eligible') return reject(rowError('application.inactive', `The application is ${app.status}`));
+          if (!concerns(round, app)) {
+            return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
+          }
           const part = partByCode.get(r.partCode);
           if (!part) return reject(rowError('part.not_found', `No part ${r.partCode} in this round`));
           const partSkip = skipsPart.get(part.code);
