@@ -207,7 +207,7 @@ export interface paths {
         put?: never;
         /**
          * Issue random script codes (số phách) for every part of every active, non-exempt application
-         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending.
+         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`).
          */
         post: operations["issueScripts"];
         delete?: never;
@@ -287,7 +287,7 @@ export interface paths {
         get?: never;
         /**
          * Import final scores directly (computer rounds)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true.
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round is refused (`script.not_admitted`, Art. 9(2)(a)).
          */
         put: operations["putScores"];
         post?: never;
@@ -548,7 +548,7 @@ export interface paths {
         head?: never;
         /**
          * Update a job position
-         * @description Staff category and leadership flag are fixed once a quota names the position (409 job_position.in_use).
+         * @description Staff category, leadership flag and grade are fixed once a quota names the position (409 job_position.in_use).
          */
         patch: operations["updateJobPosition"];
         trace?: never;
@@ -2228,6 +2228,8 @@ export interface components {
             staffCategory: "civil_servant" | "public_employee";
             /** @description A leadership title (chức danh lãnh đạo, quản lý) */
             leadership: boolean;
+            /** @description The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             description: string | null;
             active: boolean;
             /** @description ISO 8601 timestamp (UTC) */
@@ -2286,6 +2288,8 @@ export interface components {
             /** @enum {string} */
             kind: "gate" | "scored";
             ranking: boolean;
+            /** @description The grade whose quotas sit the round; null: every quota */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -2310,6 +2314,8 @@ export interface components {
             issued: number;
             existing: number;
             exempt: number;
+            /** @description Applications kept out by an earlier gate round they did not pass or were absent from (Decree 170/2025 Art. 9(2)(a)); 0 under older presets */
+            notAdmitted: number;
             parts: number;
         };
         MarkerScriptInput: {
@@ -3643,6 +3649,8 @@ export interface components {
             staffCategory: "civil_servant" | "public_employee";
             /** @description A leadership title (chức danh lãnh đạo, quản lý) */
             leadership: boolean;
+            /** @description The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             description: string | null;
             active: boolean;
             /**
@@ -3713,6 +3721,8 @@ export interface components {
             /** @enum {string} */
             kind: "gate" | "scored";
             ranking: boolean;
+            /** @description The grade whose quotas sit the round; null: every quota */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -3743,6 +3753,8 @@ export interface components {
             issued: number;
             existing: number;
             exempt: number;
+            /** @description Applications kept out by an earlier gate round they did not pass or were absent from (Decree 170/2025 Art. 9(2)(a)); 0 under older presets */
+            notAdmitted: number;
             parts: number;
         };
         MarkerScript: {
@@ -5427,6 +5439,8 @@ export interface operations {
                      */
                     exemptionCodes?: string[];
                     scheduledOn?: string | null;
+                    /** @description Only the quotas whose job position has this grade sit the round (Decree 170/2025 Art. 9: each grade its own structure); null or absent: every quota. Orders and codes are unique per grade; a graded round may not share its order with a round of every quota. */
+                    grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     parts: {
                         code: string;
                         /** @description Defaults to the code */
@@ -8658,6 +8672,7 @@ export interface operations {
                     staffCategory: "civil_servant" | "public_employee";
                     /** @default false */
                     leadership?: boolean;
+                    grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     description?: string | null;
                 };
             };
@@ -8872,6 +8887,7 @@ export interface operations {
                      */
                     staffCategory?: "civil_servant" | "public_employee";
                     leadership?: boolean;
+                    grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     description?: string | null;
                     active?: boolean;
                 };
