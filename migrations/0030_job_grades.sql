@@ -10,4 +10,7 @@ ALTER TABLE "rounds" ADD CONSTRAINT "rounds_grade_known" CHECK ("grade" is null 
 DROP INDEX "rounds_drive_order_unique";--> statement-breakpoint
 CREATE UNIQUE INDEX "rounds_drive_order_unique" ON "rounds" USING btree ("drive_id", coalesce("grade", ''), "order");--> statement-breakpoint
 DROP INDEX "rounds_drive_code_unique";--> statement-breakpoint
-CREATE UNIQUE INDEX "rounds_drive_code_unique" ON "rounds" USING btree ("drive_id", coalesce("grade", ''), "code");
+CREATE UNIQUE INDEX "rounds_drive_code_unique" ON "rounds" USING btree ("drive_id", coalesce("grade", ''), "code");--> statement-breakpoint
+-- Decree 170/2025 Art. 9(2)(b), 16(4)(b)–(c): a written part may be taken on computer (60–120
+-- questions, results at once, no appeal); the interview after it is sat only by those who passed it.
+ALTER TABLE "parts" ADD COLUMN "computer" boolean DEFAULT false NOT NULL;

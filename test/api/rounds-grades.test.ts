@@ -261,3 +261,91 @@ describe('Decree 170/2025 Art. 9: each grade sits its own structure in one drive
     expect(await t.sql('select 1 from rounds where drive_id = $1', [driveId])).toEqual([]);
   });
 });
+
+describe('Decree 170/2025 Art. 16(4)(c): the interview after a written test', () => {
+  const writtenThenInterview = (computer: boolean): RoundBody => ({
+    ...round2,
+    parts: [
+      { code: 'written', name: computer ? 'Thi viết trên máy tính' : 'Thi viết trên giấy', maxScore: '100', weight: 70, markingMode: 'single', written: true, ...(computer ? { computer: true } : {}) },
+      { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 30, markingMode: 'single', written: false },
+    ],
+  });
+
+  it('when the written test is on computer, then only those who passed it get an interview script or score; the failure is failed on the written part, not absent, and cannot appeal', async () => {
+    const { driveId, quotaIds } = await openDriveWithQuotas(t, { preset: 'nd170-300', slots: [1] });
+    const [p, q, r] = (await registerAll(t, driveId, [
+      { fullName: 'Mai Văn Phúc', quotaId: quotaIds[0]! },
+      { fullName: 'Lý Thị Quyên', quotaId: quotaIds[0]! },
+      { fullName: 'Tạ Văn Rạng', quotaId: quotaIds[0]! },
+    ])).map((x) => x.applicationId) as [string, string, string];
+    await toMarking(t, driveId);
+    const round = await createRound(t, driveId, writtenThenInterview(true));
+    expect(round.parts.map((x) => [x.code, (x as { computer?: boolean }).computer])).toEqual([
+      ['written', true],
+      ['interview', false],
+    ]);
+    await moveRound(t, round.id, 'marking');
+    // Before the computer results, the written test alone.
+    const first = await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey));
+    expect(first.body).toMatchObject({ issued: 3 });
+    // The computer results come in; in the same import the interview of one who passed is taken, that of one who failed refused.
+    const imported = await t.http
+      .put(`/v1/rounds/${round.id}/scores?atomic=false`)
+      .set(bearer(t.adminKey))
+      .send([
+        { applicationId: p, partCode: 'written', score: '60' },
+        { applicationId: q, partCode: 'written', score: '45' },
+        { applicationId: r, partCode: 'written', absent: true },
+        { applicationId: p, partCode: 'interview', score: '70' },
+        { applicationId: q, partCode: 'interview', score: '90' },
+      ]);
+    expect(imported.status).toBe(200);
+    expect(imported.body.saved).toBe(4);
+    expect(imported.body.rows[4]).toMatchObject({ row: 5, status: 'rejected', errors: [{ code: 'script.not_admitted' }] });
+    // Issuing again adds no interview for the one below half or the absentee.
+    expect((await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey))).body).toMatchObject({ issued: 0 });
+    const interviews = await t.sql<{ application_id: string }>(
+      "select s.application_id from scripts s join parts pt on pt.id = s.part_id where s.round_id = $1 and pt.code = 'interview'",
+      [round.id],
+    );
+    expect(interviews.map((x) => x.application_id)).toEqual([p]);
+
+    await moveRound(t, round.id, 'locked');
+    expect((await t.http.post(`/v1/rounds/${round.id}/reveal`).set(bearer(t.adminKey))).status).toBe(200);
+    await computeOk(t, driveId);
+    const rows = rowsOf((await resultsOf(t, driveId)).get(quotaIds[0]!)!);
+    expect(rows.get(p)).toMatchObject({ outcome: 'winner', rawScore: '63.00' }); // 42 + 21
+    expect(rows.get(q)!.outcome).toBe('failed');
+    expect(rows.get(q)!.gate.reasons.map((x) => x.code)).toContain('gate.part_below_minimum');
+    expect(rows.get(r)!.outcome).toBe('absent');
+
+    // Art. 16(4)(b): no appeal against a computer written test.
+    await moveRound(t, round.id, 'published');
+    const appeal = await t.http.post(`/v1/applications/${q}/appeals`).set(bearer(t.adminKey)).send({ partCode: 'written', reason: 'Xin phúc khảo' });
+    expect(appeal.status).toBe(422);
+    expect(appeal.body.code).toBe('appeal.part_on_computer');
+  });
+
+  it('when the written test is on paper, then the interview follows at once: everyone gets both scripts before any written mark', async () => {
+    const { driveId, quotaIds } = await openDriveWithQuotas(t, { preset: 'nd170-300', slots: [1] });
+    const apps = (await registerAll(t, driveId, [
+      { fullName: 'Kiều Văn Sơn', quotaId: quotaIds[0]! },
+      { fullName: 'La Thị Tâm', quotaId: quotaIds[0]! },
+    ])).map((x) => x.applicationId);
+    await toMarking(t, driveId);
+    const round = await createRound(t, driveId, writtenThenInterview(false));
+    const issued = await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey));
+    expect(issued.body).toMatchObject({ issued: 4, parts: 2 });
+    expect(new Set((await scriptsOf(round.id)).map((s) => s.application_id))).toEqual(new Set(apps));
+  });
+
+  it('when a part on computer is not written, then 422 part.computer_not_written', async () => {
+    const { driveId } = await openDriveWithQuotas(t, { preset: 'nd170-300', slots: [1] });
+    const res = await t.http
+      .post(`/v1/drives/${driveId}/rounds`)
+      .set(bearer(t.adminKey))
+      .send({ ...round2, parts: [{ code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 1, markingMode: 'single', written: false, computer: true }] });
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('part.computer_not_written');
+  });
+});

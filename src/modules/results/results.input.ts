@@ -1,4 +1,4 @@
-import { formatScore, parseScore, weightedTotalOn100 } from '../../domain/decimal.js';
+import { formatScore, parseScore, reachesPercent, weightedTotalOn100 } from '../../domain/decimal.js';
 import type { LeadershipCandidate } from '../../domain/leadership.js';
 import type { ApplicationScore, GateRoundOutcome, RankingPart } from '../../domain/ranking.js';
 import type { JobGrade, RuleSet } from '../../domain/rule-sets.js';
@@ -21,7 +21,7 @@ export type InputRound = {
   status: string;
   exemptionCodes: string[];
   /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
-  parts: { id: string; index: number; code: string; maxScore: string; weight: number; written: boolean; markingMode: string }[];
+  parts: { id: string; index: number; code: string; maxScore: string; weight: number; written: boolean; markingMode: string; computer?: boolean }[];
 };
 
 /** A part's script was marked absent (did not sit). */
@@ -181,6 +181,7 @@ function buildGroup(
   }
   const rankingRound = rankingRounds[0]!;
   const gateRounds = ordered.filter((r) => !r.ranking && r.kind === 'gate');
+  const percentMin = ruleSet.gate.rankingRoundPartMinPercent;
   const explainParts = new Map<string, { code: string; score: string | null; max: string | null; weight: number | null }[]>();
   // Part maxima once, not once per application.
   const maxOf = new Map<string, { hundredths: number; text: string }>();
@@ -230,9 +231,14 @@ function buildGroup(
     if (!absentFromGate) {
       const parts: RankingPart[] = [];
       let sat = true;
+      let failedComputer = false;
       for (const p of rankingRound.parts) {
         if (skipsPart(app, p.code, ruleSet)) continue;
         const s = scores[p.index];
+        // Art. 16(4)(c): one below the part minimum in a computer written test sits no later part;
+        // the ranking gate then fails them on that part (Art. 10(1)(a)) rather than calling them absent.
+        if (s === undefined && failedComputer) continue;
+        if (p.computer && s !== undefined && s >= 0 && percentMin !== null && !reachesPercent(s, maxOf.get(p.id)!.hundredths, percentMin)) failedComputer = true;
         if (s === undefined || s === ABSENT) {
           sat = false;
           shown.push({ code: p.code, score: null, max: p.maxScore, weight: p.weight });

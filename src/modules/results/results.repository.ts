@@ -202,6 +202,7 @@ export function createResultsRepository(db: DbOrTx) {
           weight: parts.weight,
           written: parts.written,
           markingMode: parts.markingMode,
+          computer: parts.computer,
         })
         .from(parts)
         .where(

@@ -19,6 +19,14 @@ export const partInput = z
     markingMode: z.enum(markingModes).default('single'),
     panelSize: z.number().int().min(2).max(25).nullable().optional().describe('Panel parts: members whose marks are averaged'),
     written: z.boolean().default(false),
+    computer: z
+      .boolean()
+      .optional()
+      .describe(
+        'Default false. ' +
+        'A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions; written must be true): no appeal (Art. 16(4)(b)); ' +
+          'the later parts of the round (the interview) are sat only by those who reached the ranking part minimum in it (Art. 16(4)(c))',
+      ),
   })
   .strict();
 
@@ -73,6 +81,7 @@ export const partSchema = z
     markingMode: z.enum(markingModes),
     panelSize: z.number().int().nullable(),
     written: z.boolean(),
+    computer: z.boolean().describe('A written part taken on computer: no appeal; later parts only for those who passed it'),
   })
   .meta({ id: 'RoundPart' });
 

@@ -69,6 +69,7 @@ const partView = (p: PartRow) => ({
   markingMode: p.markingMode,
   panelSize: p.panelSize,
   written: p.written,
+  computer: p.computer,
 });
 
 function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
@@ -110,6 +111,7 @@ function checkParts(parts: PartInput[]): void {
     if (p.panelSize != null && p.markingMode !== 'panel') {
       throw unprocessable('part.panel_size_without_panel', `parts[${i}]: panelSize applies to panel parts only`);
     }
+    if (p.computer && !p.written) throw unprocessable('part.computer_not_written', `parts[${i}]: only a written part is taken on computer (Decree 170/2025 Art. 9(2)(b))`);
   });
 }
 
@@ -126,6 +128,7 @@ const partRows = (roundId: string, parts: PartInput[]) =>
     markingMode: p.markingMode,
     panelSize: p.panelSize ?? null,
     written: p.written,
+    computer: p.computer ?? false,
   }));
 
 function orderClashError(clash: RoundRow, order: number) {
@@ -229,6 +232,27 @@ export function createRoundsService(deps: RoundsDeps) {
   }
 
   /**
+   * Whether an application is kept out of a part because it did not pass a computer written part
+   * before it in the same round (Decree 170/2025 Art. 16(4)(c): after a computer written test only
+   * those who passed it sit the interview; after a paper one the interview may follow at once).
+   * Passing is reaching the ranking part minimum (Art. 10(1)(a): ≥ 50 % of each part); a rule set
+   * without that minimum keeps no one out. `now`: computer scores being imported in the same request
+   * (null: absent), which count as if already stored.
+   */
+  async function laterPartGate(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet, parts: readonly PartRow[], now?: Map<string, number | null>) {
+    const percent = ruleSet.gate.rankingRoundPartMinPercent;
+    const computer = parts.filter((p) => p.computer);
+    if (computer.length === 0 || percent === null) return (_part: PartRow, _applicationId: string) => false;
+    const stored = new Map((await repo.finalScoresOf(tx, [round.id])).map((s) => [`${s.partId}/${s.applicationId}`, s.absent || s.finalScore === null ? null : hundredthsOf(s.finalScore)]));
+    const passed = (c: PartRow, applicationId: string) => {
+      const key = `${c.id}/${applicationId}`;
+      const score = now?.has(key) ? now.get(key) : stored.get(key);
+      return score !== undefined && score !== null && reachesPercent(score, hundredthsOf(c.maxScore), percent);
+    };
+    return (part: PartRow, applicationId: string) => computer.some((c) => c.position < part.position && !passed(c, applicationId));
+  }
+
+  /**
    * Scripts the round should have but does not: every part of every active application, except
    * the rounds and parts its exemptions skip and, under Decree 170/2025, those an earlier gate round
    * keeps out. Also counts the applications exempt from the round and those kept out.
@@ -259,6 +283,7 @@ export function createRoundsService(deps: RoundsDeps) {
     const skipsRound = new Set(round.exemptionCodes);
     const skipsPart = partExemptions(ruleSet);
     const keptOut = await keptOutByGates(tx, round, ruleSet);
+    const blocked = await laterPartGate(tx, round, ruleSet, parts);
     let exempt = 0;
     let notAdmitted = 0;
     const missing: { partId: string; applicationId: string }[] = [];
@@ -275,6 +300,7 @@ export function createRoundsService(deps: RoundsDeps) {
       for (const part of parts) {
         const partSkip = skipsPart.get(part.code);
         if (partSkip && app.exemptions.some((e) => partSkip.has(e))) continue;
+        if (blocked(part, app.id)) continue;
         if (!have.has(`${part.id}/${app.id}`)) missing.push({ partId: part.id, applicationId: app.id });
       }
     }
@@ -895,6 +921,21 @@ export function createRoundsService(deps: RoundsDeps) {
           });
         });
 
+        // Art. 16(4)(c): a later part after a computer written part only for those who passed it,
+        // counting the computer scores imported in this same request.
+        const partById = new Map(parts.map((p) => [p.id, p]));
+        const now = new Map(plan.filter((p) => partById.get(p.partId)!.computer).map((p) => [`${p.partId}/${p.applicationId}`, p.outcome.absent ? null : p.outcome.score] as const));
+        const blocked = await laterPartGate(tx, round, ruleSet, parts, now);
+        for (let i = plan.length - 1; i >= 0; i--) {
+          const p = plan[i]!;
+          if (!blocked(partById.get(p.partId)!, p.applicationId)) continue;
+          plan.splice(i, 1);
+          results.push({
+            row: p.row,
+            status: 'rejected',
+            errors: [rowError('script.not_admitted', 'The candidate did not pass the computer written test before this part (Decree 170/2025 Art. 16(4)(c))')],
+          });
+        }
         const rejected = results.length;
         if (atomic && rejected > 0) throw unprocessable('scores.rejected', `${rejected} row(s) were refused; nothing was saved`, { rows: results });
         const missing = plan.filter((p) => !scriptOf.has(`${p.partId}/${p.applicationId}`));
@@ -939,6 +980,7 @@ export function createRoundsService(deps: RoundsDeps) {
         }
         const { script, part, round } = (await repo.scriptWithPart(tx, candidates[0]!.script.id, true))!;
         if (!part.written) throw unprocessable('appeal.part_not_written', `Part ${part.code} is not written: only written parts can be appealed`);
+        if (part.computer) throw unprocessable('appeal.part_on_computer', `Part ${part.code} was taken on computer: its result is not open to appeal (Decree 170/2025 Art. 16(4)(b))`);
         if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
         if (!round.publishedAt) throw unprocessable('appeal.round_not_published', `Round ${round.code} is not published yet: the appeal window has not opened`);
         const window = appealWindow(round.publishedAt, ruleSet);

@@ -69,6 +69,12 @@ export const parts = pgTable(
     panelSize: integer(),
     /** Written parts are anonymised and open to appeal. */
     written: boolean().notNull().default(false),
+    /**
+     * A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions): its result is
+     * known at once and not open to appeal (Art. 16(4)(b)); the later parts of its round are sat only
+     * by those who passed it (Art. 16(4)(c)).
+     */
+    computer: boolean().notNull().default(false),
   },
   (t) => [
     uniqueIndex('parts_round_code_unique').on(t.roundId, t.code),
