@@ -207,7 +207,7 @@ export interface paths {
         put?: never;
         /**
          * Issue random script codes (số phách) for every part of every active, non-exempt application
-         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`).
+         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round (the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in.
          */
         post: operations["issueScripts"];
         delete?: never;
@@ -287,7 +287,7 @@ export interface paths {
         get?: never;
         /**
          * Import final scores directly (computer rounds)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round is refused (`script.not_admitted`, Art. 9(2)(a)).
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); one for a quota of another grade than the round’s, `script.other_grade`.
          */
         put: operations["putScores"];
         post?: never;
@@ -2276,6 +2276,8 @@ export interface components {
             markingMode: "single" | "double" | "panel";
             panelSize: number | null;
             written: boolean;
+            /** @description A written part taken on computer: no appeal; later parts only for those who passed it */
+            computer: boolean;
         };
         RoundInput: {
             /** Format: uuid */
@@ -3709,6 +3711,8 @@ export interface components {
             markingMode: "single" | "double" | "panel";
             panelSize: number | null;
             written: boolean;
+            /** @description A written part taken on computer: no appeal; later parts only for those who passed it */
+            computer: boolean;
         };
         Round: {
             /** Format: uuid */
@@ -5459,6 +5463,8 @@ export interface operations {
                         panelSize?: number | null;
                         /** @default false */
                         written?: boolean;
+                        /** @description Default false. A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions; written must be true): no appeal (Art. 16(4)(b)); the later parts of the round (the interview) are sat only by those who reached the ranking part minimum in it (Art. 16(4)(c)) */
+                        computer?: boolean;
                     }[];
                 } | null;
             };
@@ -5706,6 +5712,8 @@ export interface operations {
                         panelSize?: number | null;
                         /** @default false */
                         written?: boolean;
+                        /** @description Default false. A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions; written must be true): no appeal (Art. 16(4)(b)); the later parts of the round (the interview) are sat only by those who reached the ranking part minimum in it (Art. 16(4)(c)) */
+                        computer?: boolean;
                     }[];
                 };
             };
