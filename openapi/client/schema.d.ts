@@ -207,7 +207,7 @@ export interface paths {
         put?: never;
         /**
          * Issue random script codes (số phách) for every part of every active, non-exempt application
-         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending.
+         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round (the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in.
          */
         post: operations["issueScripts"];
         delete?: never;
@@ -287,7 +287,7 @@ export interface paths {
         get?: never;
         /**
          * Import final scores directly (computer rounds)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true.
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); one for a quota of another grade than the round’s, `script.other_grade`.
          */
         put: operations["putScores"];
         post?: never;
@@ -548,7 +548,7 @@ export interface paths {
         head?: never;
         /**
          * Update a job position
-         * @description Staff category and leadership flag are fixed once a quota names the position (409 job_position.in_use).
+         * @description Staff category, leadership flag and grade are fixed once a quota names the position (409 job_position.in_use).
          */
         patch: operations["updateJobPosition"];
         trace?: never;
@@ -2326,6 +2326,8 @@ export interface components {
             staffCategory: "civil_servant" | "public_employee";
             /** @description A leadership title (chức danh lãnh đạo, quản lý) */
             leadership: boolean;
+            /** @description The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             description: string | null;
             active: boolean;
             /** @description ISO 8601 timestamp (UTC) */
@@ -2448,6 +2450,8 @@ export interface components {
             markingMode: "single" | "double" | "panel";
             panelSize: number | null;
             written: boolean;
+            /** @description A written part taken on computer: no appeal; later parts only for those who passed it */
+            computer: boolean;
         };
         RoundInput: {
             /** Format: uuid */
@@ -2460,6 +2464,8 @@ export interface components {
             /** @enum {string} */
             kind: "gate" | "scored";
             ranking: boolean;
+            /** @description The grade whose quotas sit the round; null: every quota */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -2484,6 +2490,8 @@ export interface components {
             issued: number;
             existing: number;
             exempt: number;
+            /** @description Applications kept out by an earlier gate round they did not pass or were absent from (Decree 170/2025 Art. 9(2)(a)); 0 under older presets */
+            notAdmitted: number;
             parts: number;
         };
         MarkerScriptInput: {
@@ -3910,6 +3918,8 @@ export interface components {
             staffCategory: "civil_servant" | "public_employee";
             /** @description A leadership title (chức danh lãnh đạo, quản lý) */
             leadership: boolean;
+            /** @description The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             description: string | null;
             active: boolean;
             /**
@@ -4050,6 +4060,8 @@ export interface components {
             markingMode: "single" | "double" | "panel";
             panelSize: number | null;
             written: boolean;
+            /** @description A written part taken on computer: no appeal; later parts only for those who passed it */
+            computer: boolean;
         };
         Round: {
             /** Format: uuid */
@@ -4062,6 +4074,8 @@ export interface components {
             /** @enum {string} */
             kind: "gate" | "scored";
             ranking: boolean;
+            /** @description The grade whose quotas sit the round; null: every quota */
+            grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -4092,6 +4106,8 @@ export interface components {
             issued: number;
             existing: number;
             exempt: number;
+            /** @description Applications kept out by an earlier gate round they did not pass or were absent from (Decree 170/2025 Art. 9(2)(a)); 0 under older presets */
+            notAdmitted: number;
             parts: number;
         };
         MarkerScript: {
@@ -5872,6 +5888,8 @@ export interface operations {
                      */
                     exemptionCodes?: string[];
                     scheduledOn?: string | null;
+                    /** @description Only the quotas whose job position has this grade sit the round (Decree 170/2025 Art. 9: each grade its own structure); null or absent: every quota. Orders and codes are unique per grade; a graded round may not share its order with a round of every quota. */
+                    grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     parts: {
                         code: string;
                         /** @description Defaults to the code */
@@ -5890,6 +5908,8 @@ export interface operations {
                         panelSize?: number | null;
                         /** @default false */
                         written?: boolean;
+                        /** @description Default false. A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions; written must be true): no appeal (Art. 16(4)(b)); the later parts of the round (the interview) are sat only by those who reached the ranking part minimum in it (Art. 16(4)(c)) */
+                        computer?: boolean;
                     }[];
                 } | null;
             };
@@ -6137,6 +6157,8 @@ export interface operations {
                         panelSize?: number | null;
                         /** @default false */
                         written?: boolean;
+                        /** @description Default false. A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions; written must be true): no appeal (Art. 16(4)(b)); the later parts of the round (the interview) are sat only by those who reached the ranking part minimum in it (Art. 16(4)(c)) */
+                        computer?: boolean;
                     }[];
                 };
             };
@@ -9103,6 +9125,7 @@ export interface operations {
                     staffCategory: "civil_servant" | "public_employee";
                     /** @default false */
                     leadership?: boolean;
+                    grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     description?: string | null;
                 };
             };
@@ -9317,6 +9340,7 @@ export interface operations {
                      */
                     staffCategory?: "civil_servant" | "public_employee";
                     leadership?: boolean;
+                    grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     description?: string | null;
                     active?: boolean;
                 };

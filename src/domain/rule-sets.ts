@@ -532,6 +532,16 @@ const PRESET_DATA: Record<Preset, RuleSet> = {
   },
 };
 
+/**
+ * Whether a later round is sat only by those who passed the drive's gate rounds before it. Decree
+ * 170/2025 Art. 9(2)(a): "trả lời đúng từ 50% số câu hỏi trở lên thì được tham dự vòng 2"; Art.
+ * 16(3)(c): the council publishes the list of those who sit round 2. Drives under the older presets
+ * keep issuing later-round scripts to every active application, as they always have.
+ */
+export function gatesAdmitOnlyPassers(ruleSet: Pick<RuleSet, 'preset'>): boolean {
+  return ruleSet.preset === 'nd170' || ruleSet.preset === 'nd170-300';
+}
+
 function clone<T>(value: T): T {
   return structuredClone(value);
 }

@@ -125,7 +125,7 @@ describe('script codes (anonymity)', () => {
     });
     const first = await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(anonymizer));
     expect(first.status).toBe(200);
-    expect(first.body).toEqual({ issued: 6, existing: 0, exempt: 1, parts: 2 });
+    expect(first.body).toEqual({ issued: 6, existing: 0, exempt: 1, notAdmitted: 0, parts: 2 });
     const before = await t.sql<{ id: string; code: string; application_id: string }>('select id, code, application_id from scripts where round_id = $1 order by id', [round.id]);
     expect(before).toHaveLength(6);
     expect(new Set(before.map((s) => s.code)).size).toBe(6);

@@ -17,6 +17,7 @@ const round = (id: string, order: number, ranking: boolean, parts: { code: strin
   id,
   order,
   code: `r${order}`,
+  grade: null,
   kind: ranking ? 'scored' : 'gate',
   ranking,
   status: 'revealed',

@@ -68,7 +68,7 @@ export const jobPositionsRoutes: FastifyPluginAsyncZod<{ jobPositions: JobPositi
       operationId: 'updateJobPosition',
       tags,
       summary: 'Update a job position',
-      description: 'Staff category and leadership flag are fixed once a quota names the position (409 job_position.in_use).',
+      description: 'Staff category, leadership flag and grade are fixed once a quota names the position (409 job_position.in_use).',
       params: idParams,
       headers: ifMatchHeaders,
       body: patchJobPositionBody,

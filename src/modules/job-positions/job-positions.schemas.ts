@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { code, searchQuery, text, timestamp, uuid } from '../../http/primitives.js';
 import { staffCategory } from '../agencies/agencies.schemas.js';
+import { JOB_GRADES } from '../../domain/rule-sets.js';
+
+/** Decree 170/2025 Art. 9(1)–(4): the grade decides the exam structure. */
+export const jobGrade = z
+  .enum(JOB_GRADES)
+  .describe(
+    'Grade (ngạch) the position is filled at, deciding its exam structure (Decree 170/2025 Art. 9): nhan_vien (nhân viên: one oral or practical exam); ' +
+      'chuyen_vien (chuyên viên, cán sự and equivalents: round 1 computer test, then round 2); chuyen_vien_chinh (chuyên viên chính: round 2 only); ' +
+      'cao_cap (chuyên viên cao cấp, chuyên gia cao cấp: a Đề án)',
+  );
 
 const booleanQuery = z.enum(['true', 'false']);
 
@@ -13,6 +23,7 @@ export const jobPositionSchema = z
     name: z.string(),
     staffCategory,
     leadership: z.boolean().describe('A leadership title (chức danh lãnh đạo, quản lý)'),
+    grade: jobGrade.nullable().describe('The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded'),
     description: z.string().nullable(),
     active: z.boolean(),
     createdAt: timestamp,
@@ -28,6 +39,7 @@ export const createJobPositionBody = z
     name: text(300),
     staffCategory,
     leadership: z.boolean().default(false),
+    grade: jobGrade.nullable().optional(),
     description: text(2000).nullable().optional(),
   })
   .strict();
@@ -38,6 +50,7 @@ export const patchJobPositionBody = z
     name: text(300).optional(),
     staffCategory: staffCategory.optional(),
     leadership: z.boolean().optional(),
+    grade: jobGrade.nullable().optional(),
     description: text(2000).nullable().optional(),
     active: z.boolean().optional(),
   })

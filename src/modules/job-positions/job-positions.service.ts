@@ -20,6 +20,7 @@ const view = (p: JobPositionRow) => ({
   name: p.name,
   staffCategory: p.staffCategory,
   leadership: p.leadership,
+  grade: p.grade,
   description: p.description,
   active: p.active,
   createdAt: p.createdAt,
@@ -58,6 +59,7 @@ export function createJobPositionsService(deps: JobPositionsDeps) {
             nameSearch: searchKey(input.name),
             staffCategory: input.staffCategory,
             leadership: input.leadership,
+            grade: input.grade ?? null,
             description: input.description ?? null,
           });
           record({ action: 'job_position.created', resourceType: 'job_position', resourceId: row.id, agencyId: row.agencyId, after: view(row) });
@@ -94,17 +96,20 @@ export function createJobPositionsService(deps: JobPositionsDeps) {
         if (expected !== undefined && expected !== current.version) throw preconditionFailed();
         const changesKind =
           (input.staffCategory !== undefined && input.staffCategory !== current.staffCategory) ||
-          (input.leadership !== undefined && input.leadership !== current.leadership);
-        // Quotas were checked against the position's category and kind; changing them would
-        // silently invalidate those checks (and the headcount they hold).
+          (input.leadership !== undefined && input.leadership !== current.leadership) ||
+          (input.grade !== undefined && input.grade !== current.grade);
+        // Quotas were checked against the position's category and kind, and sit the exam structure
+        // of its grade (Decree 170/2025 Art. 9); changing them would silently invalidate those checks
+        // (and the headcount they hold, and the rounds their candidates sit).
         if (changesKind && (await repo.hasQuotas(tx, id))) {
-          throw conflict('job_position.in_use', 'The position has quotas: its staff category and leadership flag can no longer change');
+          throw conflict('job_position.in_use', 'The position has quotas: its staff category, leadership flag and grade can no longer change');
         }
         const changes: Parameters<JobPositionsRepository['update']>[3] = {};
         if (input.code !== undefined) changes.code = input.code;
         if (input.name !== undefined) Object.assign(changes, { name: input.name, nameSearch: searchKey(input.name) });
         if (input.staffCategory !== undefined) changes.staffCategory = input.staffCategory;
         if (input.leadership !== undefined) changes.leadership = input.leadership;
+        if (input.grade !== undefined) changes.grade = input.grade;
         if (input.description !== undefined) changes.description = input.description;
         if (input.active !== undefined) changes.active = input.active;
         try {

@@ -1,7 +1,7 @@
-import { formatScore, parseScore, weightedTotalOn100 } from '../../domain/decimal.js';
+import { formatScore, parseScore, reachesPercent, weightedTotalOn100 } from '../../domain/decimal.js';
 import type { LeadershipCandidate } from '../../domain/leadership.js';
 import type { ApplicationScore, GateRoundOutcome, RankingPart } from '../../domain/ranking.js';
-import type { RuleSet } from '../../domain/rule-sets.js';
+import type { JobGrade, RuleSet } from '../../domain/rule-sets.js';
 import { conflict } from '../../errors.js';
 
 /*
@@ -16,10 +16,12 @@ export type InputRound = {
   code: string;
   kind: 'gate' | 'scored';
   ranking: boolean;
+  /** The grade whose quotas sit the round (Decree 170/2025 Art. 9); null: every quota. */
+  grade: JobGrade | null;
   status: string;
   exemptionCodes: string[];
   /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
-  parts: { id: string; index: number; code: string; maxScore: string; weight: number; written: boolean; markingMode: string }[];
+  parts: { id: string; index: number; code: string; maxScore: string; weight: number; written: boolean; markingMode: string; computer?: boolean }[];
 };
 
 /** A part's script was marked absent (did not sit). */
@@ -44,6 +46,8 @@ export type InputApplication = {
   exemptions: string[];
   candidateNumber: string | null;
   scores: PartScores;
+  /** The grade of the quota's job position; read only when some round concerns one grade. */
+  grade?: JobGrade | null;
 };
 
 /**
@@ -108,29 +112,76 @@ export type BuiltRecruitmentInput = {
   parts: Map<string, { code: string; score: string | null; max: string | null; weight: number | null }[]>;
 };
 
+type Incomplete = { applicationId: string; part: string }[];
+
 /**
  * Recruitment input (Decree 138/2020 Art. 8–9; Decree 115/2020; Decree 170/2025): gate rounds give
  * pass/fail per part by share of the maximum (questions correct for computer rounds); the ranking
  * round gives the weighted total on 100. A part not sat (absent or never issued) means absent.
  * Scripts still waiting for marks or a reconciliation decision block the computation (409).
+ *
+ * One ranking round per drive; or, when rounds concern one grade each (Decree 170/2025 Art. 9: a
+ * drive holding quotas of different grades, each sitting its own structure), one ranking round per
+ * grade, over the rounds of every quota and those of that grade: each quota is ranked over its own rounds.
  */
 export function buildRecruitmentInput(
   ruleSet: RuleSet,
   rounds: readonly InputRound[],
   apps: readonly InputApplication[],
 ): BuiltRecruitmentInput {
+  const incomplete: Incomplete = [];
+  let built: BuiltRecruitmentInput;
+  if (!rounds.some((r) => r.grade !== null)) {
+    built = buildGroup(ruleSet, rounds, apps, incomplete, null);
+  } else {
+    const byGrade = new Map<JobGrade | null, InputApplication[]>();
+    for (const app of apps) {
+      const g = app.grade ?? null;
+      const list = byGrade.get(g);
+      if (list) list.push(app);
+      else byGrade.set(g, [app]);
+    }
+    const outcome = new Map<string, ApplicationScore>();
+    const parts: BuiltRecruitmentInput['parts'] = new Map();
+    for (const [grade, group] of byGrade) {
+      const own = rounds.filter((r) => r.grade === null || r.grade === grade);
+      const g = buildGroup(ruleSet, own, group, incomplete, grade);
+      for (const a of g.applications) outcome.set(a.applicationId, a);
+      for (const [id, p] of g.parts) parts.set(id, p);
+    }
+    built = { applications: apps.map((a) => outcome.get(a.id)!), parts };
+  }
+  if (incomplete.length > 0) {
+    throw conflict(
+      'results.scores_incomplete',
+      `${incomplete.length} script(s) have no final score yet (marks missing or a reconciliation decision pending)`,
+      { incomplete: incomplete.slice(0, 50), count: incomplete.length },
+    );
+  }
+  return built;
+}
+
+/** The input of applications that sit the same rounds (the whole drive, or the quotas of one grade). */
+function buildGroup(
+  ruleSet: RuleSet,
+  rounds: readonly InputRound[],
+  apps: readonly InputApplication[],
+  incomplete: Incomplete,
+  grade: JobGrade | null,
+): BuiltRecruitmentInput {
   const ordered = [...rounds].sort((a, b) => a.order - b.order);
   const rankingRounds = ordered.filter((r) => r.ranking);
   if (rankingRounds.length !== 1) {
+    const whose = grade === null ? 'The drive' : `The quotas of grade ${grade}`;
     throw conflict(
       'results.no_ranking_round',
-      rankingRounds.length === 0 ? 'The drive has no ranking round to rank candidates by' : 'The drive has more than one ranking round',
-      { rankingRounds: rankingRounds.map((r) => r.code) },
+      rankingRounds.length === 0 ? `${whose} have no ranking round to rank candidates by` : `${whose} have more than one ranking round`,
+      { rankingRounds: rankingRounds.map((r) => r.code), ...(grade === null ? {} : { grade }) },
     );
   }
   const rankingRound = rankingRounds[0]!;
   const gateRounds = ordered.filter((r) => !r.ranking && r.kind === 'gate');
-  const incomplete: { applicationId: string; part: string }[] = [];
+  const percentMin = ruleSet.gate.rankingRoundPartMinPercent;
   const explainParts = new Map<string, { code: string; score: string | null; max: string | null; weight: number | null }[]>();
   // Part maxima once, not once per application.
   const maxOf = new Map<string, { hundredths: number; text: string }>();
@@ -180,9 +231,14 @@ export function buildRecruitmentInput(
     if (!absentFromGate) {
       const parts: RankingPart[] = [];
       let sat = true;
+      let failedComputer = false;
       for (const p of rankingRound.parts) {
         if (skipsPart(app, p.code, ruleSet)) continue;
         const s = scores[p.index];
+        // Art. 16(4)(c): one below the part minimum in a computer written test sits no later part;
+        // the ranking gate then fails them on that part (Art. 10(1)(a)) rather than calling them absent.
+        if (s === undefined && failedComputer) continue;
+        if (p.computer && s !== undefined && s >= 0 && percentMin !== null && !reachesPercent(s, maxOf.get(p.id)!.hundredths, percentMin)) failedComputer = true;
         if (s === undefined || s === ABSENT) {
           sat = false;
           shown.push({ code: p.code, score: null, max: p.maxScore, weight: p.weight });
@@ -216,13 +272,6 @@ export function buildRecruitmentInput(
     return score;
   });
 
-  if (incomplete.length > 0) {
-    throw conflict(
-      'results.scores_incomplete',
-      `${incomplete.length} script(s) have no final score yet (marks missing or a reconciliation decision pending)`,
-      { incomplete: incomplete.slice(0, 50), count: incomplete.length },
-    );
-  }
   return { applications, parts: explainParts };
 }
 

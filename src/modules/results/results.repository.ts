@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
+import type { JobGrade } from '../../domain/rule-sets.js';
 import { newId } from '../../db/columns.js';
 import { pgErrorOf } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
@@ -33,6 +34,7 @@ type AppRow = {
   exemptions: string[];
   candidate_number: string | null;
   scores: string | null;
+  grade?: JobGrade | null;
 };
 
 /** SQLSTATE raised by the results_guard_approved triggers (migration 0004). */
@@ -183,6 +185,7 @@ export function createResultsRepository(db: DbOrTx) {
           code: rounds.code,
           kind: rounds.kind,
           ranking: rounds.ranking,
+          grade: rounds.grade,
           status: rounds.status,
           exemptionCodes: rounds.exemptionCodes,
         })
@@ -199,6 +202,7 @@ export function createResultsRepository(db: DbOrTx) {
           weight: parts.weight,
           written: parts.written,
           markingMode: parts.markingMode,
+          computer: parts.computer,
         })
         .from(parts)
         .where(
@@ -252,8 +256,13 @@ export function createResultsRepository(db: DbOrTx) {
       const ordered = partIds.map((id) => indexOf.get(id)!);
       const scores = sql`string_agg((${sql.param(ordered)}::int[])[array_position(${sql.param(partIds)}::uuid[], s.part_id)]::text || ':' ||
                      case when s.absent then 'a' when s.final_score is null then 'p' else ((s.final_score * 100)::int)::text end, ',')`;
+      // The grade of the quota's job position, read only when a round concerns one grade (Decree 170/2025 Art. 9).
+      const graded = roundList.some((r) => r.grade !== null);
+      const gradeColumn = graded
+        ? sql`, (select jp.grade from quotas q join job_positions jp on jp.id = q.job_position_id where q.id = a.quota_id) as grade`
+        : sql``;
       const columns = sql`a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
-               a.priority_category, a.exemptions, a.candidate_number, s.scores`;
+               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}`;
       const res = quotaIds
         ? await tx.execute(sql`
         select ${columns}
@@ -291,6 +300,7 @@ export function createResultsRepository(db: DbOrTx) {
           exemptions: r.exemptions,
           candidateNumber: r.candidate_number,
           scores: parsePartScores(r.scores),
+          grade: r.grade ?? null,
         };
       }
       return out;

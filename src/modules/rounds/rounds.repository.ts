@@ -5,6 +5,7 @@ import { applications } from '../applications/applications.table.js';
 import { submittedFullName } from '../applications/applications.repository.js';
 import { boardMembers } from '../boards/boards.table.js';
 import { candidateProfiles, candidates } from '../candidates/candidates.table.js';
+import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { drives } from '../drives/drives.table.js';
 import {
@@ -106,15 +107,42 @@ export function createRoundsRepository(db: DbOrTx) {
 
     async activeApplications(tx: DbOrTx, driveId: string) {
       return tx
-        .select({ id: applications.id, quotaId: applications.quotaId, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber })
+        .select({
+          id: applications.id,
+          quotaId: applications.quotaId,
+          exemptions: applications.exemptions,
+          candidateNumber: applications.candidateNumber,
+          /** The grade of the quota's job position: it decides which graded rounds the application sits. */
+          grade: jobPositions.grade,
+        })
         .from(applications)
+        .innerJoin(quotas, eq(quotas.id, applications.quotaId))
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
         .where(and(eq(applications.driveId, driveId), inArray(applications.status, [...ACTIVE_APPLICATION_STATUSES])))
         .orderBy(asc(applications.id));
+    },
+
+    /** The drive's quotas with the grade of their job position (null: not recorded). */
+    async quotaGradesOfDrive(tx: DbOrTx, driveId: string) {
+      return tx
+        .select({ id: quotas.id, grade: jobPositions.grade })
+        .from(quotas)
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
+        .where(eq(quotas.driveId, driveId));
     },
 
     async quotaIdsOfDrive(tx: DbOrTx, driveId: string): Promise<string[]> {
       const rows = await tx.select({ id: quotas.id }).from(quotas).where(eq(quotas.driveId, driveId));
       return rows.map((r) => r.id);
+    },
+
+    /** Final scores of the scripts of these rounds (gate rounds: who passed, who was absent). */
+    async finalScoresOf(tx: DbOrTx, roundIds: string[]) {
+      if (roundIds.length === 0) return [];
+      return tx
+        .select({ roundId: scripts.roundId, partId: scripts.partId, applicationId: scripts.applicationId, absent: scripts.absent, finalScore: scripts.finalScore })
+        .from(scripts)
+        .where(inArray(scripts.roundId, roundIds));
     },
 
     async scriptKeysOf(tx: DbOrTx, roundId: string) {
@@ -212,8 +240,10 @@ export function createRoundsRepository(db: DbOrTx) {
       if (numbers.length > 0) conds.push(inArray(applications.candidateNumber, numbers));
       if (conds.length === 0) return [];
       return tx
-        .select({ id: applications.id, status: applications.status, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber })
+        .select({ id: applications.id, status: applications.status, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber, grade: jobPositions.grade })
         .from(applications)
+        .innerJoin(quotas, eq(quotas.id, applications.quotaId))
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
         .where(and(eq(applications.driveId, driveId), conds.length === 1 ? conds[0] : sql`(${conds[0]} or ${conds[1]})`));
     },
 

@@ -176,7 +176,11 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       summary: 'Issue random script codes (số phách) for every part of every active, non-exempt application',
       description:
         'Idempotent: codes already issued never change; applications registered since get new codes. ' +
-        'For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending.',
+        'For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. ' +
+        'Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): ' +
+        'the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). ' +
+        'A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round ' +
+        '(the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in.',
       params: idParams,
       body: z.object({ quotaIds: z.array(uuid).min(1).max(5000).optional() }).strict().nullish(),
       response: { 200: issueScriptsResult, ...problems(404, 409) },
@@ -278,7 +282,9 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       summary: 'Import final scores directly (computer rounds)',
       description:
         `${csvNote} Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; ` +
-        'the part’s maxScore is the number of questions) or absent=true.',
+        'the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an ' +
+        'earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused ' +
+        '(`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); one for a quota of another grade than the round’s, `script.other_grade`.',
       params: idParams,
       querystring: atomicQuery,
       body: putScoresBody,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { decimal, isoDate, text, timestamp, uuid } from '../../http/primitives.js';
+import { JOB_GRADES } from '../../domain/rule-sets.js';
 import { appealStatuses, markingModes, roundKinds, roundStatuses, scriptStatuses } from './rounds.table.js';
 
 const roundCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case code (max 64)');
@@ -18,6 +19,14 @@ export const partInput = z
     markingMode: z.enum(markingModes).default('single'),
     panelSize: z.number().int().min(2).max(25).nullable().optional().describe('Panel parts: members whose marks are averaged'),
     written: z.boolean().default(false),
+    computer: z
+      .boolean()
+      .optional()
+      .describe(
+        'Default false. ' +
+        'A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions; written must be true): no appeal (Art. 16(4)(b)); ' +
+          'the later parts of the round (the interview) are sat only by those who reached the ranking part minimum in it (Art. 16(4)(c))',
+      ),
   })
   .strict();
 
@@ -29,6 +38,14 @@ const roundFields = {
   ranking: z.boolean().default(false).describe('The round whose score ranks candidates'),
   exemptionCodes: z.array(exemptionCode).max(20).default([]).describe('Applications holding one of these exemptions skip the round'),
   scheduledOn: isoDate.nullable().optional(),
+  grade: z
+    .enum(JOB_GRADES)
+    .nullable()
+    .optional()
+    .describe(
+      'Only the quotas whose job position has this grade sit the round (Decree 170/2025 Art. 9: each grade its own structure); ' +
+        'null or absent: every quota. Orders and codes are unique per grade; a graded round may not share its order with a round of every quota.',
+    ),
   parts: z.array(partInput).min(1).max(10),
 };
 
@@ -64,6 +81,7 @@ export const partSchema = z
     markingMode: z.enum(markingModes),
     panelSize: z.number().int().nullable(),
     written: z.boolean(),
+    computer: z.boolean().describe('A written part taken on computer: no appeal; later parts only for those who passed it'),
   })
   .meta({ id: 'RoundPart' });
 
@@ -76,6 +94,7 @@ export const roundSchema = z
     name: z.string(),
     kind: z.enum(roundKinds),
     ranking: z.boolean(),
+    grade: z.enum(JOB_GRADES).nullable().describe('The grade whose quotas sit the round; null: every quota'),
     status: z.enum(roundStatuses),
     exemptionCodes: z.array(z.string()),
     scheduledOn: z.string().nullable(),
@@ -98,7 +117,14 @@ export const roundListSchema = z.object({ items: z.array(roundSchema), nextCurso
 // --- scripts -------------------------------------------------------------------------------------
 
 export const issueScriptsResult = z
-  .object({ issued: z.number().int(), existing: z.number().int(), exempt: z.number().int(), parts: z.number().int() })
+  .object({
+    issued: z.number().int(),
+    existing: z.number().int(),
+    exempt: z.number().int(),
+    /** Applications an earlier gate round keeps out (Decree 170/2025 Art. 9(2)(a): round 2 only for those who passed round 1). */
+    notAdmitted: z.number().int().meta({ description: 'Applications kept out by an earlier gate round they did not pass or were absent from (Decree 170/2025 Art. 9(2)(a)); 0 under older presets' }),
+    parts: z.number().int(),
+  })
   .meta({ id: 'ScriptIssueResult' });
 
 export const listScriptsQuery = z

@@ -3,7 +3,7 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, isDomainError, localDate, parseScore, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -69,6 +69,7 @@ const partView = (p: PartRow) => ({
   markingMode: p.markingMode,
   panelSize: p.panelSize,
   written: p.written,
+  computer: p.computer,
 });
 
 function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
@@ -80,6 +81,7 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
     name: r.name,
     kind: r.kind,
     ranking: r.ranking,
+    grade: r.grade,
     status: r.status,
     exemptionCodes: r.exemptionCodes,
     scheduledOn: r.scheduledOn,
@@ -109,6 +111,7 @@ function checkParts(parts: PartInput[]): void {
     if (p.panelSize != null && p.markingMode !== 'panel') {
       throw unprocessable('part.panel_size_without_panel', `parts[${i}]: panelSize applies to panel parts only`);
     }
+    if (p.computer && !p.written) throw unprocessable('part.computer_not_written', `parts[${i}]: only a written part is taken on computer (Decree 170/2025 Art. 9(2)(b))`);
   });
 }
 
@@ -125,12 +128,32 @@ const partRows = (roundId: string, parts: PartInput[]) =>
     markingMode: p.markingMode,
     panelSize: p.panelSize ?? null,
     written: p.written,
+    computer: p.computer ?? false,
   }));
+
+function orderClashError(clash: RoundRow, order: number) {
+  return conflict(
+    'round.order_taken',
+    `The drive already has a round ${order} (${clash.code}${clash.grade ? `, grade ${clash.grade}` : ', every quota'}) that the same quotas sit`,
+    { roundId: clash.id, grade: clash.grade },
+  );
+}
 
 function roundConstraintError(err: unknown, input: { order?: number | undefined; code?: string | undefined }): never {
   if (isUniqueViolation(err, 'rounds_drive_order_unique')) throw conflict('round.order_taken', `The drive already has a round ${input.order}`);
   if (isUniqueViolation(err, 'rounds_drive_code_unique')) throw conflict('round.code_taken', `The drive already has a round ${input.code}`);
   throw err;
+}
+
+/** Whether a round concerns an application: a round of every quota, or one of the grade of the application's job position. */
+const concerns = (round: Pick<RoundRow, 'grade'>, app: { grade: string | null }) => round.grade === null || round.grade === app.grade;
+
+/**
+ * A graded round and a round of every quota both concern the quotas of that grade, so they may not
+ * share an order (within one grade, and among rounds of every quota, the unique index sees to it).
+ */
+function orderClash(existing: readonly RoundRow[], round: { id?: string; order: number; grade: string | null }): RoundRow | undefined {
+  return existing.find((r) => r.id !== round.id && r.order === round.order && r.grade !== round.grade && (r.grade === null || round.grade === null));
 }
 
 /** The exemption codes that spare an application a part (rule set `exemptions[].skipsParts`). */
@@ -164,8 +187,75 @@ export function createRoundsService(deps: RoundsDeps) {
   }
 
   /**
+   * Applications that an earlier gate round keeps out of this round, or null when none does. Under
+   * Decree 170/2025 only those who passed round 1 sit round 2 (Art. 9(2)(a): ≥ 50 % of the questions
+   * correct "thì được tham dự vòng 2"; Art. 16(3)(c)): a candidate below the pass mark in a part, or
+   * absent from it, is kept out; one exempt from the gate round is not. Who passed is known only once
+   * the gate round is revealed (codes joined): before that, 409 round.gate_not_revealed.
+   */
+  async function keptOutByGates(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet): Promise<Set<string> | null> {
+    if (!gatesAdmitOnlyPassers(ruleSet)) return null;
+    const gates = (await repo.roundsOfDrive(round.driveId, tx)).filter(
+      (r) => r.kind === 'gate' && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
+    );
+    if (gates.length === 0) return null;
+    const hidden = gates.filter((g) => g.status !== 'revealed' && g.status !== 'published');
+    if (hidden.length > 0) {
+      throw conflict(
+        'round.gate_not_revealed',
+        `Round ${round.code} is sat only by those who passed ${hidden.map((g) => g.code).join(', ')} (Decree 170/2025 Art. 9(2)(a)): reveal it first`,
+        { gateRounds: hidden.map((g) => ({ id: g.id, code: g.code, status: g.status })) },
+      );
+    }
+    const parts = await repo.partsOf(gates.map((g) => g.id), tx);
+    const scores = new Map((await repo.finalScoresOf(tx, gates.map((g) => g.id))).map((s) => [`${s.partId}/${s.applicationId}`, s]));
+    const skipsPart = partExemptions(ruleSet);
+    const keptOut = new Set<string>();
+    for (const app of await repo.activeApplications(tx, round.driveId)) {
+      if (!concerns(round, app)) continue;
+      for (const gate of gates) {
+        if (!concerns(gate, app)) continue;
+        const exempt = app.exemptions.some((e) => gate.exemptionCodes.includes(e)) || ruleSet.exemptions.some((e) => app.exemptions.includes(e.code) && e.skipsRounds.includes(gate.order));
+        if (exempt) continue;
+        for (const part of parts) {
+          if (part.roundId !== gate.id) continue;
+          const partSkip = skipsPart.get(part.code);
+          if (partSkip && app.exemptions.some((e) => partSkip.has(e))) continue;
+          const s = scores.get(`${part.id}/${app.id}`);
+          const passed =
+            s !== undefined && !s.absent && s.finalScore !== null && reachesPercent(hundredthsOf(s.finalScore), hundredthsOf(part.maxScore), ruleSet.gate.gateRoundPartMinPercent);
+          if (!passed) keptOut.add(app.id);
+        }
+      }
+    }
+    return keptOut;
+  }
+
+  /**
+   * Whether an application is kept out of a part because it did not pass a computer written part
+   * before it in the same round (Decree 170/2025 Art. 16(4)(c): after a computer written test only
+   * those who passed it sit the interview; after a paper one the interview may follow at once).
+   * Passing is reaching the ranking part minimum (Art. 10(1)(a): ≥ 50 % of each part); a rule set
+   * without that minimum keeps no one out. `now`: computer scores being imported in the same request
+   * (null: absent), which count as if already stored.
+   */
+  async function laterPartGate(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet, parts: readonly PartRow[], now?: Map<string, number | null>) {
+    const percent = ruleSet.gate.rankingRoundPartMinPercent;
+    const computer = parts.filter((p) => p.computer);
+    if (computer.length === 0 || percent === null) return (_part: PartRow, _applicationId: string) => false;
+    const stored = new Map((await repo.finalScoresOf(tx, [round.id])).map((s) => [`${s.partId}/${s.applicationId}`, s.absent || s.finalScore === null ? null : hundredthsOf(s.finalScore)]));
+    const passed = (c: PartRow, applicationId: string) => {
+      const key = `${c.id}/${applicationId}`;
+      const score = now?.has(key) ? now.get(key) : stored.get(key);
+      return score !== undefined && score !== null && reachesPercent(score, hundredthsOf(c.maxScore), percent);
+    };
+    return (part: PartRow, applicationId: string) => computer.some((c) => c.position < part.position && !passed(c, applicationId));
+  }
+
+  /**
    * Scripts the round should have but does not: every part of every active application, except
-   * the rounds and parts its exemptions skip. Also counts the applications exempt from the round.
+   * the rounds and parts its exemptions skip and, under Decree 170/2025, those an earlier gate round
+   * keeps out. Also counts the applications exempt from the round and those kept out.
    */
   async function missingScripts(
     tx: DbOrTx,
@@ -178,6 +268,8 @@ export function createRoundsService(deps: RoundsDeps) {
     let apps = await repo.activeApplications(tx, drive.id);
     const existing = await repo.scriptKeysOf(tx, round.id);
     const have = new Set(existing.map((s) => `${s.partId}/${s.applicationId}`));
+    // A graded round is sat by the quotas of its grade only (Decree 170/2025 Art. 9).
+    if (round.grade !== null) apps = apps.filter((a) => concerns(round, a));
     if (quotaIds) {
       const only = new Set(quotaIds);
       apps = apps.filter((a) => only.has(a.quotaId));
@@ -190,7 +282,10 @@ export function createRoundsService(deps: RoundsDeps) {
     }
     const skipsRound = new Set(round.exemptionCodes);
     const skipsPart = partExemptions(ruleSet);
+    const keptOut = await keptOutByGates(tx, round, ruleSet);
+    const blocked = await laterPartGate(tx, round, ruleSet, parts);
     let exempt = 0;
+    let notAdmitted = 0;
     const missing: { partId: string; applicationId: string }[] = [];
     for (const app of apps) {
       // Exempt holders (e.g. input-quality verification, Decree 06/2023) skip the round entirely.
@@ -198,13 +293,44 @@ export function createRoundsService(deps: RoundsDeps) {
         exempt++;
         continue;
       }
+      if (keptOut?.has(app.id)) {
+        notAdmitted++;
+        continue;
+      }
       for (const part of parts) {
         const partSkip = skipsPart.get(part.code);
         if (partSkip && app.exemptions.some((e) => partSkip.has(e))) continue;
+        if (blocked(part, app.id)) continue;
         if (!have.has(`${part.id}/${app.id}`)) missing.push({ partId: part.id, applicationId: app.id });
       }
     }
-    return { parts, existing, exempt, missing };
+    return { parts, existing, exempt, notAdmitted, missing };
+  }
+
+  /**
+   * The rounds the rule set sets up for the drive: its default rounds for every quota; or, when the
+   * drive's job positions record their grade and the rule set knows each grade's structure (Decree
+   * 170/2025 Art. 9; Art. 9(4) as amended by 300 Art. 2), each grade's structure for that grade's
+   * quotas. Then every quota needs a grade (422 round.quota_without_grade).
+   */
+  async function defaultRoundsOf(tx: DbOrTx, driveId: string, ruleSet: RuleSet): Promise<{ grade: JobGrade | null; round: RoundDefault }[]> {
+    const quotas = await repo.quotaGradesOfDrive(tx, driveId);
+    const structures = ruleSet.structures;
+    if (structures && quotas.some((q) => q.grade !== null)) {
+      const ungraded = quotas.filter((q) => q.grade === null).map((q) => q.id);
+      if (ungraded.length > 0) {
+        throw unprocessable('round.quota_without_grade', `${ungraded.length} quota(s) have a job position without a grade: each grade sits its own structure (Decree 170/2025 Art. 9)`, {
+          quotaIds: ungraded,
+        });
+      }
+      const grades = JOB_GRADES.filter((g) => quotas.some((q) => q.grade === g));
+      const missing = grades.filter((g) => !structures[g]);
+      if (missing.length > 0) throw unprocessable('round.no_structure', `Rule set ${ruleSet.preset} defines no structure for ${missing.join(', ')}`, { grades: missing });
+      return grades.flatMap((g) => structures[g]!.map((round) => ({ grade: g, round })));
+    }
+    const defaults = ruleSet.roundDefaults ?? [];
+    if (defaults.length === 0) throw unprocessable('round.no_defaults', `Rule set ${ruleSet.preset} defines no default rounds`);
+    return defaults.map((round) => ({ grade: null, round }));
   }
 
   async function view(round: RoundRow, ruleSet: RuleSet, tx: DbOrTx = db): Promise<RoundView> {
@@ -262,8 +388,11 @@ export function createRoundsService(deps: RoundsDeps) {
     async create(caller: Caller, driveId: string, input: CreateRoundInput): Promise<RoundView> {
       checkParts(input.parts);
       return audited(db, caller.actor, async (tx, record) => {
-        const drive = await visibleDrive(caller, driveId, tx, 'share');
+        const drive = await visibleDrive(caller, driveId, tx, input.grade ? 'update' : 'share');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
+        const grade = input.grade ?? null;
+        const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade });
+        if (clash) throw orderClashError(clash, input.order);
         const id = newId();
         let round: RoundRow;
         try {
@@ -275,6 +404,7 @@ export function createRoundsService(deps: RoundsDeps) {
             name: input.name,
             kind: input.kind,
             ranking: input.ranking,
+            grade,
             exemptionCodes: input.exemptionCodes,
             scheduledOn: input.scheduledOn ?? null,
           });
@@ -294,21 +424,21 @@ export function createRoundsService(deps: RoundsDeps) {
         const drive = await visibleDrive(caller, driveId, tx, 'update');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
         const ruleSet = drive.ruleSet as RuleSet;
-        const defaults = ruleSet.roundDefaults ?? [];
-        if (defaults.length === 0) throw unprocessable('round.no_defaults', `Rule set ${ruleSet.preset} defines no default rounds`);
+        const plan = await defaultRoundsOf(tx, driveId, ruleSet);
         const existing = await repo.roundsOfDrive(driveId, tx);
         const created: RoundView[] = [];
-        for (const d of defaults) {
-          if (existing.some((r) => r.order === d.order || r.code === d.code)) continue;
+        for (const { grade, round: d } of plan) {
+          if (existing.some((r) => r.grade === grade && (r.order === d.order || r.code === d.code)) || orderClash(existing, { order: d.order, grade })) continue;
           const id = newId();
           const round = await repo.insertRound(tx, {
             id,
             driveId,
             order: d.order,
             code: d.code,
-            name: d.code,
+            name: grade ? `${d.code} (${grade})` : d.code,
             kind: d.purpose === 'gate' ? 'gate' : 'scored',
             ranking: d.purpose !== 'gate',
+            grade,
             exemptionCodes: ruleSet.exemptions.filter((e) => e.skipsRounds.includes(d.order)).map((e) => e.code),
           });
           await repo.insertParts(
@@ -361,6 +491,10 @@ export function createRoundsService(deps: RoundsDeps) {
           await repo.insertParts(tx, partRows(id, input.parts));
         }
         const { parts: _parts, ...changes } = input;
+        if (input.order !== undefined && input.order !== round.order) {
+          const clash = orderClash(await repo.roundsOfDrive(drive.id, tx), { id: round.id, order: input.order, grade: round.grade });
+          if (clash) throw orderClashError(clash, input.order);
+        }
         let row: RoundRow | undefined;
         try {
           row = await repo.updateRound(tx, id, round.version, changes);
@@ -430,14 +564,14 @@ export function createRoundsService(deps: RoundsDeps) {
         }
         // A recruitment round examines everyone; a leadership round may examine some titles now.
         const only = quotaIds ?? (drive.kind === 'leadership' ? await repo.quotaIdsOfDrive(tx, drive.id) : undefined);
-        const { parts, existing, exempt, missing: wanted } = await missingScripts(tx, round, drive, ruleSet, only);
+        const { parts, existing, exempt, notAdmitted, missing: wanted } = await missingScripts(tx, round, drive, ruleSet, only);
         const taken = new Set(existing.map((s) => s.code));
         const codes = newScriptCodes(wanted.length, taken);
         const issued = await repo.insertScripts(
           tx,
           wanted.map((w, i) => ({ id: newId(), roundId: id, partId: w.partId, applicationId: w.applicationId, code: codes[i]! })),
         );
-        const result = { issued, existing: existing.length, exempt, parts: parts.length };
+        const result = { issued, existing: existing.length, exempt, notAdmitted, parts: parts.length };
         if (issued > 0) {
           record({ action: 'scripts.issued', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: result });
         }
@@ -744,6 +878,7 @@ export function createRoundsService(deps: RoundsDeps) {
         const taken = new Set((await repo.scriptKeysOf(tx, id)).map((s) => s.code));
         const skipsRound = new Set(round.exemptionCodes);
         const skipsPart = partExemptions(ruleSet);
+        const keptOut = await keptOutByGates(tx, round, ruleSet);
         const results: { row: number; status: 'saved' | 'rejected'; scriptCode?: string; errors?: RowError[] }[] = [];
         const plan: { row: number; partId: string; applicationId: string; outcome: ScriptOutcome & { absent: boolean } }[] = [];
 
@@ -756,11 +891,17 @@ export function createRoundsService(deps: RoundsDeps) {
           const app = r.applicationId ? appById.get(r.applicationId) : appByNumber.get(r.candidateNumber!);
           if (!app) return reject(rowError('application.not_found', `No application ${r.applicationId ?? r.candidateNumber} in this drive`));
           if (app.status !== 'submitted' && app.status !== 'eligible') return reject(rowError('application.inactive', `The application is ${app.status}`));
+          if (!concerns(round, app)) {
+            return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
+          }
           const part = partByCode.get(r.partCode);
           if (!part) return reject(rowError('part.not_found', `No part ${r.partCode} in this round`));
           const partSkip = skipsPart.get(part.code);
           if (app.exemptions.some((e) => skipsRound.has(e) || partSkip?.has(e))) {
             return reject(rowError('script.exempt', 'The application is exempt from this round or part'));
+          }
+          if (keptOut?.has(app.id)) {
+            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round and does not sit this one (Decree 170/2025 Art. 9(2)(a))'));
           }
           const given = [r.score !== undefined, r.correct !== undefined, r.absent === true].filter(Boolean).length;
           if (given !== 1) return reject(rowError('score.missing', 'Give exactly one of score, correct or absent: true'));
@@ -780,6 +921,21 @@ export function createRoundsService(deps: RoundsDeps) {
           });
         });
 
+        // Art. 16(4)(c): a later part after a computer written part only for those who passed it,
+        // counting the computer scores imported in this same request.
+        const partById = new Map(parts.map((p) => [p.id, p]));
+        const now = new Map(plan.filter((p) => partById.get(p.partId)!.computer).map((p) => [`${p.partId}/${p.applicationId}`, p.outcome.absent ? null : p.outcome.score] as const));
+        const blocked = await laterPartGate(tx, round, ruleSet, parts, now);
+        for (let i = plan.length - 1; i >= 0; i--) {
+          const p = plan[i]!;
+          if (!blocked(partById.get(p.partId)!, p.applicationId)) continue;
+          plan.splice(i, 1);
+          results.push({
+            row: p.row,
+            status: 'rejected',
+            errors: [rowError('script.not_admitted', 'The candidate did not pass the computer written test before this part (Decree 170/2025 Art. 16(4)(c))')],
+          });
+        }
         const rejected = results.length;
         if (atomic && rejected > 0) throw unprocessable('scores.rejected', `${rejected} row(s) were refused; nothing was saved`, { rows: results });
         const missing = plan.filter((p) => !scriptOf.has(`${p.partId}/${p.applicationId}`));
@@ -824,6 +980,7 @@ export function createRoundsService(deps: RoundsDeps) {
         }
         const { script, part, round } = (await repo.scriptWithPart(tx, candidates[0]!.script.id, true))!;
         if (!part.written) throw unprocessable('appeal.part_not_written', `Part ${part.code} is not written: only written parts can be appealed`);
+        if (part.computer) throw unprocessable('appeal.part_on_computer', `Part ${part.code} was taken on computer: its result is not open to appeal (Decree 170/2025 Art. 16(4)(b))`);
         if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
         if (!round.publishedAt) throw unprocessable('appeal.round_not_published', `Round ${round.code} is not published yet: the appeal window has not opened`);
         const window = appealWindow(round.publishedAt, ruleSet);

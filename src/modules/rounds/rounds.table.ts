@@ -3,6 +3,7 @@ import { boolean, check, index, integer, jsonb, numeric, pgTable, text, timestam
 import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 import { applications } from '../applications/applications.table.js';
 import { drives } from '../drives/drives.table.js';
+import { JOB_GRADES } from '../../domain/rule-sets.js';
 
 export const roundKinds = ['gate', 'scored'] as const;
 export const roundStatuses = ['scheduled', 'marking', 'locked', 'revealed', 'published'] as const;
@@ -23,6 +24,11 @@ export const rounds = pgTable(
     /** The round whose score ranks candidates (round 2 of Decree 138/2020 Art. 8). */
     ranking: boolean().notNull().default(false),
     status: text({ enum: roundStatuses }).notNull().default('scheduled'),
+    /**
+     * The grade whose quotas sit this round (Decree 170/2025 Art. 9: each grade its own structure);
+     * null: every quota of the drive.
+     */
+    grade: text({ enum: JOB_GRADES }),
     /** Exemption codes whose holders skip this round. */
     exemptionCodes: jsonb().$type<string[]>().notNull().default([]),
     scheduledOn: text(),
@@ -34,8 +40,9 @@ export const rounds = pgTable(
     version: version(),
   },
   (t) => [
-    uniqueIndex('rounds_drive_order_unique').on(t.driveId, t.order),
-    uniqueIndex('rounds_drive_code_unique').on(t.driveId, t.code),
+    uniqueIndex('rounds_drive_order_unique').on(t.driveId, sql`coalesce(${t.grade}, '')`, t.order),
+    uniqueIndex('rounds_drive_code_unique').on(t.driveId, sql`coalesce(${t.grade}, '')`, t.code),
+    check('rounds_grade_known', sql`${t.grade} is null or ${t.grade} in ('nhan_vien', 'chuyen_vien', 'chuyen_vien_chinh', 'cao_cap')`),
     check('rounds_order_range', sql`${t.order} between 1 and 20`),
   ],
 );
@@ -62,6 +69,12 @@ export const parts = pgTable(
     panelSize: integer(),
     /** Written parts are anonymised and open to appeal. */
     written: boolean().notNull().default(false),
+    /**
+     * A written part taken on computer (Decree 170/2025 Art. 9(2)(b): 60–120 questions): its result is
+     * known at once and not open to appeal (Art. 16(4)(b)); the later parts of its round are sat only
+     * by those who passed it (Art. 16(4)(c)).
+     */
+    computer: boolean().notNull().default(false),
   },
   (t) => [
     uniqueIndex('parts_round_code_unique').on(t.roundId, t.code),
