@@ -114,6 +114,8 @@ export function createRoundsRepository(db: DbOrTx) {
           candidateNumber: applications.candidateNumber,
           /** The grade of the quota's job position: it decides which graded rounds the application sits. */
           grade: jobPositions.grade,
+          /** The quota's foreign-language requirement (Decree 170/2025 Art. 9(5)); null: none. */
+          foreignLanguage: quotas.foreignLanguage,
         })
         .from(applications)
         .innerJoin(quotas, eq(quotas.id, applications.quotaId))
