@@ -37,8 +37,7 @@ export const foreignLanguageRequirement = z
   .describe(
     'Decree 170/2025 Art. 9(5): the plan requires a foreign-language exam for this position: pass/fail, held before the professional exam ' +
       '(a round marked `foreignLanguage`), not counted in the score; a candidate who fails it or is absent does not sit the professional exam. No exemptions.',
-  )
-  .meta({ id: 'QuotaForeignLanguageInput' });
+  );
 
 const foreignLanguageView = z
   .object({
