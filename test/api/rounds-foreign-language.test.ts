@@ -45,8 +45,8 @@ const professionalRound = {
 
 const scriptsOf = (roundId: string) => t.sql<{ application_id: string }>('select application_id from scripts where round_id = $1', [roundId]);
 
-async function scoreAndReveal(roundId: string, rows: { applicationId: string; partCode: string; score?: string; absent?: boolean }[]) {
-  await moveRound(t, roundId, 'marking');
+async function scoreAndReveal(roundId: string, rows: { applicationId: string; partCode: string; score?: string; absent?: boolean }[], marking = false) {
+  if (!marking) await moveRound(t, roundId, 'marking');
   const res = await t.http.put(`/v1/rounds/${roundId}/scores?atomic=true`).set(bearer(t.adminKey)).send(rows);
   expect(res.status, JSON.stringify(res.body)).toBe(200);
   await moveRound(t, roundId, 'locked');
@@ -95,10 +95,14 @@ describe('Decree 170/2025 Art. 9(5): a foreign language as a per-position condit
     const issued = await t.http.post(`/v1/rounds/${lang}/scripts`).set(bearer(t.adminKey));
     expect(issued.body).toEqual({ issued: 2, existing: 0, exempt: 0, notAdmitted: 0, parts: 1 });
     expect(new Set((await scriptsOf(lang)).map((s) => s.application_id))).toEqual(new Set([fails, passes]));
+    // A direct import cannot give the other quota's candidate a language script either.
+    await moveRound(t, lang, 'marking');
+    const other1 = await t.http.put(`/v1/rounds/${lang}/scores?atomic=false`).set(bearer(t.adminKey)).send([{ applicationId: other, partCode: 'english', score: '90' }]);
+    expect(other1.body.rows[0]).toMatchObject({ status: 'rejected', errors: [{ code: 'script.language_not_required' }] });
     await scoreAndReveal(lang, [
       { applicationId: fails, partCode: 'english', score: '49' },
       { applicationId: passes, partCode: 'english', score: '80' },
-    ]);
+    ], true);
 
     // The professional exam: the candidate below the pass mark gets no script; the other quota sits it.
     const prof = await createRound(t, driveId, professionalRound);
@@ -116,7 +120,7 @@ describe('Decree 170/2025 Art. 9(5): a foreign language as a per-position condit
       ]);
     expect(refused.status).toBe(200);
     expect(refused.body.saved).toBe(2);
-    expect(refused.body.rows[2]).toMatchObject({ row: 3, status: 'rejected' });
+    expect(refused.body.rows[2]).toMatchObject({ row: 3, status: 'rejected', errors: [{ code: 'script.not_admitted' }] });
     await moveRound(t, prof.id, 'locked');
     expect((await t.http.post(`/v1/rounds/${prof.id}/reveal`).set(bearer(t.adminKey))).status).toBe(200);
 

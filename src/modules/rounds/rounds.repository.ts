@@ -242,7 +242,14 @@ export function createRoundsRepository(db: DbOrTx) {
       if (numbers.length > 0) conds.push(inArray(applications.candidateNumber, numbers));
       if (conds.length === 0) return [];
       return tx
-        .select({ id: applications.id, status: applications.status, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber, grade: jobPositions.grade })
+        .select({
+          id: applications.id,
+          status: applications.status,
+          exemptions: applications.exemptions,
+          candidateNumber: applications.candidateNumber,
+          grade: jobPositions.grade,
+          foreignLanguage: quotas.foreignLanguage,
+        })
         .from(applications)
         .innerJoin(quotas, eq(quotas.id, applications.quotaId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))

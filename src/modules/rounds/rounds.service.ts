@@ -958,6 +958,9 @@ export function createRoundsService(deps: RoundsDeps) {
           if (!concerns(round, app)) {
             return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
           }
+          if (round.foreignLanguage && app.foreignLanguage === null) {
+            return reject(rowError('script.language_not_required', `Round ${round.code} is the foreign-language exam of the quotas requiring one only (Decree 170/2025 Art. 9(5))`));
+          }
           const part = partByCode.get(r.partCode);
           if (!part) return reject(rowError('part.not_found', `No part ${r.partCode} in this round`));
           const partSkip = skipsPart.get(part.code);
@@ -965,7 +968,7 @@ export function createRoundsService(deps: RoundsDeps) {
             return reject(rowError('script.exempt', 'The application is exempt from this round or part'));
           }
           if (keptOut?.has(app.id)) {
-            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round and does not sit this one (Decree 170/2025 Art. 9(2)(a))'));
+            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round or the foreign-language exam and does not sit this one (Decree 170/2025 Art. 9(2)(a), 9(5))'));
           }
           const given = [r.score !== undefined, r.correct !== undefined, r.absent === true].filter(Boolean).length;
           if (given !== 1) return reject(rowError('score.missing', 'Give exactly one of score, correct or absent: true'));
