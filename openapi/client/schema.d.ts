@@ -207,7 +207,7 @@ export interface paths {
         put?: never;
         /**
          * Issue random script codes (số phách) for every part of every active, non-exempt application
-         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round (the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in.
+         * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round (the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in. A `foreignLanguage` round is sat only by the candidates of quotas requiring a foreign language (Art. 9(5)); under every preset, those of them below their quota’s pass mark in it, or absent, get no script in a later round (`notAdmitted`; revealed first, 409 `round.gate_not_revealed`).
          */
         post: operations["issueScripts"];
         delete?: never;
@@ -287,7 +287,7 @@ export interface paths {
         get?: never;
         /**
          * Import final scores directly (computer rounds)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); one for a quota of another grade than the round’s, `script.other_grade`.
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota not requiring a foreign language, `script.language_not_required`.
          */
         put: operations["putScores"];
         post?: never;
@@ -844,7 +844,7 @@ export interface paths {
         put?: never;
         /**
          * Add a quota (chỉ tiêu) to a draft drive
-         * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded).
+         * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. Where the plan requires a foreign language for the position (Decree 170/2025 Art. 9(5)), `foreignLanguage` records it with the agency’s pass mark. A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded).
          */
         post: operations["createQuota"];
         delete?: never;
@@ -2404,6 +2404,14 @@ export interface components {
              */
             slots: number | null;
         };
+        QuotaForeignLanguageInput: {
+            /** @constant */
+            required: true;
+            /** @description The language examined, as the plan names it */
+            language: string | null;
+            /** @description The agency’s pass mark, in percent of the exam’s maximum */
+            passMark: number;
+        };
         QuotaInput: {
             /** Format: uuid */
             id: string;
@@ -2432,6 +2440,8 @@ export interface components {
                 /** @description Winners of this group at most (null: not set by the plan) */
                 slots: number | null;
             }[];
+            /** @description Decree 170/2025 Art. 9(5): the plan requires a pass/fail foreign-language exam for the position, not counted in the score; null: none */
+            foreignLanguage: components["schemas"]["QuotaForeignLanguageInput"] | null;
             /** @description ISO 8601 timestamp (UTC) */
             createdAt: unknown;
             /** @description ISO 8601 timestamp (UTC) */
@@ -2466,6 +2476,8 @@ export interface components {
             ranking: boolean;
             /** @description The grade whose quotas sit the round; null: every quota */
             grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+            /** @description The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score */
+            foreignLanguage: boolean;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -4008,6 +4020,14 @@ export interface components {
              */
             slots: number | null;
         };
+        QuotaForeignLanguage: {
+            /** @constant */
+            required: true;
+            /** @description The language examined, as the plan names it */
+            language: string | null;
+            /** @description The agency’s pass mark, in percent of the exam’s maximum */
+            passMark: number;
+        };
         Quota: {
             /** Format: uuid */
             id: string;
@@ -4036,6 +4056,8 @@ export interface components {
                 /** @description Winners of this group at most (null: not set by the plan) */
                 slots: number | null;
             }[];
+            /** @description Decree 170/2025 Art. 9(5): the plan requires a pass/fail foreign-language exam for the position, not counted in the score; null: none */
+            foreignLanguage: components["schemas"]["QuotaForeignLanguage"] | null;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp (UTC)
@@ -4076,6 +4098,8 @@ export interface components {
             ranking: boolean;
             /** @description The grade whose quotas sit the round; null: every quota */
             grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+            /** @description The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score */
+            foreignLanguage: boolean;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -5890,6 +5914,8 @@ export interface operations {
                     scheduledOn?: string | null;
                     /** @description Only the quotas whose job position has this grade sit the round (Decree 170/2025 Art. 9: each grade its own structure); null or absent: every quota. Orders and codes are unique per grade; a graded round may not share its order with a round of every quota. */
                     grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+                    /** @description Default false. The foreign-language exam of Decree 170/2025 Art. 9(5): sat only by the candidates of quotas whose plan requires a foreign language (quota `foreignLanguage`), pass/fail at that quota’s pass mark, never counted in the score; later rounds are sat by those candidates only if they passed it (absent: failed). It may not rank nor list exemptions (422 round.foreign_language_invalid). */
+                    foreignLanguage?: boolean;
                     parts: {
                         code: string;
                         /** @description Defaults to the code */
@@ -11687,6 +11713,14 @@ export interface operations {
                      * @default []
                      */
                     ethnicGroups?: components["schemas"]["QuotaEthnicGroupInput"][];
+                    foreignLanguage?: {
+                        /** @enum {boolean} */
+                        required: true;
+                        /** @description The language examined (e.g. English), as the plan names it */
+                        language?: string | null;
+                        /** @description The agency’s pass mark, in percent of the exam’s maximum: reaching it passes (Art. 9(5): "xác định điểm số đạt kết quả") */
+                        passMark: number;
+                    } | null;
                 };
             };
         };
@@ -12012,6 +12046,15 @@ export interface operations {
                     ethnicMinorityOnly?: boolean;
                     /** @description Decree 170/2025 Art. 3(2)(c): the plan reserves the position for these ethnic groups (the candidates of no other group may register), with each group’s slots where it sets them. Codes unique, never 01 Kinh; the slots set sum to at most the quota’s slots (422 quota.ethnic_groups_invalid). Naming groups implies `ethnicMinorityOnly` */
                     ethnicGroups?: components["schemas"]["QuotaEthnicGroupInput"][];
+                    /** @description See createQuota; null removes the requirement */
+                    foreignLanguage?: {
+                        /** @enum {boolean} */
+                        required: true;
+                        /** @description The language examined (e.g. English), as the plan names it */
+                        language?: string | null;
+                        /** @description The agency’s pass mark, in percent of the exam’s maximum: reaching it passes (Art. 9(5): "xác định điểm số đạt kết quả") */
+                        passMark: number;
+                    } | null;
                 };
             };
         };

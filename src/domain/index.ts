@@ -10,3 +10,4 @@ export * from './ranking.js';
 export * from './names.js';
 export * from './masking.js';
 export * from './preset-law.js';
+export * from './foreign-language.js';

@@ -53,6 +53,12 @@ export interface ApplicationScore {
   gateRounds?: GateRoundOutcome | null;
   /** Round-1 general-knowledge result, compared by the `round1_general_knowledge` tie-break step. */
   round1GeneralKnowledge?: number | null;
+  /**
+   * The foreign-language condition of Decree 170/2025 Art. 9(5), for an application whose quota
+   * requires it: not passed, the candidate fails with `reason` (the score is never counted). Absent:
+   * not required.
+   */
+  foreignLanguage?: { passed: boolean; reason: string };
   /** Ranking round (round 2); total on a 100-point scale. null = did not sit. */
   rankingRound: { total: number; parts: RankingPart[] } | null;
   priorityPoints: number;
@@ -94,6 +100,7 @@ export interface GateReason {
   code:
     | 'gate.exempt'
     | 'gate.round1_failed'
+    | 'gate.foreign_language_failed'
     | 'gate.round1_part_below'
     | 'gate.absent'
     | 'gate.raw_below_minimum'
@@ -222,6 +229,11 @@ function validateInput(input: RecruitmentInput): void {
 export function evaluateGate(app: ApplicationScore, ruleSet: Pick<RuleSet, 'gate'>): GateResult & { absent: boolean } {
   const reasons: GateReason[] = [];
   const { gate } = ruleSet;
+  // Decree 170/2025 Art. 9(5): only those who passed the foreign-language exam sit the professional one.
+  if (app.foreignLanguage && !app.foreignLanguage.passed) {
+    reasons.push({ code: 'gate.foreign_language_failed', message: app.foreignLanguage.reason });
+    return { passed: false, reasons, absent: false };
+  }
   if (app.exempt) {
     reasons.push({ code: 'gate.exempt', message: 'Exempt from round 1' });
   } else if (app.gateRounds) {

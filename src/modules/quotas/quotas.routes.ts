@@ -24,6 +24,7 @@ export const quotasRoutes: FastifyPluginAsyncZod<{ quotas: QuotasService }> = as
         'held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; ' +
         '422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category ' +
         '(quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. ' +
+        'Where the plan requires a foreign language for the position (Decree 170/2025 Art. 9(5)), `foreignLanguage` records it with the agency’s pass mark. ' +
         'A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names ' +
         'the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, ' +
         'or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and ' +

@@ -22,6 +22,31 @@ const ethnicGroupsInput = z
       'Naming groups implies `ethnicMinorityOnly`',
   );
 
+export const foreignLanguageRequirement = z
+  .object({
+    required: z.literal(true),
+    language: text(100).nullable().default(null).describe('The language examined (e.g. English), as the plan names it'),
+    passMark: z
+      .number()
+      .min(0)
+      .max(100)
+      .multipleOf(0.01)
+      .describe('The agency’s pass mark, in percent of the exam’s maximum: reaching it passes (Art. 9(5): "xác định điểm số đạt kết quả")'),
+  })
+  .strict()
+  .describe(
+    'Decree 170/2025 Art. 9(5): the plan requires a foreign-language exam for this position: pass/fail, held before the professional exam ' +
+      '(a round marked `foreignLanguage`), not counted in the score; a candidate who fails it or is absent does not sit the professional exam. No exemptions.',
+  );
+
+const foreignLanguageView = z
+  .object({
+    required: z.literal(true),
+    language: z.string().nullable().describe('The language examined, as the plan names it'),
+    passMark: z.number().describe('The agency’s pass mark, in percent of the exam’s maximum'),
+  })
+  .meta({ id: 'QuotaForeignLanguage' });
+
 export const quotaSchema = z
   .object({
     id: uuid,
@@ -37,6 +62,9 @@ export const quotaSchema = z
     ethnicGroups: z
       .array(z.object({ code: ethnicityCode, slots: z.number().int().nullable().describe('Winners of this group at most (null: not set by the plan)') }))
       .describe('Reserved for these groups only (empty: no named groups), with per-group slots where the plan sets them'),
+    foreignLanguage: foreignLanguageView
+      .nullable()
+      .describe('Decree 170/2025 Art. 9(5): the plan requires a pass/fail foreign-language exam for the position, not counted in the score; null: none'),
     createdAt: timestamp,
     updatedAt: timestamp,
     version: z.number().int(),
@@ -60,6 +88,7 @@ export const createQuotaBody = z
         'Reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)): registration and import refuse a Kinh candidate or one whose ethnicity maps to no group (422 application.ethnicity_restricted)',
       ),
     ethnicGroups: ethnicGroupsInput.default([]),
+    foreignLanguage: foreignLanguageRequirement.nullable().default(null),
   })
   .strict();
 
@@ -70,6 +99,7 @@ export const patchQuotaBody = z
     secondChoiceOpen: z.boolean().optional(),
     ethnicMinorityOnly: z.boolean().optional().describe('See createQuota'),
     ethnicGroups: ethnicGroupsInput.optional(),
+    foreignLanguage: foreignLanguageRequirement.nullable().optional().describe('See createQuota; null removes the requirement'),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'at least one field');

@@ -35,6 +35,7 @@ export const quotaView = (q: QuotaRow) => ({
   secondChoiceOpen: q.secondChoiceOpen,
   ethnicMinorityOnly: q.ethnicMinorityOnly || q.ethnicGroups.length > 0,
   ethnicGroups: q.ethnicGroups,
+  foreignLanguage: q.foreignLanguage ?? null,
   createdAt: q.createdAt,
   updatedAt: q.updatedAt,
   version: q.version,
@@ -192,6 +193,7 @@ export function createQuotasService(deps: QuotasDeps) {
             secondChoiceOpen: input.secondChoiceOpen,
             ethnicMinorityOnly: input.ethnicMinorityOnly === true || ethnicGroups.length > 0,
             ethnicGroups,
+            foreignLanguage: (input as Partial<CreateQuotaInput>).foreignLanguage ?? null,
           });
           record({ action: 'quota.created', resourceType: 'quota', resourceId: row.id, agencyId: row.agencyId, driveId, after: quotaView(row) });
           return quotaView(row);
@@ -241,6 +243,7 @@ export function createQuotasService(deps: QuotasDeps) {
         }
         if (input.ethnicMinorityOnly !== undefined) changes.ethnicMinorityOnly = input.ethnicMinorityOnly;
         if (input.ethnicGroups !== undefined) changes.ethnicGroups = input.ethnicGroups;
+        if (input.foreignLanguage !== undefined) changes.foreignLanguage = input.foreignLanguage;
         if (input.ethnicGroups !== undefined || input.slots !== undefined) checkEthnicGroups(changes.ethnicGroups ?? quota.ethnicGroups, changes.slots ?? quota.slots);
         // Named groups are minorities: naming them reserves the quota for minorities.
         if ((changes.ethnicGroups ?? quota.ethnicGroups).length > 0) changes.ethnicMinorityOnly = true;

@@ -6,6 +6,11 @@ import { drives } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
 
 export type EthnicGroupSlots = { code: string; slots: number | null };
+/**
+ * The plan's foreign-language requirement for a position (Decree 170/2025 Art. 9(5)): a pass/fail
+ * exam in `language`, passed at `passMark` percent of the part maximum; not counted in the score.
+ */
+export type ForeignLanguageRequirement = { required: true; language: string | null; passMark: number };
 
 /** Slots a drive opens for one job position at one agency (chỉ tiêu). A leadership title is a quota of 1. */
 export const quotas = pgTable(
@@ -32,6 +37,8 @@ export const quotas = pgTable(
     ethnicMinorityOnly: boolean().notNull().default(false),
     /** Reserved for these groups (codes of src/domain/ethnicity.ts), with their slots where the plan sets them (null: none set). */
     ethnicGroups: jsonb().$type<EthnicGroupSlots[]>().notNull().default([]),
+    /** The plan requires a foreign-language exam for this position (Decree 170/2025 Art. 9(5)); null: not required. */
+    foreignLanguage: jsonb().$type<ForeignLanguageRequirement>(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),

@@ -1,4 +1,5 @@
 import { formatScore, parseScore, reachesPercent, weightedTotalOn100 } from '../../domain/decimal.js';
+import { foreignLanguageFailure, passesForeignLanguage } from '../../domain/foreign-language.js';
 import type { LeadershipCandidate } from '../../domain/leadership.js';
 import type { ApplicationScore, GateRoundOutcome, RankingPart } from '../../domain/ranking.js';
 import type { JobGrade, RuleSet } from '../../domain/rule-sets.js';
@@ -18,6 +19,8 @@ export type InputRound = {
   ranking: boolean;
   /** The grade whose quotas sit the round (Decree 170/2025 Art. 9); null: every quota. */
   grade: JobGrade | null;
+  /** The foreign-language exam of Decree 170/2025 Art. 9(5): a condition, never a gate or ranking round. */
+  foreignLanguage?: boolean;
   status: string;
   exemptionCodes: string[];
   /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
@@ -114,6 +117,9 @@ export type BuiltRecruitmentInput = {
 
 type Incomplete = { applicationId: string; part: string }[];
 
+/** A quota's foreign-language requirement (Decree 170/2025 Art. 9(5)): language and pass mark in percent. */
+export type LanguageRequirement = { language: string | null; passMark: number };
+
 /**
  * Recruitment input (Decree 138/2020 Art. 8–9; Decree 115/2020; Decree 170/2025): gate rounds give
  * pass/fail per part by share of the maximum (questions correct for computer rounds); the ranking
@@ -128,11 +134,12 @@ export function buildRecruitmentInput(
   ruleSet: RuleSet,
   rounds: readonly InputRound[],
   apps: readonly InputApplication[],
+  languageOf: ReadonlyMap<string, LanguageRequirement> = new Map(),
 ): BuiltRecruitmentInput {
   const incomplete: Incomplete = [];
   let built: BuiltRecruitmentInput;
   if (!rounds.some((r) => r.grade !== null)) {
-    built = buildGroup(ruleSet, rounds, apps, incomplete, null);
+    built = buildGroup(ruleSet, rounds, apps, incomplete, null, languageOf);
   } else {
     const byGrade = new Map<JobGrade | null, InputApplication[]>();
     for (const app of apps) {
@@ -145,7 +152,7 @@ export function buildRecruitmentInput(
     const parts: BuiltRecruitmentInput['parts'] = new Map();
     for (const [grade, group] of byGrade) {
       const own = rounds.filter((r) => r.grade === null || r.grade === grade);
-      const g = buildGroup(ruleSet, own, group, incomplete, grade);
+      const g = buildGroup(ruleSet, own, group, incomplete, grade, languageOf);
       for (const a of g.applications) outcome.set(a.applicationId, a);
       for (const [id, p] of g.parts) parts.set(id, p);
     }
@@ -168,8 +175,11 @@ function buildGroup(
   apps: readonly InputApplication[],
   incomplete: Incomplete,
   grade: JobGrade | null,
+  languageOf: ReadonlyMap<string, LanguageRequirement>,
 ): BuiltRecruitmentInput {
-  const ordered = [...rounds].sort((a, b) => a.order - b.order);
+  // The foreign-language exam is a condition (Art. 9(5)): neither a gate round nor counted in the score.
+  const languageRounds = rounds.filter((r) => r.foreignLanguage === true).sort((a, b) => a.order - b.order);
+  const ordered = rounds.filter((r) => r.foreignLanguage !== true).sort((a, b) => a.order - b.order);
   const rankingRounds = ordered.filter((r) => r.ranking);
   if (rankingRounds.length !== 1) {
     const whose = grade === null ? 'The drive' : `The quotas of grade ${grade}`;
@@ -185,7 +195,7 @@ function buildGroup(
   const explainParts = new Map<string, { code: string; score: string | null; max: string | null; weight: number | null }[]>();
   // Part maxima once, not once per application.
   const maxOf = new Map<string, { hundredths: number; text: string }>();
-  for (const r of ordered) for (const p of r.parts) maxOf.set(p.id, { hundredths: h(p.maxScore), text: formatScore(h(p.maxScore)) });
+  for (const r of [...ordered, ...languageRounds]) for (const p of r.parts) maxOf.set(p.id, { hundredths: h(p.maxScore), text: formatScore(h(p.maxScore)) });
 
   const applications = apps.map((app): ApplicationScore => {
     const scores = app.scores;
@@ -257,6 +267,9 @@ function buildGroup(
     }
     explainParts.set(app.id, shown);
 
+    const language = languageOf.get(app.quotaId);
+    const languageOutcome = language ? foreignLanguageOutcome(app, language, languageRounds, maxOf, incomplete) : undefined;
+
     const score: ApplicationScore = {
       applicationId: app.id,
       quotaId: app.quotaId,
@@ -269,10 +282,44 @@ function buildGroup(
       priorityPoints: app.priorityPoints,
       priorityCategory: app.priorityCategory,
     };
+    if (languageOutcome) score.foreignLanguage = languageOutcome;
     return score;
   });
 
   return { applications, parts: explainParts };
+}
+
+/**
+ * Decree 170/2025 Art. 9(5): an application of a quota requiring a foreign language passes when it
+ * reached the quota's pass mark in every part of the foreign-language rounds it concerns; absent or
+ * never issued is not passed (no exemption). Without such a round the condition is not yet examined
+ * and nothing is decided here.
+ */
+function foreignLanguageOutcome(
+  app: InputApplication,
+  requirement: LanguageRequirement,
+  rounds: readonly InputRound[],
+  maxOf: ReadonlyMap<string, { hundredths: number; text: string }>,
+  incomplete: Incomplete,
+): ApplicationScore['foreignLanguage'] {
+  const own = rounds.filter((r) => r.grade === null || r.grade === (app.grade ?? null));
+  if (own.length === 0) return undefined;
+  let passed = true;
+  const shown: { code: string; score: string | null; max: string }[] = [];
+  for (const round of own) {
+    for (const p of round.parts) {
+      const s = app.scores[p.index];
+      const max = maxOf.get(p.id)!;
+      if (s === PENDING) {
+        incomplete.push({ applicationId: app.id, part: `${round.code}.${p.code}` });
+        continue;
+      }
+      const score = s === undefined || s === ABSENT ? null : s;
+      shown.push({ code: p.code, score: score === null ? null : formatScore(score), max: max.text });
+      if (!passesForeignLanguage(score, max.hundredths, requirement.passMark)) passed = false;
+    }
+  }
+  return { passed, reason: passed ? '' : foreignLanguageFailure(requirement.language, requirement.passMark, shown) };
 }
 
 /**

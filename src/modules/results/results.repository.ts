@@ -171,7 +171,7 @@ export function createResultsRepository(db: DbOrTx) {
   return {
     async quotasOf(driveId: string, tx: DbOrTx = db) {
       return tx
-        .select({ id: quotas.id, slots: quotas.slots })
+        .select({ id: quotas.id, slots: quotas.slots, foreignLanguage: quotas.foreignLanguage })
         .from(quotas)
         .where(eq(quotas.driveId, driveId))
         .orderBy(asc(quotas.id));
@@ -186,6 +186,7 @@ export function createResultsRepository(db: DbOrTx) {
           kind: rounds.kind,
           ranking: rounds.ranking,
           grade: rounds.grade,
+          foreignLanguage: rounds.foreignLanguage,
           status: rounds.status,
           exemptionCodes: rounds.exemptionCodes,
         })

@@ -1,4 +1,5 @@
 import type { Caller, Clock } from '../../context.js';
+import type { ForeignLanguageRequirement } from '../quotas/quotas.table.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { formatScore, parseScore } from '../../domain/decimal.js';
@@ -61,7 +62,8 @@ const tallyOf = (rows: readonly NewResultRow[]): Tally => {
   return { applications: rows.length, winners, reserves };
 };
 
-type Quota = { id: string; slots: number };
+/** foreignLanguage: the quota's requirement of Decree 170/2025 Art. 9(5) (null: none). */
+type Quota = { id: string; slots: number; foreignLanguage: ForeignLanguageRequirement | null };
 type Plan = { quotaRows: NewQuotaResultRow[]; resultRows: NewResultRow[]; candidateNumbers: Map<string, string | null> };
 
 /** A result as the API shows it (stored, or previewed by a dry run). */
@@ -337,7 +339,9 @@ export function createResultsService(deps: ResultsDeps) {
       return leadershipPlan(titles, new Map(quotaList.map((q) => [q.id, q.slots])), ruleSet);
     }
     assertRoundsRevealed(rounds);
-    const built = buildRecruitmentInput(ruleSet, rounds, apps);
+    // Decree 170/2025 Art. 9(5): the quotas whose plan requires a foreign language.
+    const languageOf = new Map(quotaList.flatMap((q) => (q.foreignLanguage ? [[q.id, { language: q.foreignLanguage.language, passMark: q.foreignLanguage.passMark }] as const] : [])));
+    const built = buildRecruitmentInput(ruleSet, rounds, apps, languageOf);
     const quotaResults = computeRecruitmentResults({ ruleSet, quotas: quotaList, applications: built.applications, tieDecisions });
     return recruitmentPlan(quotaResults, built.parts);
   }

@@ -114,6 +114,8 @@ export function createRoundsRepository(db: DbOrTx) {
           candidateNumber: applications.candidateNumber,
           /** The grade of the quota's job position: it decides which graded rounds the application sits. */
           grade: jobPositions.grade,
+          /** The quota's foreign-language requirement (Decree 170/2025 Art. 9(5)); null: none. */
+          foreignLanguage: quotas.foreignLanguage,
         })
         .from(applications)
         .innerJoin(quotas, eq(quotas.id, applications.quotaId))
@@ -240,7 +242,14 @@ export function createRoundsRepository(db: DbOrTx) {
       if (numbers.length > 0) conds.push(inArray(applications.candidateNumber, numbers));
       if (conds.length === 0) return [];
       return tx
-        .select({ id: applications.id, status: applications.status, exemptions: applications.exemptions, candidateNumber: applications.candidateNumber, grade: jobPositions.grade })
+        .select({
+          id: applications.id,
+          status: applications.status,
+          exemptions: applications.exemptions,
+          candidateNumber: applications.candidateNumber,
+          grade: jobPositions.grade,
+          foreignLanguage: quotas.foreignLanguage,
+        })
         .from(applications)
         .innerJoin(quotas, eq(quotas.id, applications.quotaId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))

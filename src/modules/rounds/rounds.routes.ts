@@ -180,7 +180,9 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
         'Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): ' +
         'the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). ' +
         'A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round ' +
-        '(the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in.',
+        '(the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in. ' +
+        'A `foreignLanguage` round is sat only by the candidates of quotas requiring a foreign language (Art. 9(5)); under every preset, ' +
+        'those of them below their quota’s pass mark in it, or absent, get no script in a later round (`notAdmitted`; revealed first, 409 `round.gate_not_revealed`).',
       params: idParams,
       body: z.object({ quotaIds: z.array(uuid).min(1).max(5000).optional() }).strict().nullish(),
       response: { 200: issueScriptsResult, ...problems(404, 409) },
@@ -284,7 +286,9 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
         `${csvNote} Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; ` +
         'the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an ' +
         'earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused ' +
-        '(`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); one for a quota of another grade than the round’s, `script.other_grade`.',
+        '(`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). ' +
+        'A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota ' +
+        'not requiring a foreign language, `script.language_not_required`.',
       params: idParams,
       querystring: atomicQuery,
       body: putScoresBody,

@@ -46,6 +46,14 @@ const roundFields = {
       'Only the quotas whose job position has this grade sit the round (Decree 170/2025 Art. 9: each grade its own structure); ' +
         'null or absent: every quota. Orders and codes are unique per grade; a graded round may not share its order with a round of every quota.',
     ),
+  foreignLanguage: z
+    .boolean()
+    .optional()
+    .describe(
+      'Default false. The foreign-language exam of Decree 170/2025 Art. 9(5): sat only by the candidates of quotas whose plan requires a foreign language ' +
+        '(quota `foreignLanguage`), pass/fail at that quota’s pass mark, never counted in the score; later rounds are sat by those candidates ' +
+        'only if they passed it (absent: failed). It may not rank nor list exemptions (422 round.foreign_language_invalid).',
+    ),
   parts: z.array(partInput).min(1).max(10),
 };
 
@@ -95,6 +103,7 @@ export const roundSchema = z
     kind: z.enum(roundKinds),
     ranking: z.boolean(),
     grade: z.enum(JOB_GRADES).nullable().describe('The grade whose quotas sit the round; null: every quota'),
+    foreignLanguage: z.boolean().describe('The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score'),
     status: z.enum(roundStatuses),
     exemptionCodes: z.array(z.string()),
     scheduledOn: z.string().nullable(),

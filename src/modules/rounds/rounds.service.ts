@@ -3,7 +3,7 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, gatesAdmitOnlyPassers, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -82,6 +82,7 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
     kind: r.kind,
     ranking: r.ranking,
     grade: r.grade,
+    foreignLanguage: r.foreignLanguage,
     status: r.status,
     exemptionCodes: r.exemptionCodes,
     scheduledOn: r.scheduledOn,
@@ -96,6 +97,17 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
   };
 }
 export type RoundView = ReturnType<typeof roundView>;
+
+/**
+ * A foreign-language round (Decree 170/2025 Art. 9(5)) is a condition: its score "không tính vào điểm
+ * thi nghiệp vụ chuyên ngành", so it never ranks; the decree states no exemption from it.
+ */
+function checkForeignLanguageRound(ranking: boolean | undefined, exemptionCodes: readonly string[] | undefined): void {
+  if (ranking) throw unprocessable('round.foreign_language_invalid', 'A foreign-language round is pass/fail and not counted in the score (Decree 170/2025 Art. 9(5)): it cannot rank');
+  if (exemptionCodes && exemptionCodes.length > 0) {
+    throw unprocessable('round.foreign_language_invalid', 'Decree 170/2025 Art. 9(5) states no exemption from the foreign-language exam', { exemptionCodes });
+  }
+}
 
 function checkParts(parts: PartInput[]): void {
   const codes = parts.map((p) => p.code);
@@ -194,9 +206,56 @@ export function createRoundsService(deps: RoundsDeps) {
    * the gate round is revealed (codes joined): before that, 409 round.gate_not_revealed.
    */
   async function keptOutByGates(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet): Promise<Set<string> | null> {
+    const language = await keptOutByForeignLanguage(tx, round);
+    const gated = await keptOutByGateRounds(tx, round, ruleSet);
+    if (!language) return gated;
+    if (gated) for (const id of gated) language.add(id);
+    return language;
+  }
+
+  /**
+   * Applications of quotas requiring a foreign language (Decree 170/2025 Art. 9(5)) that a
+   * foreign-language round before this one keeps out: "Trường hợp đạt kết quả thi ngoại ngữ thì được
+   * dự thi nghiệp vụ chuyên ngành": below the quota's pass mark in a part, or absent, they sit no later
+   * round. Under every preset (the requirement is the plan's), with no exemption. Candidates of quotas
+   * not requiring it are not concerned. Null when no such round precedes this one.
+   */
+  async function keptOutByForeignLanguage(tx: DbOrTx, round: RoundRow): Promise<Set<string> | null> {
+    if (round.foreignLanguage) return null;
+    const exams = (await repo.roundsOfDrive(round.driveId, tx)).filter(
+      (r) => r.foreignLanguage && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
+    );
+    if (exams.length === 0) return null;
+    const hidden = exams.filter((g) => g.status !== 'revealed' && g.status !== 'published');
+    if (hidden.length > 0) {
+      throw conflict(
+        'round.gate_not_revealed',
+        `Round ${round.code} is sat only by those who passed the foreign-language exam ${hidden.map((g) => g.code).join(', ')} (Decree 170/2025 Art. 9(5)): reveal it first`,
+        { gateRounds: hidden.map((g) => ({ id: g.id, code: g.code, status: g.status })) },
+      );
+    }
+    const parts = await repo.partsOf(exams.map((g) => g.id), tx);
+    const scores = new Map((await repo.finalScoresOf(tx, exams.map((g) => g.id))).map((s) => [`${s.partId}/${s.applicationId}`, s]));
+    const keptOut = new Set<string>();
+    for (const app of await repo.activeApplications(tx, round.driveId)) {
+      if (!app.foreignLanguage || !concerns(round, app)) continue;
+      for (const exam of exams) {
+        if (!concerns(exam, app)) continue;
+        for (const part of parts) {
+          if (part.roundId !== exam.id) continue;
+          const s = scores.get(`${part.id}/${app.id}`);
+          const score = s === undefined || s.absent || s.finalScore === null ? null : hundredthsOf(s.finalScore);
+          if (!passesForeignLanguage(score, hundredthsOf(part.maxScore), app.foreignLanguage.passMark)) keptOut.add(app.id);
+        }
+      }
+    }
+    return keptOut;
+  }
+
+  async function keptOutByGateRounds(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet): Promise<Set<string> | null> {
     if (!gatesAdmitOnlyPassers(ruleSet)) return null;
     const gates = (await repo.roundsOfDrive(round.driveId, tx)).filter(
-      (r) => r.kind === 'gate' && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
+      (r) => r.kind === 'gate' && !r.foreignLanguage && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
     );
     if (gates.length === 0) return null;
     const hidden = gates.filter((g) => g.status !== 'revealed' && g.status !== 'published');
@@ -270,6 +329,8 @@ export function createRoundsService(deps: RoundsDeps) {
     const have = new Set(existing.map((s) => `${s.partId}/${s.applicationId}`));
     // A graded round is sat by the quotas of its grade only (Decree 170/2025 Art. 9).
     if (round.grade !== null) apps = apps.filter((a) => concerns(round, a));
+    // The foreign-language exam is sat only by the candidates of quotas requiring it (Art. 9(5)).
+    if (round.foreignLanguage) apps = apps.filter((a) => a.foreignLanguage !== null);
     if (quotaIds) {
       const only = new Set(quotaIds);
       apps = apps.filter((a) => only.has(a.quotaId));
@@ -387,6 +448,7 @@ export function createRoundsService(deps: RoundsDeps) {
 
     async create(caller: Caller, driveId: string, input: CreateRoundInput): Promise<RoundView> {
       checkParts(input.parts);
+      if (input.foreignLanguage) checkForeignLanguageRound(input.ranking, input.exemptionCodes);
       return audited(db, caller.actor, async (tx, record) => {
         const drive = await visibleDrive(caller, driveId, tx, input.grade ? 'update' : 'share');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
@@ -405,6 +467,7 @@ export function createRoundsService(deps: RoundsDeps) {
             kind: input.kind,
             ranking: input.ranking,
             grade,
+            foreignLanguage: input.foreignLanguage === true,
             exemptionCodes: input.exemptionCodes,
             scheduledOn: input.scheduledOn ?? null,
           });
@@ -484,6 +547,7 @@ export function createRoundsService(deps: RoundsDeps) {
         const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'update');
         if (expected !== undefined && expected !== round.version) throw preconditionFailed();
         if (round.status !== 'scheduled') throw conflict('round.not_scheduled', `The round structure can change only while scheduled (it is ${round.status})`);
+        if (round.foreignLanguage) checkForeignLanguageRound(input.ranking, input.exemptionCodes);
         const before = await view(round, ruleSet, tx);
         if (input.parts) {
           if ((await repo.scriptCount(tx, id)) > 0) throw conflict('round.scripts_issued', 'Script codes are issued for this round: its parts can no longer change');
@@ -894,6 +958,9 @@ export function createRoundsService(deps: RoundsDeps) {
           if (!concerns(round, app)) {
             return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
           }
+          if (round.foreignLanguage && app.foreignLanguage === null) {
+            return reject(rowError('script.language_not_required', `Round ${round.code} is the foreign-language exam of the quotas requiring one only (Decree 170/2025 Art. 9(5))`));
+          }
           const part = partByCode.get(r.partCode);
           if (!part) return reject(rowError('part.not_found', `No part ${r.partCode} in this round`));
           const partSkip = skipsPart.get(part.code);
@@ -901,7 +968,7 @@ export function createRoundsService(deps: RoundsDeps) {
             return reject(rowError('script.exempt', 'The application is exempt from this round or part'));
           }
           if (keptOut?.has(app.id)) {
-            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round and does not sit this one (Decree 170/2025 Art. 9(2)(a))'));
+            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round or the foreign-language exam and does not sit this one (Decree 170/2025 Art. 9(2)(a), 9(5))'));
           }
           const given = [r.score !== undefined, r.correct !== undefined, r.absent === true].filter(Boolean).length;
           if (given !== 1) return reject(rowError('score.missing', 'Give exactly one of score, correct or absent: true'));

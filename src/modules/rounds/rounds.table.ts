@@ -29,6 +29,12 @@ export const rounds = pgTable(
      * null: every quota of the drive.
      */
     grade: text({ enum: JOB_GRADES }),
+    /**
+     * The foreign-language exam of Decree 170/2025 Art. 9(5): sat only by the candidates of quotas
+     * whose plan requires it, pass/fail at the quota's pass mark, never counted in the score; a later
+     * round is sat only by those of such quotas who passed it.
+     */
+    foreignLanguage: boolean().notNull().default(false),
     /** Exemption codes whose holders skip this round. */
     exemptionCodes: jsonb().$type<string[]>().notNull().default([]),
     scheduledOn: text(),
