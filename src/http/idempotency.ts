@@ -7,6 +7,7 @@ import fp from 'fastify-plugin';
 import { z } from 'zod';
 import type { Db, Tx } from '../db/client.js';
 import { doWithinNextTransaction, runInRequestScope, type FirstChange } from '../db/request-transaction.js';
+import { periodic } from '../periodic.js';
 import { AppError } from './errors.js';
 import { idempotencyBodyChunks, idempotencyKeys } from './idempotency.table.js';
 
@@ -362,25 +363,17 @@ export const idempotencyPlugin = fp(
     });
 
     // Expiry: records (and the import reports stored with them) older than the TTL are swept.
-    let sweeper: NodeJS.Timeout | undefined;
-    let sweeping: Promise<unknown> | undefined;
-    app.addHook('onReady', async () => {
-      sweeper = setInterval(() => {
-        if (sweeping) return;
-        sweeping = store
+    const sweeper = periodic(
+      () =>
+        store
           .sweep()
           .then((n) => n > 0 && app.log.info({ deleted: n }, 'expired idempotency records swept'))
-          .catch((err: unknown) => app.log.warn({ err }, 'idempotency sweep failed'))
-          .finally(() => {
-            sweeping = undefined;
-          });
-      }, opts.sweepIntervalMs ?? 300_000);
-      sweeper.unref();
-    });
-    app.addHook('onClose', async () => {
-      if (sweeper) clearInterval(sweeper);
-      await sweeping;
-    });
+          .catch((err: unknown) => app.log.warn({ err }, 'idempotency sweep failed')),
+      opts.sweepIntervalMs ?? 300_000,
+      { runAtStart: false },
+    );
+    app.addHook('onReady', async () => sweeper.start());
+    app.addHook('onClose', async () => sweeper.stop());
   },
   { name: 'idempotency', dependencies: ['auth'] },
 );

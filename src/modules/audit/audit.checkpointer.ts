@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { periodic } from '../../periodic.js';
 import type { AuditService } from './audit.service.js';
 
 /**
@@ -8,28 +9,14 @@ import type { AuditService } from './audit.service.js';
  * verification. A chain that does not verify is logged as an error and not signed.
  */
 export function startAuditCheckpoints(audit: AuditService, intervalMs: number, log: FastifyBaseLogger) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const tick = () => {
-    running ??= audit
-      .createCheckpoint()
-      .then(({ checkpoint, created }) => {
-        if (created && checkpoint) log.info({ checkpointId: checkpoint.id }, 'audit checkpoint signed');
-      })
-      .catch((err: unknown) => log.error({ err }, 'audit checkpoint not signed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  return {
-    start() {
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      await running;
-    },
-  };
+  return periodic(
+    () =>
+      audit
+        .createCheckpoint()
+        .then(({ checkpoint, created }) => {
+          if (created && checkpoint) log.info({ checkpointId: checkpoint.id }, 'audit checkpoint signed');
+        })
+        .catch((err: unknown) => log.error({ err }, 'audit checkpoint not signed')),
+    intervalMs,
+  );
 }

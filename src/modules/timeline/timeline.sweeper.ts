@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { periodic } from '../../periodic.js';
 import type { TimelineService } from './timeline.service.js';
 
 /**
@@ -7,32 +8,15 @@ import type { TimelineService } from './timeline.service.js';
  * drive_timeline_alerts keeps it once when several instances sweep). One sweep at a time per process.
  */
 export function startTimelineSweeps(timeline: TimelineService, intervalMs: number, log: FastifyBaseLogger) {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const tick = () => {
-    if (stopped) return;
-    running ??= timeline
-      .sweep()
-      .then(({ raised, failed }) => {
-        if (raised > 0) log.info({ raised }, 'timeline alerts raised');
-        for (const f of failed) log.warn({ err: f.error, driveId: f.driveId }, 'timeline sweep skipped a drive');
-      })
-      .catch((err: unknown) => log.warn({ err }, 'timeline sweep failed'))
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  return {
-    start() {
-      tick();
-      timer = setInterval(tick, intervalMs);
-      timer.unref();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
-    },
-  };
+  return periodic(
+    () =>
+      timeline
+        .sweep()
+        .then(({ raised, failed }) => {
+          if (raised > 0) log.info({ raised }, 'timeline alerts raised');
+          for (const f of failed) log.warn({ err: f.error, driveId: f.driveId }, 'timeline sweep skipped a drive');
+        })
+        .catch((err: unknown) => log.warn({ err }, 'timeline sweep failed')),
+    intervalMs,
+  );
 }
