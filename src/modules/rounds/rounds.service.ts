@@ -5,6 +5,7 @@ import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { distinctLanguages, examinesLanguage } from '../../domain/foreign-language.js';
+import { structureViolation, type HandBuiltRound } from '../../domain/round-structure.js';
 import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -109,6 +110,12 @@ function checkForeignLanguageRound(ranking: boolean | undefined, exemptionCodes:
   if (exemptionCodes && exemptionCodes.length > 0) {
     throw unprocessable('round.foreign_language_invalid', 'Decree 170/2025 Art. 9(5) states no exemption from the foreign-language exam', { exemptionCodes });
   }
+}
+
+/** A hand-built round departing from the structure the rule set gives its grade (Decree 170/2025 Art. 9): 422. */
+function checkStructure(ruleSet: RuleSet, round: HandBuiltRound): void {
+  const v = structureViolation(ruleSet, round);
+  if (v) throw unprocessable(v.code, v.message, v.details);
 }
 
 function checkParts(parts: PartInput[]): void {
@@ -493,6 +500,7 @@ export function createRoundsService(deps: RoundsDeps) {
         const drive = await visibleDrive(caller, driveId, tx, input.grade ? 'update' : 'share');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
         const grade = input.grade ?? null;
+        checkStructure(drive.ruleSet as RuleSet, { grade, kind: input.kind, ranking: input.ranking, foreignLanguage: input.foreignLanguage === true, parts: input.parts });
         const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade });
         if (clash) throw orderClashError(clash, input.order);
         const id = newId();
@@ -595,6 +603,10 @@ export function createRoundsService(deps: RoundsDeps) {
         if (round.status !== 'scheduled') throw conflict('round.not_scheduled', `The round structure can change only while scheduled (it is ${round.status})`);
         if (round.foreignLanguage) checkForeignLanguageRound(input.ranking, input.exemptionCodes);
         const before = await view(round, ruleSet, tx);
+        if (input.parts || input.kind !== undefined || input.ranking !== undefined) {
+          const parts = input.parts ?? (await repo.partsOf([round.id], tx));
+          checkStructure(ruleSet, { grade: round.grade, kind: input.kind ?? round.kind, ranking: input.ranking ?? round.ranking, foreignLanguage: round.foreignLanguage, parts });
+        }
         if (input.parts) {
           if ((await repo.scriptCount(tx, id)) > 0) throw conflict('round.scripts_issued', 'Script codes are issued for this round: its parts can no longer change');
           await repo.deleteParts(tx, id);
