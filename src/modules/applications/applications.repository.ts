@@ -75,6 +75,8 @@ export type RegistrationContext = {
   /** What the caller reads of the person (submissionOf): its applicant data for the checks; null when not visible. */
   submission: Submission | null;
   barred: boolean;
+  /** When the quota's job position is recruited jointly (Decree 170/2025 Art. 10(3)): the agencies holding a quota of it in the drive; else null. */
+  jointAgencyIds: string[] | null;
 };
 
 const scopePrefix = sql.placeholder('scopePrefix');
@@ -100,6 +102,10 @@ function prepareRegistrationContext(db: DbOrTx) {
           select 1 from ${agencies} qa where qa.id = ${quotas.agencyId} and qa.path like ${scopePrefix}::text))`,
       candidate: candidates,
       submission: sql<RawSubmissionJson | null>`${submissionOf(sql`${candidates.id}`, sql`${scopePrefix}`)}`,
+      jointAgencyIds: sql<string[] | null>`(select case when jp.joint then (
+          select array_agg(jq.agency_id::text order by jq.agency_id) from ${quotas} jq
+           where jq.drive_id = ${drives.id} and jq.job_position_id = jp.id) end
+          from ${jobPositions} jp where jp.id = ${quotas.jobPositionId})`,
       barred: sql<boolean>`exists (
           select 1 from ${candidateBars}
            where ${candidateBars.candidateId} = ${candidates.id} and ${barApplies(drives.id, drives.registrationOpensOn)})`,

@@ -21,6 +21,14 @@ export const registerBody = z
       .optional()
       .describe('Claims for this application; defaults to the candidate’s own claims'),
     exemptions: z.array(exemptionCode).max(10).default([]).describe('Exemption codes of the drive’s rule set'),
+    agencyPreferences: z
+      .array(uuid)
+      .max(100)
+      .optional()
+      .describe(
+        'Only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies the applicant accepts, best first, ' +
+          'distinct, each holding a quota of the position in this drive, the quota’s own agency first. Defaults to the quota’s agency alone',
+      ),
   })
   .strict();
 
@@ -64,6 +72,9 @@ export const applicationSchema = z
     priorityCategory: z.string().nullable().describe('The claim that counted (only the highest counts)'),
     priorityPoints: z.string().describe('Decimal with two places, e.g. "7.50"'),
     exemptions: z.array(z.string()),
+    agencyPreferences: z
+      .array(uuid)
+      .describe('For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota'),
     candidateNumber: z.string().nullable().describe('Số báo danh, assigned when registration closes'),
     registeredByAgencyId: uuid.nullable(),
     submittedAt: timestamp,

@@ -35,6 +35,8 @@ type AppRow = {
   candidate_number: string | null;
   scores: string | null;
   grade?: JobGrade | null;
+  agency_preferences?: string[];
+  ethnicity_code?: string | null;
 };
 
 /** SQLSTATE raised by the results_guard_approved triggers (migration 0004). */
@@ -171,8 +173,17 @@ export function createResultsRepository(db: DbOrTx) {
   return {
     async quotasOf(driveId: string, tx: DbOrTx = db) {
       return tx
-        .select({ id: quotas.id, slots: quotas.slots, foreignLanguage: quotas.foreignLanguage })
+        .select({
+          id: quotas.id,
+          slots: quotas.slots,
+          foreignLanguage: quotas.foreignLanguage,
+          agencyId: quotas.agencyId,
+          // Decree 170/2025 Art. 10(3): the quotas of one jointly recruited position are ranked together.
+          jointKey: sql<string | null>`case when ${jobPositions.joint} then ${jobPositions.id}::text end`,
+          ethnicGroups: quotas.ethnicGroups,
+        })
         .from(quotas)
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
         .where(eq(quotas.driveId, driveId))
         .orderBy(asc(quotas.id));
     },
@@ -251,6 +262,7 @@ export function createResultsRepository(db: DbOrTx) {
       roundList: readonly InputRound[],
       tx: DbOrTx = db,
       quotaIds?: readonly string[],
+      extras: { joint?: boolean; ethnic?: boolean } = {},
     ): Promise<InputApplication[]> {
       const partIds = roundList.flatMap((r) => r.parts.map((p) => p.id));
       const indexOf = new Map(roundList.flatMap((r) => r.parts.map((p) => [p.id, p.index] as const)));
@@ -262,8 +274,15 @@ export function createResultsRepository(db: DbOrTx) {
       const gradeColumn = graded
         ? sql`, (select jp.grade from quotas q join job_positions jp on jp.id = q.job_position_id where q.id = a.quota_id) as grade`
         : sql``;
+      // Preferences of a jointly recruited position (Decree 170/2025 Art. 10(3)), and the ethnic group where a
+      // quota sets per-group slots (Art. 3(2)(c)): read only when the drive has such quotas.
+      const jointColumn = extras.joint ? sql`, a.agency_preferences` : sql``;
+      const ethnicColumn = extras.ethnic
+        ? sql`, (select coalesce(p.ethnicity_code, case when a.profile_id is null then c.ethnicity_code end)
+                   from candidates c left join candidate_profiles p on p.id = a.profile_id where c.id = a.candidate_id) as ethnicity_code`
+        : sql``;
       const columns = sql`a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
-               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}`;
+               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}${jointColumn}${ethnicColumn}`;
       const res = quotaIds
         ? await tx.execute(sql`
         select ${columns}
@@ -303,6 +322,8 @@ export function createResultsRepository(db: DbOrTx) {
           scores: parsePartScores(r.scores),
           grade: r.grade ?? null,
         };
+        if (extras.joint) out[i]!.agencyPreferences = r.agency_preferences ?? [];
+        if (extras.ethnic) out[i]!.ethnicityCode = r.ethnicity_code ?? null;
       }
       return out;
     },
