@@ -126,7 +126,41 @@ describe('a position recruited jointly for three user agencies (Decree 170/2025 
     // The application shows its preferences.
     const got = await t.http.get(`/v1/applications/${em}`).set(bearer(t.adminKey));
     expect(got.body.agencyPreferences).toEqual([s.agencies[2], s.agencies[0], s.agencies[1]]);
+    // Each user agency's quota lists the winners placed there (Bình was registered under agency 0's quota).
+    const views = await resultsOf(t, s.driveId);
+    const winnersOf = (i: number) => views.get(s.quotas[i]!)!.winners.map((r) => r.applicationId);
+    expect([winnersOf(0), winnersOf(1), winnersOf(2)]).toEqual([[an], [chi], [binh, em]]);
+    expect(views.get(s.quotas[0]!)!.reserves.map((r) => r.applicationId)).toEqual([dung]);
+    expect(views.get(s.quotas[2]!)!).toMatchObject({ winnersCount: 2, slots: 2 });
+
+    // The export names the agency each winner is placed at.
+    const csv = await t.http
+      .get(`/v1/drives/${s.driveId}/results/export`)
+      .set(bearer(t.adminKey))
+      .set('accept', 'text/csv')
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks).toString('utf8')));
+      });
+    expect(csv.status).toBe(200);
+    const lines = (csv.body as string).split('\n');
+    expect(lines[0]).toContain('Đơn vị sử dụng trúng tuyển (vị trí tuyển chung)');
+    expect(lines.filter((l) => l.includes('Cơ quan sử dụng 3'))).toHaveLength(3); // Bình and Em placed there, Phúc registered there
+
     expect((await workflow(t, s.driveId, 'submit')).status).toBe(200);
+    expect((await workflow(t, s.driveId, 'approve')).status).toBe(200);
+    expect((await workflow(t, s.driveId, 'publish')).status).toBe(200);
+    const pub = await t.http.get(`/v1/public/drives/${s.driveId}/results?limit=10`);
+    expect(pub.status).toBe(200);
+    const published = Object.fromEntries((pub.body.items as { quotaId: string; winners: { rank: number }[] }[]).map((q) => [q.quotaId, q.winners.map((w) => w.rank)]));
+    expect(published).toEqual({ [s.quotas[0]!]: [1], [s.quotas[1]!]: [3], [s.quotas[2]!]: [2, 5] });
+
+    // Replacing a winner of a joint position is refused rather than guessed.
+    const cancel = await t.http.post(`/v1/results/${views.get(s.quotas[2]!)!.winners[0]!.resultId}/cancel`).set(bearer(t.adminKey)).send({ reason: 'no_show' });
+    expect(cancel.status).toBe(409);
+    expect(cancel.body.code).toBe('result.joint_replacement_unsupported');
   });
 
   it('Art. 10(3), 10(2): a tie at an agency’s last slot waits for the head with the placements depending on it (pending_tie), then the head’s decision places everyone', async () => {

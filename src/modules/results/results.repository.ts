@@ -14,11 +14,31 @@ import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { parts, rounds } from '../rounds/rounds.table.js';
 import { parsePartScores, type InputApplication, type InputRound } from './results.input.js';
-import { quotaResults, results, tieDecisions, type QuotaResultRow, type ResultRow, type TieDecisionRow } from './results.table.js';
+import { quotaResults, results, tieDecisions, type QuotaResultRow, type ResultRow, type StoredExplanation, type TieDecisionRow } from './results.table.js';
 
 export type NewResultRow = Omit<typeof results.$inferInsert, 'id' | 'driveId'>;
 export type NewQuotaResultRow = Omit<typeof quotaResults.$inferInsert, 'driveId' | 'computedAt'>;
-export type ResultWithNumber = ResultRow & { candidateNumber: string | null; priorityCategory: string | null };
+/** `shownQuotaId`: the quota the row is listed under (see shownQuota). */
+export type ResultWithNumber = ResultRow & { candidateNumber: string | null; priorityCategory: string | null; shownQuotaId: string };
+
+/**
+ * The quota a result is listed under: its own (the quota its application was registered to), except a
+ * winner of a jointly recruited position, listed under the quota of the user agency it is placed at
+ * (Decree 170/2025 Art. 10(3)).
+ */
+export const shownQuota = (r: { quotaId: string; outcome: string; explanation: StoredExplanation }): string =>
+  (r.outcome === 'winner' ? r.explanation.joint?.placedQuotaId : null) ?? r.quotaId;
+
+/** The other quotas of the jointly recruited positions among `quotaIds` (none for ordinary quotas). */
+async function jointSiblings(tx: DbOrTx, quotaIds: readonly string[]): Promise<string[]> {
+  const res = await tx.execute(sql`
+    select distinct q2.id::text as id
+      from quotas q1
+      join job_positions jp on jp.id = q1.job_position_id and jp.joint
+      join quotas q2 on q2.drive_id = q1.drive_id and q2.job_position_id = q1.job_position_id
+     where q1.id = any(${sql.param(quotaIds)}::uuid[]) and q2.id <> all(${sql.param(quotaIds)}::uuid[])`);
+  return (res as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+}
 export type QuotaResultWithQuota = QuotaResultRow & { agencyId: string; jobPositionId: string; title: string | null };
 
 /** Rows per set-based insert. */
@@ -498,7 +518,19 @@ export function createResultsRepository(db: DbOrTx) {
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .where(and(inArray(results.quotaId, quotaIds), outcome ? eq(results.outcome, outcome as ResultRow['outcome']) : undefined))
         .orderBy(asc(results.quotaId), sql`${results.rank} asc nulls last`, asc(results.position), asc(results.id));
-      return rows.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory }));
+      const out = rows.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory, shownQuotaId: shownQuota(x.r) }));
+      // Decree 170/2025 Art. 10(3): winners of a joint position registered under a sibling quota but placed at one of these.
+      const siblings = outcome === undefined || outcome === 'winner' ? await jointSiblings(tx, quotaIds) : [];
+      if (siblings.length === 0 && out.every((r) => r.shownQuotaId === r.quotaId)) return out;
+      const placed = siblings.length === 0 ? [] : await tx
+        .select({ r: results, candidateNumber: applications.candidateNumber, priorityCategory: applications.priorityCategory })
+        .from(results)
+        .innerJoin(applications, eq(applications.id, results.applicationId))
+        .where(and(inArray(results.quotaId, siblings), eq(results.outcome, 'winner')));
+      const wanted = new Set(quotaIds);
+      return [...out, ...placed.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory, shownQuotaId: shownQuota(x.r) }))]
+        .filter((r) => wanted.has(r.shownQuotaId))
+        .sort((a, b) => (a.shownQuotaId < b.shownQuotaId ? -1 : a.shownQuotaId > b.shownQuotaId ? 1 : (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.id < b.id ? -1 : 1)));
     },
 
     async findResult(id: string, tx: DbOrTx = db): Promise<ResultRow | undefined> {
@@ -589,9 +621,14 @@ export function createResultsRepository(db: DbOrTx) {
     /** Winners only, with the identity the law has published (never birth date or contacts). */
     async publicWinners(quotaIds: string[], tx: DbOrTx = db) {
       if (quotaIds.length === 0) return [];
-      return tx
+      // Decree 170/2025 Art. 10(3): a joint position's winners are published under the user agency they are placed at.
+      const wanted = new Set(quotaIds);
+      const all = [...quotaIds, ...(await jointSiblings(tx, quotaIds))];
+      const rows = await tx
         .select({
-          quotaId: results.quotaId,
+          registeredQuotaId: results.quotaId,
+          explanation: results.explanation,
+          outcome: results.outcome,
           rank: results.rank,
           winnerSlot: results.winnerSlot,
           rankingScore: results.rankingScore,
@@ -604,8 +641,12 @@ export function createResultsRepository(db: DbOrTx) {
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .innerJoin(candidates, eq(candidates.id, applications.candidateId))
         .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
-        .where(and(inArray(results.quotaId, quotaIds), eq(results.outcome, 'winner')))
+        .where(and(inArray(results.quotaId, all), eq(results.outcome, 'winner')))
         .orderBy(asc(results.quotaId), asc(results.winnerSlot));
+      return rows
+        .map(({ registeredQuotaId, explanation, outcome, ...w }) => ({ quotaId: shownQuota({ quotaId: registeredQuotaId, outcome, explanation }), ...w }))
+        .filter((w) => wanted.has(w.quotaId))
+        .sort((a, b) => (a.quotaId < b.quotaId ? -1 : a.quotaId > b.quotaId ? 1 : (a.winnerSlot ?? 0) - (b.winnerSlot ?? 0)));
     },
 
     /** Cancelled winners of a quota still waiting for a replacement. */

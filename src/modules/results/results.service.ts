@@ -24,7 +24,7 @@ import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
 import { compactExplanation, expandExplanation, explanationContext, isWhole, type ExplanationContext } from './results.explanation.js';
 import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } from './results.input.js';
-import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
+import { shownQuota, type NewQuotaResultRow, type NewResultRow, type QuotaResultWithQuota, type ResultsRepository, type ResultWithNumber } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
 import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow, StoredExplanation } from './results.table.js';
 
@@ -644,7 +644,9 @@ export function createResultsService(deps: ResultsDeps) {
         const p = await plan(db, drive, ruleSet);
         const rowsByQuota = new Map<string, RowLike[]>();
         for (const r of p.resultRows) {
-          const list = rowsByQuota.get(r.quotaId) ?? [];
+          // Decree 170/2025 Art. 10(3): a joint position's winner is listed under the user agency it is placed at.
+          const shown = shownQuota({ quotaId: r.quotaId, outcome: r.outcome, explanation: r.explanation as ResultExplanation });
+          const list = rowsByQuota.get(shown) ?? [];
           list.push({
             id: null,
             applicationId: r.applicationId,
@@ -665,7 +667,7 @@ export function createResultsService(deps: ResultsDeps) {
             promotedAt: null,
             replacesResultId: null,
           });
-          rowsByQuota.set(r.quotaId, list);
+          rowsByQuota.set(shown, list);
         }
         const quotas = p.quotaRows
           .filter((q) => !input.quotaId || q.quotaId === input.quotaId)
@@ -728,9 +730,9 @@ export function createResultsService(deps: ResultsDeps) {
       );
       const byQuota = new Map<string, Whole<ResultWithNumber>[]>();
       for (const r of rows) {
-        const list = byQuota.get(r.quotaId) ?? [];
+        const list = byQuota.get(r.shownQuotaId) ?? [];
         list.push(r);
-        byQuota.set(r.quotaId, list);
+        byQuota.set(r.shownQuotaId, list);
       }
       const items = page.map((x: QuotaResultWithQuota) => ({ ...quotaView(x, byQuota.get(x.quotaId) ?? []), id: x.quotaId }));
       return { drive: { id: drive.id, kind: drive.kind, status: drive.status, version: drive.version, ruleSetPreset: drive.ruleSetPreset }, items };
