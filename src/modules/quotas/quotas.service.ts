@@ -84,6 +84,9 @@ function checkEthnicGroups(groups: readonly EthnicGroupSlots[], slots: number): 
  * preferences of a first choice, so a joint quota takes no second choices.
  */
 function assertJointQuota(drive: ScopedDrive, position: { code: string; agencyId: string }, secondChoiceOpen: boolean | undefined): void {
+  if (drive.kind !== 'recruitment') {
+    throw unprocessable('quota.joint_not_recruitment', `Job position ${position.code} is recruited jointly (Decree 170/2025 Art. 3(2)(b)): it is filled through a recruitment drive`);
+  }
   if (position.agencyId !== drive.organizingAgencyId) {
     throw unprocessable(
       'quota.joint_position_not_of_authority',
