@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { onPostgres } from '../helpers/env.js';
-import { createCandidate, register, windowAroundToday } from '../factories/candidates.js';
+import { createCandidate, makeNationalId, register, windowAroundToday } from '../factories/candidates.js';
 import { createAgencyWithHeadcount, createDrive, createJobPosition, openDrive } from '../factories/drives.js';
 import { compute, computeOk, resultsOf, round2, rowsOf, scoredRound, toMarking, workflow } from '../factories/results.js';
 
@@ -248,6 +248,46 @@ describe('agency preferences on a joint application (Decree 170/2025 Art. 10(3))
     expect(both.body.agencyPreferences).toEqual([a0, a1]);
     const other = await register(t, s.driveId, { candidateId: (await createCandidate(t)).id, quotaId: plainQuota.body.id });
     expect(other.body.agencyPreferences).toEqual([]);
+  });
+});
+
+describe('importing applications to a joint position (Decree 170/2025 Art. 10(3))', () => {
+  it('when rows carry agencyPreferences as agency codes, then they are stored in order; an unknown code, a repeat or another first agency is an error row', async () => {
+    const s = await jointDrive([1, 1, 1]);
+    await s.open();
+    const codes: string[] = [];
+    for (const id of s.agencies) codes.push((await t.http.get(`/v1/agencies/${id}`).set(bearer(t.adminKey))).body.code);
+    const row = (n: number, quotaIndex: number, agencyPreferences?: string) => ({
+      fullName: `Người dự tuyển ${n}`,
+      nationalId: makeNationalId({ birthYear: 1996 }),
+      birthDate: '1996-04-12',
+      gender: 'male',
+      ethnicity: 'Kinh',
+      quotaId: s.quotas[quotaIndex],
+      ...(agencyPreferences === undefined ? {} : { agencyPreferences }),
+    });
+    const res = await t.http
+      .post(`/v1/drives/${s.driveId}/applications/import`)
+      .set(bearer(t.adminKey))
+      .send([
+        row(1, 0, `${codes[0]}; ${codes[2]};${codes[1]}`),
+        row(2, 1),
+        row(3, 0, `${codes[0]};KHONG-CO`),
+        row(4, 0, `${codes[0]};${codes[0]}`),
+        row(5, 0, `${codes[1]};${codes[0]}`),
+      ]);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const [r1, r2, r3, r4, r5] = res.body.results;
+    expect(r1, JSON.stringify(r1)).toMatchObject({ status: 'created' });
+    expect(r2).toMatchObject({ status: 'created' });
+    expect(r3).toMatchObject({ status: 'error', errors: [{ code: 'application.agency_preference_not_user_agency', field: 'agencyPreferences' }] });
+    expect(r4).toMatchObject({ status: 'error', errors: [{ code: 'application.agency_preferences_duplicate' }] });
+    expect(r5).toMatchObject({ status: 'error', errors: [{ code: 'application.agency_preferences_first_mismatch' }] });
+    const stored = await t.sql<{ quota_id: string; agency_preferences: string[] }>('select quota_id, agency_preferences from applications where drive_id = $1 order by quota_id', [s.driveId]);
+    expect(Object.fromEntries(stored.map((a) => [a.quota_id, a.agency_preferences]))).toEqual({
+      [s.quotas[0]!]: [s.agencies[0], s.agencies[2], s.agencies[1]],
+      [s.quotas[1]!]: [s.agencies[1]],
+    });
   });
 });
 

@@ -60,7 +60,8 @@ export type ApplicationFilter = {
 };
 
 export type DriveWithAgency = { drive: DriveRow; agencyPath: string };
-export type QuotaWithCodes = { quota: QuotaRow; agencyPath: string; agencyCode: string; jobPositionCode: string };
+/** `joint`: the quota's job position is recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)). */
+export type QuotaWithCodes = { quota: QuotaRow; agencyPath: string; agencyCode: string; jobPositionCode: string; joint: boolean };
 
 /** Everything a registration checks, read in one statement (registrationContext). */
 export type RegistrationContext = {
@@ -161,7 +162,7 @@ export function createApplicationsRepository(db: DbOrTx) {
     },
     async findQuota(quotaId: string, tx: DbOrTx = db): Promise<QuotaWithCodes | undefined> {
       const [row] = await tx
-        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code })
+        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code, joint: jobPositions.joint })
         .from(quotas)
         .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
@@ -170,7 +171,7 @@ export function createApplicationsRepository(db: DbOrTx) {
     },
     async quotasOfDrive(driveId: string, tx: DbOrTx = db): Promise<QuotaWithCodes[]> {
       return tx
-        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code })
+        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code, joint: jobPositions.joint })
         .from(quotas)
         .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))

@@ -124,6 +124,7 @@ export const importRowSchema = z
     priorityCategory: optional(z.string().trim().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case category code')),
     evidenceRef: optional(text(300)),
     choice: z.preprocess((v) => (v === '' || v === undefined || v === null ? 1 : Number(v)), z.union([z.literal(1), z.literal(2)])),
+    agencyPreferences: optional(text(2000)),
   })
   .strict()
   .refine((r) => r.quotaId !== undefined || (r.agencyCode !== undefined && r.jobPositionCode !== undefined), {
@@ -152,6 +153,7 @@ export const IMPORT_COLUMNS = [
   'priorityCategory',
   'evidenceRef',
   'choice',
+  'agencyPreferences',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['fullName', 'nationalId', 'birthDate', 'gender', 'ethnicity'] as const;
 export const MAX_JSON_IMPORT_ROWS = 20_000;
@@ -178,6 +180,13 @@ const importRowDoc = z.object({
   priorityCategory: z.string().optional(),
   evidenceRef: z.string().optional(),
   choice: z.union([z.literal(1), z.literal(2), z.string()]).optional(),
+  agencyPreferences: z
+    .string()
+    .optional()
+    .describe(
+      'Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" ' +
+        '(the row’s own agency first); blank: that agency alone',
+    ),
 });
 
 /**
