@@ -53,6 +53,10 @@ export type InputApplication = {
   scores: PartScores;
   /** The grade of the quota's job position; read only when some round concerns one grade. */
   grade?: JobGrade | null;
+  /** A jointly recruited position's preferences (Decree 170/2025 Art. 10(3)); read only when the drive has one. */
+  agencyPreferences?: string[];
+  /** The ethnic group code; read only when a quota sets per-group slots (Decree 170/2025 Art. 3(2)(c)). */
+  ethnicityCode?: string | null;
 };
 
 /**
@@ -285,6 +289,8 @@ function buildGroup(
       priorityCategory: app.priorityCategory,
     };
     if (languageOutcome) score.foreignLanguage = languageOutcome;
+    if (app.agencyPreferences !== undefined) score.agencyPreferences = app.agencyPreferences;
+    if (app.ethnicityCode !== undefined) score.ethnicityCode = app.ethnicityCode;
     return score;
   });
 
