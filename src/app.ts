@@ -72,6 +72,9 @@ import { createBoardsService } from './modules/boards/boards.service.js';
 import { createCalendarRepository } from './modules/calendar/calendar.repository.js';
 import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createCalendarService } from './modules/calendar/calendar.service.js';
+import { appointmentsRoutes, publicAppointmentsRoutes } from './modules/appointments/appointments.routes.js';
+import { createAppointmentsService } from './modules/appointments/appointments.service.js';
+import { startAppointmentSweeps } from './modules/appointments/appointments.sweeper.js';
 import { timelineRoutes } from './modules/timeline/timeline.routes.js';
 import { createTimelineService } from './modules/timeline/timeline.service.js';
 import { startTimelineSweeps } from './modules/timeline/timeline.sweeper.js';
@@ -180,7 +183,15 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
+  const appointments = createAppointmentsService({
+    db,
+    drives: createDrivesRepository(db),
+    calendar,
+    timeline,
+    clock: deps.clock,
+    dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
+  });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -279,6 +290,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const sweeps = startTimelineSweeps(services.timeline, config.timeline.sweepIntervalMs, app.log);
       app.addHook('onReady', async () => sweeps.start());
       app.addHook('onClose', async () => sweeps.stop());
+      const appointmentSweeps = startAppointmentSweeps(services.appointments, config.timeline.sweepIntervalMs, app.log);
+      app.addHook('onReady', async () => appointmentSweeps.start());
+      app.addHook('onClose', async () => appointmentSweeps.stop());
     }
   }
 
@@ -321,6 +335,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(boardsRoutes, { boards: services.boards });
       await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(timelineRoutes, { timeline: services.timeline });
+      await v1.register(appointmentsRoutes, { appointments: services.appointments });
+      await v1.register(publicAppointmentsRoutes, { appointments: services.appointments });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,
