@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { createAgency } from '../factories/agencies.js';
+import { createWebhook } from '../factories/webhooks.js';
 import { computeOk, openDriveWithQuotas, registerAll, round2, scoredRound, toMarking, workflow } from '../factories/results.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 
@@ -121,15 +122,25 @@ describe('the winners’ path under Decree 170 as amended by 300', () => {
 
   it('a winner who misses the dossier deadline (Mon 2026-12-21) is struck off automatically on Tue 22 Dec (300 Art. 5(3)), listed publicly; the head declines to recruit the next-lower (Art. 5(4)): no one is called; list would be due Tue 29 Dec (5 working days)', async () => {
     const d = await publishedDrive('nd170-300');
+    await createWebhook(t, { url: 'http://127.0.0.1:9/hook', eventTypes: ['appointment.step_overdue', 'appointment.struck_off', 'appointment.replacement_decided'] });
     const [a] = await list(d.driveId);
     now = '2026-12-22';
     await sweep();
+    await sweep(); // raised once across sweeps
     const struck = await get(a!.id);
     expect(struck.status).toBe('struck_off');
     expect(struck.strikeOff).toMatchObject({ on: '2026-12-22', ground: 'no_dossier', mode: 'automatic', decision: null });
     expect(struck.replacement).toMatchObject({ rule: 'head_chooses', listDueOn: '2026-12-29', decision: null, calledAppointmentId: null });
-    const events = await t.sql<{ type: string }>(`select type from webhook_events where drive_id = $1 and type like 'appointment.%'`, [d.driveId]);
-    void events; // delivered only to subscriptions; the audit trail holds every act
+    // The webhooks say what was due and by when: the dossier (due Mon 21 Dec) and the extract request due with it, once each.
+    const events = await t.sql<{ type: string; step: string | null; due_on: string | null }>(
+      `select type, payload->'object'->>'step' as step, payload->'object'->>'dueOn' as due_on from webhook_events where drive_id = $1 and type like 'appointment.%' order by 1, 2`,
+      [d.driveId],
+    );
+    expect(events).toEqual([
+      { type: 'appointment.step_overdue', step: 'criminal_record', due_on: '2026-12-21' },
+      { type: 'appointment.step_overdue', step: 'dossier', due_on: '2026-12-21' },
+      { type: 'appointment.struck_off', step: null, due_on: null },
+    ]);
     const audited = await t.sql<{ action: string }>(`select action from audit_events where drive_id = $1 and action like 'appointment.%' order by occurred_at`, [d.driveId]);
     expect(audited.map((x) => x.action)).toEqual(expect.arrayContaining(['appointment.step_overdue', 'appointment.struck_off']));
 
