@@ -172,7 +172,6 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
@@ -191,6 +190,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
+  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock, cancelWinnerPath: appointments.cancelWinner });
   return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
 }
 export type Services = ReturnType<typeof buildServices>;

@@ -201,14 +201,14 @@ describe('170 as issued: striking off is the head’s decision', () => {
   it('a winner who misses the dossier (Fri 4 Dec + 20 days = Thu 2026-12-24, 170 Art. 18(1)) stays on the list, overdue, on Mon 28 Dec; the head’s decision strikes off and the next-lower is called at once (Art. 18(2), 19(4))', async () => {
     const d = await publishedDrive('nd170');
     const [a] = await list(d.driveId);
-    expect(due(a!).dossier.dueOn).toBe('2026-12-24');
+    expect(due(a!).dossier!.dueOn).toBe('2026-12-24');
     // 170 as issued: the extract is requested with the decision (Art. 19(1)): due with it, 5 working days after the dossier period (Thu 31 Dec).
     expect(a!.steps.find((s) => s.step === 'criminal_record')).toMatchObject({ dueOn: '2026-12-31', article: '170/2025 Art. 19(1)' });
     now = '2026-12-28';
     await sweep();
     const still = await get(a!.id);
     expect(still.status).toBe('in_progress');
-    expect(due(still).dossier.status).toBe('overdue');
+    expect(due(still).dossier!.status).toBe('overdue');
 
     const refused = await t.http.post(`/v1/appointments/${a!.id}/strike-off`).set(bearer(t.adminKey)).send({ ground: 'no_dossier' });
     expect(refused.status).toBe(422);
@@ -260,6 +260,33 @@ describe('Decree 115: the next-lower candidate walks the path; a new need within
     const res = await t.http.post(`/v1/drives/${d.driveId}/appointments/new-need`).set(bearer(approver)).send({ quotaId: d.quotaId, decision: decision(43) });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('appointment.new_need_not_applicable');
+  });
+});
+
+describe('POST /v1/results/{id}/cancel on 170/300 drives follows the path rules', () => {
+  it('under 300 the cancelled winner is struck off and no one is promoted until the head decides (200 awaiting_head_decision, 300 Art. 5(4)); under 170 as issued the next-lower is called and walks their own path (Art. 19(4))', async () => {
+    const d300 = await publishedDrive('nd170-300');
+    now = '2026-12-08';
+    const [r300] = await t.sql<{ id: string }>(`select id from results where drive_id = $1 and outcome = 'winner'`, [d300.driveId]);
+    const res = await t.http.post(`/v1/results/${r300!.id}/cancel`).set(bearer(t.adminKey)).send({ reason: 'dossier_incomplete' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'awaiting_head_decision', promoted: [], tiedApplicationIds: [] });
+    expect(res.body.quota.status).toBe('unfilled');
+    const [a300] = await list(d300.driveId);
+    expect(a300).toMatchObject({ status: 'struck_off', strikeOff: { ground: 'no_dossier', mode: 'automatic', on: '2026-12-08' }, replacement: { rule: 'head_chooses', listDueOn: '2026-12-15' } });
+
+    const d170 = await publishedDrive('nd170');
+    now = '2026-12-08';
+    const [r170] = await t.sql<{ id: string }>(`select id from results where drive_id = $1 and outcome = 'winner'`, [d170.driveId]);
+    const res170 = await t.http.post(`/v1/results/${r170!.id}/cancel`).set(bearer(t.adminKey)).send({ reason: 'no_show' });
+    expect(res170.status, JSON.stringify(res170.body)).toBe(200);
+    expect(res170.body.status).toBe('promoted');
+    expect(res170.body.promoted.map((p: { applicationId: string }) => p.applicationId)).toEqual([d170.apps[1]]);
+    const items = await list(d170.driveId);
+    const called = items.find((i) => i.applicationId === d170.apps[1])!;
+    // Their own dossier period: 20 days from Tue 8 Dec = Mon 28 Dec (170 Art. 18(1), 19(4)).
+    expect(called).toMatchObject({ basis: 'replacement', startsFrom: { publishedOn: '2026-12-08' } });
+    expect(due(called).dossier).toEqual({ dueOn: '2026-12-28', status: 'upcoming' });
   });
 });
 

@@ -394,7 +394,53 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     return n;
   }
 
+  /**
+   * POST /v1/results/{id}/cancel on a 170/300 drive: the cancellation is a striking off of the
+   * winner's path, and what follows is the text's (300 Art. 5(4): no one until the head decides;
+   * 170 Art. 19(4) as issued: the next-lower is called and walks the path), not an immediate
+   * promotion of the next reserve.
+   */
+  async function cancelWinner(
+    tx: Tx,
+    drive: ScopedDrive,
+    result: { id: string; quotaId: string; applicationId: string },
+    input: { reason: 'dossier_incomplete' | 'fraud' | 'no_show'; note?: string | null | undefined },
+    record: RecordAudit,
+  ) {
+    await tx
+      .insert(appointments)
+      .values({ id: newId(), driveId: drive.id, quotaId: result.quotaId, resultId: result.id, applicationId: result.applicationId, basis: 'winner' })
+      .onConflictDoNothing();
+    const [row] = await tx.select().from(appointments).where(eq(appointments.resultId, result.id)).for('update');
+    if (row!.status !== 'in_progress') throw conflict('appointment.closed', `The winner's path is ${row!.status}`, { status: row!.status });
+    const ground: StrikeOffGround = input.reason === 'dossier_incomplete' ? 'no_dossier' : input.reason === 'no_show' ? 'no_take_up' : 'fraud';
+    const on = today();
+    const mode = strikeOffMode(drive.ruleSetPreset as Preset, on);
+    const { next } = await strikeOff(tx, drive, row!, { ground, on, note: input.note ?? 'recorded through POST /v1/results/{id}/cancel', decision: null, mode }, record);
+    await tx.execute(sql`
+      update quota_results qr set winners = w.n, status = case when w.n >= qr.slots then 'complete' else 'unfilled' end, updated_at = now()
+        from (select count(*)::int as n from results where quota_id = ${result.quotaId} and outcome = 'winner') w
+       where qr.quota_id = ${result.quotaId}`);
+    const status = next.called ? 'promoted' : next.tiedApplicationIds.length > 0 ? 'tie_pending_decision' : mode === 'automatic' ? 'awaiting_head_decision' : 'no_reserve';
+    const explanation =
+      status === 'awaiting_head_decision'
+        ? `Struck off (${ground}) on ${on}: the head decides whether to recruit the next-lower candidate, whose ordered list is then due within 5 working days (170/2025 Art. 18(4) as amended by 300/2026 Art. 5)`
+        : status === 'promoted'
+          ? `Struck off (${ground}) on ${on}: the next-lower candidate is called and completes their own dossier (170/2025 Art. 19(4))`
+          : status === 'tie_pending_decision'
+            ? `Struck off (${ground}) on ${on}: next-lower candidates are tied; the head chooses (POST /v1/appointments/{id}/replacement; 170/2025 Art. 19(4))`
+            : `Struck off (${ground}) on ${on}: no next-lower candidate is left`;
+    return {
+      status: status as 'promoted' | 'tie_pending_decision' | 'awaiting_head_decision' | 'no_reserve',
+      explanation,
+      promotedResultIds: next.called ? [next.called.resultId] : [],
+      tiedApplicationIds: next.tiedApplicationIds,
+      barred: ground === 'fraud' ? { drivesRemaining: Math.max(1, drive.ruleSet.barredAfterFraudDrives) } : null,
+    };
+  }
+
   return {
+    cancelWinner,
     async list(caller: Caller, driveId: string) {
       const drive = await visibleDrive(caller, driveId);
       await ensure(drive);
