@@ -172,7 +172,6 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
   const timeline = createTimelineService({
@@ -191,6 +190,13 @@ export function buildServices(deps: {
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
   const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock, cancelWinnerPath: appointments.cancelWinner });
+  const reports = createReportsService({
+    repo: createReportsRepository(db),
+    drives,
+    agencies: agenciesRepo,
+    clock: deps.clock,
+    overdue: async (drive) => ({ timelineSteps: await timeline.overdueCount(drive), appointmentSteps: await appointments.overdueCount(drive) }),
+  });
   return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
 }
 export type Services = ReturnType<typeof buildServices>;

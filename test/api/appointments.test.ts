@@ -209,6 +209,12 @@ describe('170 as issued: striking off is the head’s decision', () => {
     const still = await get(a!.id);
     expect(still.status).toBe('in_progress');
     expect(due(still).dossier!.status).toBe('overdue');
+    // The drive report counts overdue steps as of today: the drive's timeline and the winners' paths (the dossier; the extract is due Thu 31 Dec).
+    const report = await t.http.get(`/v1/reports/drives/${d.driveId}`).set(bearer(t.adminKey));
+    expect(report.status).toBe(200);
+    const tl = await t.http.get(`/v1/drives/${d.driveId}/timeline`).set(bearer(t.adminKey));
+    expect(report.body.overdue).toEqual({ timelineSteps: tl.body.overdue, appointmentSteps: 1 });
+    expect(tl.body.overdue).toBeGreaterThanOrEqual(1);
 
     const refused = await t.http.post(`/v1/appointments/${a!.id}/strike-off`).set(bearer(t.adminKey)).send({ ground: 'no_dossier' });
     expect(refused.status).toBe(422);

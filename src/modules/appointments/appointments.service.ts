@@ -441,6 +441,18 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
 
   return {
     cancelWinner,
+
+    /** Steps of the drive's paths overdue today (for the drive report). */
+    async overdueCount(drive: ScopedDrive): Promise<number> {
+      if (!AFTER_RESULTS.includes(drive.status) || !hasTimeline(drive.ruleSetPreset as Preset)) return 0;
+      await ensure(drive);
+      const rows = await db.select().from(appointments).where(and(eq(appointments.driveId, drive.id), eq(appointments.status, 'in_progress')));
+      if (rows.length === 0) return 0;
+      const publishedOn = await publishedOnOf(drive);
+      let n = 0;
+      for (const r of rows) n += (await stepsOf(drive, r, publishedOn)).filter((s) => s.status === 'overdue').length;
+      return n;
+    },
     async list(caller: Caller, driveId: string) {
       const drive = await visibleDrive(caller, driveId);
       await ensure(drive);
