@@ -72,6 +72,7 @@ import { createBoardsService } from './modules/boards/boards.service.js';
 import { createCalendarRepository } from './modules/calendar/calendar.repository.js';
 import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createCalendarService } from './modules/calendar/calendar.service.js';
+import { createFraudFindings, fraudFindingRoutes } from './modules/applications/applications.fraud.js';
 import { appointmentsRoutes, publicAppointmentsRoutes } from './modules/appointments/appointments.routes.js';
 import { createAppointmentsService } from './modules/appointments/appointments.service.js';
 import { startAppointmentSweeps } from './modules/appointments/appointments.sweeper.js';
@@ -343,6 +344,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(timelineRoutes, { timeline: services.timeline });
       await v1.register(appointmentsRoutes, { appointments: services.appointments });
       await v1.register(publicAppointmentsRoutes, { appointments: services.appointments });
+      await v1.register(fraudFindingRoutes, { findings: createFraudFindings({ db: database.db, drives: createDrivesRepository(database.db) }) });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,
