@@ -29,7 +29,7 @@ export const fraudFindingBody = z
     kind: z.enum(['fraud', 'invalid_diplomas']).describe('fraud in the registration form | diplomas or certificates not as required'),
     note: text(1000).optional(),
   })
-  .meta({ id: 'FraudFindingInput' });
+  .meta({ id: 'RecordFraudFinding' });
 
 export const fraudFindingSchema = z
   .object({

@@ -3,6 +3,7 @@ import type { Caller, Clock } from '../../context.js';
 import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
+import { isUniqueViolation } from '../../db/pg-error.js';
 import {
   appointmentSteps,
   lapsedGround,
@@ -178,8 +179,6 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     return (await timeline.eventsOf(drive, tx)).results_published ?? null;
   }
 
-  const auditView = (v: AppointmentView) => ({ ...v, steps: v.steps.map((s) => ({ step: s.step, dueOn: s.dueOn, status: s.status, metOn: s.metOn })) });
-
   /** Calls the next-lower candidate of the quota (or `chosen` among those tied): their own path from `on`. */
   async function callNextLower(
     tx: Tx,
@@ -228,10 +227,17 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
         .where(eq(results.id, pick.id));
       await tx.update(results).set({ replacedByResultId: pick.id }).where(eq(results.id, replaces.resultId));
     }
-    const [called] = await tx
-      .insert(appointments)
-      .values({ id: newId(), driveId: drive.id, quotaId, resultId: pick.id, applicationId: pick.applicationId, basis, replacesAppointmentId: replaces?.id ?? null, calledOn: on })
-      .returning();
+    let called: AppointmentRow | undefined;
+    try {
+      [called] = await tx
+        .insert(appointments)
+        .values({ id: newId(), driveId: drive.id, quotaId, resultId: pick.id, applicationId: pick.applicationId, basis, replacesAppointmentId: replaces?.id ?? null, calledOn: on })
+        .returning();
+    } catch (err) {
+      // Two places of one quota filled at once reached for the same next-lower candidate: the loser retries.
+      if (isUniqueViolation(err, 'appointments_result_unique')) throw conflict('appointment.concurrent_change', 'The next-lower candidate was just called in another place; try again');
+      throw err;
+    }
     record({
       action: 'appointment.next_lower_called',
       resourceType: 'appointment',
