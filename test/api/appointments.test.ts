@@ -108,12 +108,14 @@ describe('the winners’ path under Decree 170 as amended by 300', () => {
     const received = await step(a!.id, { step: 'decision_received', on: '2026-12-16' });
     expect(due(received)).toMatchObject({ dossier: { status: 'met' }, criminal_record: { status: 'met' }, decision: { status: 'met' }, take_up: { dueOn: '2026-12-31' } });
 
-    const before = await t.sql<{ filled: number }>(`select filled from headcounts where agency_id = $1 and year = 2025`, [d.agencyId]);
+    const headcount = async () => (await t.http.get(`/v1/agencies/${d.agencyId}/headcount/2025`).set(bearer(t.adminKey))).body.categories[0];
+    const before = await headcount();
     now = '2026-12-21';
     const done = await step(a!.id, { step: 'took_up_post', on: '2026-12-21' });
     expect(done.status).toBe('took_up');
-    const after = await t.sql<{ filled: number }>(`select filled from headcounts where agency_id = $1 and year = 2025`, [d.agencyId]);
-    expect(after[0]!.filled).toBe(before[0]!.filled + 1);
+    // The place moves from reserved (the quota) to filled: available is unchanged.
+    const after = await headcount();
+    expect(after).toMatchObject({ filled: before.filled + 1, reserved: before.reserved - 1, available: before.available });
     const audit = await t.sql<{ action: string }>(`select action from audit_events where resource_id = $1 order by occurred_at`, [a!.id]);
     expect(audit.map((x) => x.action)).toContain('appointment.took_up_post');
     // Closed: nothing more is recorded.

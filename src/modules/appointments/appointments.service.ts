@@ -330,26 +330,26 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     }
   }
 
-  /** Taking up the post fills one place of the quota's agency headcount (drive year, staff category). */
-  async function fillHeadcount(tx: Tx, drive: ScopedDrive, quotaId: string) {
-    const [q] = await tx.select({ agencyId: quotas.agencyId }).from(quotas).where(eq(quotas.id, quotaId));
+  /** Taking up the post fills one place of the quota's agency headcount (the quota's year and staff category). */
+  async function fillHeadcount(tx: Tx, quotaId: string) {
+    const [q] = await tx.select({ agencyId: quotas.agencyId, year: quotas.year, staffCategory: quotas.staffCategory }).from(quotas).where(eq(quotas.id, quotaId));
     if (!q) throw notFound('quota', quotaId);
     try {
       const res = await tx.execute(
         sql`update headcounts set filled = filled + 1, version = version + 1, updated_at = now()
-             where agency_id = ${q.agencyId} and year = ${drive.year} and staff_category = ${drive.staffCategory} returning filled`,
+             where agency_id = ${q.agencyId} and year = ${q.year} and staff_category = ${q.staffCategory} returning filled`,
       );
       const rows = (res as unknown as { rows: { filled: number }[] }).rows;
       if (rows.length === 0) {
-        throw unprocessable('appointment.no_headcount', `The agency has no ${drive.staffCategory} headcount for ${drive.year} to fill`, {
+        throw unprocessable('appointment.no_headcount', `The agency has no ${q.staffCategory} headcount for ${q.year} to fill`, {
           agencyId: q.agencyId,
-          year: drive.year,
+          year: q.year,
         });
       }
-      return { agencyId: q.agencyId, year: drive.year, staffCategory: drive.staffCategory, filled: Number(rows[0]!.filled) };
+      return { agencyId: q.agencyId, year: q.year, staffCategory: q.staffCategory, filled: Number(rows[0]!.filled) };
     } catch (err) {
       if ((err as { cause?: { constraint?: string } }).cause?.constraint === 'headcounts_filled_within_assigned') {
-        throw conflict('appointment.headcount_full', `The agency's ${drive.year} headcount is already filled`, { agencyId: q.agencyId, year: drive.year });
+        throw conflict('appointment.headcount_full', `The agency's ${q.year} headcount is already filled`, { agencyId: q.agencyId, year: q.year });
       }
       throw err;
     }
@@ -518,7 +518,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
             if (row.recordBar) throw conflict('appointment.record_bar', 'The criminal-record extract shows a bar: the decision is to be cancelled, not taken up');
             set.tookUpOn = input.on;
             set.status = 'took_up';
-            headcount = await fillHeadcount(tx, drive, row.quotaId);
+            headcount = await fillHeadcount(tx, row.quotaId);
             break;
         }
         const [updated] = await tx
