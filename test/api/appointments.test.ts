@@ -41,21 +41,18 @@ type Appointment = {
 };
 
 /** A drive of `preset` with one place and three registrants (80, 70, 60), results published; the list's publication recorded on Fri 2026-12-04. */
-async function publishedDrive(preset: 'nd170' | 'nd170-300' | 'nd115') {
+async function publishedDrive(preset: 'nd170' | 'nd170-300' | 'nd115', scores = ['80', '70', '60']) {
   now = null;
   const { driveId, agencyId, quotaIds } = await openDriveWithQuotas(t, { preset, slots: [1], ...(preset === 'nd115' ? { staffCategory: 'public_employee' as const } : {}) });
-  const apps = await registerAll(t, driveId, [
-    { fullName: 'Nguyễn Văn An', quotaId: quotaIds[0]! },
-    { fullName: 'Trần Thị Bình', quotaId: quotaIds[0]! },
-    { fullName: 'Lê Văn Cường', quotaId: quotaIds[0]! },
-  ]);
+  const names = ['Nguyễn Văn An', 'Trần Thị Bình', 'Lê Văn Cường', 'Phạm Thị Dung'];
+  const apps = await registerAll(t, driveId, scores.map((_, i) => ({ fullName: names[i]!, quotaId: quotaIds[0]! })));
   await toMarking(t, driveId);
   const todayVn = (await t.http.get(`/v1/drives/${driveId}/timeline`).set(bearer(t.adminKey))).body.today as string;
   await scoredRound(
     t,
     driveId,
     { ...round2(), order: 1, code: 'r1', scheduledOn: todayVn },
-    apps.map((a, i) => ({ applicationId: a.applicationId, partCode: 'professional', score: String(80 - 10 * i) })),
+    apps.map((a, i) => ({ applicationId: a.applicationId, partCode: 'professional', score: scores[i]! })),
   );
   await computeOk(t, driveId);
   for (const step of ['submit', 'approve', 'publish'] as const) expect((await workflow(t, driveId, step, t.adminKey, step === 'approve' ? { decision: { number: '1/QĐ', date: todayVn } } : {})).status).toBe(200);
@@ -228,6 +225,29 @@ describe('170 as issued: striking off is the head’s decision', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect(res.body.appointment.strikeOff).toMatchObject({ mode: 'head_decision', decision: { number: '31/QĐ-UBND', date: '2026-12-28' } });
     expect(res.body.called).toMatchObject({ applicationId: d.apps[1], basis: 'replacement', startsFrom: { publishedOn: '2026-12-28' } });
+  });
+});
+
+describe('ties among next-lower candidates are the head’s (170 Art. 19(4) para. 2)', () => {
+  it('when the two next-lower candidates are tied, then the winner’s striking off calls no one and the head’s recorded choice calls the chosen one', async () => {
+    const d = await publishedDrive('nd170', ['80', '70', '70']);
+    const [a] = await list(d.driveId);
+    now = '2026-12-09';
+    const res = await t.http.post(`/v1/appointments/${a!.id}/strike-off`).set(bearer(approver)).send({ ground: 'no_dossier', decision: decision(50) });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.called).toBeNull();
+    expect(new Set(res.body.tiedApplicationIds)).toEqual(new Set([d.apps[1], d.apps[2]]));
+    const none = await t.http.post(`/v1/appointments/${a!.id}/replacement`).set(bearer(approver)).send({ recruit: true, decision: decision(51) });
+    expect(none.status).toBe(409);
+    expect(none.body.code).toBe('appointment.next_lower_tied');
+    const chosen = await t.http.post(`/v1/appointments/${a!.id}/replacement`).set(bearer(approver)).send({ recruit: true, applicationId: d.apps[2], decision: decision(52) });
+    expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+    expect(chosen.body.called).toMatchObject({ applicationId: d.apps[2], basis: 'replacement', startsFrom: { publishedOn: '2026-12-09' } });
+    const audit = await t.sql<{ after: { head: { decision: { number: string } } } }>(
+      `select after from audit_events where resource_id = $1 and action = 'appointment.replacement_decided'`,
+      [a!.id],
+    );
+    expect(audit[0]!.after.head.decision.number).toBe('52/QĐ-UBND');
   });
 });
 
