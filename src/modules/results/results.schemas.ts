@@ -180,8 +180,12 @@ export type CancelInput = z.infer<typeof cancelBody>;
 export const cancellationSchema = z
   .object({
     status: z
-      .enum(['promoted', 'tie_pending_decision', 'no_reserve'])
-      .describe('promoted: the next reserve took the slot; tie_pending_decision: reserves tied for it, the head decides; no_reserve: slot unfilled'),
+      .enum(['promoted', 'tie_pending_decision', 'no_reserve', 'awaiting_head_decision'])
+      .describe(
+        'promoted: the next reserve took the slot (170 as issued: called to complete their own dossier); tie_pending_decision: reserves tied ' +
+          'for it, the head decides; no_reserve: slot unfilled; awaiting_head_decision (300 Art. 5(4)): no one is promoted until the head ' +
+          'decides whether to recruit the next-lower (POST /v1/appointments/{id}/replacement)',
+      ),
     explanation: z.string(),
     cancelled: resultRowSchema,
     promoted: z.array(resultRowSchema),

@@ -35,7 +35,26 @@ export type ResultsDeps = {
   clock: Clock;
   /** Applications in the running per group of quotas computed at once (see quotaGroups); GROUP_APPLICATIONS unless given. */
   groupApplications?: number;
+  /**
+   * Cancelling a winner of a 170/300 drive strikes off their path to appointment instead of
+   * promoting the next reserve at once (src/modules/appointments: 170 Art. 19(4), 300 Art. 5(4)).
+   */
+  cancelWinnerPath?: CancelWinnerPath;
 };
+
+export type CancelWinnerPath = (
+  tx: Tx,
+  drive: ScopedDrive,
+  result: { id: string; quotaId: string; applicationId: string },
+  input: CancelInput,
+  record: RecordAudit,
+) => Promise<{
+  status: 'promoted' | 'tie_pending_decision' | 'awaiting_head_decision' | 'no_reserve';
+  explanation: string;
+  promotedResultIds: string[];
+  tiedApplicationIds: string[];
+  barred: { drivesRemaining: number } | null;
+}>;
 
 const FROZEN: readonly string[] = ['approved', 'published', 'finished'];
 const REPLACEABLE: readonly string[] = ['approved', 'published'];
@@ -883,6 +902,29 @@ export function createResultsService(deps: ResultsDeps) {
         }
         if (target.outcome !== 'winner') {
           throw conflict('result.not_winner', `Result ${resultId} is ${target.outcome}; only a winner's result can be cancelled`, { outcome: target.outcome });
+        }
+        if (deps.cancelWinnerPath && drive.kind === 'recruitment' && (drive.ruleSetPreset === 'nd170' || drive.ruleSetPreset === 'nd170-300')) {
+          record({
+            action: 'result.cancelled',
+            resourceType: 'result',
+            resourceId: target.id,
+            agencyId: drive.organizingAgencyId,
+            driveId: drive.id,
+            before: { outcome: 'winner', winnerSlot: target.winnerSlot },
+            after: { outcome: 'cancelled', reason: input.reason, note: input.note ?? null },
+          });
+          const out = await deps.cancelWinnerPath(tx, drive, target, input, record);
+          const fresh = await whole(drive, await repo.resultsOfQuotas([q.quotaId], undefined, tx), tx);
+          const view = (id: string) => rowView(fresh.find((r) => r.id === id)!);
+          return {
+            status: out.status,
+            explanation: out.explanation,
+            cancelled: view(target.id),
+            promoted: out.promotedResultIds.map(view),
+            tiedApplicationIds: out.tiedApplicationIds,
+            candidateBarred: out.barred,
+            quota: await quotaViewOf(tx, q.quotaId, drive),
+          };
         }
         const replacementOrders = (await repo.tieDecisionsOf(drive.id, tx))
           .filter((d) => d.stage === 'replacement' && d.quotaId === q.quotaId)
