@@ -48,6 +48,9 @@ import { createJobPositionsService } from './modules/job-positions/job-positions
 import { createQuotasRepository } from './modules/quotas/quotas.repository.js';
 import { quotasRoutes } from './modules/quotas/quotas.routes.js';
 import { createQuotasService } from './modules/quotas/quotas.service.js';
+import { createAppealsRepository } from './modules/appeals/appeals.repository.js';
+import { appealsRoutes } from './modules/appeals/appeals.routes.js';
+import { createAppealsService } from './modules/appeals/appeals.service.js';
 import { createRoundsRepository } from './modules/rounds/rounds.repository.js';
 import { roundsRoutes } from './modules/rounds/rounds.routes.js';
 import { createRoundsService } from './modules/rounds/rounds.service.js';
@@ -169,10 +172,17 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
+  const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
+  const appeals = createAppealsService({ db, repo: createAppealsRepository(db), calendar, clock: deps.clock });
+  const results = createResultsService({
+    db,
+    repo: createResultsRepository(db),
+    drives,
+    clock: deps.clock,
+    appealGate: appeals.refuseWhileAppealsOpen,
+  });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
-  const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
   const timeline = createTimelineService({
     db,
     drives: createDrivesRepository(db),
@@ -180,7 +190,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -307,6 +317,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });
+      await v1.register(appealsRoutes, { appeals: services.appeals });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });
