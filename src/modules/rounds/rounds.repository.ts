@@ -164,10 +164,11 @@ export function createRoundsRepository(db: DbOrTx) {
 
     async listScripts(
       roundId: string,
-      f: { partId?: string | undefined; status?: ScriptRow['status'] | undefined; statuses?: ScriptRow['status'][]; afterCode?: string | undefined; limit: number },
+      f: { partId?: string | undefined; status?: ScriptRow['status'] | undefined; statuses?: ScriptRow['status'][]; afterCode?: string | undefined; limit: number; presentOnly?: boolean },
     ): Promise<ScriptRow[]> {
       const where: (SQL | undefined)[] = [
         eq(scripts.roundId, roundId),
+        f.presentOnly ? eq(scripts.absent, false) : undefined,
         f.partId ? eq(scripts.partId, f.partId) : undefined,
         f.status ? eq(scripts.status, f.status) : undefined,
         f.statuses ? inArray(scripts.status, f.statuses) : undefined,

@@ -651,7 +651,9 @@ export function createRoundsService(deps: RoundsDeps) {
         partId = parts.find((p) => p.code === q.partCode)?.id;
         if (!partId) return [];
       }
-      const rows = await repo.listScripts(id, { partId, status: q.status, afterCode, limit: q.limit });
+      const showsApplication = caller.role === 'admin' || caller.role === 'anonymizer' || round.status === 'revealed' || round.status === 'published';
+      // Before the reveal an absent candidate's script is not in the coded pile: its flag would pair its code with the attendance list.
+      const rows = await repo.listScripts(id, { partId, status: q.status, afterCode, limit: q.limit, presentOnly: !showsApplication });
       const isMarker = caller.role === 'marker';
       const memberId = caller.member?.id;
       // A marker sees only their own marks (a member's, whichever of their keys entered them); the council and the board see every mark.
@@ -666,7 +668,6 @@ export function createRoundsService(deps: RoundsDeps) {
       const who = isMarker ? new Map() : await markersOf(marks);
       const markView = (m: MarkRow) => ({ slot: m.slot, score: m.score, enteredAt: m.enteredAt });
       const councilMarkView = (m: MarkRow) => ({ ...markView(m), markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null, markerKeyId: m.markerKeyId });
-      const showsApplication = caller.role === 'admin' || caller.role === 'anonymizer' || round.status === 'revealed' || round.status === 'published';
       return rows.map((s) => {
         const partCode = partById.get(s.partId)?.code ?? '';
         const own = marksBy.get(s.id) ?? [];
