@@ -95,9 +95,9 @@ describe('anonymity before the reveal', () => {
     const seen: string[] = [];
     let next: string | null = `/v1/rounds/${round.id}/scripts?limit=3`;
     while (next) {
-      const res = await t.http.get(next).set(bearer(readers.council));
+      const res: { status: number; body: { items: { code: string }[]; nextCursor: string | null } } = await t.http.get(next).set(bearer(readers.council));
       expect(res.status).toBe(200);
-      seen.push(...res.body.items.map((s: { code: string }) => s.code));
+      seen.push(...res.body.items.map((s) => s.code));
       next = res.body.nextCursor ? `/v1/rounds/${round.id}/scripts?limit=3&cursor=${encodeURIComponent(res.body.nextCursor)}` : null;
     }
     expect(seen).toEqual(truth.filter((s) => s.application_id !== absentApp).map((s) => s.code).sort());
