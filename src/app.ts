@@ -49,6 +49,8 @@ import { createQuotasRepository } from './modules/quotas/quotas.repository.js';
 import { quotasRoutes } from './modules/quotas/quotas.routes.js';
 import { createQuotasService } from './modules/quotas/quotas.service.js';
 import { createAppealsRepository } from './modules/appeals/appeals.repository.js';
+import { identityRoutes } from './modules/identity/identity.routes.js';
+import { createIdentityService } from './modules/identity/identity.service.js';
 import { appealsRoutes } from './modules/appeals/appeals.routes.js';
 import { createAppealsService } from './modules/appeals/appeals.service.js';
 import { createRoundsRepository } from './modules/rounds/rounds.repository.js';
@@ -174,12 +176,14 @@ export function buildServices(deps: {
 
   const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
   const appeals = createAppealsService({ db, repo: createAppealsRepository(db), calendar, clock: deps.clock });
+  const identity = createIdentityService({ db, candidates: candidatesRepo, clock: deps.clock });
   const results = createResultsService({
     db,
     repo: createResultsRepository(db),
     drives,
     clock: deps.clock,
     appealGate: appeals.refuseWhileAppealsOpen,
+    onApproved: identity.freezeAtApproval,
   });
   const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
@@ -190,7 +194,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, identity, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -318,6 +322,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });
       await v1.register(appealsRoutes, { appeals: services.appeals });
+      await v1.register(identityRoutes, { identity: services.identity });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });

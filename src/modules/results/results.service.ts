@@ -942,6 +942,7 @@ export function createResultsService(deps: ResultsDeps) {
               nationalIdMasked: w.nationalIdMasked,
               rankingScore: w.rankingScore,
               rank: w.rank,
+              identityCorrected: w.correctionId !== null,
             })),
         })),
       };
