@@ -96,11 +96,6 @@ export function createAppealsService(deps: AppealsDeps) {
     return appealPeriod(drive.ruleSetPreset as Preset, publishedOn, ruleSet.deadlines, data, await repo.remarkingExtended(tx, drive.id));
   }
 
-  async function viewOf(tx: DbOrTx, a: AppealRow) {
-    const { script, part } = (await repo.scriptWithPart(tx, a.scriptId))!;
-    return appealView(a, script.roundId, part.code, await repo.remarksOf(tx, a.id));
-  }
-
   /** The appeal with its drive, visible to the caller (404 otherwise), locked when asked. */
   async function visibleAppeal(caller: Caller, appealId: string, tx: DbOrTx, lock: boolean) {
     const appeal = await repo.findAppeal(tx, appealId, lock);

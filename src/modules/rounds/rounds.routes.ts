@@ -6,7 +6,7 @@ import { AppError } from '../../http/errors.js';
 import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
 import { idempotencyHeaders } from '../../http/idempotency.js';
 import { problems } from '../../http/openapi.js';
-import { decodeCursor, idCursor, pageQuery, toPage, withLink } from '../../http/pagination.js';
+import { decodeCursor, toPage, withLink } from '../../http/pagination.js';
 import { idParams, uuid } from '../../http/primitives.js';
 import { ORGANIZERS, STAFF } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';

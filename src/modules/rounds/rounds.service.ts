@@ -3,7 +3,7 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { newScriptCodes, newScriptId, normalizeScriptCode, shuffled } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -25,8 +25,6 @@ import type { PartRow, RoundRow, ScriptRow } from './rounds.table.js';
 
 export type RoundsDeps = { db: Db; repo: RoundsRepository; clock: Clock };
 
-/** Drive statuses after which results are approved: nothing a round does may change them. */
-const RESULTS_APPROVED = new Set(['approved', 'published', 'finished']);
 /** Drive statuses in which the exam structure can no longer be set up. */
 const DRIVE_CLOSED = new Set(['approved', 'published', 'finished', 'cancelled']);
 
