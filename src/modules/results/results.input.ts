@@ -1,5 +1,5 @@
 import { formatScore, parseScore, reachesPercent, weightedTotalOn100 } from '../../domain/decimal.js';
-import { foreignLanguageFailure, passesForeignLanguage } from '../../domain/foreign-language.js';
+import { examinesLanguage, foreignLanguageFailure, passesForeignLanguage } from '../../domain/foreign-language.js';
 import type { LeadershipCandidate } from '../../domain/leadership.js';
 import type { ApplicationScore, GateRoundOutcome, RankingPart } from '../../domain/ranking.js';
 import type { JobGrade, RuleSet } from '../../domain/rule-sets.js';
@@ -21,6 +21,8 @@ export type InputRound = {
   grade: JobGrade | null;
   /** The foreign-language exam of Decree 170/2025 Art. 9(5): a condition, never a gate or ranking round. */
   foreignLanguage?: boolean;
+  /** The language a foreign-language round examines; null or absent: every required language. */
+  language?: string | null;
   status: string;
   exemptionCodes: string[];
   /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
@@ -302,7 +304,7 @@ function foreignLanguageOutcome(
   maxOf: ReadonlyMap<string, { hundredths: number; text: string }>,
   incomplete: Incomplete,
 ): ApplicationScore['foreignLanguage'] {
-  const own = rounds.filter((r) => r.grade === null || r.grade === (app.grade ?? null));
+  const own = rounds.filter((r) => (r.grade === null || r.grade === (app.grade ?? null)) && examinesLanguage(r.language ?? null, requirement.language));
   if (own.length === 0) return undefined;
   let passed = true;
   const shown: { code: string; score: string | null; max: string }[] = [];

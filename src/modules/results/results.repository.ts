@@ -188,6 +188,7 @@ export function createResultsRepository(db: DbOrTx) {
           ranking: rounds.ranking,
           grade: rounds.grade,
           foreignLanguage: rounds.foreignLanguage,
+          language: rounds.language,
           status: rounds.status,
           exemptionCodes: rounds.exemptionCodes,
         })
