@@ -48,6 +48,11 @@ import { createJobPositionsService } from './modules/job-positions/job-positions
 import { createQuotasRepository } from './modules/quotas/quotas.repository.js';
 import { quotasRoutes } from './modules/quotas/quotas.routes.js';
 import { createQuotasService } from './modules/quotas/quotas.service.js';
+import { createAppealsRepository } from './modules/appeals/appeals.repository.js';
+import { identityRoutes } from './modules/identity/identity.routes.js';
+import { createIdentityService } from './modules/identity/identity.service.js';
+import { appealsRoutes } from './modules/appeals/appeals.routes.js';
+import { createAppealsService } from './modules/appeals/appeals.service.js';
 import { createRoundsRepository } from './modules/rounds/rounds.repository.js';
 import { roundsRoutes } from './modules/rounds/rounds.routes.js';
 import { createRoundsService } from './modules/rounds/rounds.service.js';
@@ -173,8 +178,10 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
+  const appeals = createAppealsService({ db, repo: createAppealsRepository(db), calendar, clock: deps.clock });
+  const identity = createIdentityService({ db, candidates: candidatesRepo, clock: deps.clock });
+  const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const timeline = createTimelineService({
     db,
     drives: createDrivesRepository(db),
@@ -190,7 +197,15 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock, cancelWinnerPath: appointments.cancelWinner });
+  const results = createResultsService({
+    db,
+    repo: createResultsRepository(db),
+    drives,
+    clock: deps.clock,
+    cancelWinnerPath: appointments.cancelWinner,
+    appealGate: appeals.refuseWhileAppealsOpen,
+    onApproved: identity.freezeAtApproval,
+  });
   const reports = createReportsService({
     repo: createReportsRepository(db),
     drives,
@@ -198,7 +213,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     overdue: async (drive) => ({ timelineSteps: await timeline.overdueCount(drive), appointmentSteps: await appointments.overdueCount(drive) }),
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, identity, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -328,6 +343,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });
+      await v1.register(appealsRoutes, { appeals: services.appeals });
+      await v1.register(identityRoutes, { identity: services.identity });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });

@@ -16,3 +16,5 @@ export * from '../modules/boards/boards.table.js';
 export * from '../modules/calendar/calendar.table.js';
 export * from '../modules/timeline/timeline.table.js';
 export * from '../modules/appointments/appointments.table.js';
+export * from '../modules/appeals/appeals.table.js';
+export * from '../modules/identity/identity.table.js';

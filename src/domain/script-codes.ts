@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 
 /*
  * Anonymous script codes (số phách). The anonymisation board gives each script a random code that
@@ -37,3 +37,20 @@ export function normalizeScriptCode(input: string): string | null {
   const code = input.trim().toUpperCase();
   return SCRIPT_CODE_PATTERN.test(code) ? code : null;
 }
+
+/**
+ * The items in a random order (Fisher–Yates on a CSPRNG): scripts are issued in no order that
+ * follows the applications, so neither their ids, their codes nor their order of insertion pairs
+ * them with applications.
+ */
+export function shuffled<T>(items: readonly T[], random: RandomIndex = randomInt): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random(i + 1);
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** A script id: a random UUID (v4), never time-ordered like the other ids (an id sorts like nothing). */
+export const newScriptId = (): string => randomUUID();

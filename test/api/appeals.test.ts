@@ -3,6 +3,8 @@ import { addDays, localDate } from '../../src/domain/deadlines.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { CONCURRENCY_SKIP_REASON, onPostgres } from '../helpers/env.js';
 import { codesOf, markingSetup, moveRound, putMarks, writtenPart } from '../factories/rounds.js';
+import { formCouncil, memberKey, seat } from '../factories/boards.js';
+import { makeNationalId } from '../factories/candidates.js';
 
 let t: TestApp;
 let marker: string;
@@ -96,37 +98,124 @@ describe('appeals (phúc khảo)', () => {
     expect(none.status).toBe(404);
   });
 
-  it('when the council resolves with a new score, then it replaces the final score and both values stay on the appeal and in score_history', async () => {
+  it('when two re-markers agree and the re-mark differs from the published score by 4.99, then the chair adopts it as it is; the original marker and a repeated re-marker are refused (Quy chế Art. 17(3)(a), 18(1))', async () => {
     const s = await markedRound();
     const filed = await t.http.post(`/v1/applications/${s.app.id}/appeals`).set(bearer(registrar)).send({ partCode: 'written', reason: 'phúc khảo' });
-    const byRegistrar = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(registrar)).send({ newScore: '70', note: 'x' });
+    expect(filed.status).toBe(201);
+    const early = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x' });
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('appeal.remarking_incomplete');
+    // The marker who marked the script never re-marks it (Quy chế Art. 17(1)(b), 17(2)).
+    const own = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(marker)).send({ score: '67.49' });
+    expect(own.status).toBe(409);
+    expect(own.body.code).toBe('appeal.remarker_marked_script');
+    const [r1, r2] = [await t.keyFor('marker'), await t.keyFor('marker')];
+    const first = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(r1)).send({ score: '67.49' });
+    expect(first.status).toBe(201);
+    // The re-marker sees neither the earlier marks nor who gave them.
+    expect(first.body).toEqual({ appealId: filed.body.id, code: s.written, slot: 1, score: '67.49', remarksNeeded: 2, complete: false });
+    const again = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(r1)).send({ score: '67.49' });
+    expect(again.body.code).toBe('appeal.remarker_repeated');
+    expect((await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(r2)).send({ score: '67.49' })).body).toMatchObject({ slot: 2, complete: true });
+    const pending = await t.http.get(`/v1/applications/${s.app.id}/appeals`).set(bearer(registrar));
+    expect(pending.body.items[0]).toMatchObject({ remarks: 2, appealScore: null, newScore: null, status: 'pending' });
+    const byRegistrar = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(registrar)).send({ note: 'x' });
     expect(byRegistrar.status).toBe(403);
-    const tooHigh = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ newScore: '100.5', note: 'x' });
-    expect(tooHigh.status).toBe(422);
-    expect(tooHigh.body.code).toBe('mark.out_of_range');
-    const res = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ newScore: '68.25', note: 'Chấm phúc khảo: cộng điểm câu 3' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ status: 'changed', previousScore: '62.50', newScore: '68.25', resolutionNote: 'Chấm phúc khảo: cộng điểm câu 3' });
+    const other = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x', newScore: '70' });
+    expect(other.status).toBe(422);
+    expect(other.body.code).toBe('appeal.score_fixed');
+    const res = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'Chấm phúc khảo: cộng điểm câu 3' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'changed', previousScore: '62.50', appealScore: '67.49', appealRule: 'remark_equal', newScore: '67.49', chairDecided: false });
     const [script] = await t.sql<{ final_score: string; final_rule: string }>('select final_score, final_rule from scripts where round_id = $1 and code = $2', [s.round.id, s.written]);
-    expect(script).toEqual({ final_score: '68.25', final_rule: 'appeal' });
+    expect(script).toEqual({ final_score: '67.49', final_rule: 'appeal' });
     const history = await t.sql<{ previous_score: string | null; new_score: string; rule: string }>(
-      'select previous_score, new_score, rule from score_history h join scripts s on s.id = h.script_id where s.code = $1 order by h.at, h.id',
-      [s.written],
+      'select previous_score, new_score, rule from score_history h join scripts s on s.id = h.script_id where s.code = $1 and s.round_id = $2 order by h.at, h.id',
+      [s.written, s.round.id],
     );
-    expect(history).toEqual([
-      { previous_score: null, new_score: '62.50', rule: 'single' },
-      { previous_score: '62.50', new_score: '68.25', rule: 'appeal' },
-    ]);
+    expect(history.at(-1)).toEqual({ previous_score: '62.50', new_score: '67.49', rule: 'appeal' });
     const audit = await t.sql<{ n: number }>("select count(*)::int as n from audit_events where action = 'appeal.resolved' and resource_id = $1", [filed.body.id]);
     expect(audit[0]!.n).toBe(1);
-    const again = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ newScore: '70', note: 'x' });
-    expect(again.status).toBe(409);
-    expect(again.body.code).toBe('appeal.already_resolved');
-    // A resolved appeal frees the script for a new one.
-    const second = await t.http.post(`/v1/applications/${s.app.id}/appeals`).set(bearer(registrar)).send({ partCode: 'written', reason: 'lần hai' });
-    expect(second.status).toBe(201);
-    const upheld = await t.http.post(`/v1/appeals/${second.body.id}/resolution`).set(bearer(council)).send({ newScore: '68.25', note: 'Giữ nguyên' });
-    expect(upheld.body).toMatchObject({ status: 'upheld', previousScore: '68.25', newScore: '68.25' });
+    const twice = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x' });
+    expect(twice.body.code).toBe('appeal.already_resolved');
+    // Quy chế Art. 17(5): the appeal results are published.
+    const pub = await t.http.post(`/v1/rounds/${s.round.id}/appeal-results`).set(bearer(council));
+    expect(pub.status).toBe(200);
+    expect(pub.body).toMatchObject({ published: 1, items: [{ appealId: filed.body.id, partCode: 'written', previousScore: '62.50', appealScore: '67.49', newScore: '67.49' }] });
+    expect((await t.http.get(`/v1/rounds/${s.round.id}/appeal-results`).set(bearer(registrar))).body.items).toHaveLength(1);
+  });
+
+  it('when the re-mark differs from the published score by exactly 5, then the chair decides after hearing both board heads, with the minute (Quy chế Art. 18(1))', async () => {
+    const s = await markedRound();
+    const filed = await t.http.post(`/v1/applications/${s.app.id}/appeals`).set(bearer(registrar)).send({ partCode: 'written', reason: 'phúc khảo' });
+    for (const score of ['67.50', '67.50']) expect((await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await t.keyFor('marker'))).send({ score })).status).toBe(201);
+    const bare = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x' });
+    expect(bare.status).toBe(422);
+    expect(bare.body).toMatchObject({ code: 'appeal.chair_decision_required', appealScore: '67.50', difference: '5.00' });
+    const noMinute = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x', newScore: '66' });
+    expect(noMinute.body.code).toBe('appeal.chair_decision_required');
+    const res = await t.http
+      .post(`/v1/appeals/${filed.body.id}/resolution`)
+      .set(bearer(council))
+      .send({ note: 'Chủ tịch quyết định sau khi nghe hai Trưởng ban', newScore: '66', minuteRef: 'BB 12/HĐTD ngày 10/12' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'changed', appealScore: '67.50', newScore: '66.00', chairDecided: true, chairMinuteRef: 'BB 12/HĐTD ngày 10/12' });
+  });
+
+  it('when the two re-marks differ, then a third re-marker marks: 2 of 3 equal gives that score, otherwise the mean at 2 decimals (Quy chế Art. 17(3)(b))', async () => {
+    const cases = [
+      { marks: ['64', '66', '66'], appealScore: '66.00', rule: 'remark_two_of_three' },
+      { marks: ['64', '65', '64.01'], appealScore: '64.34', rule: 'remark_mean' },
+    ];
+    for (const c of cases) {
+      const s = await markedRound();
+      const filed = await t.http.post(`/v1/applications/${s.app.id}/appeals`).set(bearer(registrar)).send({ partCode: 'written', reason: 'phúc khảo' });
+      const answers = [];
+      for (const score of c.marks) answers.push(await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await t.keyFor('marker'))).send({ score }));
+      expect(answers.map((a) => [a.status, a.body.remarksNeeded, a.body.complete])).toEqual([
+        [201, 2, false],
+        [201, 3, false],
+        [201, 3, true],
+      ]);
+      const fourth = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await t.keyFor('marker'))).send({ score: '1' });
+      expect(fourth.body.code).toBe('appeal.remarks_complete');
+      const res = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x' });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ appealScore: c.appealScore, appealRule: c.rule, newScore: c.appealScore });
+    }
+  });
+
+  it('when the drive records its boards, then only appeals-board members re-mark, never a person who marked the script under another seat, and only the chair settles', async () => {
+    const s = await markingSetup(t, { count: 1, round: { parts: [writtenPart('written', { markingMode: 'single' })] } });
+    const { chair } = await formCouncil(t, s.driveId);
+    const nationalId = makeNationalId();
+    const markingSeat = await seat(t, s.driveId, 'marking', { fullName: 'Phạm Văn Chấm', nationalId });
+    const samePerson = await seat(t, s.driveId, 'appeals', { fullName: 'Phạm Văn Chấm', nationalId });
+    const [a1, a2] = [await seat(t, s.driveId, 'appeals', { fullName: 'Vũ Thị Phúc Khảo' }), await seat(t, s.driveId, 'appeals', { fullName: 'Đinh Văn Phúc Khảo' })];
+    const written = (await codesOf(t, s.round.id, 'written')).get(s.apps[0]!.id)!;
+    expect((await putMarks(t, s.round.id, await memberKey(t, s.driveId, markingSeat.id), [{ code: written, slot: '1', score: '50' }])).status).toBe(200);
+    await moveRound(t, s.round.id, 'locked', council);
+    expect((await t.http.post(`/v1/rounds/${s.round.id}/reveal`).set(bearer(council))).status).toBe(200);
+    await moveRound(t, s.round.id, 'published', council);
+    const filed = await t.http.post(`/v1/applications/${s.apps[0]!.id}/appeals`).set(bearer(registrar)).send({ partCode: 'written', reason: 'phúc khảo' });
+    expect(filed.status).toBe(201);
+    const chairKey = await memberKey(t, s.driveId, chair.id);
+    const recoded = await t.http.post(`/v1/appeals/${filed.body.id}/recode`).set(bearer(chairKey));
+    expect(recoded.status).toBe(200);
+    expect(recoded.body.code).not.toBe(written);
+    const byRoleKey = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await t.keyFor('marker'))).send({ score: '50' });
+    expect(byRoleKey.body.code).toBe('member.key_required');
+    const marked = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await memberKey(t, s.driveId, samePerson.id))).send({ score: '50' });
+    expect(marked.status).toBe(409);
+    expect(marked.body.code).toBe('appeal.remarker_marked_script');
+    const ok1 = await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await memberKey(t, s.driveId, a1.id))).send({ score: '52' });
+    expect(ok1.body).toMatchObject({ code: recoded.body.code, slot: 1 });
+    expect((await t.http.post(`/v1/appeals/${filed.body.id}/remarks`).set(bearer(await memberKey(t, s.driveId, a2.id))).send({ score: '52' })).status).toBe(201);
+    const byCouncilKey = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(council)).send({ note: 'x' });
+    expect(byCouncilKey.body.code).toBe('member.key_required');
+    const settled = await t.http.post(`/v1/appeals/${filed.body.id}/resolution`).set(bearer(chairKey)).send({ note: 'Điều chỉnh theo kết quả phúc khảo' });
+    expect(settled.status, JSON.stringify(settled.body)).toBe(200);
+    expect(settled.body).toMatchObject({ newScore: '52.00', recoded: true });
   });
 
   it('when the drive’s results are approved, then an appeal can neither be filed nor change a score (409 appeal.results_approved)', async () => {

@@ -56,7 +56,7 @@ describe('public results', () => {
     expect(page1.body.drive).toMatchObject({ id: driveId, status: 'published' });
     expect(page1.body.items).toHaveLength(2);
     const winner = page1.body.items[0].winners[0];
-    expect(Object.keys(winner).sort()).toEqual(['candidateNumber', 'fullName', 'nationalIdMasked', 'rank', 'rankingScore']);
+    expect(Object.keys(winner).sort()).toEqual(['candidateNumber', 'fullName', 'identityCorrected', 'nationalIdMasked', 'rank', 'rankingScore']);
     expect(winner.fullName).toMatch(/^Nguyễn Văn Công \d$/);
     expect(winner.rankingScore).toBe('88.25');
     expect(winner.nationalIdMasked).toMatch(/^\d{3}\*{7}\d{2}$/);

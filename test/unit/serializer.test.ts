@@ -14,7 +14,8 @@ import { jobPositionSchema } from '../../src/modules/job-positions/job-positions
 import { quotaSchema } from '../../src/modules/quotas/quotas.schemas.js';
 import { driveReportSchema, leadershipReportSchema } from '../../src/modules/reports/reports.schemas.js';
 import { publicResultsSchema, resultsPageSchema } from '../../src/modules/results/results.schemas.js';
-import { appealListSchema, reconciliationPage, roundListSchema, roundSchema, scriptPageSchema } from '../../src/modules/rounds/rounds.schemas.js';
+import { appealListSchema } from '../../src/modules/appeals/appeals.schemas.js';
+import { reconciliationPage, roundListSchema, roundSchema, scriptPageSchema } from '../../src/modules/rounds/rounds.schemas.js';
 import { deliverySchema, webhookSchema } from '../../src/modules/webhooks/webhooks.schemas.js';
 
 /*

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Caller, Clock } from '../../context.js';
 import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
@@ -91,6 +92,22 @@ export async function assignCandidateNumbers(tx: DbOrTx, driveId: string): Promi
     ordered.map((p, i) => ({ id: p.id, candidateNumber: formatCandidateNumber(prefix, highest + i + 1, width) })),
   );
   return { assigned: ordered.length };
+}
+
+/**
+ * Once the head approved the results, an application changes only through the law's paths: a
+ * winner's result is cancelled and the slot given to the next reserve (POST /v1/results/{id}/cancel).
+ * Takes the drive's lock in share mode, so an approval in flight either sees this change or refuses it.
+ */
+async function refuseAfterApproval(tx: DbOrTx, driveId: string, what: string): Promise<void> {
+  const rows = (await tx.execute(sql`select status from drives where id = ${driveId} for share`)) as unknown as { rows: { status: string }[] };
+  const status = rows.rows[0]?.status;
+  if (status === 'approved' || status === 'published' || status === 'finished') {
+    throw conflict('application.results_approved', `The drive's results are ${status}: ${what} is no longer possible; cancel the result and replace it from the reserve list (POST /v1/results/{id}/cancel)`, {
+      path: 'result_cancellation_and_replacement',
+      driveStatus: status,
+    });
+  }
 }
 
 export function createApplicationsService(deps: ApplicationsDeps) {
@@ -188,6 +205,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         if (!locked) throw notFound('application', id);
         if (expected !== undefined && expected !== locked.version) throw preconditionFailed();
         if (locked.status === 'withdrawn') throw conflict('application.withdrawn', 'A withdrawn application cannot be decided');
+        await refuseAfterApproval(tx, locked.driveId, 'an eligibility change');
         // 170 Art. 8(2)(c): the council checks the forms (through its form-check board).
         const member = await requirePersonAct(tx, caller, locked.driveId, { what: 'Eligibility decisions', boards: ['council', 'form_check'] });
         const row = await repo.setStatus(tx, id, {
@@ -216,6 +234,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         if (!locked) throw notFound('application', id);
         if (expected !== undefined && expected !== locked.version) throw preconditionFailed();
         if (locked.status === 'withdrawn') throw conflict('application.already_withdrawn', 'The application is already withdrawn');
+        await refuseAfterApproval(tx, locked.driveId, 'a withdrawal');
         const row = await repo.setStatus(tx, id, {
           status: 'withdrawn',
           withdrawnAt: clock(),

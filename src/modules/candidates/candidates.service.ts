@@ -8,6 +8,7 @@ import { ethnicGroupByCode, matchEthnicity } from '../../domain/ethnicity.js';
 import { normalizeName, searchKey } from '../../domain/names.js';
 import { birthDateImplausible, identityImplausible, nameImplausible, nationalIdContradiction, type Implausible } from '../../domain/plausibility.js';
 import { AppError, conflict, notFound, preconditionFailed } from '../../errors.js';
+import { identityFrozen } from '../identity/identity.service.js';
 import { audited } from '../audit/audit.writer.js';
 import type { CandidatesRepository, ScopedCandidate, Submission, SubmissionFields } from './candidates.repository.js';
 import type { CandidateLookup, CreateCandidateInput, PatchCandidateInput } from './candidates.schemas.js';
@@ -193,6 +194,11 @@ export function createCandidatesService(deps: CandidatesDeps) {
         if (!person || !current) throw notFound('candidate', id);
         const s = current.submission;
         if (expected !== undefined && expected !== s.version) throw preconditionFailed();
+        if ((input.fullName !== undefined || input.birthDate !== undefined || input.nationalId !== undefined) && (await identityFrozen(tx, id))) {
+          throw conflict('candidate.identity_frozen', 'The candidate is in a drive whose results are approved: the identity is corrected only through an identity correction the approver authorises (POST /v1/candidates/{id}/identity-corrections)', {
+            path: 'identity_correction',
+          });
+        }
 
         const changes: Partial<SubmissionFields> = {};
         if (input.fullName !== undefined) {

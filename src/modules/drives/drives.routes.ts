@@ -86,7 +86,7 @@ export const drivesRoutes: FastifyPluginAsyncZod<{ drives: DrivesService }> = as
   });
 
   app.post('/drives/:id/transitions', {
-    config: { roles: ORGANIZERS },
+    config: { roles: [...ORGANIZERS, 'approver'] },
     schema: {
       operationId: 'transitionDrive',
       tags,
@@ -95,7 +95,8 @@ export const drivesRoutes: FastifyPluginAsyncZod<{ drives: DrivesService }> = as
         'draft → open → closed → examining → marking → … → published → finished; cancelled from any non-final state (reason required). ' +
         'open needs a quota and a registration window and freezes the rule set; closed assigns candidate numbers; examining needs ' +
         'an application that is submitted or eligible; finished needs published results. 409 drive.invalid_transition or ' +
-        'drive.precondition_failed (with the reason).',
+        'drive.precondition_failed (with the reason). Cancelling a drive whose results are approved or published needs an approver key ' +
+        '(403 drive.cancel_needs_approver); an approver key does no other transition.',
       params: idParams,
       headers: ifMatchHeaders,
       body: transitionBody,

@@ -326,6 +326,16 @@ export function createDrivesService(deps: DrivesDeps) {
       return audited(db, caller.actor, async (tx, record) => {
         const drive = await lockVisibleDrive(tx, caller, id);
         if (expected !== undefined && expected !== drive.version) throw preconditionFailed();
+        // Approved or published results are the head's decision: only the approver undoes them by cancelling the drive.
+        const approved = drive.status === 'approved' || drive.status === 'published';
+        if (caller.role === 'approver' && !(input.to === 'cancelled' && approved)) {
+          throw new AppError(403, 'auth.forbidden', 'An approver key moves a drive only to cancel one whose results are approved or published');
+        }
+        if (input.to === 'cancelled' && approved && caller.role !== 'approver' && caller.role !== 'admin') {
+          throw new AppError(403, 'drive.cancel_needs_approver', `The drive's results are ${drive.status}: cancelling it needs the approver (the head of the recruiting agency)`, {
+            status: drive.status,
+          });
+        }
         return driveView(await transitionInTx(tx, caller, drive, input.to, input.reason, record));
       });
     },

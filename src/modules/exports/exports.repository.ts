@@ -56,8 +56,8 @@ export function createExportsRepository(db: Db) {
       return cursorRows<ResultExportRow>(
         db,
         sql`select ag.code as agency_code, ag.name as agency_name, coalesce(q.title, jp.name) as position, q.slots,
-                   r.rank, a.candidate_number, coalesce(cp.full_name, c.full_name) as full_name,
-                   coalesce(cp.birth_date, c.birth_date)::text as birth_date, c.national_id_masked,
+                   r.rank, a.candidate_number, coalesce(ai.full_name, cp.full_name, c.full_name) as full_name,
+                   coalesce(ai.birth_date, cp.birth_date, c.birth_date)::text as birth_date, coalesce(ai.national_id_masked, c.national_id_masked) as national_id_masked,
                    r.outcome, r.winner_slot, r.raw_score::text as raw_score, r.priority_points::text as priority_points,
                    r.ranking_score::text as ranking_score, r.decided_by, r.explanation->>'text' as explanation,
                    r.cancel_reason, to_char(r.cancelled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as cancelled_at,
@@ -69,6 +69,7 @@ export function createExportsRepository(db: Db) {
               join applications a on a.id = r.application_id
               join candidates c on c.id = a.candidate_id
               left join candidate_profiles cp on cp.id = a.profile_id -- the registering agency's submission
+              left join approved_identities ai on ai.drive_id = a.drive_id and ai.application_id = a.id -- frozen at approval
              where r.drive_id = ${driveId}
              order by ag.code, jp.code, q.id, r.rank nulls last, a.candidate_number nulls last, r.id`,
       );
@@ -79,8 +80,8 @@ export function createExportsRepository(db: Db) {
       return cursorRows<ApplicationExportRow>(
         db,
         sql`select ag.code as agency_code, ag.name as agency_name, coalesce(q.title, jp.name) as position,
-                   a.candidate_number, coalesce(cp.full_name, c.full_name) as full_name, coalesce(cp.birth_date, c.birth_date)::text as birth_date,
-                   coalesce(cp.gender, c.gender) as gender, coalesce(cp.ethnicity, c.ethnicity) as ethnicity, c.national_id_masked,
+                   a.candidate_number, coalesce(ai.full_name, cp.full_name, c.full_name) as full_name, coalesce(ai.birth_date, cp.birth_date, c.birth_date)::text as birth_date,
+                   coalesce(cp.gender, c.gender) as gender, coalesce(cp.ethnicity, c.ethnicity) as ethnicity, coalesce(ai.national_id_masked, c.national_id_masked) as national_id_masked,
                    a.choice, a.status, a.priority_category, a.priority_points::text as priority_points,
                    array_to_string(array(select jsonb_array_elements_text(a.exemptions)), '; ') as exemptions,
                    array_to_string(array(select e->>'message' from jsonb_array_elements(a.reasons) e), '; ') as reasons,
@@ -91,6 +92,7 @@ export function createExportsRepository(db: Db) {
               join job_positions jp on jp.id = q.job_position_id
               join candidates c on c.id = a.candidate_id
               left join candidate_profiles cp on cp.id = a.profile_id -- the registering agency's submission
+              left join approved_identities ai on ai.drive_id = a.drive_id and ai.application_id = a.id -- frozen at approval
              where a.drive_id = ${driveId}
              order by ag.code, jp.code, q.id, a.candidate_number nulls last, a.id`,
       );

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { JobGrade } from '../../domain/rule-sets.js';
+import { approvedIdentities } from '../identity/identity.table.js';
 import { newId } from '../../db/columns.js';
 import { pgErrorOf } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
@@ -634,14 +635,16 @@ export function createResultsRepository(db: DbOrTx) {
           winnerSlot: results.winnerSlot,
           rankingScore: results.rankingScore,
           candidateNumber: applications.candidateNumber,
-          // The name the application's registering agency submitted (submittedFullName).
-          fullName: submittedFullName,
-          nationalIdMasked: candidates.nationalIdMasked,
+          // The identity frozen at approval; else the name the registering agency submitted (submittedFullName).
+          fullName: sql<string>`coalesce(${approvedIdentities.fullName}, ${submittedFullName})`,
+          nationalIdMasked: sql<string>`coalesce(${approvedIdentities.nationalIdMasked}, ${candidates.nationalIdMasked})`,
+          correctionId: approvedIdentities.correctionId,
         })
         .from(results)
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .innerJoin(candidates, eq(candidates.id, applications.candidateId))
         .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
+        .leftJoin(approvedIdentities, and(eq(approvedIdentities.driveId, results.driveId), eq(approvedIdentities.applicationId, results.applicationId)))
         .where(and(inArray(results.quotaId, all), eq(results.outcome, 'winner')))
         .orderBy(asc(results.quotaId), asc(results.winnerSlot));
       return rows

@@ -225,6 +225,7 @@ export const publicResultsSchema = z
             nationalIdMasked: z.string(),
             rankingScore: decimal.nullable(),
             rank: z.number().int().nullable(),
+            identityCorrected: z.boolean().describe('The identity shown was corrected after approval by a correction the approver authorised'),
           }),
         ),
       }),

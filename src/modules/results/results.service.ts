@@ -40,6 +40,13 @@ export type ResultsDeps = {
    * promoting the next reserve at once (src/modules/appointments: 170 Art. 19(4), 300 Art. 5(4)).
    */
   cancelWinnerPath?: CancelWinnerPath;
+  /**
+   * Refuses (409) to submit or approve while an appeal window of the drive is open or an appeal is
+   * unresolved (Quy chế Art. 15(4)(b)); called under the drive's lock. See src/modules/appeals.
+   */
+  appealGate?: (tx: Tx, driveId: string, action: 'submitted' | 'approved') => Promise<void>;
+  /** Freezes the identity of the drive's applications at approval (src/modules/identity). */
+  onApproved?: (tx: Tx, driveId: string) => Promise<void>;
 };
 
 export type CancelWinnerPath = (
@@ -854,6 +861,7 @@ export function createResultsService(deps: ResultsDeps) {
 
     submit: (caller: Caller, driveId: string, expected: number | undefined) =>
       workflow(caller, driveId, expected, 'submitted', null, async (tx, drive) => {
+        await deps.appealGate?.(tx, drive.id, 'submitted');
         const pending = (await repo.quotaResultsOf(drive.id, tx)).filter((q) => PENDING_TIE.includes(q.status));
         if (pending.length > 0) {
           throw conflict('results.ties_pending', `${pending.length} quota(s) have a tie awaiting the head's decision`, {
@@ -864,7 +872,12 @@ export function createResultsService(deps: ResultsDeps) {
       }),
     // The head of the recruiting agency approves or returns the results (170 Art. 8(2)(d), 17).
     approve: (caller: Caller, driveId: string, expected: number | undefined, decision?: DecisionRef) =>
-      workflow(caller, driveId, expected, 'approved', null, (tx, drive) => headDecision(tx, caller, drive.id, decision, { what: 'Approvals of results', always: false })),
+      workflow(caller, driveId, expected, 'approved', null, async (tx, drive) => {
+        const decided = await headDecision(tx, caller, drive.id, decision, { what: 'Approvals of results', always: false });
+        await deps.appealGate?.(tx, drive.id, 'approved');
+        await deps.onApproved?.(tx, drive.id);
+        return decided;
+      }),
     returnResults: (caller: Caller, driveId: string, expected: number | undefined, reason: string, decision?: DecisionRef) =>
       workflow(caller, driveId, expected, 'returned', reason, (tx, drive) => headDecision(tx, caller, drive.id, decision, { what: 'Returns of results', always: false })),
     publish: (caller: Caller, driveId: string, expected: number | undefined) => workflow(caller, driveId, expected, 'published', null),
@@ -1007,6 +1020,7 @@ export function createResultsService(deps: ResultsDeps) {
               nationalIdMasked: w.nationalIdMasked,
               rankingScore: w.rankingScore,
               rank: w.rank,
+              identityCorrected: w.correctionId !== null,
             })),
         })),
       };

@@ -9,13 +9,11 @@ import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { drives } from '../drives/drives.table.js';
 import {
-  appeals,
   marks,
   parts,
   rounds,
   scoreHistory,
   scripts,
-  type AppealRow,
   type PartRow,
   type RoundRow,
   type ScriptRow,
@@ -166,10 +164,11 @@ export function createRoundsRepository(db: DbOrTx) {
 
     async listScripts(
       roundId: string,
-      f: { partId?: string | undefined; status?: ScriptRow['status'] | undefined; statuses?: ScriptRow['status'][]; afterCode?: string | undefined; limit: number },
+      f: { partId?: string | undefined; status?: ScriptRow['status'] | undefined; statuses?: ScriptRow['status'][]; afterCode?: string | undefined; limit: number; presentOnly?: boolean },
     ): Promise<ScriptRow[]> {
       const where: (SQL | undefined)[] = [
         eq(scripts.roundId, roundId),
+        f.presentOnly ? eq(scripts.absent, false) : undefined,
         f.partId ? eq(scripts.partId, f.partId) : undefined,
         f.status ? eq(scripts.status, f.status) : undefined,
         f.statuses ? inArray(scripts.status, f.statuses) : undefined,
@@ -278,8 +277,6 @@ export function createRoundsRepository(db: DbOrTx) {
         .orderBy(asc(applications.candidateNumber), asc(parts.position), asc(scripts.code));
     },
 
-    // --- appeals ---------------------------------------------------------------------------------
-
     async applicationContext(id: string, tx: DbOrTx = db) {
       const [row] = await tx
         .select({ id: applications.id, driveId: applications.driveId, registeredByAgencyId: applications.registeredByAgencyId })
@@ -301,36 +298,6 @@ export function createRoundsRepository(db: DbOrTx) {
         .innerJoin(rounds, eq(rounds.id, scripts.roundId))
         .where(eq(scripts.applicationId, applicationId))
         .orderBy(asc(rounds.order), asc(parts.position));
-    },
-
-    async insertAppeal(tx: DbOrTx, row: typeof appeals.$inferInsert): Promise<AppealRow> {
-      const [created] = await tx.insert(appeals).values(row).returning();
-      return created!;
-    },
-
-    async appealsOf(applicationId: string, afterId: string | undefined, limit: number) {
-      return db
-        .select({ appeal: appeals, partCode: parts.code, roundId: scripts.roundId })
-        .from(appeals)
-        .innerJoin(scripts, eq(scripts.id, appeals.scriptId))
-        .innerJoin(parts, eq(parts.id, scripts.partId))
-        .where(and(eq(appeals.applicationId, applicationId), afterId ? gt(appeals.id, afterId) : undefined))
-        .orderBy(asc(appeals.id))
-        .limit(limit + 1);
-    },
-
-    async lockAppeal(tx: DbOrTx, id: string): Promise<AppealRow | undefined> {
-      const [row] = await tx.select().from(appeals).where(eq(appeals.id, id)).for('update');
-      return row;
-    },
-
-    async updateAppeal(tx: DbOrTx, id: string, changes: Partial<typeof appeals.$inferInsert>): Promise<AppealRow> {
-      const [row] = await tx
-        .update(appeals)
-        .set({ ...changes, version: sql`${appeals.version} + 1` })
-        .where(eq(appeals.id, id))
-        .returning();
-      return row!;
     },
 
     async scriptWithPart(tx: DbOrTx, scriptId: string, lock = false) {

@@ -6,16 +6,13 @@ import { AppError } from '../../http/errors.js';
 import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
 import { idempotencyHeaders } from '../../http/idempotency.js';
 import { problems } from '../../http/openapi.js';
-import { decodeCursor, idCursor, pageQuery, toPage, withLink } from '../../http/pagination.js';
+import { decodeCursor, toPage, withLink } from '../../http/pagination.js';
 import { idParams, uuid } from '../../http/primitives.js';
 import { ORGANIZERS, STAFF } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
 import { SCORING_BOARDS } from '../boards/boards.table.js';
 import {
-  appealListSchema,
-  appealSchema,
   atomicQuery,
-  createAppealBody,
   createRoundBody,
   createRoundsQuery,
   decisionsResult,
@@ -29,7 +26,6 @@ import {
   putScoresResult,
   reconciliationPage,
   reconciliationQuery,
-  resolveAppealBody,
   revealSchema,
   roundListSchema,
   roundSchema,
@@ -39,7 +35,6 @@ import {
 import type { RoundsService } from './rounds.service.js';
 
 const tags = ['rounds'];
-const appealTags = ['appeals'];
 
 // Markers may read round structure and scripts by code; they never reach candidates or applications.
 const ROUND_READERS: readonly Role[] = [...STAFF, 'marker'];
@@ -49,8 +44,6 @@ const SCRIPT_ISSUERS: readonly Role[] = ['anonymizer', 'council'];
 const MARKERS: readonly Role[] = ['marker'];
 const COUNCIL: readonly Role[] = ['council'];
 const RECONCILIATION_READERS: readonly Role[] = ['council', 'organizer'];
-const APPEAL_FILERS: readonly Role[] = ['registrar', 'council', 'organizer'];
-const APPEAL_READERS: readonly Role[] = ['registrar', 'council', 'organizer', 'approver', 'auditor'];
 
 const codeCursor = z.object({ code: z.string().max(32) });
 const csvNote = 'Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row.';
@@ -300,60 +293,5 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       response: { 200: putScoresResult, ...problems(404, 409, 422) },
     },
     handler: async (request) => rounds.putScores(callerOf(request), request.params.id, request.body, request.query.atomic === 'true'),
-  });
-
-  app.post('/applications/:id/appeals', {
-    config: { roles: APPEAL_FILERS, idempotent: true },
-    schema: {
-      operationId: 'fileAppeal',
-      tags: appealTags,
-      summary: 'File an appeal (phúc khảo) for a written part, inside the window after the round’s publication',
-      params: idParams,
-      headers: idempotencyHeaders,
-      body: createAppealBody,
-      response: { 201: appealSchema, ...problems(404, 409, 422) },
-    },
-    handler: async (request, reply) => {
-      const appeal = await rounds.fileAppeal(callerOf(request), request.params.id, request.body);
-      setEtag(reply, appeal.version);
-      return reply.code(201).send(appeal);
-    },
-  });
-
-  app.get('/applications/:id/appeals', {
-    config: { roles: APPEAL_READERS },
-    schema: {
-      operationId: 'listAppeals',
-      tags: appealTags,
-      summary: 'Appeals of an application',
-      params: idParams,
-      querystring: z.object(pageQuery).strict(),
-      response: { 200: appealListSchema, ...problems(404) },
-    },
-    handler: async (request, reply) => {
-      const after = decodeCursor(request.query.cursor, idCursor);
-      const rows = await rounds.listAppeals(callerOf(request), request.params.id, after?.id, request.query.limit);
-      return withLink(request, reply, toPage(rows, request.query.limit, (a) => ({ id: a.id })));
-    },
-  });
-
-  app.post('/appeals/:id/resolution', {
-    config: { roles: COUNCIL, members: ['appeals', 'council'] },
-    schema: {
-      operationId: 'resolveAppeal',
-      tags: appealTags,
-      summary: 'Resolve an appeal: the re-mark replaces the final score; both values stay',
-      description:
-        'Roles: council. Member binding: once the drive records its boards, only a key bound to a member of the appeals board or the ' +
-        'council (403 member.key_required).',
-      params: idParams,
-      body: resolveAppealBody,
-      response: { 200: appealSchema, ...problems(404, 409, 422) },
-    },
-    handler: async (request, reply) => {
-      const appeal = await rounds.resolveAppeal(callerOf(request), request.params.id, request.body);
-      setEtag(reply, appeal.version);
-      return appeal;
-    },
   });
 };

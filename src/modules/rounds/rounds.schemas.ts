@@ -283,49 +283,12 @@ export const revealSchema = z
   })
   .meta({ id: 'RoundReveal' });
 
-// --- appeals -------------------------------------------------------------------------------------
-
-export const createAppealBody = z
-  .object({
-    partCode: roundCode.optional(),
-    roundId: uuid.optional().describe('Disambiguates partCode when two rounds share it'),
-    scriptId: uuid.optional(),
-    reason: text(2000),
-  })
-  .strict()
-  .refine((b) => (b.partCode === undefined) !== (b.scriptId === undefined), 'give exactly one of partCode or scriptId');
-
-export const appealSchema = z
-  .object({
-    id: uuid,
-    applicationId: uuid,
-    scriptId: uuid,
-    roundId: uuid,
-    partCode: z.string(),
-    status: z.enum(appealStatuses),
-    reason: z.string().nullable(),
-    filedAt: timestamp,
-    windowClosesOn: z.string().nullable(),
-    dueOn: z.string().describe('Resolution due (window close + appealResolutionDays)'),
-    previousScore: z.string().nullable(),
-    newScore: z.string().nullable(),
-    resolutionNote: z.string().nullable(),
-    resolvedAt: timestamp.nullable(),
-    version: z.number().int(),
-  })
-  .meta({ id: 'Appeal' });
-export const appealListSchema = z.object({ items: z.array(appealSchema), nextCursor: z.string().nullable() });
-
-export const resolveAppealBody = z.object({ newScore: scoreInput, note: text(2000) }).strict();
-
 export type CreateRoundInput = z.infer<typeof createRoundBody>;
 export type PatchRoundInput = z.infer<typeof patchRoundBody>;
 export type PartInput = z.infer<typeof partInput>;
 export type MarkRowInput = z.infer<typeof markRow>;
 export type DecisionInput = z.infer<typeof decisionRow>;
 export type ScoreRowInput = z.infer<typeof scoreRow>;
-export type CreateAppealInput = z.infer<typeof createAppealBody>;
-export type ResolveAppealInput = z.infer<typeof resolveAppealBody>;
 export type ListScriptsQuery = z.infer<typeof listScriptsQuery>;
 export type ReconciliationQuery = z.infer<typeof reconciliationQuery>;
 export { appealStatuses };

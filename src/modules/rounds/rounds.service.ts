@@ -3,10 +3,10 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { distinctLanguages, examinesLanguage } from '../../domain/foreign-language.js';
 import { structureViolation, type HandBuiltRound } from '../../domain/round-structure.js';
-import { newScriptCodes, normalizeScriptCode } from '../../domain/script-codes.js';
+import { newScriptCodes, newScriptId, normalizeScriptCode, shuffled } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
 import { requirePersonAct } from '../boards/boards.acts.js';
@@ -14,7 +14,6 @@ import { SCORING_BOARDS } from '../boards/boards.table.js';
 import { DECIDED_RULES, reconcileScript, slotKind, spreadOf, type ScriptOutcome } from './rounds.marking.js';
 import type { DriveContext, MarkRow, RoundsRepository } from './rounds.repository.js';
 import type {
-  CreateAppealInput,
   CreateRoundInput,
   DecisionInput,
   ListScriptsQuery,
@@ -22,15 +21,12 @@ import type {
   PartInput,
   PatchRoundInput,
   ReconciliationQuery,
-  ResolveAppealInput,
   ScoreRowInput,
 } from './rounds.schemas.js';
-import type { AppealRow, PartRow, RoundRow, ScriptRow } from './rounds.table.js';
+import type { PartRow, RoundRow, ScriptRow } from './rounds.table.js';
 
 export type RoundsDeps = { db: Db; repo: RoundsRepository; clock: Clock };
 
-/** Drive statuses after which results are approved: nothing a round does may change them. */
-const RESULTS_APPROVED = new Set(['approved', 'published', 'finished']);
 /** Drive statuses in which the exam structure can no longer be set up. */
 const DRIVE_CLOSED = new Set(['approved', 'published', 'finished', 'cancelled']);
 
@@ -689,9 +685,10 @@ export function createRoundsService(deps: RoundsDeps) {
         const { parts, existing, exempt, notAdmitted, missing: wanted } = await missingScripts(tx, round, drive, ruleSet, only);
         const taken = new Set(existing.map((s) => s.code));
         const codes = newScriptCodes(wanted.length, taken);
+        // Random ids, issued in a shuffled order: nothing about a script follows its application (DOMAIN.md "Anonymous marking").
         const issued = await repo.insertScripts(
           tx,
-          wanted.map((w, i) => ({ id: newId(), roundId: id, partId: w.partId, applicationId: w.applicationId, code: codes[i]! })),
+          shuffled(wanted).map((w, i) => ({ id: newScriptId(), roundId: id, partId: w.partId, applicationId: w.applicationId, code: codes[i]! })),
         );
         const result = { issued, existing: existing.length, exempt, notAdmitted, parts: parts.length };
         if (issued > 0) {
@@ -710,7 +707,9 @@ export function createRoundsService(deps: RoundsDeps) {
         partId = parts.find((p) => p.code === q.partCode)?.id;
         if (!partId) return [];
       }
-      const rows = await repo.listScripts(id, { partId, status: q.status, afterCode, limit: q.limit });
+      const showsApplication = caller.role === 'admin' || caller.role === 'anonymizer' || round.status === 'revealed' || round.status === 'published';
+      // Before the reveal an absent candidate's script is not in the coded pile: its flag would pair its code with the attendance list.
+      const rows = await repo.listScripts(id, { partId, status: q.status, afterCode, limit: q.limit, presentOnly: !showsApplication });
       const isMarker = caller.role === 'marker';
       const memberId = caller.member?.id;
       // A marker sees only their own marks (a member's, whichever of their keys entered them); the council and the board see every mark.
@@ -725,7 +724,6 @@ export function createRoundsService(deps: RoundsDeps) {
       const who = isMarker ? new Map() : await markersOf(marks);
       const markView = (m: MarkRow) => ({ slot: m.slot, score: m.score, enteredAt: m.enteredAt });
       const councilMarkView = (m: MarkRow) => ({ ...markView(m), markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null, markerKeyId: m.markerKeyId });
-      const showsApplication = caller.role === 'admin' || caller.role === 'anonymizer' || round.status === 'revealed' || round.status === 'published';
       return rows.map((s) => {
         const partCode = partById.get(s.partId)?.code ?? '';
         const own = marksBy.get(s.id) ?? [];
@@ -1068,7 +1066,7 @@ export function createRoundsService(deps: RoundsDeps) {
         if (uniqueMissing.length > 0) {
           // Computer rounds have no paper to anonymise, but every score still lives on a script with a code.
           const codes = newScriptCodes(uniqueMissing.length, taken);
-          await repo.insertScripts(tx, uniqueMissing.map((p, i) => ({ id: newId(), roundId: id, partId: p.partId, applicationId: p.applicationId, code: codes[i]! })));
+          await repo.insertScripts(tx, shuffled(uniqueMissing).map((p, i) => ({ id: newScriptId(), roundId: id, partId: p.partId, applicationId: p.applicationId, code: codes[i]! })));
           for (const s of await repo.lockScriptsOfApplications(tx, id, uniqueMissing.map((p) => p.applicationId))) scriptOf.set(`${s.partId}/${s.applicationId}`, s);
         }
         for (const p of plan) {
@@ -1084,121 +1082,6 @@ export function createRoundsService(deps: RoundsDeps) {
         return { saved: plan.length, rejected, rows: results };
       });
     },
-
-    // --- appeals ---------------------------------------------------------------------------------
-
-    /**
-     * Phúc khảo: written parts only, filed from the round's publication up to appealWindowDays after
-     * it (Vietnam dates); due appealResolutionDays after the window closes.
-     */
-    async fileAppeal(caller: Caller, applicationId: string, input: CreateAppealInput) {
-      return audited(db, caller.actor, async (tx, record) => {
-        const { drive, ruleSet } = await visibleApplication(caller, applicationId, tx);
-        const candidates = (await repo.scriptsOfApplication(tx, applicationId)).filter((c) =>
-          input.scriptId ? c.script.id === input.scriptId : c.part.code === input.partCode && (!input.roundId || c.round.id === input.roundId),
-        );
-        if (candidates.length === 0) throw notFound('script', input.scriptId);
-        if (candidates.length > 1) {
-          throw unprocessable('appeal.part_ambiguous', `Part ${input.partCode} exists in several rounds: give roundId or scriptId`, {
-            roundIds: candidates.map((c) => c.round.id),
-          });
-        }
-        const { script, part, round } = (await repo.scriptWithPart(tx, candidates[0]!.script.id, true))!;
-        if (!part.written) throw unprocessable('appeal.part_not_written', `Part ${part.code} is not written: only written parts can be appealed`);
-        if (part.computer) throw unprocessable('appeal.part_on_computer', `Part ${part.code} was taken on computer: its result is not open to appeal (Decree 170/2025 Art. 16(4)(b))`);
-        if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
-        if (!round.publishedAt) throw unprocessable('appeal.round_not_published', `Round ${round.code} is not published yet: the appeal window has not opened`);
-        const window = appealWindow(round.publishedAt, ruleSet);
-        const today = localDate(clock());
-        if (today > window.closesOn) {
-          throw unprocessable('appeal.window_closed', `The appeal window of ${ruleSet.deadlines.appealWindowDays} days closed on ${window.closesOn} (today is ${today})`, {
-            opensOn: window.opensOn,
-            closesOn: window.closesOn,
-            appealWindowDays: ruleSet.deadlines.appealWindowDays,
-          });
-        }
-        if (script.absent) throw unprocessable('appeal.script_absent', 'The candidate was absent: there is no script to re-mark');
-        let appeal: AppealRow;
-        try {
-          appeal = await repo.insertAppeal(tx, {
-            id: newId(),
-            applicationId,
-            scriptId: script.id,
-            reason: input.reason,
-            windowClosesOn: window.closesOn,
-            dueOn: window.resolutionDueOn,
-            previousScore: script.finalScore,
-          });
-        } catch (err) {
-          if (isUniqueViolation(err, 'appeals_one_open_per_script')) throw conflict('appeal.duplicate', 'This script already has a pending appeal');
-          throw err;
-        }
-        const v = appealView(appeal, round.id, part.code);
-        record({ action: 'appeal.filed', resourceType: 'appeal', resourceId: appeal.id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: v });
-        return v;
-      });
-    },
-
-    async listAppeals(caller: Caller, applicationId: string, afterId: string | undefined, limit: number) {
-      await visibleApplication(caller, applicationId);
-      const rows = await repo.appealsOf(applicationId, afterId, limit);
-      return rows.map((r) => appealView(r.appeal, r.roundId, r.partCode));
-    },
-
-    /** The re-mark replaces the final score; both values stay on the appeal and in score_history. */
-    async resolveAppeal(caller: Caller, appealId: string, input: ResolveAppealInput) {
-      return audited(db, caller.actor, async (tx, record) => {
-        const appeal = await repo.lockAppeal(tx, appealId);
-        if (!appeal) throw notFound('appeal', appealId);
-        const { drive } = await visibleApplication(caller, appeal.applicationId, tx).catch(() => {
-          throw notFound('appeal', appealId);
-        });
-        if (appeal.status !== 'pending') throw conflict('appeal.already_resolved', `The appeal is already ${appeal.status}`);
-        // The appeals board re-marks; the council (its chair) settles (170 Art. 16; DOMAIN.md "Appeals").
-        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Appeal re-marks', boards: ['appeals', 'council'] });
-        if (RESULTS_APPROVED.has(drive.status)) throw conflict('appeal.results_approved', `The drive's results are ${drive.status}: appeals can no longer change them`);
-        const { script, part, round } = (await repo.scriptWithPart(tx, appeal.scriptId, true))!;
-        const score = scoreOf(input.newScore, hundredthsOf(part.maxScore));
-        if (isRowError(score)) throw unprocessable(score.code, score.message);
-        const previous = script.finalScore;
-        const newScore = formatScore(score);
-        const changed = previous !== newScore;
-        if (changed) {
-          await repo.updateScript(tx, script.id, { finalScore: newScore, finalRule: 'appeal', decisionReason: input.note, status: 'final' });
-        }
-        await repo.insertHistory(tx, [{ scriptId: script.id, previousScore: previous, newScore, rule: changed ? 'appeal' : 'appeal_upheld', reason: input.note, actorKeyId: caller.actor.keyId }]);
-        const row = await repo.updateAppeal(tx, appealId, {
-          status: changed ? 'changed' : 'upheld',
-          previousScore: previous,
-          newScore,
-          resolutionNote: input.note,
-          resolvedAt: clock(),
-        });
-        const v = appealView(row, round.id, part.code);
-        record({ action: 'appeal.resolved', resourceType: 'appeal', resourceId: appealId, agencyId: drive.organizingAgencyId, driveId: drive.id, before: { status: appeal.status, score: previous }, after: { ...v, member } });
-        return v;
-      });
-    },
-  };
-}
-
-function appealView(a: AppealRow, roundId: string, partCode: string) {
-  return {
-    id: a.id,
-    applicationId: a.applicationId,
-    scriptId: a.scriptId,
-    roundId,
-    partCode,
-    status: a.status,
-    reason: a.reason,
-    filedAt: a.filedAt,
-    windowClosesOn: a.windowClosesOn,
-    dueOn: a.dueOn,
-    previousScore: a.previousScore,
-    newScore: a.newScore,
-    resolutionNote: a.resolutionNote,
-    resolvedAt: a.resolvedAt,
-    version: a.version,
   };
 }
 

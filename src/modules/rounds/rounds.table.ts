@@ -200,10 +200,21 @@ export const appeals = pgTable(
     newScore: numeric({ precision: 7, scale: 2 }),
     resolutionNote: text(),
     resolvedAt: timestamp({ withTimezone: true, mode: 'date' }),
+    /** The appeals board's result (Quy chế Art. 17(3)) and how it was reached. */
+    appealScore: numeric({ precision: 7, scale: 2 }),
+    appealRule: text(),
+    /** A new code the chair gave the appealed script (Quy chế Art. 17(1)(c)); null: not re-coded. */
+    remarkCode: text(),
+    /** The minute of the chair hearing both board heads (Quy chế Art. 18(1), difference ≥ 5). */
+    chairMinuteRef: text(),
+    decidedByMemberId: uuid(),
+    /** When the appeal result was published (Quy chế Art. 17(5)). */
+    publishedAt: timestamp({ withTimezone: true, mode: 'date' }),
     createdAt: createdAt(),
     version: version(),
   },
   (t) => [
+    uniqueIndex('appeals_remark_code_unique').on(t.remarkCode).where(sql`${t.remarkCode} is not null`),
     index('appeals_application_idx').on(t.applicationId),
     uniqueIndex('appeals_one_open_per_script').on(t.scriptId).where(sql`${t.status} = 'pending'`),
   ],

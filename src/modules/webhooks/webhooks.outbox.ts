@@ -26,6 +26,9 @@ export const webhookEventTypes = [
   'results.returned',
   'results.published',
   'result.cancelled',
+  'appeal.filed',
+  'appeal.resolved',
+  'appeals.published',
   'board.conflict_raised',
   'drive.deadline_due_soon',
   'drive.deadline_overdue',
@@ -70,6 +73,10 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'results.returned': 'results.returned',
   'results.published': 'results.published',
   'result.cancelled': 'result.cancelled',
+  // Phúc khảo (170 Art. 16(4)(b); Quy chế Art. 17(5)): filed, settled, and the round's results published.
+  'appeal.filed': 'appeal.filed',
+  'appeal.resolved': 'appeal.resolved',
+  'appeals.published': 'appeals.published',
   // A board member found related to a candidate (170 Art. 8(3)): the appointing authority must act.
   'board.conflict_raised': 'board.conflict_raised',
   // A statutory step of the drive's timeline due soon or overdue, raised once by the timeline sweep.
