@@ -79,12 +79,13 @@ describe('anonymity before the reveal', () => {
         if (res.status !== 200) continue;
         read++;
         const body = JSON.stringify(res.body);
-        const codes = truth.map((s) => s.code).filter((c) => body.includes(c));
-        const people = personMarks.filter((p) => body.includes(p));
+        // Whole JSON string values: a short candidate number may occur by chance inside a random id.
+        const codes = truth.map((s) => s.code).filter((c) => body.includes(JSON.stringify(c)));
+        const people = personMarks.filter((p) => body.includes(JSON.stringify(p)));
         // A response names codes or people, never both.
         expect(codes.length === 0 || people.length === 0, `${role} GET ${path} pairs codes with people`).toBe(true);
         // The absent candidate's script is not in the coded pile before the reveal.
-        expect(body.includes(absentCode), `${role} GET ${path} shows the absent script`).toBe(false);
+        expect(body.includes(JSON.stringify(absentCode)), `${role} GET ${path} shows the absent script`).toBe(false);
         expect(body.includes('"absent":true'), `${role} GET ${path} shows an absence flag`).toBe(false);
         expect(/"(createdAt|created_at)"/.test(body) && codes.length > 0, `${role} GET ${path} times a script`).toBe(false);
       }
