@@ -76,8 +76,15 @@ describe.skipIf(!onPostgres)('PostgreSQL backends terminated under load', () => 
       expect(JSON.parse(r.body).code).toMatch(/^database\./);
     }
     // Serving again: every request succeeds once the terminations stop.
-    const after = await Promise.all(Array.from({ length: 10 }, () => request()));
-    expect(after.map((r) => r.status).every((s) => s === 200 || s === 201)).toBe(true);
+    // A pooled connection terminated in the last round is found dead when next used (a 503 of its
+    // own): within a few seconds of the last termination, a batch of 10 all succeed.
+    let after: Awaited<ReturnType<typeof request>>[] = [];
+    for (let attempt = 0; attempt < 20; attempt++) {
+      after = await Promise.all(Array.from({ length: 10 }, () => request()));
+      if (after.every((r) => r.status === 200 || r.status === 201)) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(after.map((r) => r.status)).toEqual(after.map((r) => (r.status === 201 ? 201 : 200)));
     expect((await fetch(`${server.base}/readyz`)).status).toBe(200);
     expect(server.proc.exitCode).toBeNull();
   });
