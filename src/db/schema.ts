@@ -15,3 +15,4 @@ export * from '../modules/reports/reports.table.js';
 export * from '../modules/boards/boards.table.js';
 export * from '../modules/calendar/calendar.table.js';
 export * from '../modules/timeline/timeline.table.js';
+export * from '../modules/discipline/discipline.table.js';
