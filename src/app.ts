@@ -51,6 +51,9 @@ import { createQuotasService } from './modules/quotas/quotas.service.js';
 import { createRoundsRepository } from './modules/rounds/rounds.repository.js';
 import { roundsRoutes } from './modules/rounds/rounds.routes.js';
 import { createRoundsService } from './modules/rounds/rounds.service.js';
+import { createMarkingRepository } from './modules/marking/marking.repository.js';
+import { markingRoutes } from './modules/marking/marking.routes.js';
+import { createMarkingService } from './modules/marking/marking.service.js';
 import { createNationalIdProtector } from './crypto/national-id.js';
 import { createCandidatesRepository } from './modules/candidates/candidates.repository.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
@@ -145,6 +148,7 @@ export function buildServices(deps: {
   const quotas = createQuotasService({ db, repo: quotasRepo, drives, agencies: agenciesRepo, jobPositions: jobPositionsRepo });
   const roundsRepo = createRoundsRepository(db);
   const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock });
+  const marking = createMarkingService({ db, repo: roundsRepo, marking: createMarkingRepository(db), rounds, clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
   const nationalIds = createNationalIdProtector(deps.dataKey ?? '', deps.dataKeysRetired);
   const candidatesRepo = createCandidatesRepository(db);
@@ -180,7 +184,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, marking, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -307,6 +311,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(agenciesRoutes, { agencies: services.agencies });
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });
+      await v1.register(markingRoutes, { marking: services.marking });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });
