@@ -10,6 +10,7 @@ CREATE TABLE "discipline_acts" (
 	"part_id" uuid NOT NULL,
 	"application_id" uuid NOT NULL,
 	"kind" text NOT NULL,
+	"status" text NOT NULL,
 	"minute_ref" text NOT NULL,
 	"reason" text NOT NULL,
 	"decided_by_member_id" uuid,
@@ -17,7 +18,12 @@ CREATE TABLE "discipline_acts" (
 	"chair_report_ref" text,
 	"head_decision_number" text,
 	"head_decision_date" date,
+	"applied_by_member_id" uuid,
+	"applied_by_key_id" uuid,
+	"applied_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "discipline_acts_status_valid" CHECK ("discipline_acts"."status" in ('decided', 'applied')),
+	CONSTRAINT "discipline_acts_applied_at" CHECK (("discipline_acts"."status" = 'applied') = ("discipline_acts"."applied_at" is not null)),
 	CONSTRAINT "discipline_acts_kind_valid" CHECK ("discipline_acts"."kind" in ('reprimand', 'warning', 'suspension', 'cancellation')),
 	CONSTRAINT "discipline_acts_cancellation_refs" CHECK ("discipline_acts"."kind" <> 'cancellation' or ("discipline_acts"."chair_report_ref" is not null and "discipline_acts"."head_decision_number" is not null and "discipline_acts"."head_decision_date" is not null))
 );--> statement-breakpoint

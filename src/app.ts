@@ -54,6 +54,8 @@ import { createRoundsService } from './modules/rounds/rounds.service.js';
 import { createMarkingRepository } from './modules/marking/marking.repository.js';
 import { markingRoutes } from './modules/marking/marking.routes.js';
 import { createMarkingService } from './modules/marking/marking.service.js';
+import { disciplineRoutes } from './modules/discipline/discipline.routes.js';
+import { createDisciplineService } from './modules/discipline/discipline.service.js';
 import { createNationalIdProtector } from './crypto/national-id.js';
 import { createCandidatesRepository } from './modules/candidates/candidates.repository.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
@@ -149,6 +151,7 @@ export function buildServices(deps: {
   const roundsRepo = createRoundsRepository(db);
   const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock });
   const marking = createMarkingService({ db, repo: roundsRepo, marking: createMarkingRepository(db), rounds, clock: deps.clock });
+  const discipline = createDisciplineService({ db, repo: roundsRepo, rounds, clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
   const nationalIds = createNationalIdProtector(deps.dataKey ?? '', deps.dataKeysRetired);
   const candidatesRepo = createCandidatesRepository(db);
@@ -184,7 +187,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, marking, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, marking, discipline, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -312,6 +315,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(apiKeysRoutes, { apiKeys: services.apiKeys });
       await v1.register(roundsRoutes, { rounds: services.rounds });
       await v1.register(markingRoutes, { marking: services.marking });
+      await v1.register(disciplineRoutes, { discipline: services.discipline });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });

@@ -45,6 +45,8 @@ export type PartBody = {
   markingMode?: 'single' | 'double' | 'panel';
   panelSize?: number | null;
   written?: boolean;
+  /** Written on computer (Decree 170/2025 Art. 9(2)(b)): scores are the machine's export. */
+  computer?: boolean;
 };
 
 export type RoundBody = {

@@ -30,6 +30,9 @@ const KEY_ROLE: Partial<Record<Board, Role>> = {
   agency_head: 'approver',
   council: 'council',
   form_check: 'council',
+  // Invigilators check candidates' identity at the room (Nội quy Art. 1(3)) and write the minutes of
+  // reprimands and warnings (Art. 2(6)(b)): they read candidates and applications, never scripts.
+  invigilation: 'registrar',
   anonymisation: 'anonymizer',
   marking: 'marker',
   appeals: 'marker',

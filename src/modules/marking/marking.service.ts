@@ -320,9 +320,9 @@ export function createMarkingService(deps: MarkingDeps) {
     /**
      * Direct import of final scores: the machine's export of computer-based parts (gate rounds count
      * correct answers: the part's maxScore is the number of questions), and parts scored outside the
-     * system. Under Circular 22/2025 a paper written part is marked anonymously by two members and a
-     * panel part from its members' signed sheets: neither takes a final score here (409
-     * scores.marked_part). Every changed score is audited with its old and new value and its source.
+     * system. Under Circular 22/2025 a paper written part is marked anonymously by two members: it
+     * takes no final score here (409 scores.marked_part). Every changed score is audited with its old
+     * and new value and its source.
      */
     async putScores(caller: Caller, id: string, rows: ScoreRowInput[], atomic: boolean) {
       return audited(db, caller.actor, async (tx, record) => {
@@ -331,13 +331,13 @@ export function createMarkingService(deps: MarkingDeps) {
         const regime = marking(ruleSet);
         const parts = await repo.partsOf([id], tx);
         const partByCode = new Map(parts.map((p) => [p.code, p]));
-        const marked = parts.filter((p) => regimeOf(p, regime) === 'tt22_2025' && !p.computer && (p.markingMode === 'panel' || p.written || p.markingMode === 'double'));
+        const marked = parts.filter((p) => regimeOf(p, regime) === 'tt22_2025' && !p.computer && p.markingMode !== 'panel' && (p.written || p.markingMode === 'double'));
         const refused = marked.filter((p) => rows.some((r) => r.partCode === p.code));
         if (refused.length > 0) {
           throw conflict(
             'scores.marked_part',
-            `Part(s) ${refused.map((p) => p.code).join(', ')} are marked by the boards, not imported: paper written scripts are double-marked anonymously ` +
-              "(Circular 22/2025 Quy chế Art. 16) and panel marks come from each member's signed sheet (Art. 22; PUT /rounds/{id}/marks with member and sheetRef)",
+            `Part(s) ${refused.map((p) => p.code).join(', ')} are paper written parts, marked anonymously by two members of the marking board ` +
+              '(Circular 22/2025 Quy chế Art. 16): their scores come from the marks (PUT /rounds/{id}/marks), never from an import',
             { parts: refused.map((p) => ({ code: p.code, markingMode: p.markingMode, written: p.written })) },
           );
         }

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { JobGrade } from '../../domain/rule-sets.js';
+import type { DisciplineKind } from '../../domain/discipline.js';
 import { newId } from '../../db/columns.js';
 import { pgErrorOf } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
@@ -35,6 +36,7 @@ type AppRow = {
   candidate_number: string | null;
   scores: string | null;
   grade?: JobGrade | null;
+  discipline: { partId: string; kind: DisciplineKind; minuteRef: string }[] | null;
 };
 
 /** SQLSTATE raised by the results_guard_approved triggers (migration 0004). */
@@ -262,8 +264,11 @@ export function createResultsRepository(db: DbOrTx) {
       const gradeColumn = graded
         ? sql`, (select jp.grade from quotas q join job_positions jp on jp.id = q.job_position_id where q.id = a.quota_id) as grade`
         : sql``;
+      // Applied disciplinary acts (Circular 22/2025 Nội quy Art. 2), through discipline_acts_application_idx.
+      const discipline = sql`(select json_agg(json_build_object('partId', d.part_id, 'kind', d.kind, 'minuteRef', d.minute_ref) order by d.created_at, d.id)
+                from discipline_acts d where d.application_id = a.id and d.status = 'applied') as discipline`;
       const columns = sql`a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
-               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}`;
+               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}, ${discipline}`;
       const res = quotaIds
         ? await tx.execute(sql`
         select ${columns}
@@ -302,6 +307,7 @@ export function createResultsRepository(db: DbOrTx) {
           candidateNumber: r.candidate_number,
           scores: parsePartScores(r.scores),
           grade: r.grade ?? null,
+          ...(r.discipline ? { discipline: r.discipline } : {}),
         };
       }
       return out;
