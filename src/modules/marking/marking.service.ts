@@ -82,14 +82,13 @@ export function createMarkingService(deps: MarkingDeps) {
           const reject = (e: RowError) => results.push({ row, status: 'rejected', code: r.code, slot: r.slot, errors: [e] });
           if (!script) return reject(rowError('script.not_found', `No script with code ${r.code} in this round`));
           const part = parts.get(script.partId)!;
+          // Computer-based parts take the machine's scores: never double-marked (Quy chế Art. 15; 170 Art. 16(4)(b)).
+          if (regimeOf(part, regime) === 'tt22_2025' && part.computer) {
+            return reject(rowError('mark.computer_part', `Part ${part.code} is taken on computer: its scores are the machine's export (PUT /rounds/{id}/scores)`));
+          }
           if (script.absent) return reject(rowError('script.absent', 'The candidate was absent: the script takes no marks'));
           if (script.finalRule && DECIDED_RULES.has(script.finalRule)) {
             return reject(rowError('script.decided', `The script's score was settled by ${script.finalRule}; marks no longer change it`));
-          }
-          const tt22 = regimeOf(part, regime) === 'tt22_2025';
-          // Computer-based parts take the machine's scores: never double-marked (Quy chế Art. 15; 170 Art. 16(4)(b)).
-          if (tt22 && part.computer) {
-            return reject(rowError('mark.computer_part', `Part ${part.code} is taken on computer: its scores are the machine's export (PUT /rounds/{id}/scores)`));
           }
           const kind = slotKind(part.markingMode, r.slot);
           if (!kind) {
