@@ -191,9 +191,13 @@ function withDiscipline(app: InputApplication, rounds: readonly InputRound[], no
   for (const act of app.discipline) {
     const part = byId.get(act.partId);
     if (!part) continue;
-    if (act.kind === 'cancellation') for (const p of all) add(p.index, act);
-    else if (act.kind === 'suspension') for (const p of all) if (p.index >= part.index) add(p.index, act);
-    else add(part.index, act);
+    if (act.kind === 'cancellation') {
+      for (const p of all) add(p.index, act);
+    } else if (act.kind === 'suspension') {
+      for (const p of all) if (p.index >= part.index) add(p.index, act);
+    } else {
+      add(part.index, act);
+    }
   }
   const scores = [...app.scores];
   const out: string[] = [];
