@@ -77,6 +77,10 @@ import { createBoardsService } from './modules/boards/boards.service.js';
 import { createCalendarRepository } from './modules/calendar/calendar.repository.js';
 import { calendarRoutes } from './modules/calendar/calendar.routes.js';
 import { createCalendarService } from './modules/calendar/calendar.service.js';
+import { createFraudFindings, fraudFindingRoutes } from './modules/applications/applications.fraud.js';
+import { appointmentsRoutes, publicAppointmentsRoutes } from './modules/appointments/appointments.routes.js';
+import { createAppointmentsService } from './modules/appointments/appointments.service.js';
+import { startAppointmentSweeps } from './modules/appointments/appointments.sweeper.js';
 import { timelineRoutes } from './modules/timeline/timeline.routes.js';
 import { createTimelineService } from './modules/timeline/timeline.service.js';
 import { startTimelineSweeps } from './modules/timeline/timeline.sweeper.js';
@@ -176,8 +180,6 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock });
-  const reports = createReportsService({ repo: createReportsRepository(db), drives, agencies: agenciesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
   const timeline = createTimelineService({
@@ -187,7 +189,23 @@ export function buildServices(deps: {
     clock: deps.clock,
     dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, marking, discipline, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline };
+  const appointments = createAppointmentsService({
+    db,
+    drives: createDrivesRepository(db),
+    calendar,
+    timeline,
+    clock: deps.clock,
+    dueSoonWorkingDays: deps.timelineDueSoonWorkingDays ?? 2,
+  });
+  const results = createResultsService({ db, repo: createResultsRepository(db), drives, clock: deps.clock, cancelWinnerPath: appointments.cancelWinner });
+  const reports = createReportsService({
+    repo: createReportsRepository(db),
+    drives,
+    agencies: agenciesRepo,
+    clock: deps.clock,
+    overdue: async (drive) => ({ timelineSteps: await timeline.overdueCount(drive), appointmentSteps: await appointments.overdueCount(drive) }),
+  });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, marking, discipline, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -286,6 +304,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const sweeps = startTimelineSweeps(services.timeline, config.timeline.sweepIntervalMs, app.log);
       app.addHook('onReady', async () => sweeps.start());
       app.addHook('onClose', async () => sweeps.stop());
+      const appointmentSweeps = startAppointmentSweeps(services.appointments, config.timeline.sweepIntervalMs, app.log);
+      app.addHook('onReady', async () => appointmentSweeps.start());
+      app.addHook('onClose', async () => appointmentSweeps.stop());
     }
   }
 
@@ -330,6 +351,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(boardsRoutes, { boards: services.boards });
       await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(timelineRoutes, { timeline: services.timeline });
+      await v1.register(appointmentsRoutes, { appointments: services.appointments });
+      await v1.register(publicAppointmentsRoutes, { appointments: services.appointments });
+      await v1.register(fraudFindingRoutes, { findings: createFraudFindings({ db: database.db, drives: createDrivesRepository(database.db) }) });
       await v1.register(applicationsRoutes, {
         applications: services.applications,
         importer: services.applicationsImporter,

@@ -148,7 +148,7 @@ export interface paths {
         put?: never;
         /**
          * Create a round with its parts, or the rule set’s default rounds (?fromRuleSet=true)
-         * @description With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created (exemption codes from the rule set’s exemptions). Answers 201 with the list of rounds created.
+         * @description With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created (exemption codes from the rule set’s exemptions). Where quotas require a foreign language (Decree 170/2025 Art. 9(5)), one foreign-language round per language comes first (orders 1…k, a 100-point computer test by default, parts changeable while scheduled) and the rule set’s rounds follow it. Answers 201 with the list of rounds created. A hand-built round of a drive whose rule set has per-grade structures (Decree 170/2025 Art. 9) keeps them: written + interview combine as the rule set does (70 : 30, else 422 round.weights_not_lawful); nhân viên sit no written part, chuyên viên chính and cao cấp no gate round, the Đề án is panel-marked (422 round.structure_mismatch).
          */
         post: operations["createRound"];
         delete?: never;
@@ -663,7 +663,7 @@ export interface paths {
         put?: never;
         /**
          * Compute the drive’s results (or preview them with ?dryRun=true)
-         * @description Runs the results engine over the frozen rule set, quotas, active applications, priority points, choices, exemptions and final part scores, replaces the stored results in one transaction and moves the drive to results_computed (from marking or results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match.
+         * @description Runs the results engine over the frozen rule set, quotas, active applications, priority points, choices, exemptions and final part scores, replaces the stored results in one transaction and moves the drive to results_computed (from marking or results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match. The quotas of a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)) are ranked together: winners are placed in score order at the first agency of their preferences with a slot left (`joint.placedAgencyId` on the row, listed under that agency’s quota); one whose agencies are all full stays a reserve; a tie at an agency’s last slot makes that quota tie_pending_decision, and rows whose placement depends on it are pending_tie (`joint.pendingTie`, quota awaiting_other_quota). Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over.
          */
         post: operations["computeResults"];
         delete?: never;
@@ -703,7 +703,7 @@ export interface paths {
         put?: never;
         /**
          * Record the head’s decision on a tie the rule set’s chain could not break
-         * @description Orders exactly the applications of one unresolved tie (across the last slot, or among reserves). While results are computed, the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable. Roles: approver, acting as the head of the recruiting agency with the decision’s reference (decision { number, date }; 422 head_decision.reference_required), or a key bound to the head’s seat (board agency_head). The council may no longer post them (403 auth.forbidden).
+         * @description Orders exactly the applications of one unresolved tie (across the last slot, or among reserves; for a jointly recruited position, the tie at the last slot of the user agency whose quota is given, Decree 170/2025 Art. 10(3)). While results are computed, the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable. Roles: approver, acting as the head of the recruiting agency with the decision’s reference (decision { number, date }; 422 head_decision.reference_required), or a key bound to the head’s seat (board agency_head). The council may no longer post them (403 auth.forbidden).
          */
         post: operations["decideResultsTie"];
         delete?: never;
@@ -844,7 +844,7 @@ export interface paths {
         put?: never;
         /**
          * Add a quota (chỉ tiêu) to a draft drive
-         * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. Where the plan requires a foreign language for the position (Decree 170/2025 Art. 9(5)), `foreignLanguage` records it with the agency’s pass mark. A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded).
+         * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. Where the plan requires a foreign language for the position (Decree 170/2025 Art. 9(5)), `foreignLanguage` records it with the agency’s pass mark. A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and the ranking passes over a candidate whose group’s slots are taken, and the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded, a safety net). A position recruited jointly for several user agencies (job position `joint`, Decree 170/2025 Art. 3(2)(b), 10(3)) belongs to the recruiting authority, the drive’s organising agency (422 quota.joint_position_not_of_authority), and gets one quota per user agency (`agencyId`), each within that agency’s headcount as above; it takes no second choices (422 quota.joint_second_choice) and is filled through a recruitment drive (422 quota.joint_not_recruitment).
          */
         post: operations["createQuota"];
         delete?: never;
@@ -1372,6 +1372,166 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/drives/{id}/appointments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Each winner’s path to appointment: dossier, criminal-record extract, decision, taking up the post — due dates and status
+         * @description Once results are published, every winner (and every next-lower candidate called) has a path. Each step carries its due date from the drive’s preset (170 Art. 18–19, as amended by 300 Art. 5–6 and with its Art. 35(1) transition; 115 Art. 17–18), counted with the working-day calendar (Civil Code Art. 147, 148), and its status: pending, upcoming, due_soon, overdue, met. Due-soon and overdue steps are also raised once each as appointment.step_due_soon / appointment.step_overdue webhooks. 404 for a drive out of scope.
+         */
+        get: operations["listDriveAppointments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One person’s path to appointment
+         * @description 404 appointment.not_found also for another agency’s appointment.
+         */
+        get: operations["getAppointment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a step of the path: notice received, dossier, criminal-record extract, decision, decision received, taking up the post
+         * @description Dates are the papers’ dates, not later than today (422 appointment.date_in_future). A decision needs the dossier (409 appointment.dossier_missing); taking up the post needs the decision (409 appointment.decision_missing) and fills one place of the quota agency’s headcount for the drive’s year (422 appointment.no_headcount, 409 appointment.headcount_full). An extract showing a bar strikes the person off at once under 300 (Art. 5(3)); under 170 as issued and 115 the head decides (…/strike-off). 409 appointment.closed once struck off or taken up.
+         */
+        post: operations["recordAppointmentStep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}/strike-off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Strike a person off the winners’ list on a ground
+         * @description Under 300 (and 170 as issued from 2027-02-01, 300 Art. 35(1)) a recorded ground strikes off automatically (Art. 5(3)); a passed dossier or take-up deadline does so from the periodic sweep. Under 170 as issued (Art. 18(2), 19(3)) and 115 (Art. 17(2), 18(3)) it is the head’s decision: from the head’s seat or an approver key with decision { number, date } (403 head_decision.head_only, 422 head_decision.reference_required); the next-lower candidate is then called at once (170 Art. 19(4), 115 Art. 18(4)) unless tied (tiedApplicationIds: the head chooses with …/replacement). Fraud and invalid diplomas also bar the person from the authority’s next recruitment. The drive’s cancellation list is public: GET /v1/public/drives/{id}/cancellations.
+         */
+        post: operations["strikeOffAppointment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appointments/{id}/replacement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The head’s decision on the next-lower candidate for a struck-off place
+         * @description Under 300 (Art. 5(4)) the head decides whether to recruit the next-lower candidate: recruit=false calls no one; recruit=true publishes the ordered next-lower list (listPublishedOn, due listDueOn = 5 working days after the cancellation list) and calls the next one, who walks the path from that day. Under 170 as issued and 115 the next-lower is called anyway: this records the head’s choice among tied candidates (applicationId). 409 appointment.not_struck_off, appointment.replacement_decided, appointment.next_lower_tied, appointment.no_next_lower; 422 appointment.replacement_required, appointment.not_next_lower.
+         */
+        post: operations["decideAppointmentReplacement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/drives/{id}/appointments/new-need": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fill a new need from the next-lower list (115 Art. 18(4)), within 12 months of the plan’s approval
+         * @description Only for Decree 115/2020 drives (422 appointment.new_need_not_applicable) with published results. The text counts the 12 months from the approval of the drive’s plan (planApprovedOn), not from the results: after that day 422 appointment.new_need_window_closed with windowEndsOn. The next reserve of the quota not yet called walks the path from today; ties are the head’s (applicationId; 409 appointment.next_lower_tied), 409 appointment.no_next_lower when none is left.
+         */
+        post: operations["fillNewNeedFromNextLower"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/public/drives/{id}/cancellations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The drive’s cancellation list: persons struck off the winners’ list, with the ground (no key)
+         * @description Only for drives whose results are published or finished (404 results.not_published). Names as the law publishes them; never IDs or contacts.
+         */
+        get: operations["getPublicCancellations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/fraud-finding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record that a registrant cheated in the form or used invalid diplomas: barred from the authority’s next recruitment
+         * @description Any registrant, winner or not (170/2025 Art. 18(2) para. 2; 300/2026 Art. 5(3); 115/2020 Art. 17(2) para. 2). The person’s next application to a drive of the same organising agency whose registration opens after today is refused with 422 application.barred (the authority, the drive that caused it and when it ends); the bar is spent when that drive’s registration closes. 409 application.fraud_already_found when this drive already barred the person. For a winner, strike off their path instead (POST /v1/appointments/{id}/strike-off), which sets the same bar.
+         */
+        post: operations["recordFraudFinding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/drives/{id}/applications": {
         parameters: {
             query?: never;
@@ -1387,7 +1547,7 @@ export interface paths {
         put?: never;
         /**
          * Register a candidate to a quota of an open drive
-         * @description Priority points are the highest claimed category’s value in the drive’s frozen rule set (no stacking). Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); 422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed (NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; 422 application.ethnicity_restricted (a quota reserved for ethnic-minority candidates or named groups, Decree 170/2025 Art. 3(2)(c): the candidate is Kinh, of another group, or their ethnicity names none of the 54 groups; the problem carries `restriction` and `ethnicityCode`); 409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).
+         * @description Priority points are the highest claimed category’s value in the drive’s frozen rule set (no stacking). Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); 422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed (NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; 422 application.ethnicity_restricted (a quota reserved for ethnic-minority candidates or named groups, Decree 170/2025 Art. 3(2)(c): the candidate is Kinh, of another group, or their ethnicity names none of the 54 groups; the problem carries `restriction` and `ethnicityCode`); 422 application.agency_preferences_empty, application.agency_preferences_duplicate, application.agency_preference_not_user_agency, application.agency_preferences_first_mismatch, application.agency_preferences_not_joint (`agencyPreferences` of a jointly recruited position, Decree 170/2025 Art. 10(3): one or more distinct user agencies of the position, the quota’s agency first; none for another quota); 409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).
          */
         post: operations["registerApplication"];
         delete?: never;
@@ -1407,7 +1567,7 @@ export interface paths {
         put?: never;
         /**
          * Bulk import candidates and applications (JSON or CSV)
-         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types.
+         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice, agencyPreferences. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the row’s agency first (blank: that agency alone; errors as for a registration, e.g. application.agency_preference_not_user_agency). Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types.
          */
         post: operations["importApplications"];
         delete?: never;
@@ -1524,7 +1684,7 @@ export interface components {
                 filled: number;
                 /** @description assigned − filled */
                 unused: number;
-                /** @description Slots held by quotas of drives that are not finished or cancelled */
+                /** @description Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled) */
                 reserved: number;
                 /** @description unused − reserved: what new quotas may still take */
                 available: number;
@@ -2077,7 +2237,7 @@ export interface components {
             /** @description 1 = NV1, 2 = NV2 */
             choice: number;
             /** @enum {string} */
-            outcome: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "not_selected" | "pending" | "not_held";
+            outcome: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "pending_tie" | "not_selected" | "pending" | "not_held";
             /** @description Competition rank within the quota; tied applications share it */
             rank: number | null;
             winnerSlot: number | null;
@@ -2104,6 +2264,30 @@ export interface components {
                 max: string | null;
                 weight: number | null;
             }[];
+            /** @description Only for a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)): the row stays under the quota it was registered to; winners are placed in score order at their highest-ranked agency with a slot left. null for any other quota */
+            joint: {
+                /** @description The user agencies the application accepts, best first (Phiếu đăng ký dự tuyển) */
+                agencyPreferences: string[];
+                /** @description The user agency the winner is placed at; null when not placed (yet) */
+                placedAgencyId: string | null;
+                /** @description That agency's quota of the position */
+                placedQuotaId: string | null;
+                /** @description Which of its preferences the placement is (1 = first) */
+                placedPreference: number | null;
+                /** @description The undecided tie this row is part of (tied_pending) or waits for (pending_tie) */
+                pendingTie: {
+                    /**
+                     * Format: uuid
+                     * @description The quota (user agency) whose last slot is tied: the head decides on it (POST …/results/tie-decisions)
+                     */
+                    quotaId: string;
+                    /** Format: uuid */
+                    agencyId: string;
+                    /** @description The tied applications */
+                    applicationIds: string[];
+                    openSlots: number;
+                } | null;
+            } | null;
             explanation: string;
             cancellation: {
                 reason: ("dossier_incomplete" | "fraud" | "no_show") | null;
@@ -2268,10 +2452,10 @@ export interface components {
         };
         ResultCancellationInput: {
             /**
-             * @description promoted: the next reserve took the slot; tie_pending_decision: reserves tied for it, the head decides; no_reserve: slot unfilled
+             * @description promoted: the next reserve took the slot (170 as issued: called to complete their own dossier); tie_pending_decision: reserves tied for it, the head decides; no_reserve: slot unfilled; awaiting_head_decision (300 Art. 5(4)): no one is promoted until the head decides whether to recruit the next-lower (POST /v1/appointments/{id}/replacement)
              * @enum {string}
              */
-            status: "promoted" | "tie_pending_decision" | "no_reserve";
+            status: "promoted" | "tie_pending_decision" | "no_reserve" | "awaiting_head_decision";
             explanation: string;
             cancelled: components["schemas"]["ResultRowInput"];
             promoted: components["schemas"]["ResultRowInput"][];
@@ -2328,6 +2512,8 @@ export interface components {
             leadership: boolean;
             /** @description The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded */
             grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+            /** @description Recruited jointly for several user agencies (Decree 170/2025 Art. 3(2)(b), 10(3)): the position belongs to the recruiting authority (the organising agency of the drives holding it), and a drive holds one quota of it per user agency, each within that agency's headcount */
+            joint: boolean;
             description: string | null;
             active: boolean;
             /** @description ISO 8601 timestamp (UTC) */
@@ -2478,6 +2664,8 @@ export interface components {
             grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             /** @description The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score */
             foreignLanguage: boolean;
+            /** @description The language a foreign-language round examines; null: every required language (or not a foreign-language round) */
+            language: string | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -2675,6 +2863,8 @@ export interface components {
             /** @description Decimal with two places, e.g. "7.50" */
             priorityPoints: string;
             exemptions: string[];
+            /** @description For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota */
+            agencyPreferences: string[];
             /** @description Số báo danh, assigned when registration closes */
             candidateNumber: string | null;
             registeredByAgencyId: string | null;
@@ -2805,6 +2995,13 @@ export interface components {
             totals: components["schemas"]["ReportDriveFiguresInput"];
             quotas: components["schemas"]["ReportQuotaInput"][];
             computedAt: unknown;
+            /** @description Present when any step is overdue today (Vietnam); counted per request, not from the cached figures */
+            overdue?: {
+                /** @description Statutory dates of the drive’s timeline overdue today (GET /v1/drives/{id}/timeline) */
+                timelineSteps: number;
+                /** @description Steps of the winners’ paths to appointment overdue today (GET /v1/drives/{id}/appointments) */
+                appointmentSteps: number;
+            };
         };
         LeadershipReportInput: {
             year: number;
@@ -2899,6 +3096,256 @@ export interface components {
             /** @description The period crosses a holiday not yet fixed by the government */
             provisional: boolean;
             basis: string;
+        };
+        RecordFraudFindingInput: {
+            /**
+             * @description fraud in the registration form | diplomas or certificates not as required
+             * @enum {string}
+             */
+            kind: "fraud" | "invalid_diplomas";
+            note?: string;
+        };
+        FraudFindingInput: {
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @enum {string} */
+            kind: "fraud" | "invalid_diplomas";
+            /**
+             * Format: uuid
+             * @description The recruiting authority whose next recruitment will not accept the person
+             */
+            authorityAgencyId: string;
+            /** Format: uuid */
+            sourceDriveId: string;
+            /** Format: uuid */
+            barId: string;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+        };
+        AppointmentStepInputInput: {
+            /** @constant */
+            step: "notice_received";
+            /** @description The day the person received the notice of results (115 Art. 17(1) counts from it) */
+            on: string;
+        } | {
+            /** @constant */
+            step: "dossier_received";
+            /** @description The day the complete dossier was received */
+            on: string;
+            /** @description What the dossier holds (copies of diplomas, priority certificates, the criminal-record extract under 115) */
+            items: string[];
+        } | {
+            /** @constant */
+            step: "record_requested";
+            /** @description The day the agency requested the criminal-record extract (170 Art. 19(1); 300 Art. 5(2)) */
+            on: string;
+        } | {
+            /** @constant */
+            step: "record_received";
+            /** @description The day the extract was received */
+            on: string;
+            /** @description The extract shows a ground barring recruitment: struck off automatically under 300; otherwise the head decides */
+            bar: boolean;
+        } | {
+            /** @constant */
+            step: "decision";
+            /** @description Recruitment decision number */
+            number: string;
+            /** @description Its date */
+            date: string;
+        } | {
+            /** @constant */
+            step: "decision_received";
+            /** @description The day the person received the decision (300 Art. 6(2), 115 Art. 18(2) count from it) */
+            on: string;
+        } | {
+            /** @constant */
+            step: "took_up_post";
+            /** @description The day the person took up the post: fills one place of the agency headcount */
+            on: string;
+        };
+        StrikeOffInputInput: {
+            /**
+             * @description no_dossier | fraud (in the registration form) | invalid_diplomas | criminal_record_bar | no_take_up (170 Art. 18(2), 19(3); 300 Art. 5(3); 115 Art. 17(2), 18(3))
+             * @enum {string}
+             */
+            ground: "no_dossier" | "fraud" | "invalid_diplomas" | "criminal_record_bar" | "no_take_up";
+            note?: string;
+            /** @description The head’s decision (number, date): required under 170 as issued and 115; not needed under 300 (automatic) */
+            decision?: {
+                /** @description Decision number, e.g. 123/QĐ-UBND */
+                number: string;
+                date: string;
+            };
+        };
+        ReplacementDecisionInputInput: {
+            /** @description 300 Art. 5(4): whether to recruit the next-lower candidate; under 170 as issued and 115 always true */
+            recruit: boolean;
+            /**
+             * Format: uuid
+             * @description The head’s choice among tied next-lower candidates
+             */
+            applicationId?: string;
+            /** @description The head’s decision (number, date); required from a role key */
+            decision?: {
+                /** @description Decision number, e.g. 123/QĐ-UBND */
+                number: string;
+                date: string;
+            };
+        };
+        NewNeedInputInput: {
+            /**
+             * Format: uuid
+             * @description The quota whose next-lower list fills the need
+             */
+            quotaId: string;
+            /**
+             * Format: uuid
+             * @description The head’s choice among tied next-lower candidates
+             */
+            applicationId?: string;
+            /** @description The head’s decision (number, date); required from a role key */
+            decision?: {
+                /** @description Decision number, e.g. 123/QĐ-UBND */
+                number: string;
+                date: string;
+            };
+        };
+        AppointmentInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            quotaId: string;
+            /** Format: uuid */
+            resultId: string;
+            /** Format: uuid */
+            applicationId: string;
+            preset: string;
+            /**
+             * @description winner | replacement (next-lower called in a struck-off place) | new_need (115 Art. 18(4))
+             * @enum {string}
+             */
+            basis: "winner" | "replacement" | "new_need";
+            replacesAppointmentId: string | null;
+            /** @enum {string} */
+            status: "in_progress" | "took_up" | "struck_off";
+            startsFrom: {
+                publishedOn: string | null;
+                noticeReceivedOn: string | null;
+                decisionReceivedOn: string | null;
+            };
+            dossier: {
+                receivedOn: string | null;
+                items: string[];
+            };
+            criminalRecord: {
+                requestedOn: string | null;
+                receivedOn: string | null;
+                bar: boolean | null;
+            };
+            decision: {
+                number: string;
+                date: string;
+                receivedOn: string | null;
+            } | null;
+            tookUpOn: string | null;
+            steps: {
+                /** @enum {string} */
+                step: "dossier" | "criminal_record" | "decision" | "take_up";
+                title: string;
+                article: string;
+                basis: {
+                    what: string;
+                    date: string | null;
+                };
+                period: {
+                    days: number;
+                    /** @enum {string} */
+                    unit: "working_days" | "calendar_days";
+                } | null;
+                dueOn: string | null;
+                adjustments: string[];
+                /** @enum {string} */
+                status: "pending" | "upcoming" | "due_soon" | "overdue" | "met";
+                metOn: string | null;
+                late: boolean;
+            }[];
+            overdue: number;
+            strikeOff: {
+                on: string;
+                /** @enum {string} */
+                ground: "no_dossier" | "fraud" | "invalid_diplomas" | "criminal_record_bar" | "no_take_up";
+                /** @enum {string} */
+                mode: "automatic" | "head_decision";
+                article: string;
+                decision: {
+                    number: string;
+                    date: string;
+                } | null;
+                note: string | null;
+            } | null;
+            replacement: {
+                /** @enum {string} */
+                rule: "head_chooses" | "next_lower_called";
+                article: string;
+                /** @description 300 Art. 5(4): the next-lower list is due 5 working days after the cancellation list */
+                listDueOn: string | null;
+                decision: {
+                    recruit: boolean;
+                    decisionNumber: string;
+                    decisionDate: string;
+                    listDueOn: string | null;
+                    listPublishedOn: string | null;
+                    calledAppointmentId: string | null;
+                } | null;
+                calledAppointmentId: string | null;
+            } | null;
+            version: number;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+        };
+        AppointmentListInput: {
+            /** Format: uuid */
+            driveId: string;
+            preset: string;
+            today: string;
+            items: components["schemas"]["AppointmentInput"][];
+            overdue: number;
+        };
+        StrikeOffResultInput: {
+            appointment: components["schemas"]["AppointmentInput"];
+            called: components["schemas"]["AppointmentInput"] | null;
+            tiedApplicationIds: string[];
+        };
+        ReplacementResultInput: {
+            appointment: components["schemas"]["AppointmentInput"];
+            called: components["schemas"]["AppointmentInput"] | null;
+        };
+        NewNeedResultInput: {
+            windowEndsOn: string;
+            appointment: components["schemas"]["AppointmentInput"];
+        };
+        PublicCancellationsInput: {
+            drive: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+            };
+            items: {
+                /** Format: uuid */
+                quotaId: string;
+                candidateNumber: string | null;
+                fullName: string;
+                /** @enum {string} */
+                ground: "no_dossier" | "fraud" | "invalid_diplomas" | "criminal_record_bar" | "no_take_up";
+                struckOffOn: string;
+                article: string;
+            }[];
         };
         PutTimelineEventInput: {
             /** @description The day the event happened (Vietnam local date), not later than today */
@@ -3086,7 +3533,7 @@ export interface components {
                 filled: number;
                 /** @description assigned − filled */
                 unused: number;
-                /** @description Slots held by quotas of drives that are not finished or cancelled */
+                /** @description Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled) */
                 reserved: number;
                 /** @description unused − reserved: what new quotas may still take */
                 available: number;
@@ -3675,7 +4122,7 @@ export interface components {
             /** @description 1 = NV1, 2 = NV2 */
             choice: number;
             /** @enum {string} */
-            outcome: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "not_selected" | "pending" | "not_held";
+            outcome: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "pending_tie" | "not_selected" | "pending" | "not_held";
             /** @description Competition rank within the quota; tied applications share it */
             rank: number | null;
             winnerSlot: number | null;
@@ -3702,6 +4149,30 @@ export interface components {
                 max: string | null;
                 weight: number | null;
             }[];
+            /** @description Only for a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)): the row stays under the quota it was registered to; winners are placed in score order at their highest-ranked agency with a slot left. null for any other quota */
+            joint: {
+                /** @description The user agencies the application accepts, best first (Phiếu đăng ký dự tuyển) */
+                agencyPreferences: string[];
+                /** @description The user agency the winner is placed at; null when not placed (yet) */
+                placedAgencyId: string | null;
+                /** @description That agency's quota of the position */
+                placedQuotaId: string | null;
+                /** @description Which of its preferences the placement is (1 = first) */
+                placedPreference: number | null;
+                /** @description The undecided tie this row is part of (tied_pending) or waits for (pending_tie) */
+                pendingTie: {
+                    /**
+                     * Format: uuid
+                     * @description The quota (user agency) whose last slot is tied: the head decides on it (POST …/results/tie-decisions)
+                     */
+                    quotaId: string;
+                    /** Format: uuid */
+                    agencyId: string;
+                    /** @description The tied applications */
+                    applicationIds: string[];
+                    openSlots: number;
+                } | null;
+            } | null;
             explanation: string;
             cancellation: {
                 reason: ("dossier_incomplete" | "fraud" | "no_show") | null;
@@ -3872,10 +4343,10 @@ export interface components {
         };
         ResultCancellation: {
             /**
-             * @description promoted: the next reserve took the slot; tie_pending_decision: reserves tied for it, the head decides; no_reserve: slot unfilled
+             * @description promoted: the next reserve took the slot (170 as issued: called to complete their own dossier); tie_pending_decision: reserves tied for it, the head decides; no_reserve: slot unfilled; awaiting_head_decision (300 Art. 5(4)): no one is promoted until the head decides whether to recruit the next-lower (POST /v1/appointments/{id}/replacement)
              * @enum {string}
              */
-            status: "promoted" | "tie_pending_decision" | "no_reserve";
+            status: "promoted" | "tie_pending_decision" | "no_reserve" | "awaiting_head_decision";
             explanation: string;
             cancelled: components["schemas"]["ResultRow"];
             promoted: components["schemas"]["ResultRow"][];
@@ -3932,6 +4403,8 @@ export interface components {
             leadership: boolean;
             /** @description The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded */
             grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+            /** @description Recruited jointly for several user agencies (Decree 170/2025 Art. 3(2)(b), 10(3)): the position belongs to the recruiting authority (the organising agency of the drives holding it), and a drive holds one quota of it per user agency, each within that agency's headcount */
+            joint: boolean;
             description: string | null;
             active: boolean;
             /**
@@ -4100,6 +4573,8 @@ export interface components {
             grade: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
             /** @description The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score */
             foreignLanguage: boolean;
+            /** @description The language a foreign-language round examines; null: every required language (or not a foreign-language round) */
+            language: string | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -4315,6 +4790,8 @@ export interface components {
             /** @description Decimal with two places, e.g. "7.50" */
             priorityPoints: string;
             exemptions: string[];
+            /** @description For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota */
+            agencyPreferences: string[];
             /** @description Số báo danh, assigned when registration closes */
             candidateNumber: string | null;
             registeredByAgencyId: string | null;
@@ -4452,6 +4929,13 @@ export interface components {
             quotas: components["schemas"]["ReportQuota"][];
             /** Format: date-time */
             computedAt: string;
+            /** @description Present when any step is overdue today (Vietnam); counted per request, not from the cached figures */
+            overdue?: {
+                /** @description Statutory dates of the drive’s timeline overdue today (GET /v1/drives/{id}/timeline) */
+                timelineSteps: number;
+                /** @description Steps of the winners’ paths to appointment overdue today (GET /v1/drives/{id}/appointments) */
+                appointmentSteps: number;
+            };
         };
         LeadershipReport: {
             year: number;
@@ -4553,6 +5037,262 @@ export interface components {
             /** @description The period crosses a holiday not yet fixed by the government */
             provisional: boolean;
             basis: string;
+        };
+        RecordFraudFinding: {
+            /**
+             * @description fraud in the registration form | diplomas or certificates not as required
+             * @enum {string}
+             */
+            kind: "fraud" | "invalid_diplomas";
+            note?: string;
+        };
+        FraudFinding: {
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @enum {string} */
+            kind: "fraud" | "invalid_diplomas";
+            /**
+             * Format: uuid
+             * @description The recruiting authority whose next recruitment will not accept the person
+             */
+            authorityAgencyId: string;
+            /** Format: uuid */
+            sourceDriveId: string;
+            /** Format: uuid */
+            barId: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+        };
+        AppointmentStepInput: {
+            /** @constant */
+            step: "notice_received";
+            /** @description The day the person received the notice of results (115 Art. 17(1) counts from it) */
+            on: string;
+        } | {
+            /** @constant */
+            step: "dossier_received";
+            /** @description The day the complete dossier was received */
+            on: string;
+            /** @description What the dossier holds (copies of diplomas, priority certificates, the criminal-record extract under 115) */
+            items: string[];
+        } | {
+            /** @constant */
+            step: "record_requested";
+            /** @description The day the agency requested the criminal-record extract (170 Art. 19(1); 300 Art. 5(2)) */
+            on: string;
+        } | {
+            /** @constant */
+            step: "record_received";
+            /** @description The day the extract was received */
+            on: string;
+            /** @description The extract shows a ground barring recruitment: struck off automatically under 300; otherwise the head decides */
+            bar: boolean;
+        } | {
+            /** @constant */
+            step: "decision";
+            /** @description Recruitment decision number */
+            number: string;
+            /** @description Its date */
+            date: string;
+        } | {
+            /** @constant */
+            step: "decision_received";
+            /** @description The day the person received the decision (300 Art. 6(2), 115 Art. 18(2) count from it) */
+            on: string;
+        } | {
+            /** @constant */
+            step: "took_up_post";
+            /** @description The day the person took up the post: fills one place of the agency headcount */
+            on: string;
+        };
+        StrikeOffInput: {
+            /**
+             * @description no_dossier | fraud (in the registration form) | invalid_diplomas | criminal_record_bar | no_take_up (170 Art. 18(2), 19(3); 300 Art. 5(3); 115 Art. 17(2), 18(3))
+             * @enum {string}
+             */
+            ground: "no_dossier" | "fraud" | "invalid_diplomas" | "criminal_record_bar" | "no_take_up";
+            note?: string;
+            /** @description The head’s decision (number, date): required under 170 as issued and 115; not needed under 300 (automatic) */
+            decision?: {
+                /** @description Decision number, e.g. 123/QĐ-UBND */
+                number: string;
+                date: string;
+            };
+        };
+        ReplacementDecisionInput: {
+            /** @description 300 Art. 5(4): whether to recruit the next-lower candidate; under 170 as issued and 115 always true */
+            recruit: boolean;
+            /**
+             * Format: uuid
+             * @description The head’s choice among tied next-lower candidates
+             */
+            applicationId?: string;
+            /** @description The head’s decision (number, date); required from a role key */
+            decision?: {
+                /** @description Decision number, e.g. 123/QĐ-UBND */
+                number: string;
+                date: string;
+            };
+        };
+        NewNeedInput: {
+            /**
+             * Format: uuid
+             * @description The quota whose next-lower list fills the need
+             */
+            quotaId: string;
+            /**
+             * Format: uuid
+             * @description The head’s choice among tied next-lower candidates
+             */
+            applicationId?: string;
+            /** @description The head’s decision (number, date); required from a role key */
+            decision?: {
+                /** @description Decision number, e.g. 123/QĐ-UBND */
+                number: string;
+                date: string;
+            };
+        };
+        Appointment: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            quotaId: string;
+            /** Format: uuid */
+            resultId: string;
+            /** Format: uuid */
+            applicationId: string;
+            preset: string;
+            /**
+             * @description winner | replacement (next-lower called in a struck-off place) | new_need (115 Art. 18(4))
+             * @enum {string}
+             */
+            basis: "winner" | "replacement" | "new_need";
+            replacesAppointmentId: string | null;
+            /** @enum {string} */
+            status: "in_progress" | "took_up" | "struck_off";
+            startsFrom: {
+                publishedOn: string | null;
+                noticeReceivedOn: string | null;
+                decisionReceivedOn: string | null;
+            };
+            dossier: {
+                receivedOn: string | null;
+                items: string[];
+            };
+            criminalRecord: {
+                requestedOn: string | null;
+                receivedOn: string | null;
+                bar: boolean | null;
+            };
+            decision: {
+                number: string;
+                date: string;
+                receivedOn: string | null;
+            } | null;
+            tookUpOn: string | null;
+            steps: {
+                /** @enum {string} */
+                step: "dossier" | "criminal_record" | "decision" | "take_up";
+                title: string;
+                article: string;
+                basis: {
+                    what: string;
+                    date: string | null;
+                };
+                period: {
+                    days: number;
+                    /** @enum {string} */
+                    unit: "working_days" | "calendar_days";
+                } | null;
+                dueOn: string | null;
+                adjustments: string[];
+                /** @enum {string} */
+                status: "pending" | "upcoming" | "due_soon" | "overdue" | "met";
+                metOn: string | null;
+                late: boolean;
+            }[];
+            overdue: number;
+            strikeOff: {
+                on: string;
+                /** @enum {string} */
+                ground: "no_dossier" | "fraud" | "invalid_diplomas" | "criminal_record_bar" | "no_take_up";
+                /** @enum {string} */
+                mode: "automatic" | "head_decision";
+                article: string;
+                decision: {
+                    number: string;
+                    date: string;
+                } | null;
+                note: string | null;
+            } | null;
+            replacement: {
+                /** @enum {string} */
+                rule: "head_chooses" | "next_lower_called";
+                article: string;
+                /** @description 300 Art. 5(4): the next-lower list is due 5 working days after the cancellation list */
+                listDueOn: string | null;
+                decision: {
+                    recruit: boolean;
+                    decisionNumber: string;
+                    decisionDate: string;
+                    listDueOn: string | null;
+                    listPublishedOn: string | null;
+                    calledAppointmentId: string | null;
+                } | null;
+                calledAppointmentId: string | null;
+            } | null;
+            version: number;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+        };
+        AppointmentList: {
+            /** Format: uuid */
+            driveId: string;
+            preset: string;
+            today: string;
+            items: components["schemas"]["Appointment"][];
+            overdue: number;
+        };
+        StrikeOffResult: {
+            appointment: components["schemas"]["Appointment"];
+            called: components["schemas"]["Appointment"] | null;
+            tiedApplicationIds: string[];
+        };
+        ReplacementResult: {
+            appointment: components["schemas"]["Appointment"];
+            called: components["schemas"]["Appointment"] | null;
+        };
+        NewNeedResult: {
+            windowEndsOn: string;
+            appointment: components["schemas"]["Appointment"];
+        };
+        PublicCancellations: {
+            drive: {
+                /** Format: uuid */
+                id: string;
+                code: string;
+                name: string;
+            };
+            items: {
+                /** Format: uuid */
+                quotaId: string;
+                candidateNumber: string | null;
+                fullName: string;
+                /** @enum {string} */
+                ground: "no_dossier" | "fraud" | "invalid_diplomas" | "criminal_record_bar" | "no_take_up";
+                struckOffOn: string;
+                article: string;
+            }[];
         };
         PutTimelineEvent: {
             /** @description The day the event happened (Vietnam local date), not later than today */
@@ -5916,6 +6656,8 @@ export interface operations {
                     grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
                     /** @description Default false. The foreign-language exam of Decree 170/2025 Art. 9(5): sat only by the candidates of quotas whose plan requires a foreign language (quota `foreignLanguage`), pass/fail at that quota’s pass mark, never counted in the score; later rounds are sat by those candidates only if they passed it (absent: failed). It may not rank nor list exemptions (422 round.foreign_language_invalid). */
                     foreignLanguage?: boolean;
+                    /** @description A foreign-language round only (else 422 round.language_without_foreign_language): the language it examines, as the quotas name it (compared without case): sat only by the candidates of quotas requiring that language. Null or absent: every required language. A later round sat by candidates whose language no earlier foreign-language round examines is refused (409 round.foreign_language_exam_missing). */
+                    language?: string | null;
                     parts: {
                         code: string;
                         /** @description Defaults to the code */
@@ -8297,7 +9039,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url: string;
-                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue")[];
+                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
                     description?: string;
                     /** @description Signing secret (whsec_<base64>); generated when omitted */
                     secret?: string;
@@ -8597,7 +9339,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url?: string;
-                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue")[];
+                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
                     description?: string | null;
                     active?: boolean;
                 };
@@ -9152,6 +9894,8 @@ export interface operations {
                     /** @default false */
                     leadership?: boolean;
                     grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+                    /** @description Recruited jointly for several user agencies (Decree 170/2025 Art. 3(2)(b), 10(3)): the position belongs to the recruiting authority (the organising agency of the drives holding it), and a drive holds one quota of it per user agency, each within that agency's headcount */
+                    joint?: boolean;
                     description?: string | null;
                 };
             };
@@ -9367,6 +10111,8 @@ export interface operations {
                     staffCategory?: "civil_servant" | "public_employee";
                     leadership?: boolean;
                     grade?: ("nhan_vien" | "chuyen_vien" | "chuyen_vien_chinh" | "cao_cap") | null;
+                    /** @description Recruited jointly for several user agencies (Decree 170/2025 Art. 3(2)(b), 10(3)): the position belongs to the recruiting authority (the organising agency of the drives holding it), and a drive holds one quota of it per user agency, each within that agency's headcount */
+                    joint?: boolean;
                     description?: string | null;
                     active?: boolean;
                 };
@@ -10618,7 +11364,7 @@ export interface operations {
                 cursor?: string;
                 quotaId?: string;
                 /** @description Only rows with this outcome */
-                outcome?: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "not_selected" | "pending" | "not_held";
+                outcome?: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "pending_tie" | "not_selected" | "pending" | "not_held";
             };
             header?: never;
             path: {
@@ -15586,6 +16332,859 @@ export interface operations {
             };
         };
     };
+    listDriveAppointments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentList"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordAppointmentStep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentStepInputInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Appointment"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    strikeOffAppointment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrikeOffInputInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrikeOffResult"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideAppointmentReplacement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplacementDecisionInputInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplacementResult"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    fillNewNeedFromNextLower: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewNeedInputInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewNeedResult"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getPublicCancellations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicCancellations"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordFraudFinding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordFraudFindingInput"];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FraudFinding"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listApplications: {
         parameters: {
             query?: {
@@ -15723,6 +17322,8 @@ export interface operations {
                      * @default []
                      */
                     exemptions?: string[];
+                    /** @description Only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies the applicant accepts, best first, distinct, each holding a quota of the position in this drive, the quota’s own agency first. Defaults to the quota’s agency alone */
+                    agencyPreferences?: string[];
                 };
             };
         };
@@ -15873,6 +17474,8 @@ export interface operations {
                     priorityCategory?: string;
                     evidenceRef?: string;
                     choice?: 1 | 2 | string;
+                    /** @description Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" (the row’s own agency first); blank: that agency alone */
+                    agencyPreferences?: string;
                 }[] | string;
                 "text/csv": {
                     fullName: string;
@@ -15892,6 +17495,8 @@ export interface operations {
                     priorityCategory?: string;
                     evidenceRef?: string;
                     choice?: 1 | 2 | string;
+                    /** @description Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" (the row’s own agency first); blank: that agency alone */
+                    agencyPreferences?: string;
                 }[] | string;
             };
         };

@@ -16,3 +16,4 @@ export * from '../modules/boards/boards.table.js';
 export * from '../modules/calendar/calendar.table.js';
 export * from '../modules/timeline/timeline.table.js';
 export * from '../modules/discipline/discipline.table.js';
+export * from '../modules/appointments/appointments.table.js';

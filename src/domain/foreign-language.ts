@@ -24,3 +24,26 @@ export function foreignLanguageFailure(language: string | null, passMarkPercent:
   const detail = parts.map((p) => (p.score === null ? `${p.code}: absent` : `${p.code}: ${p.score} of ${p.max}`)).join(', ');
   return `Did not pass the ${what} required for the position, pass mark ${passMarkPercent} % (Decree 170/2025 Art. 9(5))${detail ? `: ${detail}` : ''}`;
 }
+
+/** A language as the plan names it, compared without case, accents' encoding or surrounding spaces ("Tiếng Anh" = "tiếng anh"). */
+export function languageKey(language: string): string {
+  return language.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('vi');
+}
+
+/**
+ * Whether a foreign-language round examines a quota's language: a round naming no language examines
+ * every required language; one naming a language, only the quotas requiring it.
+ */
+export function examinesLanguage(roundLanguage: string | null, required: string | null): boolean {
+  return roundLanguage === null || (required !== null && languageKey(roundLanguage) === languageKey(required));
+}
+
+/** The distinct languages quotas require, in first-seen order, as the plan spells them first (null: a language the plan does not name). */
+export function distinctLanguages(required: readonly (string | null)[]): (string | null)[] {
+  const seen = new Map<string, string | null>();
+  for (const l of required) {
+    const key = l === null ? '' : languageKey(l);
+    if (!seen.has(key)) seen.set(key, l === null ? null : l.trim());
+  }
+  return [...seen.values()];
+}

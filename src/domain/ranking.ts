@@ -2,6 +2,7 @@ import { assertHundredths, formatScore, reachesPercent } from './decimal.js';
 import { DomainError } from './errors.js';
 import type { RuleSet, TieStep } from './rule-sets.js';
 import { rankWithTieChain, type DecidedBy, type RankedGroup, type ScoreTieStep } from './tie-chain.js';
+import { jointQuotaResults, type JointQuotaExtras, type JointResultInfo } from './joint-results.js';
 
 export { rankWithTieChain } from './tie-chain.js';
 export type { DecidedBy, RankedGroup, RankedItem, RankWithTieChainOptions, ScoreTieStep } from './tie-chain.js';
@@ -63,6 +64,22 @@ export interface ApplicationScore {
   rankingRound: { total: number; parts: RankingPart[] } | null;
   priorityPoints: number;
   priorityCategory: string | null;
+  /** For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first. */
+  agencyPreferences?: string[];
+  /** Ethnic group code (src/domain/ethnicity.ts), read where a quota sets per-group slots (Decree 170/2025 Art. 3(2)(c)). */
+  ethnicityCode?: string | null;
+}
+
+/** A quota as the engine sees it. */
+export interface RankingQuota {
+  id: string;
+  slots: number;
+  /** The user agency of a quota of a jointly recruited position (with `jointKey`). */
+  agencyId?: string;
+  /** Quotas sharing a jointKey are one jointly recruited position (Decree 170/2025 Art. 10(3)); null/absent: an ordinary quota. */
+  jointKey?: string | null;
+  /** Slots the plan sets per ethnic group of a reserved quota (Decree 170/2025 Art. 3(2)(c)); null slots: none set. */
+  ethnicGroups?: readonly { code: string; slots: number | null }[];
 }
 
 export interface TieDecision {
@@ -73,7 +90,7 @@ export interface TieDecision {
 
 export interface RecruitmentInput {
   ruleSet: RuleSet;
-  quotas: { id: string; slots: number }[];
+  quotas: RankingQuota[];
   applications: ApplicationScore[];
   tieDecisions?: TieDecision[];
 }
@@ -90,6 +107,8 @@ export const APPLICATION_OUTCOMES = [
   'awaiting_nv1',
   /** Winner whose result was cancelled (dossier, fraud, no-show); set by promoteReserve. */
   'cancelled',
+  /** Jointly recruited position: the placement depends on a tie at an agency's last slot awaiting the head (Decree 170/2025 Art. 10(3)). */
+  'pending_tie',
 ] as const;
 export type ApplicationOutcome = (typeof APPLICATION_OUTCOMES)[number];
 
@@ -141,6 +160,8 @@ export interface ApplicationResult {
   /** Other applications this one is still tied with after the whole chain. */
   tiedWith: string[];
   explanation: string;
+  /** A jointly recruited position only (Decree 170/2025 Art. 10(3)): preferences, placement, pending tie. */
+  joint?: JointResultInfo;
 }
 
 export interface QuotaResult {
@@ -158,6 +179,8 @@ export interface QuotaResult {
   /** Ranked applications first (rank order), then not considered, failed and absent. */
   applications: ApplicationResult[];
   explanation: string;
+  /** A quota of a jointly recruited position: winner slots numbered over the whole position. */
+  jointSlots?: JointQuotaExtras;
 }
 
 const STEP_LABEL: Record<TieStep, string> = {
@@ -302,6 +325,17 @@ interface Placement {
   rank: number | null;
   decidedBy: DecidedBy;
   tiedWith: string[];
+  /** Why a passer within the slots was passed over (its ethnic group's slots were full). */
+  note?: string;
+}
+
+/**
+ * Per-group slots of a reserved quota (Decree 170/2025 Art. 3(2)(c): the plan sets the ethnic structure
+ * to recruit): a passer whose group's slots are taken is passed over and the next one is placed.
+ */
+interface GroupLimits {
+  codeOf: (applicationId: string) => string | null | undefined;
+  slots: ReadonlyMap<string, number>;
 }
 
 interface Allocation {
@@ -313,14 +347,60 @@ interface Allocation {
 }
 
 /** Gives slots to ranked groups in order; a group straddling the last slot is never split by guess. */
-function allocate(groups: readonly RankedGroup<{ id: string }>[], slots: number): Allocation {
+function allocate(groups: readonly RankedGroup<{ id: string }>[], slots: number, limits?: GroupLimits): Allocation {
   const placements = new Map<string, Placement>();
   const winners: string[] = [];
   let tiedApplicationIds: string[] = [];
   let openSlotsInTie = 0;
   const reserveTies: string[][] = [];
   let position = 0;
-  for (const g of groups) {
+  const used = new Map<string, number>();
+  for (const whole of groups) {
+    let g = whole;
+    if (limits && position < slots) {
+      const left = (code: string | null | undefined): number | null => {
+        const limit = code ? limits.slots.get(code) : undefined;
+        return limit === undefined ? null : limit - (used.get(code!) ?? 0);
+      };
+      // Art. 3(2)(c): a passer whose group's slots are all taken cannot win here; the next passer is placed.
+      const skipped = g.members.filter((m) => left(limits.codeOf(m.item.id)) === 0);
+      for (const m of skipped) {
+        const code = limits.codeOf(m.item.id)!;
+        placements.set(m.item.id, {
+          outcome: 'reserve',
+          rank: g.rank,
+          decidedBy: m.decidedBy,
+          tiedWith: [],
+          note: `Passed over: the ${limits.slots.get(code)} slot(s) the plan sets for ethnic group ${code} are taken (Decree 170/2025 Art. 3(2)(c)).`,
+        });
+      }
+      if (skipped.length === g.members.length) continue;
+      if (skipped.length > 0) g = { ...g, members: g.members.filter((m) => !skipped.includes(m)), tied: g.tied && g.members.length - skipped.length > 1 };
+      // Equal passers of one group asking for more of its slots than are left: a tie at the group's last slot.
+      if (g.tied && tiedApplicationIds.length === 0) {
+        const byCode = new Map<string, string[]>();
+        for (const m of g.members) {
+          const code = limits.codeOf(m.item.id);
+          if (code && left(code) !== null) byCode.set(code, [...(byCode.get(code) ?? []), m.item.id]);
+        }
+        const over = [...byCode.entries()].find(([code, ids]) => ids.length > left(code)!);
+        if (over) {
+          const [code, ids] = over;
+          const open = Math.min(left(code)!, slots - position);
+          tiedApplicationIds = ids;
+          openSlotsInTie = open;
+          for (const m of g.members.filter((x) => ids.includes(x.item.id))) {
+            placements.set(m.item.id, { outcome: 'tied_pending', rank: g.rank, decidedBy: null, tiedWith: ids.filter((x) => x !== m.item.id) });
+          }
+          // Whoever the head chooses, `open` of them take slots and the group is then full.
+          position += open;
+          used.set(code, limits.slots.get(code)!);
+          g = { ...g, members: g.members.filter((m) => !ids.includes(m.item.id)) };
+          g = { ...g, tied: g.members.length > 1 };
+          if (g.members.length === 0) continue;
+        }
+      }
+    }
     const ids = g.members.map((m) => m.item.id);
     const size = ids.length;
     const tiedWith = (id: string): string[] => (g.tied ? ids.filter((x) => x !== id) : []);
@@ -329,6 +409,8 @@ function allocate(groups: readonly RankedGroup<{ id: string }>[], slots: number)
       for (const m of g.members) {
         placements.set(m.item.id, { outcome: 'winner', rank: g.rank, decidedBy: g.tied ? 'score' : m.decidedBy, tiedWith: tiedWith(m.item.id) });
         winners.push(m.item.id);
+        const code = limits?.codeOf(m.item.id);
+        if (code) used.set(code, (used.get(code) ?? 0) + 1);
       }
     } else if (position < slots) {
       // Only reachable with an unresolved group: resolved groups have one member.
@@ -463,14 +545,43 @@ export function computeRecruitmentResults(input: RecruitmentInput): QuotaResult[
       },
     );
 
+  // Decree 170/2025 Art. 10(3): the quotas of a jointly recruited position are ranked together (joint-results.ts).
+  const jointResults = new Map<string, QuotaResult>();
+  const jointPositions = new Map<string, RankingQuota[]>();
+  for (const q of input.quotas) {
+    if (!q.jointKey || q.agencyId === undefined) continue;
+    jointPositions.set(q.jointKey, [...(jointPositions.get(q.jointKey) ?? []), q]);
+  }
+  for (const quotas of jointPositions.values()) {
+    const ids = new Set(quotas.map((q) => q.id));
+    const own = quotas.flatMap((q) => byQuota.get(q.id) ?? []);
+    const decisions = (input.tieDecisions ?? []).filter((d) => ids.has(d.quotaId));
+    const list = jointQuotaResults(
+      quotas.map((q) => ({ id: q.id, slots: q.slots, agencyId: q.agencyId! })),
+      own,
+      ruleSet,
+      tieKey,
+      decisions,
+    );
+    for (const r of list) jointResults.set(r.quotaId, r);
+  }
+  const ordinary = input.quotas.filter((q) => !jointResults.has(q.id));
+
+  // Decree 170/2025 Art. 3(2)(c): per-group slots of a reserved quota, where the plan sets them.
+  const limitsOf = (q: RankingQuota): GroupLimits | undefined => {
+    const set = (q.ethnicGroups ?? []).filter((g) => g.slots !== null);
+    if (set.length === 0) return undefined;
+    return { codeOf: (id) => evaluated.get(id)?.app.ethnicityCode, slots: new Map(set.map((g) => [g.code, g.slots!])) };
+  };
+
   // Phase 1: NV1 in every quota, so that NV2 can exclude candidates who won their first choice.
   const nv1Groups = new Map<string, RankedGroup<{ id: string; e: Evaluated }>[]>();
   const nv1Outcome = new Map<string, ApplicationOutcome>(); // by candidateId
-  for (const q of input.quotas) {
+  for (const q of ordinary) {
     const passers = (byQuota.get(q.id) ?? []).filter((e) => e.app.choice === 1 && e.gate.passed);
     const groups = rank(passers, q.id);
     nv1Groups.set(q.id, groups);
-    const alloc = allocate(groups, q.slots);
+    const alloc = allocate(groups, q.slots, limitsOf(q));
     for (const e of passers) {
       const c = e.app.candidateId;
       const p = alloc.placements.get(e.app.applicationId);
@@ -480,6 +591,11 @@ export function computeRecruitmentResults(input: RecruitmentInput): QuotaResult[
 
   const results: QuotaResult[] = [];
   for (const q of input.quotas) {
+    const joint = jointResults.get(q.id);
+    if (joint) {
+      results.push(joint);
+      continue;
+    }
     const all = byQuota.get(q.id) ?? [];
     const nv1 = nv1Groups.get(q.id) ?? [];
     const nv2All = all.filter((e) => e.app.choice === 2 && e.gate.passed);
@@ -489,7 +605,7 @@ export function computeRecruitmentResults(input: RecruitmentInput): QuotaResult[
     const nv1Count = nv1.reduce((n, g) => n + g.members.length, 0);
     const nv2Groups = rank(nv2, q.id).map((g) => ({ ...g, rank: g.rank + nv1Count }));
     const groups = [...nv1, ...nv2Groups];
-    const alloc = allocate(groups, q.slots);
+    const alloc = allocate(groups, q.slots, limitsOf(q));
 
     let awaiting = false;
     for (const e of nv2) {
@@ -525,7 +641,7 @@ export function computeRecruitmentResults(input: RecruitmentInput): QuotaResult[
     };
     for (const e of ranked) {
       const p = alloc.placements.get(e.app.applicationId);
-      if (p) push(e, p.outcome, p, null);
+      if (p) push(e, p.outcome, p, p.note ?? null);
     }
     for (const e of notConsidered) push(e, 'not_considered', undefined, 'Not considered: the candidate won their NV1.');
     for (const e of failed) push(e, 'failed', undefined, null);

@@ -228,7 +228,7 @@ describe('quotas reserved for ethnic-minority candidates (Decree 170/2025 Art. 3
     }
   });
 
-  it('when more winners of a named group than its slots come out of the ranking, then submitting the results is 409 results.ethnic_group_slots_exceeded', async () => {
+  it('Art. 3(2)(c): when a named group’s slots are taken, then the ranking passes over its next candidate and places the next eligible one; the results submit', async () => {
     const d = await draftDrive();
     const q = await d.quota({ slots: 2, ethnicGroups: [{ code: '02', slots: 1 }, { code: '07', slots: 1 }] });
     const other = await d.quota({ slots: 1 });
@@ -255,6 +255,31 @@ describe('quotas reserved for ethnic-minority candidates (Decree 170/2025 Art. 3
       apps.map((applicationId, i) => ({ applicationId, partCode: 'professional', score: scores[i]! })),
     );
     await computeOk(t, d.driveId);
+    const rows = await t.sql<{ application_id: string; outcome: string; explanation: { text: string } }>(
+      'select application_id, outcome, explanation from results where quota_id = $1',
+      [q.body.id],
+    );
+    const outcome = Object.fromEntries(rows.map((r) => [r.application_id, r.outcome]));
+    expect([outcome[apps[0]!], outcome[apps[1]!], outcome[apps[2]!]]).toEqual(['winner', 'reserve', 'winner']);
+    expect(rows.find((r) => r.application_id === apps[1])!.explanation.text).toContain('ethnic group 02');
+    expect((await workflow(t, d.driveId, 'submit')).status).toBe(200);
+  });
+
+  it('Art. 3(2)(c): when a winner’s recorded group changes after the computation so that a group holds more winners than its slots, then submitting is still 409 results.ethnic_group_slots_exceeded (safety net)', async () => {
+    const d = await draftDrive();
+    const q = await d.quota({ slots: 2, ethnicGroups: [{ code: '02', slots: 1 }, { code: '07', slots: 1 }] });
+    await openDrive(t, d.driveId);
+    const apps: string[] = [];
+    for (const e of ['Tày', 'Nùng']) {
+      const c = await createCandidate(t, { ethnicity: e });
+      apps.push((await register(t, d.driveId, { candidateId: c.id, quotaId: q.body.id })).body.id);
+    }
+    await toMarking(t, d.driveId);
+    await scoredRound(t, d.driveId, round2(), apps.map((applicationId, i) => ({ applicationId, partCode: 'professional', score: ['90.00', '85.00'][i]! })));
+    await computeOk(t, d.driveId);
+    // The stored data change under the computed results (e.g. a correction written straight to the database).
+    await t.sql(`update candidates set ethnicity_code = '02' where id = (select candidate_id from applications where id = $1)`, [apps[1]]);
+    await t.sql(`update candidate_profiles set ethnicity_code = '02' where id = (select profile_id from applications where id = $1)`, [apps[1]]);
     const refused = await workflow(t, d.driveId, 'submit');
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('results.ethnic_group_slots_exceeded');

@@ -90,4 +90,29 @@ describe('the fraud bar (one next recruitment of the same authority)', () => {
     const accepted = await t.http.post(`/v1/drives/${other.driveId}/applications/import`).set(bearer(t.adminKey)).send(row(other.quotaId));
     expect(accepted.body.results[0]).toMatchObject({ status: 'created' });
   });
+
+  it('when a registrant who did not win is found to have cheated (170 Art. 18(2) para. 2; 115 Art. 17(2) para. 2: any registrant), then the authority’s next drive refuses them and another authority’s accepts', async () => {
+    const source = await createOpenDriveNow(t);
+    const c = await createCandidate(t);
+    const applied = await register(t, source.driveId, { candidateId: c.id, quotaId: source.quotaId });
+    expect(applied.status).toBe(201);
+    const found = await t.http.post(`/v1/applications/${applied.body.id}/fraud-finding`).set(bearer(t.adminKey)).send({ kind: 'fraud', note: 'Kê khai sai đối tượng ưu tiên' });
+    expect(found.status, JSON.stringify(found.body)).toBe(201);
+    expect(found.body).toMatchObject({ candidateId: c.id, authorityAgencyId: source.agencyId, sourceDriveId: source.driveId });
+    expect((await t.http.post(`/v1/applications/${applied.body.id}/fraud-finding`).set(bearer(t.adminKey)).send({ kind: 'fraud' })).body.code).toBe(
+      'application.fraud_already_found',
+    );
+    // The finding was made ten days ago: the authority's drive opening three days ago is its next recruitment.
+    await t.sql(`update candidate_bars set created_at = now() - interval '10 days' where id = $1`, [found.body.barId]);
+    const next = await driveOf(source.agencyId, 3);
+    const other = await createOpenDriveNow(t);
+    const refused = await register(t, next.driveId, { candidateId: c.id, quotaId: next.quotaId });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('application.barred');
+    expect(refused.body.bar).toMatchObject({ authorityAgencyId: source.agencyId, sourceDriveId: source.driveId, endsOn: next.closesOn });
+    expect((await register(t, other.driveId, { candidateId: c.id, quotaId: other.quotaId })).status).toBe(201);
+    // Another agency's key cannot record a finding on this application.
+    const stranger = await t.keyFor('council', other.agencyId);
+    expect((await t.http.post(`/v1/applications/${applied.body.id}/fraud-finding`).set(bearer(stranger)).send({ kind: 'fraud' })).status).toBe(404);
+  });
 });

@@ -180,4 +180,81 @@ describe('Decree 170/2025 Art. 9(5): a foreign language as a per-position condit
     expect(rows.get(absent)!.gate.reasons[0]).toMatchObject({ code: 'gate.foreign_language_failed' });
     expect(rows.get(absent)!.gate.reasons[0]!.message).toContain('english: absent');
   });
+
+  it('when quotas require English and French and the rounds come from the rule set, then one language round per language comes first (orders 1–2), the rule set\'s rounds follow (3–4), and each language round is sat only by the candidates of its language (Art. 9(5))', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t, { staffCategory: 'civil_servant', year: 2025, name: 'Sở Văn hóa và Thể thao' });
+    const driveId = await createDrive(t, { organizingAgencyId: agencyId, kind: 'recruitment', staffCategory: 'civil_servant', preset: 'nd170-300', ...windowAroundToday() });
+    const en = await addQuota(t, driveId, { agencyId, jobPositionId: await createJobPosition(t, agencyId, { name: 'Chuyên viên đối ngoại' }), slots: 1 });
+    const fr = await addQuota(t, driveId, { agencyId, jobPositionId: await createJobPosition(t, agencyId, { name: 'Chuyên viên hợp tác Pháp ngữ' }), slots: 1 });
+    const plain = await addQuota(t, driveId, { agencyId, jobPositionId: await createJobPosition(t, agencyId, { name: 'Chuyên viên văn phòng' }), slots: 1 });
+    expect((await t.http.patch(`/v1/quotas/${en}`).set(bearer(t.adminKey)).send({ foreignLanguage: english })).status).toBe(200);
+    expect((await t.http.patch(`/v1/quotas/${fr}`).set(bearer(t.adminKey)).send({ foreignLanguage: { required: true, language: 'French', passMark: 60 } })).status).toBe(200);
+    await openDrive(t, driveId);
+    const [enFails, enPasses, frPasses, plainApp] = (
+      await registerAll(t, driveId, [
+        { fullName: 'Nguyễn Văn Một', quotaId: en },
+        { fullName: 'Trần Thị Hai', quotaId: en },
+        { fullName: 'Lê Văn Ba', quotaId: fr },
+        { fullName: 'Phạm Thị Bốn', quotaId: plain },
+      ])
+    ).map((a) => a.applicationId) as [string, string, string, string];
+    await toMarking(t, driveId);
+
+    const made = await t.http.post(`/v1/drives/${driveId}/rounds?fromRuleSet=true`).set(bearer(t.adminKey));
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    const rounds = (made.body.items as { id: string; order: number; code: string; foreignLanguage: boolean; language: string | null; ranking: boolean; parts: { code: string; computer: boolean; weight: number }[] }[]).sort((a, b) => a.order - b.order);
+    expect(rounds.map((r) => [r.order, r.code, r.foreignLanguage, r.language])).toEqual([
+      [1, 'foreign_language_1', true, 'English'],
+      [2, 'foreign_language_2', true, 'French'],
+      [3, 'round1', false, null],
+      [4, 'round2', false, null],
+    ]);
+    expect(rounds[0]!).toMatchObject({ ranking: false, parts: [{ code: 'foreign_language', computer: true, weight: 0 }] });
+    const [enRound, frRound, gate] = rounds as [typeof rounds[0], typeof rounds[0], typeof rounds[0]];
+
+    // The gate round cannot be held before the language exams are revealed.
+    expect((await t.http.post(`/v1/rounds/${gate.id}/scripts`).set(bearer(t.adminKey))).body.code).toBe('round.gate_not_revealed');
+    expect((await t.http.post(`/v1/rounds/${enRound.id}/scripts`).set(bearer(t.adminKey))).body).toMatchObject({ issued: 2 });
+    expect(new Set((await scriptsOf(enRound.id)).map((s) => s.application_id))).toEqual(new Set([enFails, enPasses]));
+    expect((await t.http.post(`/v1/rounds/${frRound.id}/scripts`).set(bearer(t.adminKey))).body).toMatchObject({ issued: 1 });
+    expect((await scriptsOf(frRound.id)).map((s) => s.application_id)).toEqual([frPasses]);
+
+    await moveRound(t, frRound.id, 'marking');
+    // The English candidate has no French script to be given (a direct import is refused per row).
+    const wrong = await t.http.put(`/v1/rounds/${frRound.id}/scores?atomic=false`).set(bearer(t.adminKey)).send([{ applicationId: enPasses, partCode: 'foreign_language', score: '90' }]);
+    expect(wrong.body.rows[0]).toMatchObject({ status: 'rejected', errors: [{ code: 'script.language_not_required' }] });
+    await scoreAndReveal(frRound.id, [{ applicationId: frPasses, partCode: 'foreign_language', score: '60' }], true);
+    await scoreAndReveal(enRound.id, [
+      { applicationId: enFails, partCode: 'foreign_language', score: '49' },
+      { applicationId: enPasses, partCode: 'foreign_language', score: '50' },
+    ]);
+    // The French candidate passed French and is not kept out for lacking an English score.
+    const issued = await t.http.post(`/v1/rounds/${gate.id}/scripts`).set(bearer(t.adminKey));
+    expect(issued.status, JSON.stringify(issued.body)).toBe(200);
+    expect(issued.body).toMatchObject({ issued: 3, notAdmitted: 1 });
+    expect(new Set((await scriptsOf(gate.id)).map((s) => s.application_id))).toEqual(new Set([enPasses, frPasses, plainApp]));
+  });
+
+  it('when a quota requires English and no foreign-language round examining English comes before the professional round, then its scripts are refused with 409 round.foreign_language_exam_missing; a language named on a round that is not a language exam is 422', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t, { staffCategory: 'civil_servant', year: 2025, name: 'Sở Khoa học và Công nghệ' });
+    const driveId = await createDrive(t, { organizingAgencyId: agencyId, kind: 'recruitment', staffCategory: 'civil_servant', preset: 'nd170-300', ...windowAroundToday() });
+    const en = await addQuota(t, driveId, { agencyId, jobPositionId: await createJobPosition(t, agencyId, { name: 'Chuyên viên hợp tác quốc tế' }), slots: 1 });
+    expect((await t.http.patch(`/v1/quotas/${en}`).set(bearer(t.adminKey)).send({ foreignLanguage: english })).status).toBe(200);
+    await openDrive(t, driveId);
+    await registerAll(t, driveId, [{ fullName: 'Đỗ Văn Năm', quotaId: en }]);
+    await toMarking(t, driveId);
+
+    const named = await t.http.post(`/v1/drives/${driveId}/rounds`).set(bearer(t.adminKey)).send({ ...professionalRound, language: 'English' });
+    expect(named.status).toBe(422);
+    expect(named.body.code).toBe('round.language_without_foreign_language');
+    // A French exam does not examine English.
+    const french = await t.http.post(`/v1/drives/${driveId}/rounds`).set(bearer(t.adminKey)).send({ ...languageRound, code: 'french', language: 'French' });
+    expect(french.status, JSON.stringify(french.body)).toBe(201);
+    expect(french.body.language).toBe('French');
+    const prof = await createRound(t, driveId, professionalRound);
+    const refused = await t.http.post(`/v1/rounds/${prof.id}/scripts`).set(bearer(t.adminKey));
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'round.foreign_language_exam_missing', languages: ['English'] });
+    expect(await scriptsOf(prof.id)).toEqual([]);
+  });
 });

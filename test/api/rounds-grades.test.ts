@@ -366,4 +366,50 @@ describe('Decree 170/2025 Art. 16(4)(c): the interview after a written test', ()
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('part.computer_not_written');
   });
+
+  it('when rounds are built by hand for a graded 170 + 300 drive, then 1 : 1 written + interview is 422 round.weights_not_lawful (Art. 9(2)(b): 70 : 30), a written nhân viên exam and a gate round for chuyên viên chính are 422 round.structure_mismatch (Art. 9(1), 9(3)), and the lawful rounds are created', async () => {
+    const { driveId } = await mixedDrive(['nhan_vien', 'chuyen_vien_chinh']);
+    const combined = (w: number, i: number): RoundBody => ({
+      order: 1,
+      code: 'round2',
+      name: 'Thi nghiệp vụ chuyên ngành',
+      kind: 'scored',
+      ranking: true,
+      exemptionCodes: [],
+      parts: [
+        { code: 'written', name: 'Thi viết', maxScore: '100', weight: w, markingMode: 'double', written: true },
+        { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: i, markingMode: 'panel', panelSize: 2, written: false },
+      ],
+    });
+    const post = (body: RoundBody & { grade?: string }) => t.http.post(`/v1/drives/${driveId}/rounds`).set(bearer(t.adminKey)).send(body);
+
+    const even = await post({ ...combined(1, 1), grade: 'chuyen_vien_chinh' });
+    expect(even.status).toBe(422);
+    expect(even.body).toMatchObject({ code: 'round.weights_not_lawful', expected: { written: 70, interview: 30 } });
+    const gate = await post({ ...round1, grade: 'chuyen_vien_chinh' });
+    expect(gate.status).toBe(422);
+    expect(gate.body.code).toBe('round.structure_mismatch');
+    const writtenNv = await post({ ...combined(70, 30), code: 'nv', grade: 'nhan_vien' });
+    expect(writtenNv.status).toBe(422);
+    expect(writtenNv.body.code).toBe('round.structure_mismatch');
+
+    const lawful = await post({ ...combined(7, 3), grade: 'chuyen_vien_chinh' });
+    expect(lawful.status, JSON.stringify(lawful.body)).toBe(201);
+    const oral = await post({
+      order: 1,
+      code: 'oral',
+      name: 'Thi vấn đáp',
+      kind: 'scored',
+      ranking: true,
+      exemptionCodes: [],
+      grade: 'nhan_vien',
+      parts: [{ code: 'oral', name: 'Vấn đáp', maxScore: '100', weight: 1, markingMode: 'panel', panelSize: 2, written: false }],
+    });
+    expect(oral.status, JSON.stringify(oral.body)).toBe(201);
+    // Changing the weights later is held to the same rule.
+    const patched = await t.http.patch(`/v1/rounds/${lawful.body.id}`).set(bearer(t.adminKey)).send({ parts: combined(50, 50).parts });
+    expect(patched.status).toBe(422);
+    expect(patched.body.code).toBe('round.weights_not_lawful');
+  });
 });
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { passesForeignLanguage } from '../../src/domain/foreign-language.js';
+import { distinctLanguages, examinesLanguage, passesForeignLanguage } from '../../src/domain/foreign-language.js';
 import { evaluateGate } from '../../src/domain/ranking.js';
 import { presetRuleSet } from '../../src/domain/rule-sets.js';
 import { ABSENT, buildRecruitmentInput, type InputApplication, type InputRound } from '../../src/modules/results/results.input.js';
@@ -106,5 +106,67 @@ describe('Decree 170/2025 Art. 9(5): the language score is a condition, never co
       'Did not pass the foreign-language exam (English) required for the position, pass mark 50 % (Decree 170/2025 Art. 9(5)): english: 49.00 of 100.00',
     );
     expect(evaluateGate(byId.get('absent')!, ruleSet).reasons[0]!.message).toContain('english: absent');
+  });
+});
+
+describe('Decree 170/2025 Art. 9(5): the language set per position, matched to the round that examines it', () => {
+  it.each([
+    // [round language, quota language, examined] — each row Art. 9(5): the authority sets the language per position
+    [null, 'English', true],
+    [null, null, true],
+    ['English', 'english', true],
+    ['Tiếng Anh', ' tiếng  anh ', true],
+    ['Tiếng Anh', 'Tie\u0302\u0301ng Anh', true],
+    ['French', 'English', false],
+    ['English', null, false],
+  ] as const)('a round of %j examines a quota requiring %j: %j', (round, quota, expected) => {
+    expect(examinesLanguage(round, quota)).toBe(expected);
+  });
+
+  it('lists the distinct required languages in first-seen order, as first spelt', () => {
+    expect(distinctLanguages(['English', 'French', 'english ', null, 'FRENCH', null])).toEqual(['English', 'French', null]);
+  });
+});
+
+describe('Decree 170/2025 Art. 9(5): one language round per language, each a condition for its own quotas only', () => {
+  const ruleSet = presetRuleSet('nd170-300');
+  const twoLanguages: InputRound[] = [
+    { ...rounds[0]!, language: 'English' },
+    {
+      id: 'r-fr',
+      order: 2,
+      code: 'french',
+      kind: 'gate',
+      ranking: false,
+      grade: null,
+      foreignLanguage: true,
+      language: 'French',
+      status: 'revealed',
+      exemptionCodes: [],
+      parts: [{ id: 'p-fr', index: 2, code: 'french', maxScore: '100.00', weight: 0, written: false, markingMode: 'single' }],
+    },
+    { ...rounds[1]!, order: 3 },
+  ];
+  const languageOf = new Map([
+    ['q-en', { language: 'English', passMark: 50 }],
+    ['q-fr', { language: 'French', passMark: 60 }],
+  ]);
+  // scores by part index: 0 English, 1 professional, 2 French
+  const built = buildRecruitmentInput(
+    ruleSet,
+    twoLanguages,
+    [app('en', 'q-en', [5000, 7000, undefined]), app('fr', 'q-fr', [undefined, 6500, 6000]), app('fr-fails', 'q-fr', [undefined, undefined, 5900])],
+    languageOf,
+  );
+  const byId = new Map(built.applications.map((a) => [a.applicationId, a]));
+
+  it.each([
+    ['en', true, 7000], // English 50 of 100 at pass mark 50: no French script needed
+    ['fr', true, 6500], // French 60 at pass mark 60: no English script needed
+    ['fr-fails', false, null], // French 59 < 60
+  ])('when application %s is evaluated, then the gate passed is %j and the ranking total is %j', (id, passed, total) => {
+    const a = byId.get(id)!;
+    expect(evaluateGate(a, ruleSet).passed).toBe(passed);
+    expect(a.rankingRound?.total ?? null).toBe(total);
   });
 });

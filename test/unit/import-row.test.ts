@@ -36,6 +36,8 @@ const variants: Record<string, (string | undefined)[]> = {
   priorityCategory: [undefined, '', 'military_service', ' hero ', 'Hero', '1abc'],
   evidenceRef: [undefined, '', ' ', 'QĐ-1', 'x'.repeat(301)],
   choice: [undefined, '', '1', '2', ' 2 ', '3', '1.0', 'x', ' '],
+  // Decree 170/2025 Art. 10(3): user agencies of a jointly recruited position, by code, best first.
+  agencyPreferences: [undefined, '', ' ', 'SNV;SYT', ' SNV ;  SYT ', 'x'.repeat(2001)],
 };
 
 function withCell(row: Record<string, string>, key: string, value: string | undefined): Record<string, string> {

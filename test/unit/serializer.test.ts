@@ -177,6 +177,7 @@ describe('compiled response serializer', () => {
       priorityCategory: i % 3 === 0 ? 'veteran' : null,
       priorityPoints: i % 3 === 0 ? '5.00' : '0.00',
       exemptions: i % 7 === 0 ? ['foreign_language'] : [],
+      agencyPreferences: i % 6 === 0 ? ['0194f7a0-0000-7000-8000-dddddddddddd', '0194f7a0-0000-7000-8000-eeeeeeeeeeee'] : [],
       candidateNumber: i % 2 ? `HN${String(i).padStart(5, '0')}` : null,
       registeredByAgencyId: i % 4 ? '0194f7a0-0000-7000-8000-dddddddddddd' : null,
       submittedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i, 7)),

@@ -129,6 +129,12 @@ export function fastImportRow(raw: unknown): ImportRow | undefined {
     if (c !== 1 && c !== 2) return undefined;
     row.choice = c;
   }
+  const preferences = cell('agencyPreferences');
+  if (!blank(preferences)) {
+    const p = text(preferences, 2000);
+    if (p === undefined) return undefined;
+    row.agencyPreferences = p;
+  }
   if (row.quotaId === undefined && (row.agencyCode === undefined || row.jobPositionCode === undefined)) return undefined;
   if (row.priorityCategory !== undefined && row.evidenceRef === undefined) return undefined;
   return row;

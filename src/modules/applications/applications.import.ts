@@ -28,6 +28,7 @@ import {
 } from './applications.bulk.js';
 import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
+import { jointPreferences } from './applications.joint.js';
 import { applicantRefusal, duplicateRefusal, ethnicityRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
 import { importRowSchema, type ImportResult, type ImportRow, type ImportRowError } from './applications.schemas.js';
 import { visibleDrive } from './applications.service.js';
@@ -126,6 +127,8 @@ type QuotaMaps = {
   hidden: Set<string>;
   /** The service clock's local date, for birth-date plausibility. */
   today: string;
+  /** Per jointly recruited position (job position id): its user agencies by agency code (Decree 170/2025 Art. 10(3)). */
+  jointAgencies: Map<string, Map<string, string>>;
 };
 
 /** A row that passed the checks made without the database, with its national ID's blind index. */
@@ -134,6 +137,8 @@ type Prepared = {
   input: ImportRow;
   index: string;
   quota: QuotaWithCodes;
+  /** The user agencies accepted, for a jointly recruited position (Decree 170/2025 Art. 10(3)); empty otherwise. */
+  agencyPreferences: string[];
   /** The national ID protected, for the first row of the batch with this ID (a new candidate, most likely). */
   created?: { ciphertext: string; masked: string; fullNameSearch: string };
 };
@@ -224,6 +229,25 @@ export function createApplicationsImporter(deps: ImportDeps) {
       batch.out[row - batch.first] = errorResult(row, [{ code: 'quota.not_found', message: `No quota ${quotaRef}`, field: quotaField }]);
       return;
     }
+    // Decree 170/2025 Art. 10(3): the agencyPreferences column names user agencies by code, best first.
+    const userAgencies = quota.joint ? quotas.jointAgencies.get(quota.quota.jobPositionId)! : null;
+    let givenPreferences: string[] | undefined;
+    if (input.agencyPreferences !== undefined) {
+      const codes = input.agencyPreferences.split(';').map((c) => c.trim());
+      const unknown = userAgencies ? codes.find((c) => !userAgencies.has(c)) : undefined;
+      if (unknown !== undefined) {
+        batch.out[row - batch.first] = errorResult(row, [
+          { code: 'application.agency_preference_not_user_agency', message: `Agency ${unknown} holds no quota of this jointly recruited position in the drive`, field: 'agencyPreferences' },
+        ]);
+        return;
+      }
+      givenPreferences = userAgencies ? codes.map((c) => userAgencies.get(c)!) : codes;
+    }
+    const preferences = jointPreferences(quota.quota, userAgencies ? [...userAgencies.values()] : null, givenPreferences);
+    if ('refusal' in preferences) {
+      batch.out[row - batch.first] = errorResult(row, [{ code: preferences.refusal.code, message: preferences.refusal.message, field: 'agencyPreferences' }]);
+      return;
+    }
     const index = nationalIds.blindIndex(input.nationalId);
     const quotaCount = quotas.position.size;
     const position = quotas.position.get(quota.quota.id)!;
@@ -241,7 +265,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
     }
     const use = packUse({ row, choice: input.choice, quota: position }, quotaCount);
     seen.set(person, packed === undefined ? use : [...(typeof packed === 'number' ? [packed] : packed), use]);
-    const prepared: Prepared = { row, input, index, quota };
+    const prepared: Prepared = { row, input, index, quota, agencyPreferences: preferences.agencyPreferences };
     if (!protectedInBatch.has(index)) {
       protectedInBatch.add(index);
       prepared.created = protection(input);
@@ -371,6 +395,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
         priorityClaims: claims,
         priorityCategory: checked.priority.priorityCategory,
         priorityPoints: checked.priority.priorityPoints,
+        agencyPreferences: w.agencyPreferences,
       });
       appRow.push(w.row);
     }
@@ -471,7 +496,14 @@ export function createApplicationsImporter(deps: ImportDeps) {
         position: new Map<string, number>(),
         hidden: new Set(list.filter((q) => !inScope(caller, q.agencyPath)).map((q) => q.quota.id)),
         today: localDate(clock()),
+        jointAgencies: new Map(),
       };
+      for (const q of list) {
+        if (!q.joint) continue;
+        const agencies = quotas.jointAgencies.get(q.quota.jobPositionId) ?? new Map<string, string>();
+        agencies.set(q.agencyCode, q.quota.agencyId);
+        quotas.jointAgencies.set(q.quota.jobPositionId, agencies);
+      }
       for (const q of list) if (!quotas.position.has(q.quota.id)) quotas.position.set(q.quota.id, quotas.position.size);
       const seen: Seen = new Map();
       const summary: ImportSummary = { rows: 0, created: 0, exists: 0, errors: 0 };

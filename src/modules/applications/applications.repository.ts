@@ -60,7 +60,8 @@ export type ApplicationFilter = {
 };
 
 export type DriveWithAgency = { drive: DriveRow; agencyPath: string };
-export type QuotaWithCodes = { quota: QuotaRow; agencyPath: string; agencyCode: string; jobPositionCode: string };
+/** `joint`: the quota's job position is recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)). */
+export type QuotaWithCodes = { quota: QuotaRow; agencyPath: string; agencyCode: string; jobPositionCode: string; joint: boolean };
 
 /** Everything a registration checks, read in one statement (registrationContext). */
 export type RegistrationContext = {
@@ -75,6 +76,8 @@ export type RegistrationContext = {
   /** What the caller reads of the person (submissionOf): its applicant data for the checks; null when not visible. */
   submission: Submission | null;
   barred: boolean;
+  /** When the quota's job position is recruited jointly (Decree 170/2025 Art. 10(3)): the agencies holding a quota of it in the drive; else null. */
+  jointAgencyIds: string[] | null;
 };
 
 const scopePrefix = sql.placeholder('scopePrefix');
@@ -100,6 +103,10 @@ function prepareRegistrationContext(db: DbOrTx) {
           select 1 from ${agencies} qa where qa.id = ${quotas.agencyId} and qa.path like ${scopePrefix}::text))`,
       candidate: candidates,
       submission: sql<RawSubmissionJson | null>`${submissionOf(sql`${candidates.id}`, sql`${scopePrefix}`)}`,
+      jointAgencyIds: sql<string[] | null>`(select case when jp.joint then (
+          select array_agg(jq.agency_id::text order by jq.agency_id) from ${quotas} jq
+           where jq.drive_id = ${drives.id} and jq.job_position_id = jp.id) end
+          from ${jobPositions} jp where jp.id = ${quotas.jobPositionId})`,
       barred: sql<boolean>`exists (
           select 1 from ${candidateBars}
            where ${candidateBars.candidateId} = ${candidates.id} and ${barApplies(drives.id, drives.registrationOpensOn)})`,
@@ -155,7 +162,7 @@ export function createApplicationsRepository(db: DbOrTx) {
     },
     async findQuota(quotaId: string, tx: DbOrTx = db): Promise<QuotaWithCodes | undefined> {
       const [row] = await tx
-        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code })
+        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code, joint: jobPositions.joint })
         .from(quotas)
         .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
@@ -164,7 +171,7 @@ export function createApplicationsRepository(db: DbOrTx) {
     },
     async quotasOfDrive(driveId: string, tx: DbOrTx = db): Promise<QuotaWithCodes[]> {
       return tx
-        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code })
+        .select({ quota: quotas, agencyPath: agencies.path, agencyCode: agencies.code, jobPositionCode: jobPositions.code, joint: jobPositions.joint })
         .from(quotas)
         .innerJoin(agencies, eq(agencies.id, quotas.agencyId))
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))

@@ -40,6 +40,9 @@ const REGISTRATION_CODES =
   '(NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; ' +
   '422 application.ethnicity_restricted (a quota reserved for ethnic-minority candidates or named groups, Decree 170/2025 Art. 3(2)(c): ' +
   'the candidate is Kinh, of another group, or their ethnicity names none of the 54 groups; the problem carries `restriction` and `ethnicityCode`); ' +
+  '422 application.agency_preferences_empty, application.agency_preferences_duplicate, application.agency_preference_not_user_agency, ' +
+  'application.agency_preferences_first_mismatch, application.agency_preferences_not_joint (`agencyPreferences` of a jointly recruited ' +
+  'position, Decree 170/2025 Art. 10(3): one or more distinct user agencies of the position, the quota’s agency first; none for another quota); ' +
   '409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).';
 
 export const applicationsRoutes: FastifyPluginAsyncZod<{
@@ -107,7 +110,9 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
           'a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). ' +
           `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), ` +
           'gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + ' +
-          '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2. ' +
+          '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a ' +
+          'jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the ' +
+          'row’s agency first (blank: that agency alone; errors as for a registration, e.g. application.agency_preference_not_user_agency). ' +
           'Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. ' +
           'Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates ' +
           'every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, ' +

@@ -21,6 +21,14 @@ export const registerBody = z
       .optional()
       .describe('Claims for this application; defaults to the candidate’s own claims'),
     exemptions: z.array(exemptionCode).max(10).default([]).describe('Exemption codes of the drive’s rule set'),
+    agencyPreferences: z
+      .array(uuid)
+      .max(100)
+      .optional()
+      .describe(
+        'Only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies the applicant accepts, best first, ' +
+          'distinct, each holding a quota of the position in this drive, the quota’s own agency first. Defaults to the quota’s agency alone',
+      ),
   })
   .strict();
 
@@ -64,6 +72,9 @@ export const applicationSchema = z
     priorityCategory: z.string().nullable().describe('The claim that counted (only the highest counts)'),
     priorityPoints: z.string().describe('Decimal with two places, e.g. "7.50"'),
     exemptions: z.array(z.string()),
+    agencyPreferences: z
+      .array(uuid)
+      .describe('For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota'),
     candidateNumber: z.string().nullable().describe('Số báo danh, assigned when registration closes'),
     registeredByAgencyId: uuid.nullable(),
     submittedAt: timestamp,
@@ -113,6 +124,7 @@ export const importRowSchema = z
     priorityCategory: optional(z.string().trim().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case category code')),
     evidenceRef: optional(text(300)),
     choice: z.preprocess((v) => (v === '' || v === undefined || v === null ? 1 : Number(v)), z.union([z.literal(1), z.literal(2)])),
+    agencyPreferences: optional(text(2000)),
   })
   .strict()
   .refine((r) => r.quotaId !== undefined || (r.agencyCode !== undefined && r.jobPositionCode !== undefined), {
@@ -141,6 +153,7 @@ export const IMPORT_COLUMNS = [
   'priorityCategory',
   'evidenceRef',
   'choice',
+  'agencyPreferences',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['fullName', 'nationalId', 'birthDate', 'gender', 'ethnicity'] as const;
 export const MAX_JSON_IMPORT_ROWS = 20_000;
@@ -167,6 +180,13 @@ const importRowDoc = z.object({
   priorityCategory: z.string().optional(),
   evidenceRef: z.string().optional(),
   choice: z.union([z.literal(1), z.literal(2), z.string()]).optional(),
+  agencyPreferences: z
+    .string()
+    .optional()
+    .describe(
+      'Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" ' +
+        '(the row’s own agency first); blank: that agency alone',
+    ),
 });
 
 /**

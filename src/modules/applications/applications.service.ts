@@ -14,6 +14,7 @@ import {
   type DriveWithAgency,
 } from './applications.repository.js';
 import { applicantRefusal, ethnicityRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
+import { jointPreferences } from './applications.joint.js';
 import type { EligibilityInput, ListApplicationsQuery, RegisterInput } from './applications.schemas.js';
 
 export type ApplicationsDeps = {
@@ -40,6 +41,7 @@ export function applicationView(r: ApplicationWithCandidate) {
     priorityCategory: a.priorityCategory,
     priorityPoints: a.priorityPoints,
     exemptions: a.exemptions,
+    agencyPreferences: a.agencyPreferences,
     candidateNumber: a.candidateNumber,
     registeredByAgencyId: a.registeredByAgencyId,
     submittedAt: a.submittedAt,
@@ -120,6 +122,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
         throw new AppError(422, 'application.candidate_not_found', `No candidate ${input.candidateId}`, { field: 'candidateId' });
       }
       // The applicant's data are those the caller submitted (its submission), never another agency's.
+      const preferences = jointPreferences(quota, ctx.jointAgencyIds, input.agencyPreferences);
+      if ('refusal' in preferences) throw refuse(preferences.refusal);
       const restricted = ethnicityRefusal(quota, submission);
       if (restricted) throw refuse(restricted);
       const priorityClaims = input.priorityClaims ?? submission.priorityClaims;
@@ -144,6 +148,7 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           choice: input.choice,
           priorityClaims,
           exemptions: input.exemptions,
+          agencyPreferences: preferences.agencyPreferences,
           ...checked.priority,
           registeredByAgencyId: caller.scopeAgencyId,
           submittedAt: clock(),

@@ -33,6 +33,11 @@ export const applications = pgTable(
     priorityPoints: numeric({ precision: 5, scale: 2 }).notNull().default('0'),
     /** Exemption codes from the rule set (e.g. input-quality verification: skips round 1). */
     exemptions: jsonb().$type<string[]>().notNull().default([]),
+    /**
+     * For a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies the
+     * applicant accepts, in the order of the registration form, the quota's agency first. Empty otherwise.
+     */
+    agencyPreferences: jsonb().$type<string[]>().notNull().default([]),
     /** Số báo danh: assigned when registration closes, stable once issued. */
     candidateNumber: text(),
     /** The agency (subtree) whose HR portal registered it. */

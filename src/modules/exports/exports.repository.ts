@@ -26,6 +26,8 @@ export type ResultExportRow = {
   explanation: string | null;
   cancel_reason: string | null;
   cancelled_at: string | null;
+  /** Jointly recruited position (Decree 170/2025 Art. 10(3)): the user agency a winner is placed at, "code name". */
+  placed_agency: string | null;
 };
 
 export type ApplicationExportRow = {
@@ -58,7 +60,8 @@ export function createExportsRepository(db: Db) {
                    coalesce(cp.birth_date, c.birth_date)::text as birth_date, c.national_id_masked,
                    r.outcome, r.winner_slot, r.raw_score::text as raw_score, r.priority_points::text as priority_points,
                    r.ranking_score::text as ranking_score, r.decided_by, r.explanation->>'text' as explanation,
-                   r.cancel_reason, to_char(r.cancelled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as cancelled_at
+                   r.cancel_reason, to_char(r.cancelled_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as cancelled_at,
+                   (select pa.code || ' ' || pa.name from agencies pa where pa.id = (r.explanation->'joint'->>'placedAgencyId')::uuid) as placed_agency
               from results r
               join quotas q on q.id = r.quota_id
               join agencies ag on ag.id = q.agency_id

@@ -28,6 +28,8 @@ const resultColumns: readonly Column<ResultExportRow>[] = [
   { header: 'Giải thích', value: (r) => r.explanation, width: 60 },
   { header: 'Lý do hủy kết quả', value: (r) => r.cancel_reason },
   { header: 'Thời điểm hủy (UTC)', value: (r) => r.cancelled_at },
+  // Decree 170/2025 Art. 10(3): a jointly recruited position's winner is placed at one of its user agencies.
+  { header: 'Đơn vị sử dụng trúng tuyển (vị trí tuyển chung)', value: (r) => r.placed_agency, width: 40 },
 ];
 
 const applicationColumns: readonly Column<ApplicationExportRow>[] = [

@@ -13,6 +13,11 @@ export const jobGrade = z
       'cao_cap (chuyên viên cao cấp, chuyên gia cao cấp: a Đề án)',
   );
 
+const jointFlag = z.boolean().describe(
+  'Recruited jointly for several user agencies (Decree 170/2025 Art. 3(2)(b), 10(3)): the position belongs to the recruiting authority ' +
+    '(the organising agency of the drives holding it), and a drive holds one quota of it per user agency, each within that agency\'s headcount',
+);
+
 const booleanQuery = z.enum(['true', 'false']);
 
 export const jobPositionSchema = z
@@ -24,6 +29,7 @@ export const jobPositionSchema = z
     staffCategory,
     leadership: z.boolean().describe('A leadership title (chức danh lãnh đạo, quản lý)'),
     grade: jobGrade.nullable().describe('The grade deciding the exam structure (Decree 170/2025 Art. 9); null: not recorded'),
+    joint: jointFlag,
     description: z.string().nullable(),
     active: z.boolean(),
     createdAt: timestamp,
@@ -40,6 +46,7 @@ export const createJobPositionBody = z
     staffCategory,
     leadership: z.boolean().default(false),
     grade: jobGrade.nullable().optional(),
+    joint: jointFlag.optional(),
     description: text(2000).nullable().optional(),
   })
   .strict();
@@ -51,6 +58,7 @@ export const patchJobPositionBody = z
     staffCategory: staffCategory.optional(),
     leadership: z.boolean().optional(),
     grade: jobGrade.nullable().optional(),
+    joint: jointFlag.optional(),
     description: text(2000).nullable().optional(),
     active: z.boolean().optional(),
   })

@@ -21,6 +21,7 @@ const view = (p: JobPositionRow) => ({
   staffCategory: p.staffCategory,
   leadership: p.leadership,
   grade: p.grade,
+  joint: p.joint,
   description: p.description,
   active: p.active,
   createdAt: p.createdAt,
@@ -60,6 +61,7 @@ export function createJobPositionsService(deps: JobPositionsDeps) {
             staffCategory: input.staffCategory,
             leadership: input.leadership,
             grade: input.grade ?? null,
+            joint: input.joint === true,
             description: input.description ?? null,
           });
           record({ action: 'job_position.created', resourceType: 'job_position', resourceId: row.id, agencyId: row.agencyId, after: view(row) });
@@ -97,12 +99,13 @@ export function createJobPositionsService(deps: JobPositionsDeps) {
         const changesKind =
           (input.staffCategory !== undefined && input.staffCategory !== current.staffCategory) ||
           (input.leadership !== undefined && input.leadership !== current.leadership) ||
-          (input.grade !== undefined && input.grade !== current.grade);
+          (input.grade !== undefined && input.grade !== current.grade) ||
+          (input.joint !== undefined && input.joint !== current.joint);
         // Quotas were checked against the position's category and kind, and sit the exam structure
         // of its grade (Decree 170/2025 Art. 9); changing them would silently invalidate those checks
         // (and the headcount they hold, and the rounds their candidates sit).
         if (changesKind && (await repo.hasQuotas(tx, id))) {
-          throw conflict('job_position.in_use', 'The position has quotas: its staff category, leadership flag and grade can no longer change');
+          throw conflict('job_position.in_use', 'The position has quotas: its staff category, leadership flag, grade and joint flag can no longer change');
         }
         const changes: Parameters<JobPositionsRepository['update']>[3] = {};
         if (input.code !== undefined) changes.code = input.code;
@@ -110,6 +113,7 @@ export function createJobPositionsService(deps: JobPositionsDeps) {
         if (input.staffCategory !== undefined) changes.staffCategory = input.staffCategory;
         if (input.leadership !== undefined) changes.leadership = input.leadership;
         if (input.grade !== undefined) changes.grade = input.grade;
+        if (input.joint !== undefined) changes.joint = input.joint;
         if (input.description !== undefined) changes.description = input.description;
         if (input.active !== undefined) changes.active = input.active;
         try {

@@ -20,6 +20,11 @@ export const jobPositions = pgTable(
     leadership: boolean().notNull().default(false),
     /** The grade (ngạch) the position is filled at: it decides the exam structure (Decree 170/2025 Art. 9). Null: not recorded. */
     grade: text({ enum: JOB_GRADES }),
+    /**
+     * Recruited jointly for several user agencies (Decree 170/2025 Art. 3(2)(b), 10(3)): the position
+     * belongs to the recruiting authority; a drive holds one quota of it per user agency.
+     */
+    joint: boolean().notNull().default(false),
     description: text(),
     active: boolean().notNull().default(true),
     createdAt: createdAt(),

@@ -1,6 +1,7 @@
 import type { Caller, Clock } from '../../context.js';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
+import { examinesLanguage } from '../../domain/foreign-language.js';
 import { formatScore, localDate, parseScore } from '../../domain/index.js';
 import { markingRules, type EffectiveMarking } from '../../domain/marking-tt22.js';
 import { normalizeScriptCode, newScriptCodes } from '../../domain/script-codes.js';
@@ -369,7 +370,7 @@ export function createMarkingService(deps: MarkingDeps) {
           if (!concerns(round, app)) {
             return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
           }
-          if (round.foreignLanguage && app.foreignLanguage === null) {
+          if (round.foreignLanguage && (app.foreignLanguage === null || !examinesLanguage(round.language, app.foreignLanguage.language))) {
             return reject(rowError('script.language_not_required', `Round ${round.code} is the foreign-language exam of the quotas requiring one only (Decree 170/2025 Art. 9(5))`));
           }
           const part = partByCode.get(r.partCode);

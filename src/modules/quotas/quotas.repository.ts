@@ -59,7 +59,10 @@ export function createQuotasRepository(db: DbOrTx) {
      */
     async reservedSlots(tx: DbOrTx, agencyId: string, year: number, category: StaffCategory, exceptQuotaId?: string): Promise<number> {
       const [row] = await tx
-        .select({ n: sql<number>`coalesce(sum(${quotas.slots}), 0)::int` })
+        // A place taken up (appointments.status took_up) is counted in the headcount's filled figure: no longer reserved.
+        .select({
+          n: sql<number>`coalesce(sum(greatest(${quotas.slots} - (select count(*) from appointments ap where ap.quota_id = ${quotas.id} and ap.status = 'took_up')::int, 0)), 0)::int`,
+        })
         .from(quotas)
         .innerJoin(drives, eq(drives.id, quotas.driveId))
         .where(

@@ -28,7 +28,12 @@ export const quotasRoutes: FastifyPluginAsyncZod<{ quotas: QuotasService }> = as
         'A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names ' +
         'the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, ' +
         'or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and ' +
-        'the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded).',
+        'the ranking passes over a candidate whose group’s slots are taken, and the results are not submitted while a group has more winners ' +
+        'than its slots (409 results.ethnic_group_slots_exceeded, a safety net). ' +
+        'A position recruited jointly for several user agencies (job position `joint`, Decree 170/2025 Art. 3(2)(b), 10(3)) belongs to the ' +
+        'recruiting authority, the drive’s organising agency (422 quota.joint_position_not_of_authority), and gets one quota per user agency ' +
+        '(`agencyId`), each within that agency’s headcount as above; it takes no second choices (422 quota.joint_second_choice) and is ' +
+        'filled through a recruitment drive (422 quota.joint_not_recruitment).',
       params: idParams,
       headers: idempotencyHeaders,
       body: createQuotaBody,

@@ -77,6 +77,28 @@ function checkEthnicGroups(groups: readonly EthnicGroupSlots[], slots: number): 
   if (reserved > slots) throw invalid(`The groups' slots sum to ${reserved}, more than the quota's ${slots}`, { groupSlots: reserved, slots });
 }
 
+/**
+ * A quota of a jointly recruited position (Decree 170/2025 Art. 3(2)(b), 10(3)): the position is the
+ * recruiting authority's (the drive's organising agency); each quota's agency is a user agency, whose
+ * headcount holds the quota's slots (guardHeadcount, as for any quota). The winners are placed by the
+ * preferences of a first choice, so a joint quota takes no second choices.
+ */
+function assertJointQuota(drive: ScopedDrive, position: { code: string; agencyId: string }, secondChoiceOpen: boolean | undefined): void {
+  if (drive.kind !== 'recruitment') {
+    throw unprocessable('quota.joint_not_recruitment', `Job position ${position.code} is recruited jointly (Decree 170/2025 Art. 3(2)(b)): it is filled through a recruitment drive`);
+  }
+  if (position.agencyId !== drive.organizingAgencyId) {
+    throw unprocessable(
+      'quota.joint_position_not_of_authority',
+      `Job position ${position.code} is recruited jointly: it must belong to the recruiting authority, the drive's organising agency (Decree 170/2025 Art. 3(2)(b))`,
+      { jobPositionAgencyId: position.agencyId, organizingAgencyId: drive.organizingAgencyId },
+    );
+  }
+  if (secondChoiceOpen === true) {
+    throw unprocessable('quota.joint_second_choice', `Job position ${position.code} is recruited jointly: its winners are placed by their preferences, not by a second choice`);
+  }
+}
+
 const leadershipSingleSlot = (slots: number) =>
   unprocessable('quota.leadership_single_slot', `A leadership title is a quota of exactly 1 slot, not ${slots}`, { slots });
 
@@ -141,7 +163,11 @@ export function createQuotasService(deps: QuotasDeps) {
         if (!position || !inScope(caller, position.agencyPath)) {
           throw unprocessable('quota.position_not_found', `No job position ${input.jobPositionId}`);
         }
-        if (position.agencyId !== input.agencyId) {
+        if (position.joint) {
+          // Decree 170/2025 Art. 3(2)(b), 10(3): a jointly recruited position belongs to the recruiting
+          // authority; its quota here is one user agency's share, held against that agency's headcount.
+          assertJointQuota(drive, position, input.secondChoiceOpen);
+        } else if (position.agencyId !== input.agencyId) {
           throw unprocessable('quota.position_not_at_agency', `Job position ${position.code} belongs to another agency`, {
             jobPositionAgencyId: position.agencyId,
             agencyId: input.agencyId,

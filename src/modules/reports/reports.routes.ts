@@ -70,11 +70,19 @@ export const reportsRoutes: FastifyPluginAsyncZod<{ reports: ReportsService }> =
       const format = representation(request.headers.accept);
       const caller = callerOf(request);
       const computed = await reports.driveReportComputed(caller, request.params.id);
-      const etag = `W/"${computed.tag}${format === 'json' ? '' : `.${format}`}"`;
+      // The overdue counts change with the day, not the rows: when any step is overdue they join the tag and the cached body.
+      const overdue = computed.overdue && computed.overdue.timelineSteps + computed.overdue.appointmentSteps > 0 ? computed.overdue : null;
+      const overdueTag = overdue ? `-${overdue.timelineSteps}_${overdue.appointmentSteps}` : '';
+      const etag = `W/"${computed.tag}${overdueTag}${format === 'json' ? '' : `.${format}`}"`;
       void reply.header('etag', etag);
       if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
       // The body was encoded with the response schema when the report was computed.
-      if (format === 'json') return reply.type('application/json; charset=utf-8').send(computed.json as unknown as string);
+      if (format === 'json') {
+        const body = overdue
+          ? Buffer.concat([computed.json.subarray(0, computed.json.length - 1), Buffer.from(`,"overdue":${JSON.stringify(overdue)}}`)])
+          : computed.json;
+        return reply.type('application/json; charset=utf-8').send(body as unknown as string);
+      }
       const data = reports.driveReportTableOf(computed.report);
       return sendTabular(reply, format, data, (err) => request.log.error({ err }, 'report export failed'));
     },

@@ -73,6 +73,13 @@ export const driveReportSchema = z
     totals: driveFiguresSchema,
     quotas: z.array(quotaReportSchema),
     computedAt: z.date(),
+    overdue: z
+      .object({
+        timelineSteps: count.describe('Statutory dates of the drive’s timeline overdue today (GET /v1/drives/{id}/timeline)'),
+        appointmentSteps: count.describe('Steps of the winners’ paths to appointment overdue today (GET /v1/drives/{id}/appointments)'),
+      })
+      .optional()
+      .describe('Present when any step is overdue today (Vietnam); counted per request, not from the cached figures'),
   })
   .meta({ id: 'DriveReport' });
 export type DriveReport = z.infer<typeof driveReportSchema>;

@@ -1,3 +1,4 @@
+import type { ScopedDrive } from '../drives/drives.repository.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Caller, Clock } from '../../context.js';
@@ -22,6 +23,8 @@ export type ReportsDeps = {
   reportCacheSize?: number;
   /** Least interval between two prunes of the drive change log, across instances; default 300 s. */
   changeLogPruneSeconds?: number;
+  /** Steps overdue today: the drive's timeline and its winners' paths (counted per request: they change with the day, not the rows). */
+  overdue?: (drive: ScopedDrive) => Promise<{ timelineSteps: number; appointmentSteps: number }>;
 };
 
 /**
@@ -245,10 +248,14 @@ export function createReportsService(deps: ReportsDeps) {
   });
 
   /** The drive report as of now, for a caller who may see the drive; from the cache while exact. */
-  async function driveReportComputed(caller: Caller, driveId: string): Promise<ComputedDriveReport & { cached: boolean }> {
+  async function driveReportComputed(
+    caller: Caller,
+    driveId: string,
+  ): Promise<ComputedDriveReport & { cached: boolean; overdue: { timelineSteps: number; appointmentSteps: number } | null }> {
     const drive = await drives.visibleDrive(caller, driveId);
     const { value, cached } = await cache.get(drive.id, caller);
-    return { ...value, cached };
+    const overdue = deps.overdue ? await deps.overdue(drive) : null;
+    return { ...value, cached, overdue };
   }
 
   async function driveReport(caller: Caller, driveId: string): Promise<DriveReport> {

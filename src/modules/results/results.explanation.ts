@@ -73,6 +73,7 @@ export function compactExplanation(e: ResultExplanation, f: Facts, ctx: Explanat
   if (e.tiedWith.length > 0) out.tiedWith = e.tiedWith;
   if (e.priorityCategory !== null) out.priorityCategory = e.priorityCategory;
   if (!sameParts(e.parts, derivedParts(f, ctx))) out.parts = e.parts;
+  if (e.joint) out.joint = e.joint;
   return out;
 }
 
@@ -85,5 +86,6 @@ export function expandExplanation(e: StoredExplanation, f: Facts, ctx: Explanati
     tiedWith: e.tiedWith ?? [],
     priorityCategory: e.priorityCategory ?? null,
     parts: e.parts ?? derivedParts(f, ctx) ?? [],
+    ...(e.joint ? { joint: e.joint } : {}),
   };
 }

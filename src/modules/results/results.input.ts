@@ -1,6 +1,6 @@
 import { formatScore, parseScore, reachesPercent, weightedTotalOn100 } from '../../domain/decimal.js';
 import { disciplinedScore, type DisciplineKind } from '../../domain/discipline.js';
-import { foreignLanguageFailure, passesForeignLanguage } from '../../domain/foreign-language.js';
+import { examinesLanguage, foreignLanguageFailure, passesForeignLanguage } from '../../domain/foreign-language.js';
 import type { LeadershipCandidate } from '../../domain/leadership.js';
 import type { ApplicationScore, GateRoundOutcome, RankingPart } from '../../domain/ranking.js';
 import type { JobGrade, RuleSet } from '../../domain/rule-sets.js';
@@ -22,6 +22,8 @@ export type InputRound = {
   grade: JobGrade | null;
   /** The foreign-language exam of Decree 170/2025 Art. 9(5): a condition, never a gate or ranking round. */
   foreignLanguage?: boolean;
+  /** The language a foreign-language round examines; null or absent: every required language. */
+  language?: string | null;
   status: string;
   exemptionCodes: string[];
   /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
@@ -52,6 +54,10 @@ export type InputApplication = {
   scores: PartScores;
   /** The grade of the quota's job position; read only when some round concerns one grade. */
   grade?: JobGrade | null;
+  /** A jointly recruited position's preferences (Decree 170/2025 Art. 10(3)); read only when the drive has one. */
+  agencyPreferences?: string[];
+  /** The ethnic group code; read only when a quota sets per-group slots (Decree 170/2025 Art. 3(2)(c)). */
+  ethnicityCode?: string | null;
   /** Applied disciplinary acts (Circular 22/2025 Nội quy Art. 2), by the part they were decided on. */
   discipline?: { partId: string; kind: DisciplineKind; minuteRef: string }[];
 };
@@ -338,6 +344,8 @@ function buildGroup(
       priorityCategory: app.priorityCategory,
     };
     if (languageOutcome) score.foreignLanguage = languageOutcome;
+    if (app.agencyPreferences !== undefined) score.agencyPreferences = app.agencyPreferences;
+    if (app.ethnicityCode !== undefined) score.ethnicityCode = app.ethnicityCode;
     return score;
   });
 
@@ -357,7 +365,7 @@ function foreignLanguageOutcome(
   maxOf: ReadonlyMap<string, { hundredths: number; text: string }>,
   incomplete: Incomplete,
 ): ApplicationScore['foreignLanguage'] {
-  const own = rounds.filter((r) => r.grade === null || r.grade === (app.grade ?? null));
+  const own = rounds.filter((r) => (r.grade === null || r.grade === (app.grade ?? null)) && examinesLanguage(r.language ?? null, requirement.language));
   if (own.length === 0) return undefined;
   let passed = true;
   const shown: { code: string; score: string | null; max: string }[] = [];

@@ -15,11 +15,31 @@ import { jobPositions } from '../job-positions/job-positions.table.js';
 import { quotas } from '../quotas/quotas.table.js';
 import { parts, rounds } from '../rounds/rounds.table.js';
 import { parsePartScores, type InputApplication, type InputRound } from './results.input.js';
-import { quotaResults, results, tieDecisions, type QuotaResultRow, type ResultRow, type TieDecisionRow } from './results.table.js';
+import { quotaResults, results, tieDecisions, type QuotaResultRow, type ResultRow, type StoredExplanation, type TieDecisionRow } from './results.table.js';
 
 export type NewResultRow = Omit<typeof results.$inferInsert, 'id' | 'driveId'>;
 export type NewQuotaResultRow = Omit<typeof quotaResults.$inferInsert, 'driveId' | 'computedAt'>;
-export type ResultWithNumber = ResultRow & { candidateNumber: string | null; priorityCategory: string | null };
+/** `shownQuotaId`: the quota the row is listed under (see shownQuota). */
+export type ResultWithNumber = ResultRow & { candidateNumber: string | null; priorityCategory: string | null; shownQuotaId: string };
+
+/**
+ * The quota a result is listed under: its own (the quota its application was registered to), except a
+ * winner of a jointly recruited position, listed under the quota of the user agency it is placed at
+ * (Decree 170/2025 Art. 10(3)).
+ */
+export const shownQuota = (r: { quotaId: string; outcome: string; explanation: StoredExplanation }): string =>
+  (r.outcome === 'winner' ? r.explanation.joint?.placedQuotaId : null) ?? r.quotaId;
+
+/** The other quotas of the jointly recruited positions among `quotaIds` (none for ordinary quotas). */
+async function jointSiblings(tx: DbOrTx, quotaIds: readonly string[]): Promise<string[]> {
+  const res = await tx.execute(sql`
+    select distinct q2.id::text as id
+      from quotas q1
+      join job_positions jp on jp.id = q1.job_position_id and jp.joint
+      join quotas q2 on q2.drive_id = q1.drive_id and q2.job_position_id = q1.job_position_id
+     where q1.id = any(${sql.param(quotaIds)}::uuid[]) and q2.id <> all(${sql.param(quotaIds)}::uuid[])`);
+  return (res as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+}
 export type QuotaResultWithQuota = QuotaResultRow & { agencyId: string; jobPositionId: string; title: string | null };
 
 /** Rows per set-based insert. */
@@ -36,6 +56,8 @@ type AppRow = {
   candidate_number: string | null;
   scores: string | null;
   grade?: JobGrade | null;
+  agency_preferences?: string[];
+  ethnicity_code?: string | null;
   discipline: { partId: string; kind: DisciplineKind; minuteRef: string }[] | null;
 };
 
@@ -173,8 +195,17 @@ export function createResultsRepository(db: DbOrTx) {
   return {
     async quotasOf(driveId: string, tx: DbOrTx = db) {
       return tx
-        .select({ id: quotas.id, slots: quotas.slots, foreignLanguage: quotas.foreignLanguage })
+        .select({
+          id: quotas.id,
+          slots: quotas.slots,
+          foreignLanguage: quotas.foreignLanguage,
+          agencyId: quotas.agencyId,
+          // Decree 170/2025 Art. 10(3): the quotas of one jointly recruited position are ranked together.
+          jointKey: sql<string | null>`case when ${jobPositions.joint} then ${jobPositions.id}::text end`,
+          ethnicGroups: quotas.ethnicGroups,
+        })
         .from(quotas)
+        .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
         .where(eq(quotas.driveId, driveId))
         .orderBy(asc(quotas.id));
     },
@@ -189,6 +220,7 @@ export function createResultsRepository(db: DbOrTx) {
           ranking: rounds.ranking,
           grade: rounds.grade,
           foreignLanguage: rounds.foreignLanguage,
+          language: rounds.language,
           status: rounds.status,
           exemptionCodes: rounds.exemptionCodes,
         })
@@ -253,6 +285,7 @@ export function createResultsRepository(db: DbOrTx) {
       roundList: readonly InputRound[],
       tx: DbOrTx = db,
       quotaIds?: readonly string[],
+      extras: { joint?: boolean; ethnic?: boolean } = {},
     ): Promise<InputApplication[]> {
       const partIds = roundList.flatMap((r) => r.parts.map((p) => p.id));
       const indexOf = new Map(roundList.flatMap((r) => r.parts.map((p) => [p.id, p.index] as const)));
@@ -264,11 +297,18 @@ export function createResultsRepository(db: DbOrTx) {
       const gradeColumn = graded
         ? sql`, (select jp.grade from quotas q join job_positions jp on jp.id = q.job_position_id where q.id = a.quota_id) as grade`
         : sql``;
+      // Preferences of a jointly recruited position (Decree 170/2025 Art. 10(3)), and the ethnic group where a
+      // quota sets per-group slots (Art. 3(2)(c)): read only when the drive has such quotas.
+      const jointColumn = extras.joint ? sql`, a.agency_preferences` : sql``;
+      const ethnicColumn = extras.ethnic
+        ? sql`, (select coalesce(p.ethnicity_code, case when a.profile_id is null then c.ethnicity_code end)
+                   from candidates c left join candidate_profiles p on p.id = a.profile_id where c.id = a.candidate_id) as ethnicity_code`
+        : sql``;
       // Applied disciplinary acts (Circular 22/2025 Nội quy Art. 2), through discipline_acts_application_idx.
       const discipline = sql`(select json_agg(json_build_object('partId', d.part_id, 'kind', d.kind, 'minuteRef', d.minute_ref) order by d.created_at, d.id)
                 from discipline_acts d where d.application_id = a.id and d.status = 'applied') as discipline`;
       const columns = sql`a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
-               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}, ${discipline}`;
+               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}${jointColumn}${ethnicColumn}, ${discipline}`;
       const res = quotaIds
         ? await tx.execute(sql`
         select ${columns}
@@ -309,6 +349,8 @@ export function createResultsRepository(db: DbOrTx) {
           grade: r.grade ?? null,
           ...(r.discipline ? { discipline: r.discipline } : {}),
         };
+        if (extras.joint) out[i]!.agencyPreferences = r.agency_preferences ?? [];
+        if (extras.ethnic) out[i]!.ethnicityCode = r.ethnicity_code ?? null;
       }
       return out;
     },
@@ -483,7 +525,19 @@ export function createResultsRepository(db: DbOrTx) {
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .where(and(inArray(results.quotaId, quotaIds), outcome ? eq(results.outcome, outcome as ResultRow['outcome']) : undefined))
         .orderBy(asc(results.quotaId), sql`${results.rank} asc nulls last`, asc(results.position), asc(results.id));
-      return rows.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory }));
+      const out = rows.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory, shownQuotaId: shownQuota(x.r) }));
+      // Decree 170/2025 Art. 10(3): winners of a joint position registered under a sibling quota but placed at one of these.
+      const siblings = outcome === undefined || outcome === 'winner' ? await jointSiblings(tx, quotaIds) : [];
+      if (siblings.length === 0 && out.every((r) => r.shownQuotaId === r.quotaId)) return out;
+      const placed = siblings.length === 0 ? [] : await tx
+        .select({ r: results, candidateNumber: applications.candidateNumber, priorityCategory: applications.priorityCategory })
+        .from(results)
+        .innerJoin(applications, eq(applications.id, results.applicationId))
+        .where(and(inArray(results.quotaId, siblings), eq(results.outcome, 'winner')));
+      const wanted = new Set(quotaIds);
+      return [...out, ...placed.map((x) => ({ ...x.r, candidateNumber: x.candidateNumber, priorityCategory: x.priorityCategory, shownQuotaId: shownQuota(x.r) }))]
+        .filter((r) => wanted.has(r.shownQuotaId))
+        .sort((a, b) => (a.shownQuotaId < b.shownQuotaId ? -1 : a.shownQuotaId > b.shownQuotaId ? 1 : (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.id < b.id ? -1 : 1)));
     },
 
     async findResult(id: string, tx: DbOrTx = db): Promise<ResultRow | undefined> {
@@ -574,9 +628,14 @@ export function createResultsRepository(db: DbOrTx) {
     /** Winners only, with the identity the law has published (never birth date or contacts). */
     async publicWinners(quotaIds: string[], tx: DbOrTx = db) {
       if (quotaIds.length === 0) return [];
-      return tx
+      // Decree 170/2025 Art. 10(3): a joint position's winners are published under the user agency they are placed at.
+      const wanted = new Set(quotaIds);
+      const all = [...quotaIds, ...(await jointSiblings(tx, quotaIds))];
+      const rows = await tx
         .select({
-          quotaId: results.quotaId,
+          registeredQuotaId: results.quotaId,
+          explanation: results.explanation,
+          outcome: results.outcome,
           rank: results.rank,
           winnerSlot: results.winnerSlot,
           rankingScore: results.rankingScore,
@@ -589,8 +648,12 @@ export function createResultsRepository(db: DbOrTx) {
         .innerJoin(applications, eq(applications.id, results.applicationId))
         .innerJoin(candidates, eq(candidates.id, applications.candidateId))
         .leftJoin(candidateProfiles, eq(candidateProfiles.id, applications.profileId))
-        .where(and(inArray(results.quotaId, quotaIds), eq(results.outcome, 'winner')))
+        .where(and(inArray(results.quotaId, all), eq(results.outcome, 'winner')))
         .orderBy(asc(results.quotaId), asc(results.winnerSlot));
+      return rows
+        .map(({ registeredQuotaId, explanation, outcome, ...w }) => ({ quotaId: shownQuota({ quotaId: registeredQuotaId, outcome, explanation }), ...w }))
+        .filter((w) => wanted.has(w.quotaId))
+        .sort((a, b) => (a.quotaId < b.quotaId ? -1 : a.quotaId > b.quotaId ? 1 : (a.winnerSlot ?? 0) - (b.winnerSlot ?? 0)));
     },
 
     /** Cancelled winners of a quota still waiting for a replacement. */

@@ -53,7 +53,12 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
         'results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a ' +
         'what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), ' +
         'results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, ' +
-        'results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match.',
+        'results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match. ' +
+        'The quotas of a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)) are ranked together: winners ' +
+        'are placed in score order at the first agency of their preferences with a slot left (`joint.placedAgencyId` on the row, listed ' +
+        'under that agency’s quota); one whose agencies are all full stays a reserve; a tie at an agency’s last slot makes that quota ' +
+        'tie_pending_decision, and rows whose placement depends on it are pending_tie (`joint.pendingTie`, quota awaiting_other_quota). ' +
+        'Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over.',
       params: idParams,
       querystring: computeQuery,
       headers: ifMatchHeaders,
@@ -99,7 +104,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
       tags,
       summary: 'Record the head’s decision on a tie the rule set’s chain could not break',
       description:
-        'Orders exactly the applications of one unresolved tie (across the last slot, or among reserves). While results are computed, ' +
+        'Orders exactly the applications of one unresolved tie (across the last slot, or among reserves; for a jointly recruited position, ' +
+        'the tie at the last slot of the user agency whose quota is given, Decree 170/2025 Art. 10(3)). While results are computed, ' +
         'the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and ' +
         'promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable. Roles: approver, acting as the head of the ' +
         'recruiting agency with the decision’s reference (decision { number, date }; 422 head_decision.reference_required), or a key ' +

@@ -54,6 +54,27 @@ export const resultRowSchema = z
       .describe('Which rule placed it: score, ranking_round_raw, round1_general_knowledge, written_part, head_decision; null while tied'),
     tiedWith: z.array(z.string()),
     parts: z.array(z.object({ code: z.string(), score: decimal.nullable(), max: decimal.nullable(), weight: z.number().int().nullable() })),
+    joint: z
+      .object({
+        agencyPreferences: z.array(uuid).describe('The user agencies the application accepts, best first (Phiếu đăng ký dự tuyển)'),
+        placedAgencyId: uuid.nullable().describe('The user agency the winner is placed at; null when not placed (yet)'),
+        placedQuotaId: uuid.nullable().describe("That agency's quota of the position"),
+        placedPreference: z.number().int().nullable().describe('Which of its preferences the placement is (1 = first)'),
+        pendingTie: z
+          .object({
+            quotaId: uuid.describe('The quota (user agency) whose last slot is tied: the head decides on it (POST …/results/tie-decisions)'),
+            agencyId: uuid,
+            applicationIds: z.array(uuid).describe('The tied applications'),
+            openSlots: z.number().int(),
+          })
+          .nullable()
+          .describe('The undecided tie this row is part of (tied_pending) or waits for (pending_tie)'),
+      })
+      .nullable()
+      .describe(
+        'Only for a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)): the row stays under the quota it was ' +
+          'registered to; winners are placed in score order at their highest-ranked agency with a slot left. null for any other quota',
+      ),
     explanation: z.string(),
     cancellation: z
       .object({ reason: z.enum(cancelReasons).nullable(), note: z.string().nullable(), at: timestamp, replacedByResultId: uuid.nullable() })
@@ -159,8 +180,12 @@ export type CancelInput = z.infer<typeof cancelBody>;
 export const cancellationSchema = z
   .object({
     status: z
-      .enum(['promoted', 'tie_pending_decision', 'no_reserve'])
-      .describe('promoted: the next reserve took the slot; tie_pending_decision: reserves tied for it, the head decides; no_reserve: slot unfilled'),
+      .enum(['promoted', 'tie_pending_decision', 'no_reserve', 'awaiting_head_decision'])
+      .describe(
+        'promoted: the next reserve took the slot (170 as issued: called to complete their own dossier); tie_pending_decision: reserves tied ' +
+          'for it, the head decides; no_reserve: slot unfilled; awaiting_head_decision (300 Art. 5(4)): no one is promoted until the head ' +
+          'decides whether to recruit the next-lower (POST /v1/appointments/{id}/replacement)',
+      ),
     explanation: z.string(),
     cancelled: resultRowSchema,
     promoted: z.array(resultRowSchema),

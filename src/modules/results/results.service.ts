@@ -1,5 +1,5 @@
 import type { Caller, Clock } from '../../context.js';
-import type { ForeignLanguageRequirement } from '../quotas/quotas.table.js';
+import type { EthnicGroupSlots, ForeignLanguageRequirement } from '../quotas/quotas.table.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { formatScore, parseScore } from '../../domain/decimal.js';
@@ -24,7 +24,7 @@ import type { ScopedDrive } from '../drives/drives.repository.js';
 import { driveView, type DrivesService, type DriveView } from '../drives/drives.service.js';
 import { compactExplanation, expandExplanation, explanationContext, isWhole, type ExplanationContext } from './results.explanation.js';
 import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } from './results.input.js';
-import type { NewQuotaResultRow, NewResultRow, QuotaResultWithQuota, ResultsRepository, ResultWithNumber } from './results.repository.js';
+import { shownQuota, type NewQuotaResultRow, type NewResultRow, type QuotaResultWithQuota, type ResultsRepository, type ResultWithNumber } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
 import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow, StoredExplanation } from './results.table.js';
 
@@ -35,7 +35,26 @@ export type ResultsDeps = {
   clock: Clock;
   /** Applications in the running per group of quotas computed at once (see quotaGroups); GROUP_APPLICATIONS unless given. */
   groupApplications?: number;
+  /**
+   * Cancelling a winner of a 170/300 drive strikes off their path to appointment instead of
+   * promoting the next reserve at once (src/modules/appointments: 170 Art. 19(4), 300 Art. 5(4)).
+   */
+  cancelWinnerPath?: CancelWinnerPath;
 };
+
+export type CancelWinnerPath = (
+  tx: Tx,
+  drive: ScopedDrive,
+  result: { id: string; quotaId: string; applicationId: string },
+  input: CancelInput,
+  record: RecordAudit,
+) => Promise<{
+  status: 'promoted' | 'tie_pending_decision' | 'awaiting_head_decision' | 'no_reserve';
+  explanation: string;
+  promotedResultIds: string[];
+  tiedApplicationIds: string[];
+  barred: { drivesRemaining: number } | null;
+}>;
 
 const FROZEN: readonly string[] = ['approved', 'published', 'finished'];
 const REPLACEABLE: readonly string[] = ['approved', 'published'];
@@ -63,7 +82,20 @@ const tallyOf = (rows: readonly NewResultRow[]): Tally => {
 };
 
 /** foreignLanguage: the quota's requirement of Decree 170/2025 Art. 9(5) (null: none). */
-type Quota = { id: string; slots: number; foreignLanguage: ForeignLanguageRequirement | null };
+type Quota = {
+  id: string;
+  slots: number;
+  foreignLanguage: ForeignLanguageRequirement | null;
+  agencyId: string;
+  /** Set on the quotas of a jointly recruited position (Decree 170/2025 Art. 10(3)): ranked together. */
+  jointKey: string | null;
+  ethnicGroups: EthnicGroupSlots[];
+};
+/** What applicationsWithScores must read beyond scores for these quotas. */
+const extrasFor = (quotaList: readonly Quota[]) => ({
+  joint: quotaList.some((q) => q.jointKey !== null),
+  ethnic: quotaList.some((q) => q.ethnicGroups.some((g) => g.slots !== null)),
+});
 type Plan = { quotaRows: NewQuotaResultRow[]; resultRows: NewResultRow[]; candidateNumbers: Map<string, string | null> };
 
 /** A result as the API shows it (stored, or previewed by a dry run). */
@@ -91,6 +123,17 @@ type Whole<T extends { explanation: StoredExplanation }> = Omit<T, 'explanation'
 
 const score = (h: number | null | undefined): string | null => (h === null || h === undefined ? null : formatScore(h));
 
+/** Decree 170/2025 Art. 10(3): a jointly recruited position's row says where it is placed, or which tie it waits for. */
+function jointView(j: NonNullable<ResultExplanation['joint']>) {
+  return {
+    agencyPreferences: j.agencyPreferences,
+    placedAgencyId: j.placedAgencyId,
+    placedQuotaId: j.placedQuotaId,
+    placedPreference: j.placedPreference,
+    pendingTie: j.pendingTie,
+  };
+}
+
 function rowView(r: RowLike) {
   const e = r.explanation;
   let text = e.text;
@@ -115,6 +158,7 @@ function rowView(r: RowLike) {
     decidedBy: r.decidedBy,
     tiedWith: e.tiedWith,
     parts: e.parts,
+    joint: e.joint ? jointView(e.joint) : null,
     explanation: text,
     cancellation: r.cancelledAt ? { reason: r.cancelReason, note: r.cancelNote, at: r.cancelledAt, replacedByResultId: r.replacedByResultId } : null,
     promotion: r.promotedAt ? { at: r.promotedAt, replacesResultId: r.replacesResultId } : null,
@@ -149,7 +193,7 @@ function quotaView(q: QuotaLike, rows: RowLike[]) {
     tied: by('tied_pending'),
     reserves: by('reserve'),
     failed: by('failed', 'absent'),
-    others: by('not_considered', 'awaiting_nv1', 'cancelled', 'not_selected', 'pending', 'not_held'),
+    others: by('not_considered', 'awaiting_nv1', 'cancelled', 'not_selected', 'pending', 'not_held', 'pending_tie'),
   };
 }
 export type QuotaResultView = ReturnType<typeof quotaView>;
@@ -169,7 +213,7 @@ function mergeOverrides(base: unknown, patch: unknown): unknown {
 function explanationOf(a: ApplicationResult, parts: ResultExplanation['parts'], discipline?: readonly string[]): ResultExplanation {
   // Disciplinary acts the engine applied (Circular 22/2025 Nội quy Art. 2), each with its minute.
   const text = discipline?.length ? `${a.explanation} Discipline (Nội quy Art. 2): ${discipline.join('; ')}.` : a.explanation;
-  return { text, gate: a.gate, tiedWith: a.tiedWith, priorityCategory: a.priorityCategory, parts };
+  return { text, gate: a.gate, tiedWith: a.tiedWith, priorityCategory: a.priorityCategory, parts, ...(a.joint ? { joint: a.joint } : {}) };
 }
 
 function recruitmentPlan(
@@ -192,7 +236,8 @@ function recruitmentPlan(
       candidateCount: q.applications.length,
       explanation: q.explanation,
     });
-    const slotOf = new Map(q.winners.map((id, i) => [id, i + 1]));
+    // A jointly recruited position numbers its winner slots over the whole position (rows stay under their own quota).
+    const slotOf = q.jointSlots ? new Map(Object.entries(q.jointSlots.winnerSlots)) : new Map(q.winners.map((id, i) => [id, i + 1]));
     for (const [position, a] of q.applications.entries()) {
       resultRows.push({
         position,
@@ -202,7 +247,7 @@ function recruitmentPlan(
         outcome: a.outcome,
         rank: a.rank,
         winnerSlot: a.outcome === 'winner' ? (slotOf.get(a.applicationId) ?? null) : null,
-        quotaSlots: q.slots,
+        quotaSlots: q.jointSlots?.rowSlots ?? q.slots,
         rankingScore: score(a.rankingScore),
         rawScore: score(a.rawScore),
         priorityPoints: formatScore(a.priorityPoints),
@@ -324,7 +369,7 @@ export function createResultsService(deps: ResultsDeps) {
   async function load(tx: DbOrTx, drive: ScopedDrive) {
     const quotaList = await repo.quotasOf(drive.id, tx);
     const rounds = await repo.roundsOf(drive.id, tx);
-    const apps = await repo.applicationsWithScores(drive.id, rounds, tx);
+    const apps = await repo.applicationsWithScores(drive.id, rounds, tx, undefined, extrasFor(quotaList));
     const decisions = await repo.tieDecisionsOf(drive.id, tx);
     return { quotaList, rounds, apps, decisions };
   }
@@ -401,7 +446,8 @@ export function createResultsService(deps: ResultsDeps) {
     const { perQuota, secondChoice } = await repo.runningPerQuota(drive.id, tx);
     let total = 0;
     for (const n of perQuota.values()) total += n;
-    if (total <= groupSize || secondChoice) return null;
+    // A jointly recruited position's quotas are ranked together (Decree 170/2025 Art. 10(3)): one group.
+    if (total <= groupSize || secondChoice || quotaList.some((q) => q.jointKey !== null)) return null;
     const known = new Set(quotaList.map((q) => q.id));
     for (const id of perQuota.keys()) if (!known.has(id)) return null; // an application of an unknown quota: the engine refuses it
     const groups: Quota[][] = [];
@@ -450,7 +496,7 @@ export function createResultsService(deps: ResultsDeps) {
     };
     const read = (quotas: Quota[]) => {
       const quotaIds = whole ? undefined : quotas.map((q) => q.id);
-      const apps = inTurn(() => repo.applicationsWithScores(drive.id, rounds, tx, quotaIds));
+      const apps = inTurn(() => repo.applicationsWithScores(drive.id, rounds, tx, quotaIds, extrasFor(quotas)));
       const stored = inTurn(() => repo.storedResults(tx, drive.id, quotaIds));
       apps.catch(() => undefined); // awaited below
       stored.catch(() => undefined);
@@ -623,7 +669,9 @@ export function createResultsService(deps: ResultsDeps) {
         const p = await plan(db, drive, ruleSet);
         const rowsByQuota = new Map<string, RowLike[]>();
         for (const r of p.resultRows) {
-          const list = rowsByQuota.get(r.quotaId) ?? [];
+          // Decree 170/2025 Art. 10(3): a joint position's winner is listed under the user agency it is placed at.
+          const shown = shownQuota({ quotaId: r.quotaId, outcome: r.outcome, explanation: r.explanation as ResultExplanation });
+          const list = rowsByQuota.get(shown) ?? [];
           list.push({
             id: null,
             applicationId: r.applicationId,
@@ -644,7 +692,7 @@ export function createResultsService(deps: ResultsDeps) {
             promotedAt: null,
             replacesResultId: null,
           });
-          rowsByQuota.set(r.quotaId, list);
+          rowsByQuota.set(shown, list);
         }
         const quotas = p.quotaRows
           .filter((q) => !input.quotaId || q.quotaId === input.quotaId)
@@ -707,9 +755,9 @@ export function createResultsService(deps: ResultsDeps) {
       );
       const byQuota = new Map<string, Whole<ResultWithNumber>[]>();
       for (const r of rows) {
-        const list = byQuota.get(r.quotaId) ?? [];
+        const list = byQuota.get(r.shownQuotaId) ?? [];
         list.push(r);
-        byQuota.set(r.quotaId, list);
+        byQuota.set(r.shownQuotaId, list);
       }
       const items = page.map((x: QuotaResultWithQuota) => ({ ...quotaView(x, byQuota.get(x.quotaId) ?? []), id: x.quotaId }));
       return { drive: { id: drive.id, kind: drive.kind, status: drive.status, version: drive.version, ruleSetPreset: drive.ruleSetPreset }, items };
@@ -851,8 +899,38 @@ export function createResultsService(deps: ResultsDeps) {
         const rows = await whole(drive, await repo.resultsOfQuota(tx, found.quotaId), tx);
         const target = rows.find((r) => r.id === resultId);
         if (!q || !target) throw notFound('result', resultId);
+        if (rows.some((r) => r.explanation.joint)) {
+          // Decree 170/2025 Art. 10(3): the next-lower list of a jointly recruited position spans its user agencies; a
+          // per-quota replacement would ignore the preferences, so it is refused rather than guessed.
+          throw conflict('result.joint_replacement_unsupported', 'Replacing a winner of a jointly recruited position is not supported yet', {
+            quotaId: q.quotaId,
+          });
+        }
         if (target.outcome !== 'winner') {
           throw conflict('result.not_winner', `Result ${resultId} is ${target.outcome}; only a winner's result can be cancelled`, { outcome: target.outcome });
+        }
+        if (deps.cancelWinnerPath && drive.kind === 'recruitment' && (drive.ruleSetPreset === 'nd170' || drive.ruleSetPreset === 'nd170-300')) {
+          record({
+            action: 'result.cancelled',
+            resourceType: 'result',
+            resourceId: target.id,
+            agencyId: drive.organizingAgencyId,
+            driveId: drive.id,
+            before: { outcome: 'winner', winnerSlot: target.winnerSlot },
+            after: { outcome: 'cancelled', reason: input.reason, note: input.note ?? null },
+          });
+          const out = await deps.cancelWinnerPath(tx, drive, target, input, record);
+          const fresh = await whole(drive, await repo.resultsOfQuotas([q.quotaId], undefined, tx), tx);
+          const view = (id: string) => rowView(fresh.find((r) => r.id === id)!);
+          return {
+            status: out.status,
+            explanation: out.explanation,
+            cancelled: view(target.id),
+            promoted: out.promotedResultIds.map(view),
+            tiedApplicationIds: out.tiedApplicationIds,
+            candidateBarred: out.barred,
+            quota: await quotaViewOf(tx, q.quotaId, drive),
+          };
         }
         const replacementOrders = (await repo.tieDecisionsOf(drive.id, tx))
           .filter((d) => d.stage === 'replacement' && d.quotaId === q.quotaId)

@@ -3,10 +3,12 @@ import { check, date, index, integer, jsonb, numeric, pgTable, text, timestamp, 
 import { createdAt, idColumn, updatedAt } from '../../db/columns.js';
 import { drives } from '../drives/drives.table.js';
 import { quotas } from '../quotas/quotas.table.js';
+import type { JointResultInfo } from '../../domain/joint-results.js';
 
 /**
  * An application's outcome. Recruitment: winner, reserve, failed, tied_pending, absent,
- * not_considered (NV2 of a candidate who won NV1), awaiting_nv1, cancelled. Leadership titles add
+ * not_considered (NV2 of a candidate who won NV1), awaiting_nv1, cancelled, pending_tie (a jointly
+ * recruited position's placement waiting for a tie decision, Decree 170/2025 Art. 10(3)). Leadership titles add
  * not_selected, pending and not_held.
  */
 export const outcomes = [
@@ -18,6 +20,7 @@ export const outcomes = [
   'not_considered',
   'awaiting_nv1',
   'cancelled',
+  'pending_tie',
   'not_selected',
   'pending',
   'not_held',
@@ -45,6 +48,8 @@ export type ResultExplanation = {
   priorityCategory: string | null;
   /** Score parts of the ranking round (recruitment) or written / action plan (leadership), decimal strings. */
   parts: { code: string; score: string | null; max: string | null; weight: number | null }[];
+  /** A jointly recruited position (Decree 170/2025 Art. 10(3)): the preferences, where the row is placed, the tie it waits for. */
+  joint?: JointResultInfo;
 };
 /**
  * An explanation as stored: a key left out stands for the value derived from the row and the
@@ -56,6 +61,7 @@ export type StoredExplanation = {
   tiedWith?: string[];
   priorityCategory?: string | null;
   parts?: ResultExplanation['parts'];
+  joint?: JointResultInfo;
 };
 
 /** The outcome of one quota (or leadership title) in the drive's current results. */

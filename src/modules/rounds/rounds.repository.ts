@@ -127,7 +127,7 @@ export function createRoundsRepository(db: DbOrTx) {
     /** The drive's quotas with the grade of their job position (null: not recorded). */
     async quotaGradesOfDrive(tx: DbOrTx, driveId: string) {
       return tx
-        .select({ id: quotas.id, grade: jobPositions.grade })
+        .select({ id: quotas.id, grade: jobPositions.grade, foreignLanguage: quotas.foreignLanguage })
         .from(quotas)
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
         .where(eq(quotas.driveId, driveId));

@@ -70,7 +70,12 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       summary: 'Create a round with its parts, or the rule set’s default rounds (?fromRuleSet=true)',
       description:
         'With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created ' +
-        '(exemption codes from the rule set’s exemptions). Answers 201 with the list of rounds created.',
+        '(exemption codes from the rule set’s exemptions). Where quotas require a foreign language (Decree 170/2025 Art. 9(5)), one ' +
+        'foreign-language round per language comes first (orders 1…k, a 100-point computer test by default, parts changeable while scheduled) ' +
+        'and the rule set’s rounds follow it. Answers 201 with the list of rounds created. A hand-built round of a drive whose rule set has ' +
+        'per-grade structures (Decree 170/2025 Art. 9) keeps them: written + interview combine as the rule set does (70 : 30, else 422 ' +
+        'round.weights_not_lawful); nhân viên sit no written part, chuyên viên chính and cao cấp no gate round, the Đề án is panel-marked ' +
+        '(422 round.structure_mismatch).',
       params: idParams,
       querystring: createRoundsQuery,
       headers: idempotencyHeaders,

@@ -54,6 +54,18 @@ const roundFields = {
         '(quota `foreignLanguage`), pass/fail at that quota’s pass mark, never counted in the score; later rounds are sat by those candidates ' +
         'only if they passed it (absent: failed). It may not rank nor list exemptions (422 round.foreign_language_invalid).',
     ),
+  language: z
+    .string()
+    .trim()
+    .min(1)
+    .max(60)
+    .nullable()
+    .optional()
+    .describe(
+      'A foreign-language round only (else 422 round.language_without_foreign_language): the language it examines, as the quotas name it ' +
+        '(compared without case): sat only by the candidates of quotas requiring that language. Null or absent: every required language. ' +
+        'A later round sat by candidates whose language no earlier foreign-language round examines is refused (409 round.foreign_language_exam_missing).',
+    ),
   parts: z.array(partInput).min(1).max(10),
 };
 
@@ -104,6 +116,7 @@ export const roundSchema = z
     ranking: z.boolean(),
     grade: z.enum(JOB_GRADES).nullable().describe('The grade whose quotas sit the round; null: every quota'),
     foreignLanguage: z.boolean().describe('The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score'),
+    language: z.string().nullable().describe('The language a foreign-language round examines; null: every required language (or not a foreign-language round)'),
     status: z.enum(roundStatuses),
     exemptionCodes: z.array(z.string()),
     scheduledOn: z.string().nullable(),

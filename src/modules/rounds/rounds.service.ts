@@ -4,6 +4,8 @@ import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
+import { distinctLanguages, examinesLanguage } from '../../domain/foreign-language.js';
+import { structureViolation, type HandBuiltRound } from '../../domain/round-structure.js';
 import { newScriptCodes } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -78,6 +80,7 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
     ranking: r.ranking,
     grade: r.grade,
     foreignLanguage: r.foreignLanguage,
+    language: r.language,
     status: r.status,
     exemptionCodes: r.exemptionCodes,
     scheduledOn: r.scheduledOn,
@@ -102,6 +105,12 @@ function checkForeignLanguageRound(ranking: boolean | undefined, exemptionCodes:
   if (exemptionCodes && exemptionCodes.length > 0) {
     throw unprocessable('round.foreign_language_invalid', 'Decree 170/2025 Art. 9(5) states no exemption from the foreign-language exam', { exemptionCodes });
   }
+}
+
+/** A hand-built round departing from the structure the rule set gives its grade (Decree 170/2025 Art. 9): 422. */
+function checkStructure(ruleSet: RuleSet, round: HandBuiltRound): void {
+  const v = structureViolation(ruleSet, round);
+  if (v) throw unprocessable(v.code, v.message, v.details);
 }
 
 function checkParts(parts: PartInput[]): void {
@@ -163,6 +172,31 @@ function orderClash(existing: readonly RoundRow[], round: { id?: string; order: 
   return existing.find((r) => r.id !== round.id && r.order === round.order && r.grade !== round.grade && (r.grade === null || round.grade === null));
 }
 
+/**
+ * The rule set's rounds preceded by one foreign-language round per language the drive's quotas require
+ * (Decree 170/2025 Art. 9(5): the exam is finished before the professional exam, pass/fail, not
+ * counted, no exemption): orders 1..k for the k languages, the rule set's rounds shifted after them.
+ * The language round is a 100-point computer test by default (the authority sets the form: its parts
+ * can be changed while the round is scheduled).
+ */
+function languagePlan(
+  languages: readonly (string | null)[],
+  plan: { grade: JobGrade | null; round: RoundDefault }[],
+): { grade: JobGrade | null; round: Omit<RoundDefault, 'parts'> & { parts: (RoundDefault['parts'][number] & { computer?: boolean })[] }; language?: string | null }[] {
+  const exams = languages.map((language, i) => ({
+    grade: null,
+    language,
+    round: {
+      order: i + 1,
+      code: languages.length === 1 ? 'foreign_language' : `foreign_language_${i + 1}`,
+      purpose: 'gate' as const,
+      format: 'computer_mcq' as const,
+      parts: [{ code: 'foreign_language', questions: null, maxScore: 10000, weight: 0, written: true, panel: false, computer: true }],
+    },
+  }));
+  return [...exams, ...plan.map(({ grade, round }) => ({ grade, round: { ...round, order: round.order + languages.length } }))];
+}
+
 /** The exemption codes that spare an application a part (rule set `exemptions[].skipsParts`). */
 export function partExemptions(ruleSet: RuleSet): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
@@ -220,6 +254,19 @@ export function createRoundsService(deps: RoundsDeps) {
     const exams = (await repo.roundsOfDrive(round.driveId, tx)).filter(
       (r) => r.foreignLanguage && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
     );
+    const concerned = (await repo.activeApplications(tx, round.driveId)).filter((a) => a.foreignLanguage !== null && concerns(round, a));
+    // The exam is finished before the professional exam (Art. 9(5)): a round sat by candidates whose
+    // language no earlier foreign-language round examines cannot be held yet.
+    const unexamined = distinctLanguages(
+      concerned.filter((a) => !exams.some((e) => concerns(e, a) && examinesLanguage(e.language, a.foreignLanguage!.language))).map((a) => a.foreignLanguage!.language),
+    );
+    if (unexamined.length > 0) {
+      throw conflict(
+        'round.foreign_language_exam_missing',
+        `Round ${round.code} is sat by candidates of quotas requiring ${unexamined.map((l) => l ?? 'a foreign language').join(', ')}: a foreign-language round examining it must come before it (Decree 170/2025 Art. 9(5))`,
+        { languages: unexamined },
+      );
+    }
     if (exams.length === 0) return null;
     const hidden = exams.filter((g) => g.status !== 'revealed' && g.status !== 'published');
     if (hidden.length > 0) {
@@ -232,15 +279,14 @@ export function createRoundsService(deps: RoundsDeps) {
     const parts = await repo.partsOf(exams.map((g) => g.id), tx);
     const scores = new Map((await repo.finalScoresOf(tx, exams.map((g) => g.id))).map((s) => [`${s.partId}/${s.applicationId}`, s]));
     const keptOut = new Set<string>();
-    for (const app of await repo.activeApplications(tx, round.driveId)) {
-      if (!app.foreignLanguage || !concerns(round, app)) continue;
+    for (const app of concerned) {
       for (const exam of exams) {
-        if (!concerns(exam, app)) continue;
+        if (!concerns(exam, app) || !examinesLanguage(exam.language, app.foreignLanguage!.language)) continue;
         for (const part of parts) {
           if (part.roundId !== exam.id) continue;
           const s = scores.get(`${part.id}/${app.id}`);
           const score = s === undefined || s.absent || s.finalScore === null ? null : hundredthsOf(s.finalScore);
-          if (!passesForeignLanguage(score, hundredthsOf(part.maxScore), app.foreignLanguage.passMark)) keptOut.add(app.id);
+          if (!passesForeignLanguage(score, hundredthsOf(part.maxScore), app.foreignLanguage!.passMark)) keptOut.add(app.id);
         }
       }
     }
@@ -325,7 +371,7 @@ export function createRoundsService(deps: RoundsDeps) {
     // A graded round is sat by the quotas of its grade only (Decree 170/2025 Art. 9).
     if (round.grade !== null) apps = apps.filter((a) => concerns(round, a));
     // The foreign-language exam is sat only by the candidates of quotas requiring it (Art. 9(5)).
-    if (round.foreignLanguage) apps = apps.filter((a) => a.foreignLanguage !== null);
+    if (round.foreignLanguage) apps = apps.filter((a) => a.foreignLanguage !== null && examinesLanguage(round.language, a.foreignLanguage.language));
     if (quotaIds) {
       const only = new Set(quotaIds);
       apps = apps.filter((a) => only.has(a.quotaId));
@@ -446,10 +492,12 @@ export function createRoundsService(deps: RoundsDeps) {
     async create(caller: Caller, driveId: string, input: CreateRoundInput): Promise<RoundView> {
       checkParts(input.parts);
       if (input.foreignLanguage) checkForeignLanguageRound(input.ranking, input.exemptionCodes);
+      else if (input.language != null) throw unprocessable('round.language_without_foreign_language', 'Only a foreign-language round (foreignLanguage: true) names a language (Decree 170/2025 Art. 9(5))');
       return audited(db, caller.actor, async (tx, record) => {
         const drive = await visibleDrive(caller, driveId, tx, input.grade ? 'update' : 'share');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
         const grade = input.grade ?? null;
+        checkStructure(drive.ruleSet as RuleSet, { grade, kind: input.kind, ranking: input.ranking, foreignLanguage: input.foreignLanguage === true, parts: input.parts });
         const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade });
         if (clash) throw orderClashError(clash, input.order);
         const id = newId();
@@ -465,6 +513,7 @@ export function createRoundsService(deps: RoundsDeps) {
             ranking: input.ranking,
             grade,
             foreignLanguage: input.foreignLanguage === true,
+            language: input.foreignLanguage ? (input.language?.trim() ?? null) : null,
             exemptionCodes: input.exemptionCodes,
             scheduledOn: input.scheduledOn ?? null,
           });
@@ -484,10 +533,11 @@ export function createRoundsService(deps: RoundsDeps) {
         const drive = await visibleDrive(caller, driveId, tx, 'update');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
         const ruleSet = drive.ruleSet as RuleSet;
-        const plan = await defaultRoundsOf(tx, driveId, ruleSet);
+        const languages = distinctLanguages((await repo.quotaGradesOfDrive(tx, driveId)).flatMap((q) => (q.foreignLanguage ? [q.foreignLanguage.language] : [])));
+        const plan = languagePlan(languages, await defaultRoundsOf(tx, driveId, ruleSet));
         const existing = await repo.roundsOfDrive(driveId, tx);
         const created: RoundView[] = [];
-        for (const { grade, round: d } of plan) {
+        for (const { grade, round: d, language } of plan) {
           if (existing.some((r) => r.grade === grade && (r.order === d.order || r.code === d.code)) || orderClash(existing, { order: d.order, grade })) continue;
           const id = newId();
           const round = await repo.insertRound(tx, {
@@ -495,11 +545,14 @@ export function createRoundsService(deps: RoundsDeps) {
             driveId,
             order: d.order,
             code: d.code,
-            name: grade ? `${d.code} (${grade})` : d.code,
+            name: language !== undefined ? `Thi ngoại ngữ${language ? ` (${language})` : ''}` : grade ? `${d.code} (${grade})` : d.code,
             kind: d.purpose === 'gate' ? 'gate' : 'scored',
             ranking: d.purpose !== 'gate',
             grade,
-            exemptionCodes: ruleSet.exemptions.filter((e) => e.skipsRounds.includes(d.order)).map((e) => e.code),
+            foreignLanguage: language !== undefined,
+            language: language ?? null,
+            // Exemptions name the rule set's own round numbers, before any foreign-language round shifts them.
+            exemptionCodes: language !== undefined ? [] : ruleSet.exemptions.filter((e) => e.skipsRounds.includes(d.order - languages.length)).map((e) => e.code),
           });
           await repo.insertParts(
             tx,
@@ -512,9 +565,10 @@ export function createRoundsService(deps: RoundsDeps) {
                 maxScore: p.questions !== null ? String(p.questions) : formatScore(p.maxScore ?? 10000),
                 passMark: null,
                 weight: p.weight,
-                markingMode: p.panel ? 'panel' : p.written ? 'double' : 'single',
+                markingMode: p.panel ? 'panel' : p.written && !p.computer ? 'double' : 'single',
                 panelSize: null,
                 written: p.written,
+                computer: p.computer,
               })),
             ),
           );
@@ -546,6 +600,10 @@ export function createRoundsService(deps: RoundsDeps) {
         if (round.status !== 'scheduled') throw conflict('round.not_scheduled', `The round structure can change only while scheduled (it is ${round.status})`);
         if (round.foreignLanguage) checkForeignLanguageRound(input.ranking, input.exemptionCodes);
         const before = await view(round, ruleSet, tx);
+        if (input.parts || input.kind !== undefined || input.ranking !== undefined) {
+          const parts = input.parts ?? (await repo.partsOf([round.id], tx));
+          checkStructure(ruleSet, { grade: round.grade, kind: input.kind ?? round.kind, ranking: input.ranking ?? round.ranking, foreignLanguage: round.foreignLanguage, parts });
+        }
         if (input.parts) {
           if ((await repo.scriptCount(tx, id)) > 0) throw conflict('round.scripts_issued', 'Script codes are issued for this round: its parts can no longer change');
           await repo.deleteParts(tx, id);

@@ -35,6 +35,12 @@ export const rounds = pgTable(
      * round is sat only by those of such quotas who passed it.
      */
     foreignLanguage: boolean().notNull().default(false),
+    /**
+     * The language a foreign-language round examines (Art. 9(5): the authority sets the language per
+     * position): sat only by the candidates of quotas requiring that language. Null: every required
+     * language (one exam for all).
+     */
+    language: text(),
     /** Exemption codes whose holders skip this round. */
     exemptionCodes: jsonb().$type<string[]>().notNull().default([]),
     scheduledOn: text(),

@@ -239,6 +239,12 @@ export function createTimelineService(deps: TimelineDeps) {
       return timelineOf(await visibleDrive(caller, driveId));
     },
 
+    /** The dates of the drive's events as the timeline takes them (recorded dates over the service's own). */
+    async eventsOf(drive: ScopedDrive, tx: DbOrTx = db): Promise<Partial<Record<TimelineEvent, string>>> {
+      const t = await timelineOf(drive, tx);
+      return Object.fromEntries(t.events.map((e) => [e.event, e.date]));
+    },
+
     /** Steps overdue today (for the drive report); 0 for a preset without a timeline. */
     async overdueCount(drive: ScopedDrive, tx: DbOrTx = db): Promise<number> {
       return (await timelineOf(drive, tx)).overdue;

@@ -29,6 +29,13 @@ export const webhookEventTypes = [
   'board.conflict_raised',
   'drive.deadline_due_soon',
   'drive.deadline_overdue',
+  'appointment.step_due_soon',
+  'appointment.step_overdue',
+  'appointment.step_recorded',
+  'appointment.took_up_post',
+  'appointment.struck_off',
+  'appointment.replacement_decided',
+  'appointment.next_lower_called',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -68,6 +75,14 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   // A statutory step of the drive's timeline due soon or overdue, raised once by the timeline sweep.
   'drive.deadline_due_soon': 'drive.deadline_due_soon',
   'drive.deadline_overdue': 'drive.deadline_overdue',
+  'appointment.step_due_soon': 'appointment.step_due_soon',
+  'appointment.step_overdue': 'appointment.step_overdue',
+  'appointment.step_recorded': 'appointment.step_recorded',
+  'appointment.took_up_post': 'appointment.took_up_post',
+  'appointment.struck_off': 'appointment.struck_off',
+  'appointment.replacement_decided': 'appointment.replacement_decided',
+  'appointment.next_lower_called': 'appointment.next_lower_called',
+  'appointment.new_need_filled': 'appointment.next_lower_called',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
