@@ -56,6 +56,11 @@ import { createAppealsService } from './modules/appeals/appeals.service.js';
 import { createRoundsRepository } from './modules/rounds/rounds.repository.js';
 import { roundsRoutes } from './modules/rounds/rounds.routes.js';
 import { createRoundsService } from './modules/rounds/rounds.service.js';
+import { createMarkingRepository } from './modules/marking/marking.repository.js';
+import { markingRoutes } from './modules/marking/marking.routes.js';
+import { createMarkingService } from './modules/marking/marking.service.js';
+import { disciplineRoutes } from './modules/discipline/discipline.routes.js';
+import { createDisciplineService } from './modules/discipline/discipline.service.js';
 import { createNationalIdProtector } from './crypto/national-id.js';
 import { createCandidatesRepository } from './modules/candidates/candidates.repository.js';
 import { candidatesRoutes } from './modules/candidates/candidates.routes.js';
@@ -154,6 +159,8 @@ export function buildServices(deps: {
   const quotas = createQuotasService({ db, repo: quotasRepo, drives, agencies: agenciesRepo, jobPositions: jobPositionsRepo });
   const roundsRepo = createRoundsRepository(db);
   const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock });
+  const marking = createMarkingService({ db, repo: roundsRepo, marking: createMarkingRepository(db), rounds, clock: deps.clock });
+  const discipline = createDisciplineService({ db, repo: roundsRepo, rounds, clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
   const nationalIds = createNationalIdProtector(deps.dataKey ?? '', deps.dataKeysRetired);
   const candidatesRepo = createCandidatesRepository(db);
@@ -213,7 +220,7 @@ export function buildServices(deps: {
     clock: deps.clock,
     overdue: async (drive) => ({ timelineSteps: await timeline.overdueCount(drive), appointmentSteps: await appointments.overdueCount(drive) }),
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, identity, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, identity, marking, discipline, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -345,6 +352,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(roundsRoutes, { rounds: services.rounds });
       await v1.register(appealsRoutes, { appeals: services.appeals });
       await v1.register(identityRoutes, { identity: services.identity });
+      await v1.register(markingRoutes, { marking: services.marking });
+      await v1.register(disciplineRoutes, { discipline: services.discipline });
       await v1.register(auditRoutes, { audit: services.audit });
       await v1.register(webhooksRoutes, { webhooks });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });

@@ -273,7 +273,7 @@ async function scoredRound(
 ) {
   const r = await services.rounds.create(system, driveId, round);
   await services.rounds.transition(system, r.id, undefined, 'marking');
-  for (let i = 0; i < scores.length; i += 5000) await services.rounds.putScores(system, r.id, scores.slice(i, i + 5000), true);
+  for (let i = 0; i < scores.length; i += 5000) await services.marking.putScores(system, r.id, scores.slice(i, i + 5000), true);
   await services.rounds.transition(system, r.id, undefined, 'locked');
   await services.rounds.reveal(system, r.id);
   return r.id;

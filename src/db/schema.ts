@@ -15,6 +15,7 @@ export * from '../modules/reports/reports.table.js';
 export * from '../modules/boards/boards.table.js';
 export * from '../modules/calendar/calendar.table.js';
 export * from '../modules/timeline/timeline.table.js';
+export * from '../modules/discipline/discipline.table.js';
 export * from '../modules/appointments/appointments.table.js';
 export * from '../modules/appeals/appeals.table.js';
 export * from '../modules/identity/identity.table.js';

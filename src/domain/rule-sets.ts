@@ -82,6 +82,34 @@ export const reconciliationRuleSchema = z
   });
 export type ReconciliationRule = z.infer<typeof reconciliationRuleSchema>;
 
+/**
+ * Which marking rules a drive's marks follow (see src/domain/marking-tt22.ts): `tt22_2025` is
+ * Circular 22/2025/TT-BNV (Quy chế Art. 16, 22; in force from 2025-12-10), `tt06_2020` the older
+ * spread rule of Circular 6/2020 Art. 31 driven by `reconciliation`. Absent: the preset's default.
+ */
+export const MARKING_REGIMES = ['tt22_2025', 'tt06_2020'] as const;
+export type MarkingRegime = (typeof MARKING_REGIMES)[number];
+export const markingRulesSchema = z.strictObject({
+  /** Paper written scripts (double marking, third marker). */
+  written: z.enum(MARKING_REGIMES),
+  /** Panel parts: oral, interview, practical, Đề án. */
+  panel: z.enum(MARKING_REGIMES),
+});
+
+export type MarkingRules = z.infer<typeof markingRulesSchema>;
+
+/**
+ * The marking rules a preset takes when its rule set names none: civil-servant drives under Decree
+ * 170/2025 follow Circular 22/2025 (its Quy chế governs their exams); public-employee drives keep
+ * the Circular 6/2020 spread rule (their circular, 001/2025, is not in our hands); leadership-title
+ * exams keep it for written scripts and take Circular 22's panel rule (Quy chế Art. 22) by analogy.
+ */
+export function defaultMarkingRules(preset: Preset): MarkingRules {
+  if (preset === 'nd170' || preset === 'nd170-300') return { written: 'tt22_2025', panel: 'tt22_2025' };
+  if (preset === 'leadership') return { written: 'tt06_2020', panel: 'tt22_2025' };
+  return { written: 'tt06_2020', panel: 'tt06_2020' };
+}
+
 export const leadershipRulesSchema = z.strictObject({
   /** Part 1 written exam gate, hundredths of 100 points. */
   writtenGate: score100,
@@ -163,6 +191,8 @@ export const ruleSetBaseSchema = z.strictObject({
   reconciliation: reconciliationRuleSchema,
   /** Present for leadership-title exams only. */
   leadership: leadershipRulesSchema.nullable(),
+  /** Marking rules; absent: the preset's default (markingRules in marking-tt22.ts). */
+  marking: markingRulesSchema.optional(),
   roundDefaults: z.array(roundDefaultSchema).max(10),
   exemptions: z.array(exemptionSchema).max(20),
   /** A candidate whose result was cancelled for fraud is barred from this many following drives. */
@@ -241,6 +271,7 @@ export const ruleSetOverridesSchema = z.strictObject({
     .partial()
     .nullable()
     .optional(),
+  marking: markingRulesSchema.partial().optional(),
   roundDefaults: ruleSetBaseSchema.shape.roundDefaults.optional(),
   exemptions: ruleSetBaseSchema.shape.exemptions.optional(),
   barredAfterFraudDrives: ruleSetBaseSchema.shape.barredAfterFraudDrives.optional(),
@@ -599,6 +630,8 @@ export function resolveRuleSet(preset: string, overrides?: unknown): RuleSet {
     });
   }
   const merged = deepMerge(PRESET_DATA[preset], parsedOverrides.data) as Record<string, unknown>;
+  // A partial marking override completes the preset's default marking rules.
+  if (parsedOverrides.data.marking) merged['marking'] = { ...defaultMarkingRules(preset), ...parsedOverrides.data.marking };
   const table = merged['priorityTable'];
   if (isPlainObject(table)) {
     for (const [k, v] of Object.entries(table)) if (v === null) delete table[k];

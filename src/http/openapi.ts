@@ -87,6 +87,12 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
         { name: 'applications', description: 'Applications (phiếu đăng ký dự tuyển), eligibility, withdrawal, bulk import' },
         { name: 'rounds', description: 'Exam rounds and parts, anonymous script codes, marks, reconciliation, reveal' },
         { name: 'appeals', description: 'Appeals (phúc khảo) of written parts' },
+        {
+          name: 'discipline',
+          description:
+            'Candidate discipline (Circular 22/2025 Nội quy Art. 2): reprimand −25 %, warning −50 %, suspension, cancellation of the result, ' +
+            'each with its minute; applied by the results engine and named in the result’s explanation',
+        },
         { name: 'results', description: 'Winner determination, tie decisions, approval, publication, cancellation' },
         {
           name: 'boards',

@@ -16,13 +16,15 @@ afterAll(async () => {
   await t.close();
 });
 
-// The preset's round 2 (its weights read from the drive's rule set), with final scores imported directly.
+// The preset's round 2 (its weights read from the drive's rule set), with final scores imported directly:
+// the written test is taken on computer (Art. 9(2)(b)), since a paper written part is double-marked
+// and takes no imported score under Circular 22/2025 (Quy chế Art. 16).
 async function combinedRound(driveId: string) {
   const drive = await t.http.get(`/v1/drives/${driveId}`).set(bearer(t.adminKey));
   const parts = drive.body.ruleSet.effective.roundDefaults.find((r: { order: number }) => r.order === 2).parts as { code: string; weight: number }[];
   const weight = (code: string) => parts.find((p) => p.code === code)!.weight;
   return round2([
-    { code: 'written', name: 'Thi viết', maxScore: '100', weight: weight('written'), markingMode: 'single', written: true },
+    { code: 'written', name: 'Thi viết', maxScore: '100', weight: weight('written'), markingMode: 'single', written: true, computer: true },
     { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: weight('interview'), markingMode: 'single', written: false },
   ]);
 }

@@ -40,7 +40,8 @@ const professionalRound = {
   kind: 'scored' as const,
   ranking: true,
   exemptionCodes: [],
-  parts: [{ code: 'written', name: 'Thi viết', maxScore: '100', weight: 1, markingMode: 'single' as const, written: true }],
+  // On computer: a paper written part takes no imported score (Circular 22/2025 Quy chế Art. 16).
+  parts: [{ code: 'written', name: 'Thi viết', maxScore: '100', weight: 1, markingMode: 'single' as const, written: true, computer: true }],
 };
 
 const scriptsOf = (roundId: string) => t.sql<{ application_id: string }>('select application_id from scripts where round_id = $1', [roundId]);

@@ -3,7 +3,7 @@ import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { computeOk, openDriveWithQuotas, registerAll, resultsOf, rowsOf, scoredRound, toMarking } from '../factories/results.js';
 import { windowAroundToday } from '../factories/candidates.js';
 import { addQuota, createAgencyWithHeadcount, createDrive, openDrive } from '../factories/drives.js';
-import { createRound, moveRound, type RoundBody } from '../factories/rounds.js';
+import { codesOf, createRound, moveRound, putMarks, type RoundBody } from '../factories/rounds.js';
 
 /*
  * Decree 170/2025 Art. 9 (as amended by Decree 300/2026 Art. 2): who sits which round, through the
@@ -29,7 +29,8 @@ const round1: RoundBody = {
   parts: [{ code: 'general_knowledge', name: 'Kiến thức chung', maxScore: '60', weight: 0, markingMode: 'single', written: false }],
 };
 
-// Art. 9(2)(b): written + interview, combined 70/30.
+// Art. 9(2)(b): written + interview, combined 70/30; the written test on computer, its scores the machine's
+// export (a paper written part is double-marked, never imported: Circular 22/2025 Quy chế Art. 16).
 const round2: RoundBody = {
   order: 2,
   code: 'round2',
@@ -38,7 +39,7 @@ const round2: RoundBody = {
   ranking: true,
   exemptionCodes: [],
   parts: [
-    { code: 'written', name: 'Thi viết', maxScore: '100', weight: 70, markingMode: 'single', written: true },
+    { code: 'written', name: 'Thi viết', maxScore: '100', weight: 70, markingMode: 'single', written: true, computer: true },
     { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 30, markingMode: 'single', written: false },
   ],
 };
@@ -67,7 +68,8 @@ describe('Decree 170/2025 Art. 9(2)(a): round 2 is sat only by those who passed 
     const r2 = await createRound(t, driveId, round2);
     const issued = await t.http.post(`/v1/rounds/${r2.id}/scripts`).set(bearer(t.adminKey));
     expect(issued.status).toBe(200);
-    expect(issued.body).toEqual({ issued: 2, existing: 0, exempt: 0, notAdmitted: 2, parts: 2 });
+    // The written test is on computer: the interview script follows its result (Art. 16(4)(c)).
+    expect(issued.body).toEqual({ issued: 1, existing: 0, exempt: 0, notAdmitted: 2, parts: 2 });
     const scripts = await scriptsOf(r2.id);
     expect(new Set(scripts.map((s) => s.application_id))).toEqual(new Set([apps[0]]));
 
@@ -147,6 +149,17 @@ async function mixedDrive(grades: (string | null)[]) {
 
 type Score = { applicationId: string; partCode: string; score?: string; correct?: number; absent?: boolean };
 
+/** Moves a round to marking and has two markers give each written script the same mark. */
+async function markTwice(roundId: string, marks: [string, string][]) {
+  await moveRound(t, roundId, 'marking');
+  const codes = await codesOf(t, roundId, 'written');
+  const [m1, m2] = await Promise.all([t.keyFor('marker'), t.keyFor('marker')]);
+  for (const [key, slot] of [[m1, '1'], [m2, '2']] as const) {
+    const res = await putMarks(t, roundId, key, marks.map(([app, score]) => ({ code: codes.get(app)!, slot, score })));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+}
+
 async function scoreAndReveal(roundId: string, rows: Score[], marking = false) {
   if (!marking) await moveRound(t, roundId, 'marking');
   const res = await t.http.put(`/v1/rounds/${roundId}/scores?atomic=true`).set(bearer(t.adminKey)).send(rows);
@@ -220,23 +233,28 @@ describe('Decree 170/2025 Art. 9: each grade sits its own structure in one drive
     const cvScripts = await t.http.post(`/v1/rounds/${cvRound2}/scripts`).set(bearer(t.adminKey));
     expect(cvScripts.body).toEqual({ issued: 4, existing: 0, exempt: 0, notAdmitted: 1, parts: 2 });
     expect(new Set((await scriptsOf(cvRound2)).map((s) => s.application_id))).toEqual(new Set([c, e]));
-    await scoreAndReveal(cvRound2, [
-      { applicationId: c, partCode: 'written', score: '80' },
-      { applicationId: c, partCode: 'interview', score: '70' },
-      { applicationId: e, partCode: 'written', score: '60' },
-      { applicationId: e, partCode: 'interview', score: '60' },
+    // The preset's written part is on paper: two members mark it (Circular 22/2025 Quy chế Art. 16), never an import.
+    await markTwice(cvRound2, [
+      [c, '80'],
+      [e, '60'],
     ]);
+    await scoreAndReveal(cvRound2, [
+      { applicationId: c, partCode: 'interview', score: '70' },
+      { applicationId: e, partCode: 'interview', score: '60' },
+    ], true);
 
     // Chuyên viên chính: round 2 only; the chuyên viên round 1 does not concern it.
     const cvcScripts = await t.http.post(`/v1/rounds/${cvcRound}/scripts`).set(bearer(t.adminKey));
     expect(cvcScripts.body).toEqual({ issued: 4, existing: 0, exempt: 0, notAdmitted: 0, parts: 2 });
     expect(new Set((await scriptsOf(cvcRound)).map((s) => s.application_id))).toEqual(new Set([f, g]));
-    await scoreAndReveal(cvcRound, [
-      { applicationId: f, partCode: 'written', score: '90' },
-      { applicationId: f, partCode: 'interview', score: '50' },
-      { applicationId: g, partCode: 'written', score: '55' },
-      { applicationId: g, partCode: 'interview', score: '80' },
+    await markTwice(cvcRound, [
+      [f, '90'],
+      [g, '55'],
     ]);
+    await scoreAndReveal(cvcRound, [
+      { applicationId: f, partCode: 'interview', score: '50' },
+      { applicationId: g, partCode: 'interview', score: '80' },
+    ], true);
 
     await computeOk(t, driveId);
     const results = await resultsOf(t, driveId);

@@ -45,6 +45,8 @@ export type PartBody = {
   markingMode?: 'single' | 'double' | 'panel';
   panelSize?: number | null;
   written?: boolean;
+  /** Written on computer (Decree 170/2025 Art. 9(2)(b)): scores are the machine's export. */
+  computer?: boolean;
 };
 
 export type RoundBody = {
@@ -116,8 +118,15 @@ export async function putMarks(t: TestApp, roundId: string, key: string, rows: {
  * A drive in marking with `count` applications and one round (default: one double-marked written
  * part), scripts issued. Returns everything a marking test needs.
  */
-export async function markingSetup(t: TestApp, opts: { count?: number; round?: RoundBody; preset?: 'nd138' | 'nd115' | 'nd170' | 'nd170-300' | 'leadership'; overrides?: Record<string, unknown> } = {}) {
-  const drive = await createOpenDrive(t, { ...(opts.preset ? { preset: opts.preset } : {}), ...(opts.overrides ? { overrides: opts.overrides } : {}) });
+export async function markingSetup(
+  t: TestApp,
+  opts: { count?: number; round?: RoundBody; preset?: 'nd138' | 'nd115' | 'nd170' | 'nd170-300' | 'leadership'; overrides?: Record<string, unknown>; staffCategory?: 'civil_servant' | 'public_employee' } = {},
+) {
+  const drive = await createOpenDrive(t, {
+    ...(opts.preset ? { preset: opts.preset } : {}),
+    ...(opts.overrides ? { overrides: opts.overrides } : {}),
+    ...(opts.staffCategory ? { staffCategory: opts.staffCategory } : {}),
+  });
   const apps = await seedApplications(t, { driveId: drive.driveId, quotaId: drive.quotaId, count: opts.count ?? 3 });
   const round = await createRound(t, drive.driveId, opts.round ?? {});
   await issueScripts(t, round.id);

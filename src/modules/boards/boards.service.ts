@@ -2,7 +2,7 @@ import type { Caller, Clock } from '../../context.js';
 import type { Db, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { formatScore, maskNationalId, parseScore, type RuleSet } from '../../domain/index.js';
+import { formatScore, localDate, maskNationalId, parseScore, type RuleSet } from '../../domain/index.js';
 import { searchKey } from '../../domain/names.js';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
@@ -11,7 +11,8 @@ import { generateApiKey } from '../api-keys/api-keys.crypto.js';
 import type { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import type { Role } from '../api-keys/api-keys.table.js';
 import { audited, type Record as RecordAudit } from '../audit/audit.writer.js';
-import { DECIDED_RULES, reconcileScript } from '../rounds/rounds.marking.js';
+import { reconcileFor } from '../marking/marking.rules.js';
+import { DECIDED_RULES } from '../rounds/rounds.marking.js';
 import type { RoundsRepository } from '../rounds/rounds.repository.js';
 import { requirePersonAct } from './boards.acts.js';
 import type { BoardsRepository } from './boards.repository.js';
@@ -29,6 +30,9 @@ const KEY_ROLE: Partial<Record<Board, Role>> = {
   agency_head: 'approver',
   council: 'council',
   form_check: 'council',
+  // Invigilators check candidates' identity at the room (Nội quy Art. 1(3)) and write the minutes of
+  // reprimands and warnings (Art. 2(6)(b)): they read candidates and applications, never scripts.
+  invigilation: 'registrar',
   anonymisation: 'anonymizer',
   marking: 'marker',
   appeals: 'marker',
@@ -175,7 +179,7 @@ export function createBoardsService(deps: BoardsDeps) {
     for (const script of scripts.values()) {
       if (script.finalRule && DECIDED_RULES.has(script.finalRule)) continue;
       const values = new Map(left.filter((m) => m.scriptId === script.id).map((m) => [m.slot, parseScore(m.score)]));
-      const outcome = reconcileScript(parts.get(script.partId)!, values, ruleSet.reconciliation);
+      const outcome = reconcileFor(parts.get(script.partId)!, values, ruleSet, localDate(clock()));
       const newScore = outcome.score === null ? null : formatScore(outcome.score);
       await deps.rounds.updateScript(tx, script.id, { status: outcome.status, finalScore: newScore, finalRule: outcome.rule, decisionReason: outcome.reason });
       if (script.finalScore !== newScore) {

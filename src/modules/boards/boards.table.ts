@@ -187,6 +187,8 @@ export const voidedMarks = pgTable(
     score: numeric({ precision: 7, scale: 2 }).notNull(),
     markerKeyId: uuid(),
     memberId: uuid(),
+    enteredByMemberId: uuid(),
+    sheetRef: text(),
     enteredAt: timestamp({ withTimezone: true, mode: 'date' }).notNull(),
     conflictId: uuid(),
     voidedAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -1,4 +1,5 @@
 import { formatScore, parseScore, reachesPercent, weightedTotalOn100 } from '../../domain/decimal.js';
+import { disciplinedScore, type DisciplineKind } from '../../domain/discipline.js';
 import { examinesLanguage, foreignLanguageFailure, passesForeignLanguage } from '../../domain/foreign-language.js';
 import type { LeadershipCandidate } from '../../domain/leadership.js';
 import type { ApplicationScore, GateRoundOutcome, RankingPart } from '../../domain/ranking.js';
@@ -57,6 +58,8 @@ export type InputApplication = {
   agencyPreferences?: string[];
   /** The ethnic group code; read only when a quota sets per-group slots (Decree 170/2025 Art. 3(2)(c)). */
   ethnicityCode?: string | null;
+  /** Applied disciplinary acts (Circular 22/2025 Nội quy Art. 2), by the part they were decided on. */
+  discipline?: { partId: string; kind: DisciplineKind; minuteRef: string }[];
 };
 
 /**
@@ -119,6 +122,8 @@ export type BuiltRecruitmentInput = {
   applications: ApplicationScore[];
   /** Per application: the ranking-round parts as decimal strings, for the explanation. */
   parts: Map<string, { code: string; score: string | null; max: string | null; weight: number | null }[]>;
+  /** Per application with applied disciplinary acts: what each did to a paper's score, for the explanation. */
+  discipline: Map<string, string[]>;
 };
 
 type Incomplete = { applicationId: string; part: string }[];
@@ -143,12 +148,14 @@ export function buildRecruitmentInput(
   languageOf: ReadonlyMap<string, LanguageRequirement> = new Map(),
 ): BuiltRecruitmentInput {
   const incomplete: Incomplete = [];
-  let built: BuiltRecruitmentInput;
+  const discipline = new Map<string, string[]>();
+  const scored = apps.map((a) => withDiscipline(a, rounds, discipline));
+  let built: Omit<BuiltRecruitmentInput, 'discipline'>;
   if (!rounds.some((r) => r.grade !== null)) {
-    built = buildGroup(ruleSet, rounds, apps, incomplete, null, languageOf);
+    built = buildGroup(ruleSet, rounds, scored, incomplete, null, languageOf);
   } else {
     const byGrade = new Map<JobGrade | null, InputApplication[]>();
-    for (const app of apps) {
+    for (const app of scored) {
       const g = app.grade ?? null;
       const list = byGrade.get(g);
       if (list) list.push(app);
@@ -162,7 +169,7 @@ export function buildRecruitmentInput(
       for (const a of g.applications) outcome.set(a.applicationId, a);
       for (const [id, p] of g.parts) parts.set(id, p);
     }
-    built = { applications: apps.map((a) => outcome.get(a.id)!), parts };
+    built = { applications: scored.map((a) => outcome.get(a.id)!), parts };
   }
   if (incomplete.length > 0) {
     throw conflict(
@@ -171,7 +178,55 @@ export function buildRecruitmentInput(
       { incomplete: incomplete.slice(0, 50), count: incomplete.length },
     );
   }
-  return built;
+  return { ...built, discipline };
+}
+
+/**
+ * An application's part scores after its applied disciplinary acts (Circular 22/2025 Nội quy Art. 2;
+ * src/domain/discipline.ts): a reprimand or warning deducts from the paper's final score (after any
+ * appeal: the script's final score is the appeal's); a suspension cancels that paper and the later
+ * ones (Art. 2(4)); a cancellation, every paper (Art. 2(5)). A cancelled paper scores 0. Notes go to
+ * the result's explanation.
+ */
+function withDiscipline(app: InputApplication, rounds: readonly InputRound[], notes: Map<string, string[]>): InputApplication {
+  if (!app.discipline || app.discipline.length === 0) return app;
+  const all = rounds.flatMap((r) => r.parts.map((p) => ({ ...p, label: `${r.code}.${p.code}` })));
+  const byId = new Map(all.map((p) => [p.id, p]));
+  const acts = new Map<number, { kind: DisciplineKind; minuteRef: string }[]>();
+  const add = (index: number, act: { kind: DisciplineKind; minuteRef: string }) => acts.set(index, [...(acts.get(index) ?? []), act]);
+  for (const act of app.discipline) {
+    const part = byId.get(act.partId);
+    if (!part) continue;
+    if (act.kind === 'cancellation') {
+      for (const p of all) add(p.index, act);
+    } else if (act.kind === 'suspension') {
+      for (const p of all) if (p.index >= part.index) add(p.index, act);
+    } else {
+      add(part.index, act);
+    }
+  }
+  const scores = [...app.scores];
+  const out: string[] = [];
+  for (const p of all) {
+    const list = acts.get(p.index);
+    if (!list) continue;
+    const s = scores[p.index];
+    const cancels = list.some((a) => a.kind === 'suspension' || a.kind === 'cancellation');
+    // A paper not sat keeps its state; a cancelled paper still waiting for marks is 0 whatever the marks.
+    if (s === undefined || s === ABSENT) continue;
+    if (s === PENDING) {
+      if (!cancels) continue;
+      scores[p.index] = 0;
+      out.push(`${p.label}: cancelled (${list.map((a) => `${a.kind}, minute ${a.minuteRef}`).join('; ')})`);
+      continue;
+    }
+    const d = disciplinedScore(s, list);
+    if (!d) continue;
+    scores[p.index] = d.score;
+    out.push(`${p.label}: ${d.note}`);
+  }
+  if (out.length > 0) notes.set(app.id, out);
+  return { ...app, scores };
 }
 
 /** The input of applications that sit the same rounds (the whole drive, or the quotas of one grade). */
@@ -182,7 +237,7 @@ function buildGroup(
   incomplete: Incomplete,
   grade: JobGrade | null,
   languageOf: ReadonlyMap<string, LanguageRequirement>,
-): BuiltRecruitmentInput {
+): Omit<BuiltRecruitmentInput, 'discipline'> {
   // The foreign-language exam is a condition (Art. 9(5)): neither a gate round nor counted in the score.
   const languageRounds = rounds.filter((r) => r.foreignLanguage === true).sort((a, b) => a.order - b.order);
   const ordered = rounds.filter((r) => r.foreignLanguage !== true).sort((a, b) => a.order - b.order);

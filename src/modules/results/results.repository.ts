@@ -3,6 +3,7 @@ import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client.js';
 import type { JobGrade } from '../../domain/rule-sets.js';
 import { approvedIdentities } from '../identity/identity.table.js';
+import type { DisciplineKind } from '../../domain/discipline.js';
 import { newId } from '../../db/columns.js';
 import { pgErrorOf } from '../../db/pg-error.js';
 import { conflict } from '../../errors.js';
@@ -58,6 +59,7 @@ type AppRow = {
   grade?: JobGrade | null;
   agency_preferences?: string[];
   ethnicity_code?: string | null;
+  discipline: { partId: string; kind: DisciplineKind; minuteRef: string }[] | null;
 };
 
 /** SQLSTATE raised by the results_guard_approved triggers (migration 0004). */
@@ -303,8 +305,11 @@ export function createResultsRepository(db: DbOrTx) {
         ? sql`, (select coalesce(p.ethnicity_code, case when a.profile_id is null then c.ethnicity_code end)
                    from candidates c left join candidate_profiles p on p.id = a.profile_id where c.id = a.candidate_id) as ethnicity_code`
         : sql``;
+      // Applied disciplinary acts (Circular 22/2025 Nội quy Art. 2), through discipline_acts_application_idx.
+      const discipline = sql`(select json_agg(json_build_object('partId', d.part_id, 'kind', d.kind, 'minuteRef', d.minute_ref) order by d.created_at, d.id)
+                from discipline_acts d where d.application_id = a.id and d.status = 'applied') as discipline`;
       const columns = sql`a.id, a.quota_id, a.candidate_id, a.choice, (a.priority_points * 100)::int as priority_hundredths,
-               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}${jointColumn}${ethnicColumn}`;
+               a.priority_category, a.exemptions, a.candidate_number, s.scores${gradeColumn}${jointColumn}${ethnicColumn}, ${discipline}`;
       const res = quotaIds
         ? await tx.execute(sql`
         select ${columns}
@@ -343,6 +348,7 @@ export function createResultsRepository(db: DbOrTx) {
           candidateNumber: r.candidate_number,
           scores: parsePartScores(r.scores),
           grade: r.grade ?? null,
+          ...(r.discipline ? { discipline: r.discipline } : {}),
         };
         if (extras.joint) out[i]!.agencyPreferences = r.agency_preferences ?? [];
         if (extras.ethnic) out[i]!.ethnicityCode = r.ethnicity_code ?? null;

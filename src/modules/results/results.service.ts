@@ -217,11 +217,17 @@ function mergeOverrides(base: unknown, patch: unknown): unknown {
   return patch;
 }
 
-function explanationOf(a: ApplicationResult, parts: ResultExplanation['parts']): ResultExplanation {
-  return { text: a.explanation, gate: a.gate, tiedWith: a.tiedWith, priorityCategory: a.priorityCategory, parts, ...(a.joint ? { joint: a.joint } : {}) };
+function explanationOf(a: ApplicationResult, parts: ResultExplanation['parts'], discipline?: readonly string[]): ResultExplanation {
+  // Disciplinary acts the engine applied (Circular 22/2025 Nội quy Art. 2), each with its minute.
+  const text = discipline?.length ? `${a.explanation} Discipline (Nội quy Art. 2): ${discipline.join('; ')}.` : a.explanation;
+  return { text, gate: a.gate, tiedWith: a.tiedWith, priorityCategory: a.priorityCategory, parts, ...(a.joint ? { joint: a.joint } : {}) };
 }
 
-function recruitmentPlan(quotaResults: QuotaResult[], parts: Map<string, ResultExplanation['parts']>): Omit<Plan, 'candidateNumbers'> {
+function recruitmentPlan(
+  quotaResults: QuotaResult[],
+  parts: Map<string, ResultExplanation['parts']>,
+  discipline: ReadonlyMap<string, readonly string[]> = new Map(),
+): Omit<Plan, 'candidateNumbers'> {
   const quotaRows: NewQuotaResultRow[] = [];
   const resultRows: NewResultRow[] = [];
   for (const q of quotaResults) {
@@ -253,7 +259,7 @@ function recruitmentPlan(quotaResults: QuotaResult[], parts: Map<string, ResultE
         rawScore: score(a.rawScore),
         priorityPoints: formatScore(a.priorityPoints),
         decidedBy: a.decidedBy,
-        explanation: explanationOf(a, parts.get(a.applicationId) ?? []),
+        explanation: explanationOf(a, parts.get(a.applicationId) ?? [], discipline.get(a.applicationId)),
       });
     }
   }
@@ -395,7 +401,7 @@ export function createResultsService(deps: ResultsDeps) {
     const languageOf = new Map(quotaList.flatMap((q) => (q.foreignLanguage ? [[q.id, { language: q.foreignLanguage.language, passMark: q.foreignLanguage.passMark }] as const] : [])));
     const built = buildRecruitmentInput(ruleSet, rounds, apps, languageOf);
     const quotaResults = computeRecruitmentResults({ ruleSet, quotas: quotaList, applications: built.applications, tieDecisions });
-    return recruitmentPlan(quotaResults, built.parts);
+    return recruitmentPlan(quotaResults, built.parts, built.discipline);
   }
 
   /** Loads the drive's data and runs the engine under the given rule set. */

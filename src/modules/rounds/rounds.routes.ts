@@ -10,22 +10,12 @@ import { decodeCursor, toPage, withLink } from '../../http/pagination.js';
 import { idParams, uuid } from '../../http/primitives.js';
 import { ORGANIZERS, STAFF } from '../../http/roles.js';
 import type { Role } from '../api-keys/api-keys.table.js';
-import { SCORING_BOARDS } from '../boards/boards.table.js';
 import {
-  atomicQuery,
   createRoundBody,
   createRoundsQuery,
-  decisionsResult,
   issueScriptsResult,
   listScriptsQuery,
   patchRoundBody,
-  postDecisionsBody,
-  putMarksBody,
-  putMarksResult,
-  putScoresBody,
-  putScoresResult,
-  reconciliationPage,
-  reconciliationQuery,
   revealSchema,
   roundListSchema,
   roundSchema,
@@ -41,15 +31,13 @@ const ROUND_READERS: readonly Role[] = [...STAFF, 'marker'];
 const ROUND_MOVERS: readonly Role[] = ['organizer', 'council'];
 const SCRIPT_READERS: readonly Role[] = ['marker', 'anonymizer', 'council'];
 const SCRIPT_ISSUERS: readonly Role[] = ['anonymizer', 'council'];
-const MARKERS: readonly Role[] = ['marker'];
 const COUNCIL: readonly Role[] = ['council'];
-const RECONCILIATION_READERS: readonly Role[] = ['council', 'organizer'];
 
-const codeCursor = z.object({ code: z.string().max(32) });
-const csvNote = 'Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row.';
+export const codeCursor = z.object({ code: z.string().max(32) });
+export const csvNote = 'Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row.';
 
 /** text/csv bodies (as exported from Excel) become arrays of row objects; blank cells are omitted. */
-function parseCsv(body: string): Record<string, string>[] {
+export function parseCsv(body: string): Record<string, string>[] {
   try {
     const records = parse(body, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
     return records.map((r) => Object.fromEntries(Object.entries(r).filter(([, v]) => v !== '')));
@@ -205,60 +193,6 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
     },
   });
 
-  app.put('/rounds/:id/marks', {
-    config: { roles: MARKERS, members: SCORING_BOARDS },
-    schema: {
-      operationId: 'putMarks',
-      tags,
-      summary: 'Enter marks by script code and marker slot (bulk)',
-      description:
-        `${csvNote} CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), ` +
-        "'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. " +
-        'Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script ' +
-        '(slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the ' +
-        'drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); ' +
-        'a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark.',
-      params: idParams,
-      querystring: atomicQuery,
-      body: putMarksBody,
-      response: { 200: putMarksResult, ...problems(404, 409, 422) },
-    },
-    handler: async (request) => rounds.putMarks(callerOf(request), request.params.id, request.body, request.query.atomic === 'true'),
-  });
-
-  app.get('/rounds/:id/reconciliation', {
-    config: { roles: RECONCILIATION_READERS },
-    schema: {
-      operationId: 'listReconciliation',
-      tags,
-      summary: 'Scripts whose marks need a decision (head decides or escalated), by code only',
-      params: idParams,
-      querystring: reconciliationQuery,
-      response: { 200: reconciliationPage, ...problems(404) },
-    },
-    handler: async (request, reply) => {
-      const after = decodeCursor(request.query.cursor, codeCursor);
-      const rows = await rounds.listReconciliation(callerOf(request), request.params.id, request.query, after?.code);
-      return withLink(request, reply, toPage(rows, request.query.limit, (s) => ({ code: s.code })));
-    },
-  });
-
-  app.post('/rounds/:id/reconciliation', {
-    config: { roles: COUNCIL, members: ['marking', 'council'] },
-    schema: {
-      operationId: 'decideReconciliation',
-      tags,
-      summary: 'The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)',
-      description:
-        'Roles: council. Member binding: once the drive records its boards, only a key bound to the head of the marking board or the ' +
-        'council’s chair (403 member.key_required, member.wrong_board, member.wrong_seat).',
-      params: idParams,
-      body: postDecisionsBody,
-      response: { 200: decisionsResult, ...problems(404, 409, 422) },
-    },
-    handler: async (request) => rounds.decide(callerOf(request), request.params.id, request.body.decisions),
-  });
-
   app.post('/rounds/:id/reveal', {
     config: { roles: COUNCIL, members: ['council', 'supervision'] },
     schema: {
@@ -272,26 +206,5 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       response: { 200: revealSchema, ...problems(404, 409) },
     },
     handler: async (request) => rounds.reveal(callerOf(request), request.params.id),
-  });
-
-  app.put('/rounds/:id/scores', {
-    config: { roles: ['organizer', 'council'], members: ['council'] },
-    schema: {
-      operationId: 'putScores',
-      tags,
-      summary: 'Import final scores directly (computer rounds)',
-      description:
-        `${csvNote} Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; ` +
-        'the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an ' +
-        'earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused ' +
-        '(`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). ' +
-        'A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota ' +
-        'not requiring a foreign language, `script.language_not_required`.',
-      params: idParams,
-      querystring: atomicQuery,
-      body: putScoresBody,
-      response: { 200: putScoresResult, ...problems(404, 409, 422) },
-    },
-    handler: async (request) => rounds.putScores(callerOf(request), request.params.id, request.body, request.query.atomic === 'true'),
   });
 };

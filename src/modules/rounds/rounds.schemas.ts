@@ -193,6 +193,10 @@ export const markRow = z
     code: z.string().max(32),
     slot: z.string().max(80).describe("'1', '2', '3' (third marker) or 'panel:<member>'"),
     score: scoreInput,
+    member: uuid
+      .optional()
+      .describe("A panel secretary transcribing a member's signed sheet: the member (board member id) who gave the mark (Circular 22/2025 Quy chế Art. 22(1))"),
+    sheetRef: text(120).optional().describe('The signed scoring sheet transcribed (with member)'),
   })
   .strict();
 export const putMarksBody = z.array(markRow).min(1).max(5000);
@@ -219,8 +223,19 @@ export const reconciliationItem = z
     code: z.string(),
     partCode: z.string(),
     status: z.enum(scriptStatuses),
-    marks: z.array(z.object({ slot: z.string(), score: z.string(), markedBy })),
+    marks: z.array(
+      z.object({
+        slot: z.string(),
+        score: z.string(),
+        markedBy,
+        transcription: z
+          .object({ sheetRef: z.string(), by: markedBy })
+          .optional()
+          .describe("Present when the panel's secretary entered the member's mark from their signed sheet"),
+      }),
+    ),
     spread: z.string().nullable(),
+    reason: z.string().nullable().optional().describe('Why the script waits (the marking rule and its article)'),
   })
   .meta({ id: 'ReconciliationItem' });
 export const reconciliationPage = z.object({ items: z.array(reconciliationItem), nextCursor: z.string().nullable() });
@@ -228,7 +243,16 @@ export const reconciliationQuery = z.object({ ...pageQuery, partCode: roundCode.
 
 export const decisionRow = z.union([
   z.object({ code: z.string().max(32), score: scoreInput, reason: text(500) }).strict(),
-  z.object({ code: z.string().max(32), zero: z.literal(true), reason: text(500).describe('The breach (two handwritings, two ink colours…)') }).strict(),
+  z
+    .object({
+      code: z.string().max(32),
+      zero: z.literal(true),
+      reason: text(500).describe('The breach (two handwritings, two ink colours…)'),
+      reportRef: text(120)
+        .optional()
+        .describe("The marker's written report the zero rests on; required under Circular 22/2025 (Quy chế Art. 16(3))"),
+    })
+    .strict(),
 ]);
 export const postDecisionsBody = z.object({ decisions: z.array(decisionRow).min(1).max(1000) }).strict();
 export const decisionsResult = z

@@ -6,22 +6,16 @@ import { isUniqueViolation } from '../../db/pg-error.js';
 import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { distinctLanguages, examinesLanguage } from '../../domain/foreign-language.js';
 import { structureViolation, type HandBuiltRound } from '../../domain/round-structure.js';
-import { newScriptCodes, newScriptId, normalizeScriptCode, shuffled } from '../../domain/script-codes.js';
+import { newScriptCodes, newScriptId, shuffled } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
-import { requirePersonAct } from '../boards/boards.acts.js';
-import { SCORING_BOARDS } from '../boards/boards.table.js';
-import { DECIDED_RULES, reconcileScript, slotKind, spreadOf, type ScriptOutcome } from './rounds.marking.js';
+import type { ScriptOutcome } from './rounds.marking.js';
 import type { DriveContext, MarkRow, RoundsRepository } from './rounds.repository.js';
 import type {
   CreateRoundInput,
-  DecisionInput,
   ListScriptsQuery,
-  MarkRowInput,
   PartInput,
   PatchRoundInput,
-  ReconciliationQuery,
-  ScoreRowInput,
 } from './rounds.schemas.js';
 import type { PartRow, RoundRow, ScriptRow } from './rounds.table.js';
 
@@ -38,11 +32,11 @@ const NEXT: Record<RoundRow['status'], RoundRow['status'] | null> = {
   published: null,
 };
 
-type RowError = { code: string; message: string };
-const rowError = (code: string, message: string): RowError => ({ code, message });
+export type RowError = { code: string; message: string };
+export const rowError = (code: string, message: string): RowError => ({ code, message });
 
 /** Parses a typed score into hundredths, or a row error. */
-function scoreOf(input: string | number, max: number): number | RowError {
+export function scoreOf(input: string | number, max: number): number | RowError {
   let value: number;
   try {
     value = parseScore(input);
@@ -53,7 +47,7 @@ function scoreOf(input: string | number, max: number): number | RowError {
   if (value > max) return rowError('mark.out_of_range', `Score ${formatScore(value)} is above the part's maximum ${formatScore(max)}`);
   return value;
 }
-const isRowError = (v: unknown): v is RowError => typeof v === 'object' && v !== null && 'code' in v;
+export const isRowError = (v: unknown): v is RowError => typeof v === 'object' && v !== null && 'code' in v;
 const hundredthsOf = (numeric: string) => parseScore(numeric);
 const asText = (h: number | null) => (h === null ? null : formatScore(h));
 
@@ -163,7 +157,7 @@ function roundConstraintError(err: unknown, input: { order?: number | undefined;
 }
 
 /** Whether a round concerns an application: a round of every quota, or one of the grade of the application's job position. */
-const concerns = (round: Pick<RoundRow, 'grade'>, app: { grade: string | null }) => round.grade === null || round.grade === app.grade;
+export const concerns = (round: Pick<RoundRow, 'grade'>, app: { grade: string | null }) => round.grade === null || round.grade === app.grade;
 
 /**
  * A graded round and a round of every quota both concern the quotas of that grade, so they may not
@@ -199,7 +193,7 @@ function languagePlan(
 }
 
 /** The exemption codes that spare an application a part (rule set `exemptions[].skipsParts`). */
-function partExemptions(ruleSet: RuleSet): Map<string, Set<string>> {
+export function partExemptions(ruleSet: RuleSet): Map<string, Set<string>> {
   const out = new Map<string, Set<string>>();
   for (const e of ruleSet.exemptions ?? []) {
     for (const partCode of e.skipsParts) {
@@ -485,6 +479,8 @@ export function createRoundsService(deps: RoundsDeps) {
 
   return {
     visibleApplication,
+    /** What the marking module (src/modules/marking) shares with the rounds it marks. */
+    internals: { visibleRound, requireMarking, applyOutcome, markersOf, keptOutByGates, laterPartGate },
 
     // --- rounds ----------------------------------------------------------------------------------
 
@@ -773,315 +769,6 @@ export function createRoundsService(deps: RoundsDeps) {
       });
     },
 
-    // --- marks -----------------------------------------------------------------------------------
-
-    /**
-     * Bulk marks by code and slot. Rows that are wrong in themselves are answered per row; a slot
-     * already held by another marker refuses the whole batch (409), so of two markers racing for a
-     * slot exactly one wins. Affected scripts are reconciled with the drive's rule set.
-     */
-    async putMarks(caller: Caller, id: string, rows: MarkRowInput[], atomic: boolean) {
-      return audited(db, caller.actor, async (tx, record) => {
-        // FOR SHARE: batches run side by side, but a lock transition waits for them (and they for it).
-        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'share');
-        requireMarking(round);
-        const parts = new Map((await repo.partsOf([id], tx)).map((p) => [p.id, p]));
-        const codes = rows.map((r) => normalizeScriptCode(r.code));
-        const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
-        const byCode = new Map(scripts.map((s) => [s.code, s]));
-        const codeOf = new Map(scripts.map((s) => [s.id, s.code]));
-        // Marks are a person's act: on a drive that records its boards, only a scoring board's member (170 Art. 8; Quy chế Art. 20, 22).
-        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Marks', boards: SCORING_BOARDS });
-        const existing = await repo.marksOf(scripts.map((s) => s.id), tx);
-        const slots = new Map(existing.map((m) => [`${m.scriptId}/${m.slot}`, m]));
-        const me = caller.actor.keyId;
-        const memberId = member?.id ?? null;
-        // Who entered a mark: the member when a member's key did, else the key.
-        const mine = (m: MarkRow) => (memberId ? m.memberId === memberId : m.memberId === null && m.markerKeyId === me);
-        const sameMarker: { row: number; code: string; slot: string; heldSlot: string }[] = [];
-        const results: { row: number; status: 'saved' | 'replaced' | 'rejected'; code: string; slot: string; scriptStatus?: ScriptRow['status']; errors?: RowError[] }[] = [];
-        const taken: { row: number; code: string; slot: string }[] = [];
-        const writes: { scriptId: string; slot: string; score: number; replace?: MarkRow }[] = [];
-        const touched = new Set<string>();
-
-        rows.forEach((r, i) => {
-          const row = i + 1;
-          const code = codes[i];
-          const script = code ? byCode.get(code) : undefined;
-          const reject = (e: RowError) => results.push({ row, status: 'rejected', code: r.code, slot: r.slot, errors: [e] });
-          if (!script) return reject(rowError('script.not_found', `No script with code ${r.code} in this round`));
-          const part = parts.get(script.partId)!;
-          if (script.absent) return reject(rowError('script.absent', 'The candidate was absent: the script takes no marks'));
-          if (script.finalRule && DECIDED_RULES.has(script.finalRule)) {
-            return reject(rowError('script.decided', `The script's score was settled by ${script.finalRule}; marks no longer change it`));
-          }
-          const kind = slotKind(part.markingMode, r.slot);
-          if (!kind) {
-            const allowed = part.markingMode === 'single' ? "'1'" : part.markingMode === 'double' ? "'1', '2' or '3'" : "'panel:<member>'";
-            return reject(rowError('mark.invalid_slot', `Part ${part.code} is marked ${part.markingMode}: slot must be ${allowed}`));
-          }
-          if (kind === 'third' && script.status !== 'escalated') {
-            return reject(rowError('mark.third_not_needed', 'A third marker is called only for an escalated script'));
-          }
-          const score = scoreOf(r.score, hundredthsOf(part.maxScore));
-          if (isRowError(score)) return reject(score);
-          const key = `${script.id}/${r.slot}`;
-          const current = slots.get(key);
-          if (kind === 'panel' && !current && part.panelSize !== null) {
-            const members = [...slots.keys()].filter((k) => k.startsWith(`${script.id}/panel:`)).length;
-            if (members >= part.panelSize) return reject(rowError('mark.panel_full', `The panel of part ${part.code} has ${part.panelSize} members`));
-          }
-          if (current && !mine(current)) {
-            taken.push({ row, code: r.code, slot: r.slot });
-            return;
-          }
-          // Two different markers per script, and a third person for the third mark (DOMAIN.md
-          // "Anonymous marking"; Quy chế Art. 22: panel members score independently).
-          const held = [...slots.values()].find((m) => m.scriptId === script.id && m.slot !== r.slot && mine(m));
-          if (held) {
-            sameMarker.push({ row, code: r.code, slot: r.slot, heldSlot: held.slot });
-            return;
-          }
-          if (!current) {
-            // A later row of the same batch for the same slot replaces this one.
-            slots.set(key, { id: newId(), scriptId: script.id, slot: r.slot, score: formatScore(score), markerKeyId: me, memberId, enteredAt: clock() });
-          }
-          writes.push({ scriptId: script.id, slot: r.slot, score, ...(current ? { replace: current } : {}) });
-          touched.add(script.id);
-          results.push({ row, status: current ? 'replaced' : 'saved', code: script.code, slot: r.slot });
-        });
-
-        if (taken.length > 0) {
-          throw conflict('mark.slot_taken', `${taken.length} slot(s) already hold another marker's mark`, { rows: taken });
-        }
-        if (sameMarker.length > 0) {
-          throw conflict('mark.same_marker', `${sameMarker.length} mark(s) would give one script two marks by the same marker`, { rows: sameMarker });
-        }
-        const rejected = results.filter((r) => r.status === 'rejected');
-        if (atomic && rejected.length > 0) {
-          throw unprocessable('marks.rejected', `${rejected.length} row(s) were refused; nothing was saved`, { rows: rejected });
-        }
-
-        const audit: { code: string; slot: string; score: string; previous: string | null }[] = [];
-        const written = new Map<string, string>();
-        for (const w of writes) {
-          const key = `${w.scriptId}/${w.slot}`;
-          const score = formatScore(w.score);
-          const prior = written.get(key) ?? w.replace?.id;
-          if (prior) await repo.replaceMark(tx, prior, score);
-          else {
-            const markId = newId();
-            await repo.insertMark(tx, { id: markId, scriptId: w.scriptId, slot: w.slot, score, markerKeyId: me, memberId });
-            written.set(key, markId);
-          }
-          audit.push({ code: codeOf.get(w.scriptId)!, slot: w.slot, score, previous: w.replace?.score ?? null });
-        }
-
-        // Reconcile every touched script from its full set of marks.
-        const status = new Map<string, ScriptRow['status']>();
-        const marksBy = new Map<string, Map<string, number>>();
-        for (const m of await repo.marksOf([...touched], tx)) {
-          const slotsOf = marksBy.get(m.scriptId) ?? new Map<string, number>();
-          slotsOf.set(m.slot, hundredthsOf(m.score));
-          marksBy.set(m.scriptId, slotsOf);
-        }
-        for (const s of scripts.filter((x) => touched.has(x.id))) {
-          const values = marksBy.get(s.id) ?? new Map<string, number>();
-          const outcome = reconcileScript(parts.get(s.partId)!, values, ruleSet.reconciliation);
-          const updated = await applyOutcome(tx, caller, s, outcome);
-          status.set(s.id, updated.status);
-        }
-        for (const r of results) {
-          if (r.status !== 'rejected') r.scriptStatus = status.get(byCode.get(r.code)!.id);
-        }
-        if (audit.length > 0) {
-          record({ action: 'marks.entered', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { marks: audit, member } });
-        }
-        return { saved: results.length - rejected.length, rejected: rejected.length, rows: results };
-      });
-    },
-
-    async listReconciliation(caller: Caller, id: string, q: ReconciliationQuery, afterCode: string | undefined) {
-      await visibleRound(caller, id);
-      const parts = await repo.partsOf([id]);
-      const partById = new Map(parts.map((p) => [p.id, p]));
-      let partId: string | undefined;
-      if (q.partCode) {
-        partId = parts.find((p) => p.code === q.partCode)?.id;
-        if (!partId) return [];
-      }
-      const rows = await repo.listScripts(id, { partId, statuses: ['head_decides', 'escalated'], afterCode, limit: q.limit });
-      const marks = await repo.marksOf(rows.map((r) => r.id));
-      const who = await markersOf(marks);
-      return rows.map((s) => {
-        const own = marks.filter((m) => m.scriptId === s.id);
-        const part = partById.get(s.partId)!;
-        const spread = spreadOf(part, new Map(own.map((m) => [m.slot, hundredthsOf(m.score)])));
-        return {
-          code: s.code,
-          partCode: part.code,
-          status: s.status,
-          marks: own.map((m) => ({ slot: m.slot, score: m.score, markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null })),
-          spread: asText(spread),
-        };
-      });
-    },
-
-    /**
-     * The head's decisions (Circular 6/2020 Art. 31): a score for a script whose marks disagree
-     * beyond averaging, or 0 for a rule breach; always with a reason. All decisions or none.
-     */
-    async decide(caller: Caller, id: string, decisions: DecisionInput[]) {
-      return audited(db, caller.actor, async (tx, record) => {
-        const { round, drive } = await visibleRound(caller, id, tx, 'share');
-        requireMarking(round);
-        // The head of marking, or the council's chair, decides (Circular 6/2020 Art. 31; Quy chế Art. 22(1)).
-        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Reconciliation decisions', boards: ['marking', 'council'], seats: ['head'] });
-        const parts = new Map((await repo.partsOf([id], tx)).map((p) => [p.id, p]));
-        const codes = decisions.map((d) => normalizeScriptCode(d.code));
-        const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
-        const byCode = new Map(scripts.map((s) => [s.code, s]));
-        const errors: { row: number; code: string; message: string }[] = [];
-        const plan: { script: ScriptRow; outcome: ScriptOutcome }[] = [];
-        const seen = new Set<string>();
-        decisions.forEach((d, i) => {
-          const row = i + 1;
-          const script = codes[i] ? byCode.get(codes[i]!) : undefined;
-          if (!script) return errors.push({ row, code: 'script.not_found', message: `No script with code ${d.code} in this round` });
-          if (seen.has(script.id)) return errors.push({ row, code: 'decision.duplicate', message: `Script ${script.code} is decided twice` });
-          seen.add(script.id);
-          if (script.absent) return errors.push({ row, code: 'script.absent', message: 'The candidate was absent' });
-          if ('zero' in d) {
-            plan.push({ script, outcome: { status: 'final', score: 0, rule: 'zero_for_breach', reason: d.reason, spread: null } });
-            return;
-          }
-          if (script.status !== 'head_decides' && script.status !== 'escalated') {
-            return errors.push({ row, code: 'script.not_pending_decision', message: `Script ${script.code} is ${script.status}: no decision is needed` });
-          }
-          const score = scoreOf(d.score, hundredthsOf(parts.get(script.partId)!.maxScore));
-          if (isRowError(score)) return errors.push({ row, ...score });
-          // Between the thresholds the head of marking decides; an escalated script goes to the council.
-          const rule = script.status === 'head_decides' ? 'head_decision' : 'council_decision';
-          plan.push({ script, outcome: { status: 'final', score, rule, reason: d.reason, spread: null } });
-        });
-        if (errors.length > 0) throw unprocessable('reconciliation.rejected', `${errors.length} decision(s) were refused; nothing was saved`, { rows: errors });
-        const items = [];
-        for (const { script, outcome } of plan) {
-          await applyOutcome(tx, caller, script, outcome);
-          items.push({ code: script.code, score: formatScore(outcome.score!), rule: outcome.rule!, previousScore: script.finalScore, reason: outcome.reason });
-        }
-        record({ action: 'reconciliation.decided', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { decisions: items, member } });
-        return { decided: items.length, items: items.map(({ reason: _r, ...rest }) => rest) };
-      });
-    },
-
-    /**
-     * Direct import of final scores (computer rounds, or scores taken outside the system). Gate
-     * rounds count correct answers: the part's maxScore is the number of questions.
-     */
-    async putScores(caller: Caller, id: string, rows: ScoreRowInput[], atomic: boolean) {
-      return audited(db, caller.actor, async (tx, record) => {
-        const { round, drive, ruleSet } = await visibleRound(caller, id, tx, 'share');
-        requireMarking(round);
-        const parts = await repo.partsOf([id], tx);
-        const partByCode = new Map(parts.map((p) => [p.code, p]));
-        const apps = await repo.applicationsByIdsOrNumbers(
-          tx,
-          drive.id,
-          [...new Set(rows.flatMap((r) => (r.applicationId ? [r.applicationId] : [])))],
-          [...new Set(rows.flatMap((r) => (r.candidateNumber ? [r.candidateNumber] : [])))],
-        );
-        const appById = new Map(apps.map((a) => [a.id, a]));
-        const appByNumber = new Map(apps.flatMap((a) => (a.candidateNumber ? [[a.candidateNumber, a] as const] : [])));
-        const locked = await repo.lockScriptsOfApplications(tx, id, apps.map((a) => a.id));
-        const scriptOf = new Map(locked.map((s) => [`${s.partId}/${s.applicationId}`, s]));
-        const taken = new Set((await repo.scriptKeysOf(tx, id)).map((s) => s.code));
-        const skipsRound = new Set(round.exemptionCodes);
-        const skipsPart = partExemptions(ruleSet);
-        const keptOut = await keptOutByGates(tx, round, ruleSet);
-        const results: { row: number; status: 'saved' | 'rejected'; scriptCode?: string; errors?: RowError[] }[] = [];
-        const plan: { row: number; partId: string; applicationId: string; outcome: ScriptOutcome & { absent: boolean } }[] = [];
-
-        rows.forEach((r, i) => {
-          const row = i + 1;
-          const reject = (e: RowError) => results.push({ row, status: 'rejected', errors: [e] });
-          if ((r.applicationId === undefined) === (r.candidateNumber === undefined)) {
-            return reject(rowError('score.identifier', 'Give exactly one of applicationId or candidateNumber'));
-          }
-          const app = r.applicationId ? appById.get(r.applicationId) : appByNumber.get(r.candidateNumber!);
-          if (!app) return reject(rowError('application.not_found', `No application ${r.applicationId ?? r.candidateNumber} in this drive`));
-          if (app.status !== 'submitted' && app.status !== 'eligible') return reject(rowError('application.inactive', `The application is ${app.status}`));
-          if (!concerns(round, app)) {
-            return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
-          }
-          if (round.foreignLanguage && (app.foreignLanguage === null || !examinesLanguage(round.language, app.foreignLanguage.language))) {
-            return reject(rowError('script.language_not_required', `Round ${round.code} is the foreign-language exam of the quotas requiring one only (Decree 170/2025 Art. 9(5))`));
-          }
-          const part = partByCode.get(r.partCode);
-          if (!part) return reject(rowError('part.not_found', `No part ${r.partCode} in this round`));
-          const partSkip = skipsPart.get(part.code);
-          if (app.exemptions.some((e) => skipsRound.has(e) || partSkip?.has(e))) {
-            return reject(rowError('script.exempt', 'The application is exempt from this round or part'));
-          }
-          if (keptOut?.has(app.id)) {
-            return reject(rowError('script.not_admitted', 'The candidate did not pass an earlier gate round or the foreign-language exam and does not sit this one (Decree 170/2025 Art. 9(2)(a), 9(5))'));
-          }
-          const given = [r.score !== undefined, r.correct !== undefined, r.absent === true].filter(Boolean).length;
-          if (given !== 1) return reject(rowError('score.missing', 'Give exactly one of score, correct or absent: true'));
-          if (r.absent) {
-            plan.push({ row, partId: part.id, applicationId: app.id, outcome: { status: 'final', score: null, rule: 'absent', reason: 'Absent from the exam', spread: null, absent: true } });
-            return;
-          }
-          const max = hundredthsOf(part.maxScore);
-          const value = r.correct !== undefined ? scoreOf(String(r.correct), max) : scoreOf(r.score!, max);
-          if (isRowError(value)) return reject(value);
-          if (round.kind === 'gate' && value % 100 !== 0) return reject(rowError('score.not_a_count', 'Gate rounds take the number of correct answers'));
-          plan.push({
-            row,
-            partId: part.id,
-            applicationId: app.id,
-            outcome: { status: 'final', score: value, rule: 'direct_import', reason: round.kind === 'gate' ? `${value / 100} of ${max / 100} correct` : 'Imported score', spread: null, absent: false },
-          });
-        });
-
-        // Art. 16(4)(c): a later part after a computer written part only for those who passed it,
-        // counting the computer scores imported in this same request.
-        const partById = new Map(parts.map((p) => [p.id, p]));
-        const now = new Map(plan.filter((p) => partById.get(p.partId)!.computer).map((p) => [`${p.partId}/${p.applicationId}`, p.outcome.absent ? null : p.outcome.score] as const));
-        const blocked = await laterPartGate(tx, round, ruleSet, parts, now);
-        for (let i = plan.length - 1; i >= 0; i--) {
-          const p = plan[i]!;
-          if (!blocked(partById.get(p.partId)!, p.applicationId)) continue;
-          plan.splice(i, 1);
-          results.push({
-            row: p.row,
-            status: 'rejected',
-            errors: [rowError('script.not_admitted', 'The candidate did not pass the computer written test before this part (Decree 170/2025 Art. 16(4)(c))')],
-          });
-        }
-        const rejected = results.length;
-        if (atomic && rejected > 0) throw unprocessable('scores.rejected', `${rejected} row(s) were refused; nothing was saved`, { rows: results });
-        const missing = plan.filter((p) => !scriptOf.has(`${p.partId}/${p.applicationId}`));
-        const uniqueMissing = [...new Map(missing.map((p) => [`${p.partId}/${p.applicationId}`, p])).values()];
-        if (uniqueMissing.length > 0) {
-          // Computer rounds have no paper to anonymise, but every score still lives on a script with a code.
-          const codes = newScriptCodes(uniqueMissing.length, taken);
-          await repo.insertScripts(tx, shuffled(uniqueMissing).map((p, i) => ({ id: newScriptId(), roundId: id, partId: p.partId, applicationId: p.applicationId, code: codes[i]! })));
-          for (const s of await repo.lockScriptsOfApplications(tx, id, uniqueMissing.map((p) => p.applicationId))) scriptOf.set(`${s.partId}/${s.applicationId}`, s);
-        }
-        for (const p of plan) {
-          const key = `${p.partId}/${p.applicationId}`;
-          const updated = await applyOutcome(tx, caller, scriptOf.get(key)!, p.outcome);
-          scriptOf.set(key, updated);
-          results.push({ row: p.row, status: 'saved', scriptCode: updated.code });
-        }
-        results.sort((a, b) => a.row - b.row);
-        if (plan.length > 0) {
-          record({ action: 'scores.imported', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { saved: plan.length, rejected } });
-        }
-        return { saved: plan.length, rejected, rows: results };
-      });
-    },
   };
 }
 

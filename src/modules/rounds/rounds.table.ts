@@ -152,9 +152,19 @@ export const marks = pgTable(
     markerKeyId: uuid(),
     /** The board member whose key entered it (null for a drive whose boards are not recorded). */
     memberId: uuid(),
+    /**
+     * A panel's secretary who transcribed the member's signed sheet (Circular 22/2025 Quy chế Art.
+     * 22(1)): memberId is then the member who gave the mark, sheetRef names the sheet.
+     */
+    enteredByMemberId: uuid(),
+    sheetRef: text(),
     enteredAt: timestamp({ withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('marks_script_slot_unique').on(t.scriptId, t.slot), check('marks_score_nonnegative', sql`${t.score} >= 0`)],
+  (t) => [
+    uniqueIndex('marks_script_slot_unique').on(t.scriptId, t.slot),
+    check('marks_score_nonnegative', sql`${t.score} >= 0`),
+    check('marks_transcription_has_sheet', sql`(${t.enteredByMemberId} is null) = (${t.sheetRef} is null)`),
+  ],
 );
 
 /** Every change of a script's final score: both values stay (appeals, head decisions, zeroing). */
