@@ -216,6 +216,169 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/rounds/{id}/reveal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join script codes to applications (ghép phách) — only after the round is locked; audited
+         * @description Roles: council; council members’ bound keys. Supervision-board members’ keys attend: they read the map once the round is revealed (403 supervision.read_only before).
+         */
+        post: operations["revealRound"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}/appeals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appeals of an application */
+        get: operations["listAppeals"];
+        put?: never;
+        /**
+         * File an appeal (phúc khảo) for a paper written part, inside the window after the round’s publication
+         * @description Decree 170/2025 Art. 16(4)(b): received for 5 working days from the publication of the round’s results (the day of publication not counted; the working-day calendar of /v1/calendar), re-marking due 10 days after the window (20 when the chair lengthened re-marking on the drive’s timeline). Rule sets of older presets keep their deadlines.appealWindowDays in calendar days. A part on computer is never appealed (422 appeal.part_on_computer); a late appeal is 422 appeal.window_closed (Quy chế Art. 17(8)).
+         */
+        post: operations["fileAppeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appeals/{id}/recode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the appealed script a new code for re-marking (Quy chế Art. 17(1)(c))
+         * @description The chair decides whether appealed scripts are re-coded. Roles: council; once the drive records its boards, the key of the council’s head (403 member.wrong_seat). Refused once re-marking started (409 appeal.remarking_started).
+         */
+        post: operations["recodeAppeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appeals/{id}/remarks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A re-mark of an appealed script by a member of the appeals board (Quy chế Art. 17(2)–(3))
+         * @description Two re-markers; a third when their marks differ. A member who marked the script (under any seat) is refused (409 appeal.remarker_marked_script), as is a second re-mark by the same member (409 appeal.remarker_repeated). The answer shows neither the earlier marks nor who gave them, nor the other re-marks. Once the drive records its boards: a key bound to an appeals-board member.
+         */
+        post: operations["remarkAppeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/appeals/{id}/resolution": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle an appeal on the appeals board’s result (Quy chế Art. 18)
+         * @description Needs the re-marks (409 appeal.remarking_incomplete). Less than 5 points from the published score: the appeal score is adopted (a different newScore is 422 appeal.score_fixed). 5 or more: the chair decides after hearing the heads of the marking and appeals boards: newScore and minuteRef (422 appeal.chair_decision_required). The decided score replaces the final score; both stay in the score history. Roles: council; once the drive records its boards, the key of the council’s head.
+         */
+        post: operations["resolveAppeal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rounds/{id}/appeal-results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The published appeal results of a round */
+        get: operations["getAppealResults"];
+        put?: never;
+        /**
+         * Publish the round’s resolved appeals (Quy chế Art. 17(5))
+         * @description Marks every resolved, unpublished appeal of the round published and returns the published list (by candidate number).
+         */
+        post: operations["publishAppealResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/{id}/identity-corrections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The history of corrections of a candidate’s identity (newest first) */
+        get: operations["listIdentityCorrections"];
+        put?: never;
+        /**
+         * Ask the approver to correct a candidate’s identity (name, birth date)
+         * @description Once a drive the candidate applied to has approved results, PATCH /v1/candidates/{id} refuses identity fields (409 candidate.identity_frozen): the correction goes through here and takes effect when the approver authorises it. One pending correction per candidate (409 identity_correction.pending).
+         */
+        post: operations["requestIdentityCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity-corrections/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The approver authorises or refuses an identity correction
+         * @description Authorised, it corrects the person and the identity frozen at approval (public results and exports show the corrected identity, marked as corrected); the before and after stay in the history. Roles: approver.
+         */
+        post: operations["decideIdentityCorrection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/rounds/{id}/marks": {
         parameters: {
             query?: never;
@@ -226,7 +389,7 @@ export interface paths {
         get?: never;
         /**
          * Enter marks by script code and marker slot (bulk)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), 'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script (slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark.
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), 'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script (slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark. Marking regime (rule set `marking`, default by preset): under Circular 22/2025 (Decree 170 drives) a paper written script is double-marked: spread ≤ 5 → mean at 2 decimals; 5 < spread < 10 → the head decides; ≥ 10 → a third member (slot 3); 2 of 3 equal → that mark, else the head decides (Quy chế Art. 16(2)); a panel part is the mean of its panelSize members at 2 decimals, the head deciding past a 10-point spread, and cannot be final without a panel size (Art. 20(1), 22(1)); computer-based parts take no marks (`mark.computer_part`). A panel secretary enters a member’s mark from their signed sheet with `member` and `sheetRef` (`mark.transcription_*` row errors otherwise).
          */
         put: operations["putMarks"];
         post?: never;
@@ -248,29 +411,9 @@ export interface paths {
         put?: never;
         /**
          * The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)
-         * @description Roles: council. Member binding: once the drive records its boards, only a key bound to the head of the marking board or the council’s chair (403 member.key_required, member.wrong_board, member.wrong_seat).
+         * @description Roles: council. Member binding: once the drive records its boards, only a key bound to the head of the marking board or the council’s chair; for panel parts the head of the panel (403 member.key_required, member.wrong_board, member.wrong_seat). Under Circular 22/2025 an escalated script waits for its third member (`script.awaits_third_marker`), and a zero for a breach applies to paper scripts and needs the marker’s written report `reportRef` (Quy chế Art. 16(3); `decision.report_required`).
          */
         post: operations["decideReconciliation"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/rounds/{id}/reveal": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Join script codes to applications (ghép phách) — only after the round is locked; audited
-         * @description Roles: council; council members’ bound keys. Supervision-board members’ keys attend: they read the map once the round is revealed (403 supervision.read_only before).
-         */
-        post: operations["revealRound"];
         delete?: never;
         options?: never;
         head?: never;
@@ -286,8 +429,8 @@ export interface paths {
         };
         get?: never;
         /**
-         * Import final scores directly (computer rounds)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota not requiring a foreign language, `script.language_not_required`.
+         * Import final scores directly (the machine’s export of computer-based parts)
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota not requiring a foreign language, `script.language_not_required`. Under Circular 22/2025 a paper written part (double-marked anonymously, Quy chế Art. 16) takes no imported score: 409 `scores.marked_part` naming the parts. The audit event `scores.imported` lists every changed score with its old and new value and its source (machine_export, member or api_key).
          */
         put: operations["putScores"];
         post?: never;
@@ -297,25 +440,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/applications/{id}/appeals": {
+    "/v1/rounds/{id}/discipline": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** Appeals of an application */
-        get: operations["listAppeals"];
+        /** Disciplinary acts of a round, oldest first, each with its minute and who decided and applied it */
+        get: operations["listDiscipline"];
         put?: never;
-        /** File an appeal (phúc khảo) for a written part, inside the window after the round’s publication */
-        post: operations["fileAppeal"];
+        /**
+         * Record a disciplinary act against a candidate for a paper of this round, with its minute (Circular 22/2025 Nội quy Art. 2)
+         * @description reprimand (−25 %) and warning (−50 %): decided by the member who wrote the minute (invigilation board, or the interview, oral, practical or Đề án panel), status `decided` until the council chair applies it (POST /discipline-acts/{id}/apply). suspension: the council chair; cancels this paper and the later ones. cancellation: the head of the recruiting agency (its member key, or an approver key) with the chair’s report `chairReportRef` and the decision `headDecision`. On a drive that records no boards, role keys record them (council or organizer for reprimands and warnings; council for suspensions; approver for cancellations). Applied acts take effect at the next results computation: the deduction applies to the paper’s final score (after any appeal) at 2 decimals half up, and the result’s explanation names the act and its minute. Refusals: 404 application.not_found; 409 discipline.results_approved; 422 part.not_found, discipline.identifier, discipline.chair_report_required, head_decision.reference_required; 403 member.* or discipline.wrong_role.
+         */
+        post: operations["recordDiscipline"];
         delete?: never;
         options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/v1/appeals/{id}/resolution": {
+    "/v1/discipline-acts/{id}/apply": {
         parameters: {
             query?: never;
             header?: never;
@@ -325,10 +471,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Resolve an appeal: the re-mark replaces the final score; both values stay
-         * @description Roles: council. Member binding: once the drive records its boards, only a key bound to a member of the appeals board or the council (403 member.key_required).
+         * The council chair applies a reprimand or warning decided at the exam room (Nội quy Art. 2(6)(b))
+         * @description Roles: council; on a drive that records its boards, the key of the council’s chair. 409 discipline.already_applied, discipline.results_approved.
          */
-        post: operations["resolveAppeal"];
+        post: operations["applyDiscipline"];
         delete?: never;
         options?: never;
         head?: never;
@@ -606,7 +752,7 @@ export interface paths {
         put?: never;
         /**
          * Move a drive along its lifecycle
-         * @description draft → open → closed → examining → marking → … → published → finished; cancelled from any non-final state (reason required). open needs a quota and a registration window and freezes the rule set; closed assigns candidate numbers; examining needs an application that is submitted or eligible; finished needs published results. 409 drive.invalid_transition or drive.precondition_failed (with the reason).
+         * @description draft → open → closed → examining → marking → … → published → finished; cancelled from any non-final state (reason required). open needs a quota and a registration window and freezes the rule set; closed assigns candidate numbers; examining needs an application that is submitted or eligible; finished needs published results. 409 drive.invalid_transition or drive.precondition_failed (with the reason). Cancelling a drive whose results are approved or published needs an approver key (403 drive.cancel_needs_approver); an approver key does no other transition.
          */
         post: operations["transitionDrive"];
         delete?: never;
@@ -1925,6 +2071,12 @@ export interface components {
                             actionPlan: number;
                         };
                     } | null;
+                    marking?: {
+                        /** @enum {string} */
+                        written: "tt22_2025" | "tt06_2020";
+                        /** @enum {string} */
+                        panel: "tt22_2025" | "tt06_2020";
+                    };
                     roundDefaults: {
                         order: number;
                         code: string;
@@ -2060,6 +2212,12 @@ export interface components {
                         actionPlan: number;
                     };
                 } | null;
+                marking?: {
+                    /** @enum {string} */
+                    written: "tt22_2025" | "tt06_2020";
+                    /** @enum {string} */
+                    panel: "tt22_2025" | "tt06_2020";
+                };
                 roundDefaults: {
                     order: number;
                     code: string;
@@ -2376,6 +2534,12 @@ export interface components {
                         actionPlan: number;
                     };
                 } | null;
+                marking?: {
+                    /** @enum {string} */
+                    written: "tt22_2025" | "tt06_2020";
+                    /** @enum {string} */
+                    panel: "tt22_2025" | "tt06_2020";
+                };
                 roundDefaults: {
                     order: number;
                     code: string;
@@ -2492,6 +2656,8 @@ export interface components {
                     nationalIdMasked: string;
                     rankingScore: string | null;
                     rank: number | null;
+                    /** @description The identity shown was corrected after approval by a correction the approver authorised */
+                    identityCorrected: boolean;
                 }[];
             }[];
             nextCursor: string | null;
@@ -2634,6 +2800,107 @@ export interface components {
             updatedAt: unknown;
             version: number;
         };
+        IdentityCorrectionInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            /** @description The identity before the correction */
+            before: {
+                fullName?: string;
+                birthDate?: string;
+            };
+            /** @description The identity the correction gives */
+            after: {
+                fullName?: string;
+                birthDate?: string;
+            };
+            reason: string;
+            evidence: string | null;
+            decisionNote: string | null;
+            decidedAt: unknown | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+            version: number;
+        };
+        AppealInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            scriptId: string;
+            /** Format: uuid */
+            roundId: string;
+            partCode: string;
+            /** @enum {string} */
+            status: "pending" | "upheld" | "changed" | "rejected";
+            reason: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            filedAt: unknown;
+            /** @description Last day appeals are received (170 Art. 16(4)(b): 5 working days from publication) */
+            windowClosesOn: string | null;
+            /** @description Re-marking due: 10 days after the window closes, 20 when the chair lengthened re-marking (170 Art. 16(4)(b)) */
+            dueOn: string;
+            /** @description The published score the appeal is against */
+            previousScore: string | null;
+            /** @description Re-marks entered by the appeals board (their scores stay hidden until the appeal is resolved) */
+            remarks: number;
+            /** @description 2, or 3 when the first two differ (Quy chế Art. 17(3)) */
+            remarksNeeded: number;
+            /** @description The appeals board’s result (Quy chế Art. 17(3)); shown once resolved */
+            appealScore: string | null;
+            /** @description remark_equal, remark_two_of_three or remark_mean */
+            appealRule: string | null;
+            /** @description The score adopted (Quy chế Art. 18) */
+            newScore: string | null;
+            /** @description The re-mark differed by 5 points or more: the chair decided after hearing both board heads */
+            chairDecided: boolean;
+            chairMinuteRef: string | null;
+            /** @description The chair gave the script a new code for re-marking (Quy chế Art. 17(1)(c)) */
+            recoded: boolean;
+            resolutionNote: string | null;
+            resolvedAt: unknown | null;
+            /** @description When the appeal result was published (Quy chế Art. 17(5)) */
+            publishedAt: unknown | null;
+            version: number;
+        };
+        AppealRemarkInput: {
+            /** Format: uuid */
+            appealId: string;
+            /** @description The code the re-marker knows the script by (the new one when re-coded) */
+            code: string;
+            /** @description 1, 2, or 3 (third re-marker) */
+            slot: number;
+            score: string;
+            remarksNeeded: number;
+            /** @description The re-marks give a result (the council may now resolve the appeal) */
+            complete: boolean;
+        };
+        AppealRecodeInput: {
+            /** Format: uuid */
+            appealId: string;
+            code: string;
+        };
+        AppealResultsInput: {
+            /** Format: uuid */
+            roundId: string;
+            published: number;
+            items: {
+                /** Format: uuid */
+                appealId: string;
+                candidateNumber: string | null;
+                partCode: string;
+                previousScore: string | null;
+                appealScore: string | null;
+                newScore: string | null;
+                /** @enum {string} */
+                status: "pending" | "upheld" | "changed" | "rejected";
+                publishedAt: unknown | null;
+            }[];
+        };
         RoundPartInput: {
             /** Format: uuid */
             id: string;
@@ -2765,8 +3032,21 @@ export interface components {
                     fullName: string;
                     board: string;
                 } | null;
+                /** @description Present when the panel's secretary entered the member's mark from their signed sheet */
+                transcription?: {
+                    sheetRef: string;
+                    /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                    by: {
+                        /** Format: uuid */
+                        memberId: string;
+                        fullName: string;
+                        board: string;
+                    } | null;
+                };
             }[];
             spread: string | null;
+            /** @description Why the script waits (the marking rule and its article) */
+            reason?: string | null;
         };
         ReconciliationDecisionsInput: {
             decided: number;
@@ -2808,29 +3088,47 @@ export interface components {
                 finalRule: string | null;
             }[];
         };
-        AppealInput: {
+        DisciplineActInput: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
-            applicationId: string;
-            /** Format: uuid */
-            scriptId: string;
-            /** Format: uuid */
             roundId: string;
             partCode: string;
+            /** Format: uuid */
+            applicationId: string;
             /** @enum {string} */
-            status: "pending" | "upheld" | "changed" | "rejected";
-            reason: string | null;
+            kind: "reprimand" | "warning" | "suspension" | "cancellation";
+            /**
+             * @description decided: waiting for the council chair to apply it; applied: the results engine applies it
+             * @enum {string}
+             */
+            status: "decided" | "applied";
+            /** @description 25 or 50 for a deduction; 100 when the paper is cancelled */
+            deductionPercent: number | null;
+            minuteRef: string;
+            reason: string;
+            /** @description The board member whose bound key did the act; null for a role key (a drive that records no boards) */
+            decidedBy: {
+                /** Format: uuid */
+                memberId: string;
+                fullName: string;
+                board: string;
+            } | null;
+            chairReportRef: string | null;
+            headDecision: {
+                number: string;
+                date: string;
+            } | null;
+            /** @description The board member whose bound key did the act; null for a role key (a drive that records no boards) */
+            appliedBy: {
+                /** Format: uuid */
+                memberId: string;
+                fullName: string;
+                board: string;
+            } | null;
+            appliedAt: unknown | null;
             /** @description ISO 8601 timestamp (UTC) */
-            filedAt: unknown;
-            windowClosesOn: string | null;
-            /** @description Resolution due (window close + appealResolutionDays) */
-            dueOn: string;
-            previousScore: string | null;
-            newScore: string | null;
-            resolutionNote: string | null;
-            resolvedAt: unknown | null;
-            version: number;
+            createdAt: unknown;
         };
         ApplicationReasonInput: {
             code: string;
@@ -3795,6 +4093,12 @@ export interface components {
                             actionPlan: number;
                         };
                     } | null;
+                    marking?: {
+                        /** @enum {string} */
+                        written: "tt22_2025" | "tt06_2020";
+                        /** @enum {string} */
+                        panel: "tt22_2025" | "tt06_2020";
+                    };
                     roundDefaults: {
                         order: number;
                         code: string;
@@ -3939,6 +4243,12 @@ export interface components {
                         actionPlan: number;
                     };
                 } | null;
+                marking?: {
+                    /** @enum {string} */
+                    written: "tt22_2025" | "tt06_2020";
+                    /** @enum {string} */
+                    panel: "tt22_2025" | "tt06_2020";
+                };
                 roundDefaults: {
                     order: number;
                     code: string;
@@ -4267,6 +4577,12 @@ export interface components {
                         actionPlan: number;
                     };
                 } | null;
+                marking?: {
+                    /** @enum {string} */
+                    written: "tt22_2025" | "tt06_2020";
+                    /** @enum {string} */
+                    panel: "tt22_2025" | "tt06_2020";
+                };
                 roundDefaults: {
                     order: number;
                     code: string;
@@ -4383,6 +4699,8 @@ export interface components {
                     nationalIdMasked: string;
                     rankingScore: string | null;
                     rank: number | null;
+                    /** @description The identity shown was corrected after approval by a correction the approver authorised */
+                    identityCorrected: boolean;
                 }[];
             }[];
             nextCursor: string | null;
@@ -4543,6 +4861,113 @@ export interface components {
             updatedAt: string;
             version: number;
         };
+        IdentityCorrection: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            candidateId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            /** @description The identity before the correction */
+            before: {
+                fullName?: string;
+                birthDate?: string;
+            };
+            /** @description The identity the correction gives */
+            after: {
+                fullName?: string;
+                birthDate?: string;
+            };
+            reason: string;
+            evidence: string | null;
+            decisionNote: string | null;
+            decidedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+            version: number;
+        };
+        Appeal: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            applicationId: string;
+            /** Format: uuid */
+            scriptId: string;
+            /** Format: uuid */
+            roundId: string;
+            partCode: string;
+            /** @enum {string} */
+            status: "pending" | "upheld" | "changed" | "rejected";
+            reason: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            filedAt: string;
+            /** @description Last day appeals are received (170 Art. 16(4)(b): 5 working days from publication) */
+            windowClosesOn: string | null;
+            /** @description Re-marking due: 10 days after the window closes, 20 when the chair lengthened re-marking (170 Art. 16(4)(b)) */
+            dueOn: string;
+            /** @description The published score the appeal is against */
+            previousScore: string | null;
+            /** @description Re-marks entered by the appeals board (their scores stay hidden until the appeal is resolved) */
+            remarks: number;
+            /** @description 2, or 3 when the first two differ (Quy chế Art. 17(3)) */
+            remarksNeeded: number;
+            /** @description The appeals board’s result (Quy chế Art. 17(3)); shown once resolved */
+            appealScore: string | null;
+            /** @description remark_equal, remark_two_of_three or remark_mean */
+            appealRule: string | null;
+            /** @description The score adopted (Quy chế Art. 18) */
+            newScore: string | null;
+            /** @description The re-mark differed by 5 points or more: the chair decided after hearing both board heads */
+            chairDecided: boolean;
+            chairMinuteRef: string | null;
+            /** @description The chair gave the script a new code for re-marking (Quy chế Art. 17(1)(c)) */
+            recoded: boolean;
+            resolutionNote: string | null;
+            resolvedAt: string | null;
+            /** @description When the appeal result was published (Quy chế Art. 17(5)) */
+            publishedAt: string | null;
+            version: number;
+        };
+        AppealRemark: {
+            /** Format: uuid */
+            appealId: string;
+            /** @description The code the re-marker knows the script by (the new one when re-coded) */
+            code: string;
+            /** @description 1, 2, or 3 (third re-marker) */
+            slot: number;
+            score: string;
+            remarksNeeded: number;
+            /** @description The re-marks give a result (the council may now resolve the appeal) */
+            complete: boolean;
+        };
+        AppealRecode: {
+            /** Format: uuid */
+            appealId: string;
+            code: string;
+        };
+        AppealResults: {
+            /** Format: uuid */
+            roundId: string;
+            published: number;
+            items: {
+                /** Format: uuid */
+                appealId: string;
+                candidateNumber: string | null;
+                partCode: string;
+                previousScore: string | null;
+                appealScore: string | null;
+                newScore: string | null;
+                /** @enum {string} */
+                status: "pending" | "upheld" | "changed" | "rejected";
+                publishedAt: string | null;
+            }[];
+        };
         RoundPart: {
             /** Format: uuid */
             id: string;
@@ -4686,8 +5111,21 @@ export interface components {
                     fullName: string;
                     board: string;
                 } | null;
+                /** @description Present when the panel's secretary entered the member's mark from their signed sheet */
+                transcription?: {
+                    sheetRef: string;
+                    /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                    by: {
+                        /** Format: uuid */
+                        memberId: string;
+                        fullName: string;
+                        board: string;
+                    } | null;
+                };
             }[];
             spread: string | null;
+            /** @description Why the script waits (the marking rule and its article) */
+            reason?: string | null;
         };
         ReconciliationDecisions: {
             decided: number;
@@ -4732,32 +5170,50 @@ export interface components {
                 finalRule: string | null;
             }[];
         };
-        Appeal: {
+        DisciplineAct: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
-            applicationId: string;
-            /** Format: uuid */
-            scriptId: string;
-            /** Format: uuid */
             roundId: string;
             partCode: string;
+            /** Format: uuid */
+            applicationId: string;
             /** @enum {string} */
-            status: "pending" | "upheld" | "changed" | "rejected";
-            reason: string | null;
+            kind: "reprimand" | "warning" | "suspension" | "cancellation";
+            /**
+             * @description decided: waiting for the council chair to apply it; applied: the results engine applies it
+             * @enum {string}
+             */
+            status: "decided" | "applied";
+            /** @description 25 or 50 for a deduction; 100 when the paper is cancelled */
+            deductionPercent: number | null;
+            minuteRef: string;
+            reason: string;
+            /** @description The board member whose bound key did the act; null for a role key (a drive that records no boards) */
+            decidedBy: {
+                /** Format: uuid */
+                memberId: string;
+                fullName: string;
+                board: string;
+            } | null;
+            chairReportRef: string | null;
+            headDecision: {
+                number: string;
+                date: string;
+            } | null;
+            /** @description The board member whose bound key did the act; null for a role key (a drive that records no boards) */
+            appliedBy: {
+                /** Format: uuid */
+                memberId: string;
+                fullName: string;
+                board: string;
+            } | null;
+            appliedAt: string | null;
             /**
              * Format: date-time
              * @description ISO 8601 timestamp (UTC)
              */
-            filedAt: string;
-            windowClosesOn: string | null;
-            /** @description Resolution due (window close + appealResolutionDays) */
-            dueOn: string;
-            previousScore: string | null;
-            newScore: string | null;
-            resolutionNote: string | null;
-            resolvedAt: string | null;
-            version: number;
+            createdAt: string;
         };
         ApplicationReason: {
             code: string;
@@ -7405,372 +7861,6 @@ export interface operations {
             };
         };
     };
-    putMarks: {
-        parameters: {
-            query?: {
-                /** @description All rows or none */
-                atomic?: "true" | "false";
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    code: string;
-                    /** @description '1', '2', '3' (third marker) or 'panel:<member>' */
-                    slot: string;
-                    /** @description Score, decimal with at most 2 places ("78.50") */
-                    score: string | number;
-                }[];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["MarksBatchResult"];
-                };
-            };
-            /** @description Malformed or invalid input (see errors[]) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or outside the key’s agency scope) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate, wrong state or concurrent change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain rule refused the request (its numbers in detail) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Database unavailable; retry later */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    listReconciliation: {
-        parameters: {
-            query?: {
-                /** @description Page size (1–500) */
-                limit?: number;
-                /** @description Opaque cursor from the previous page */
-                cursor?: string;
-                partCode?: string;
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        items: components["schemas"]["ReconciliationItem"][];
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            /** @description Malformed or invalid input (see errors[]) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or outside the key’s agency scope) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Database unavailable; retry later */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    decideReconciliation: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    decisions: ({
-                        code: string;
-                        /** @description Score, decimal with at most 2 places ("78.50") */
-                        score: string | number;
-                        reason: string;
-                    } | {
-                        code: string;
-                        /** @enum {boolean} */
-                        zero: true;
-                        /** @description The breach (two handwritings, two ink colours…) */
-                        reason: string;
-                    })[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReconciliationDecisions"];
-                };
-            };
-            /** @description Malformed or invalid input (see errors[]) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or outside the key’s agency scope) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate, wrong state or concurrent change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain rule refused the request (its numbers in detail) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Database unavailable; retry later */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     revealRound: {
         parameters: {
             query?: never;
@@ -7847,144 +7937,6 @@ export interface operations {
             };
             /** @description Unsupported Content-Type */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Internal error (logged with the request id) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Database unavailable; retry later */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    putScores: {
-        parameters: {
-            query?: {
-                /** @description All rows or none */
-                atomic?: "true" | "false";
-            };
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** Format: uuid */
-                    applicationId?: string;
-                    candidateNumber?: string;
-                    partCode: string;
-                    /** @description Score, decimal with at most 2 places ("78.50") */
-                    score?: string | number;
-                    /** @description Gate rounds: number of correct answers */
-                    correct?: number;
-                    absent?: boolean | ("0" | "1" | "true" | "false" | "yes" | "no");
-                }[];
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ScoresImportResult"];
-                };
-            };
-            /** @description Malformed or invalid input (see errors[]) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The key’s role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Not found (or outside the key’s agency scope) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Conflict: duplicate, wrong state or concurrent change */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Body too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unsupported Content-Type */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A domain rule refused the request (its numbers in detail) */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8252,7 +8204,119 @@ export interface operations {
             };
         };
     };
-    resolveAppeal: {
+    recodeAppeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealRecode"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remarkAppeal: {
         parameters: {
             query?: never;
             header?: never;
@@ -8265,8 +8329,138 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description Score, decimal with at most 2 places ("78.50") */
-                    newScore: string | number;
+                    score: string | number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealRemark"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resolveAppeal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
                     note: string;
+                    /** @description Only when the re-mark differs from the published score by 5 points or more: the score the chair decides (Quy chế Art. 18(1)) */
+                    newScore?: string | number;
+                    /** @description The minute of the chair hearing the heads of the marking and appeals boards (required with newScore) */
+                    minuteRef?: string;
                 };
             };
         };
@@ -8345,6 +8539,1404 @@ export interface operations {
             };
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getAppealResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealResults"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    publishAppealResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppealResults"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIdentityCorrections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["IdentityCorrection"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    requestIdentityCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The corrected full name */
+                    fullName?: string;
+                    /** @description The corrected birth date */
+                    birthDate?: string;
+                    /** @description What was wrong (a typo in the name, a wrong birth date) */
+                    reason: string;
+                    /** @description The document the correction rests on */
+                    evidence?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityCorrection"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideIdentityCorrection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    approve: boolean;
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityCorrection"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putMarks: {
+        parameters: {
+            query?: {
+                /** @description All rows or none */
+                atomic?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                    /** @description '1', '2', '3' (third marker) or 'panel:<member>' */
+                    slot: string;
+                    /** @description Score, decimal with at most 2 places ("78.50") */
+                    score: string | number;
+                    /**
+                     * Format: uuid
+                     * @description A panel secretary transcribing a member's signed sheet: the member (board member id) who gave the mark (Circular 22/2025 Quy chế Art. 22(1))
+                     */
+                    member?: string;
+                    /** @description The signed scoring sheet transcribed (with member) */
+                    sheetRef?: string;
+                }[];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarksBatchResult"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listReconciliation: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                partCode?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ReconciliationItem"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideReconciliation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    decisions: ({
+                        code: string;
+                        /** @description Score, decimal with at most 2 places ("78.50") */
+                        score: string | number;
+                        reason: string;
+                    } | {
+                        code: string;
+                        /** @enum {boolean} */
+                        zero: true;
+                        /** @description The breach (two handwritings, two ink colours…) */
+                        reason: string;
+                        /** @description The marker's written report the zero rests on; required under Circular 22/2025 (Quy chế Art. 16(3)) */
+                        reportRef?: string;
+                    })[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationDecisions"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putScores: {
+        parameters: {
+            query?: {
+                /** @description All rows or none */
+                atomic?: "true" | "false";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    applicationId?: string;
+                    candidateNumber?: string;
+                    partCode: string;
+                    /** @description Score, decimal with at most 2 places ("78.50") */
+                    score?: string | number;
+                    /** @description Gate rounds: number of correct answers */
+                    correct?: number;
+                    absent?: boolean | ("0" | "1" | "true" | "false" | "yes" | "no");
+                }[];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoresImportResult"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDiscipline: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                applicationId?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["DisciplineAct"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    recordDiscipline: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    applicationId?: string;
+                    /** @description Instead of applicationId: the số báo danh */
+                    candidateNumber?: string;
+                    /** @description The paper (part of this round) the act was decided on */
+                    partCode: string;
+                    /**
+                     * @description reprimand (−25 %) and warning (−50 %): decided by the minute’s writer (Nội quy Art. 2(2), 2(3), 2(6)(b)), applied by the council chair; suspension: the chair, cancels this paper and the later ones (Art. 2(4)); cancellation: the head of the recruiting agency on the chair’s report (Art. 2(5))
+                     * @enum {string}
+                     */
+                    kind: "reprimand" | "warning" | "suspension" | "cancellation";
+                    /** @description The minute (biên bản) written at the exam room (Nội quy Art. 2(6)(a)) */
+                    minuteRef: string;
+                    /** @description The breach, as the minute states it */
+                    reason: string;
+                    /** @description cancellation: the council chair’s report */
+                    chairReportRef?: string;
+                    /** @description cancellation recorded by an approver key: the head’s decision (number, date) */
+                    headDecision?: {
+                        number: string;
+                        date: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisciplineAct"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyDiscipline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DisciplineAct"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9039,7 +10631,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url: string;
-                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
+                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "appeal.filed" | "appeal.resolved" | "appeals.published" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
                     description?: string;
                     /** @description Signing secret (whsec_<base64>); generated when omitted */
                     secret?: string;
@@ -9339,7 +10931,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url?: string;
-                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
+                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "appeal.filed" | "appeal.resolved" | "appeals.published" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
                     description?: string | null;
                     active?: boolean;
                 };
@@ -10398,6 +11990,12 @@ export interface operations {
                                     actionPlan?: number;
                                 };
                             } | null;
+                            marking?: {
+                                /** @enum {string} */
+                                written?: "tt22_2025" | "tt06_2020";
+                                /** @enum {string} */
+                                panel?: "tt22_2025" | "tt06_2020";
+                            };
                             roundDefaults?: {
                                 order: number;
                                 code: string;
@@ -10692,6 +12290,12 @@ export interface operations {
                                     actionPlan?: number;
                                 };
                             } | null;
+                            marking?: {
+                                /** @enum {string} */
+                                written?: "tt22_2025" | "tt06_2020";
+                                /** @enum {string} */
+                                panel?: "tt22_2025" | "tt06_2020";
+                            };
                             roundDefaults?: {
                                 order: number;
                                 code: string;
@@ -11208,6 +12812,12 @@ export interface operations {
                                 actionPlan?: number;
                             };
                         } | null;
+                        marking?: {
+                            /** @enum {string} */
+                            written?: "tt22_2025" | "tt06_2020";
+                            /** @enum {string} */
+                            panel?: "tt22_2025" | "tt06_2020";
+                        };
                         roundDefaults?: {
                             order: number;
                             code: string;
