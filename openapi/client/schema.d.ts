@@ -3592,12 +3592,16 @@ export interface components {
                 article: string;
                 /** @description 300 Art. 5(4): the next-lower list is due 5 working days after the cancellation list */
                 listDueOn: string | null;
+                /** @description The list is due (listDueOn) and past, and the head has not decided */
+                listOverdue: boolean;
                 decision: {
                     recruit: boolean;
                     decisionNumber: string;
                     decisionDate: string;
                     listDueOn: string | null;
                     listPublishedOn: string | null;
+                    /** @description The list was published after its due date (300 Art. 5(4): 5 working days) */
+                    listLate: boolean;
                     calledAppointmentId: string | null;
                 } | null;
                 calledAppointmentId: string | null;
@@ -5694,12 +5698,16 @@ export interface components {
                 article: string;
                 /** @description 300 Art. 5(4): the next-lower list is due 5 working days after the cancellation list */
                 listDueOn: string | null;
+                /** @description The list is due (listDueOn) and past, and the head has not decided */
+                listOverdue: boolean;
                 decision: {
                     recruit: boolean;
                     decisionNumber: string;
                     decisionDate: string;
                     listDueOn: string | null;
                     listPublishedOn: string | null;
+                    /** @description The list was published after its due date (300 Art. 5(4): 5 working days) */
+                    listLate: boolean;
                     calledAppointmentId: string | null;
                 } | null;
                 calledAppointmentId: string | null;

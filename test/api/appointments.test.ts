@@ -36,7 +36,7 @@ type Appointment = {
   status: string;
   steps: Step[];
   strikeOff: { on: string; ground: string; mode: string; decision: unknown } | null;
-  replacement: { rule: string; listDueOn: string | null; decision: { recruit: boolean; listPublishedOn: string | null } | null; calledAppointmentId: string | null } | null;
+  replacement: { rule: string; listDueOn: string | null; listOverdue: boolean; decision: { recruit: boolean; listPublishedOn: string | null } | null; calledAppointmentId: string | null } | null;
   startsFrom: { publishedOn: string | null };
 };
 
@@ -129,7 +129,7 @@ describe('the winners’ path under Decree 170 as amended by 300', () => {
     const struck = await get(a!.id);
     expect(struck.status).toBe('struck_off');
     expect(struck.strikeOff).toMatchObject({ on: '2026-12-22', ground: 'no_dossier', mode: 'automatic', decision: null });
-    expect(struck.replacement).toMatchObject({ rule: 'head_chooses', listDueOn: '2026-12-29', decision: null, calledAppointmentId: null });
+    expect(struck.replacement).toMatchObject({ rule: 'head_chooses', listDueOn: '2026-12-29', listOverdue: false, decision: null, calledAppointmentId: null });
     // The webhooks say what was due and by when: the dossier (due Mon 21 Dec) and the extract request due with it, once each.
     const events = await t.sql<{ type: string; step: string | null; due_on: string | null }>(
       `select type, payload->'object'->>'step' as step, payload->'object'->>'dueOn' as due_on from webhook_events where drive_id = $1 and type like 'appointment.%' order by 1, 2`,
@@ -148,6 +148,9 @@ describe('the winners’ path under Decree 170 as amended by 300', () => {
     expect(pub.body.items).toHaveLength(1);
     expect(pub.body.items[0]).toMatchObject({ ground: 'no_dossier', struckOffOn: '2026-12-22', fullName: 'Nguyễn Văn An' });
 
+    // Past the list's due day (Tue 29 Dec) with no decision of the head, the list is overdue.
+    now = '2026-12-30';
+    expect((await get(a!.id)).replacement).toMatchObject({ listDueOn: '2026-12-29', listOverdue: true });
     // Only the head decides: an organizer key is refused.
     const organizer = await t.keyFor('organizer');
     expect((await t.http.post(`/v1/appointments/${a!.id}/replacement`).set(bearer(organizer)).send({ recruit: false })).status).toBe(403);
@@ -173,7 +176,8 @@ describe('the winners’ path under Decree 170 as amended by 300', () => {
     now = '2026-12-09';
     const chosen = await t.http.post(`/v1/appointments/${a!.id}/replacement`).set(bearer(approver)).send({ recruit: true, decision: decision(21) });
     expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
-    expect(chosen.body.appointment.replacement.decision).toMatchObject({ recruit: true, listPublishedOn: '2026-12-09', listDueOn: '2026-12-15' });
+    expect(chosen.body.appointment.replacement.decision).toMatchObject({ recruit: true, listPublishedOn: '2026-12-09', listDueOn: '2026-12-15', listLate: false });
+    expect(chosen.body.appointment.replacement.listOverdue).toBe(false);
     const b = chosen.body.called as Appointment;
     expect(b).toMatchObject({ applicationId: d.apps[1], basis: 'replacement', status: 'in_progress', startsFrom: { publishedOn: '2026-12-09' } });
     expect(due(b).dossier).toEqual({ dueOn: '2026-12-24', status: 'upcoming' });

@@ -103,6 +103,7 @@ export const appointmentSchema = z
         rule: z.enum(['head_chooses', 'next_lower_called']),
         article: z.string(),
         listDueOn: isoDate.nullable().describe('300 Art. 5(4): the next-lower list is due 5 working days after the cancellation list'),
+        listOverdue: z.boolean().describe('The list is due (listDueOn) and past, and the head has not decided'),
         decision: z
           .object({
             recruit: z.boolean(),
@@ -110,6 +111,7 @@ export const appointmentSchema = z
             decisionDate: isoDate,
             listDueOn: isoDate.nullable(),
             listPublishedOn: isoDate.nullable(),
+            listLate: z.boolean().describe('The list was published after its due date (300 Art. 5(4): 5 working days)'),
             calledAppointmentId: uuid.nullable(),
           })
           .nullable(),

@@ -115,6 +115,8 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       rule,
       article: rule === 'head_chooses' ? '170/2025 Art. 18(4) as amended by 300/2026 Art. 5' : drive.ruleSetPreset === 'nd115' ? '115/2020 Art. 18(4)' : '170/2025 Art. 19(4)',
       listDueOn,
+      // 300 Art. 5(4): the list is due 5 working days after the cancellation list; past that day with no decision, overdue.
+      listOverdue: listDueOn !== null && !decision && today() > listDueOn,
       decision: decision ? decisionView(decision) : null,
       calledAppointmentId: called?.id ?? null,
     };
@@ -126,6 +128,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     decisionDate: d.decisionDate,
     listDueOn: d.listDueOn,
     listPublishedOn: d.listPublishedOn,
+    listLate: d.listDueOn !== null && d.listPublishedOn !== null && d.listPublishedOn > d.listDueOn,
     calledAppointmentId: d.calledAppointmentId,
   });
 
