@@ -158,7 +158,9 @@ export function buildServices(deps: {
   });
   const quotas = createQuotasService({ db, repo: quotasRepo, drives, agencies: agenciesRepo, jobPositions: jobPositionsRepo });
   const roundsRepo = createRoundsRepository(db);
-  const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock });
+  const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
+  const appeals = createAppealsService({ db, repo: createAppealsRepository(db), calendar, clock: deps.clock });
+  const rounds = createRoundsService({ db, repo: roundsRepo, clock: deps.clock, appealPeriodOf: appeals.appealPeriodOf });
   const marking = createMarkingService({ db, repo: roundsRepo, marking: createMarkingRepository(db), rounds, clock: deps.clock });
   const discipline = createDisciplineService({ db, repo: roundsRepo, rounds, clock: deps.clock });
   // National IDs: the configured data key (required; generated into PGLITE_DIR on the embedded database).
@@ -185,8 +187,6 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const calendar = createCalendarService({ db, repo: createCalendarRepository(db) });
-  const appeals = createAppealsService({ db, repo: createAppealsRepository(db), calendar, clock: deps.clock });
   const identity = createIdentityService({ db, candidates: candidatesRepo, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const timeline = createTimelineService({

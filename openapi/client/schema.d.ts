@@ -2940,7 +2940,7 @@ export interface components {
             lockedAt: unknown | null;
             revealedAt: unknown | null;
             publishedAt: unknown | null;
-            /** @description Once published: appeal window (Vietnam dates, inclusive) and resolution due date */
+            /** @description Once published: appeal window (Vietnam dates, inclusive) and re-marking due date, as the appeals apply them: under the 170 presets 5 working days from publication (Decree 170/2025 Art. 16(4)(b)) and 10 days (20 if the chair extended it) after; older presets the rule set’s days */
             appealWindow: {
                 opensOn: string;
                 closesOn: string;
@@ -5011,7 +5011,7 @@ export interface components {
             lockedAt: string | null;
             revealedAt: string | null;
             publishedAt: string | null;
-            /** @description Once published: appeal window (Vietnam dates, inclusive) and resolution due date */
+            /** @description Once published: appeal window (Vietnam dates, inclusive) and re-marking due date, as the appeals apply them: under the 170 presets 5 working days from publication (Decree 170/2025 Art. 16(4)(b)) and 10 days (20 if the chair extended it) after; older presets the rule set’s days */
             appealWindow: {
                 opensOn: string;
                 closesOn: string;

@@ -58,6 +58,11 @@ describe('the appeal window in working days (170/2025 Art. 16(4)(b))', () => {
       expect(fifth.status, JSON.stringify(fifth.body)).toBe(201);
       // Re-marking: 10 days from the close of the window.
       expect(fifth.body).toMatchObject({ windowClosesOn: '2026-12-04', dueOn: '2026-12-14' });
+      // The round shows the same window as the appeals apply (working days), in its view and in the drive's list.
+      const shown = { opensOn: '2026-11-27', closesOn: '2026-12-04', resolutionDueOn: '2026-12-14' };
+      expect((await t.http.get(`/v1/rounds/${s.roundId}`).set(bearer(t.adminKey))).body.appealWindow).toEqual(shown);
+      const listed = await t.http.get(`/v1/drives/${s.driveId}/rounds`).set(bearer(t.adminKey));
+      expect(listed.body.items.find((r: { id: string }) => r.id === s.roundId).appealWindow).toEqual(shown);
       now = new Date('2026-12-07T02:00:00Z'); // Monday 7 Dec
       const sixth = await file(s.apps[1]!);
       expect(sixth.status).toBe(422);

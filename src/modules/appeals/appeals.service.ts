@@ -111,6 +111,12 @@ export function createAppealsService(deps: AppealsDeps) {
   };
 
   return {
+    /** A published round's appeal window for views outside this module (rounds): the same period the appeals use. */
+    async appealPeriodOf(tx: DbOrTx, driveId: string, publishedAt: Date): Promise<AppealPeriod | null> {
+      const drive = await repo.driveContext(driveId, tx);
+      return drive ? periodOf(tx, drive, publishedAt) : null;
+    },
+
     /**
      * Phúc khảo (170 Art. 16(4)(b)): paper written parts only, received for 5 working days from
      * the publication of the round's results (day of publication not counted); re-marking due 10

@@ -126,7 +126,10 @@ export const roundSchema = z
     appealWindow: z
       .object({ opensOn: z.string(), closesOn: z.string(), resolutionDueOn: z.string() })
       .nullable()
-      .describe('Once published: appeal window (Vietnam dates, inclusive) and resolution due date'),
+      .describe(
+        'Once published: appeal window (Vietnam dates, inclusive) and re-marking due date, as the appeals apply them: under the 170 presets ' +
+          '5 working days from publication (Decree 170/2025 Art. 16(4)(b)) and 10 days (20 if the chair extended it) after; older presets the rule set’s days',
+      ),
     parts: z.array(partSchema),
     createdAt: timestamp,
     updatedAt: timestamp,

@@ -19,7 +19,16 @@ import type {
 } from './rounds.schemas.js';
 import type { PartRow, RoundRow, ScriptRow } from './rounds.table.js';
 
-export type RoundsDeps = { db: Db; repo: RoundsRepository; clock: Clock };
+export type RoundsDeps = {
+  db: Db;
+  repo: RoundsRepository;
+  clock: Clock;
+  /**
+   * The appeal window of a published round as the appeals apply it (src/modules/appeals: 5 working
+   * days under the 170 presets, 170 Art. 16(4)(b)); without it, the rule set's calendar days.
+   */
+  appealPeriodOf?: (tx: DbOrTx, driveId: string, publishedAt: Date) => Promise<{ opensOn: string; closesOn: string; resolutionDueOn: string } | null>;
+};
 
 /** Drive statuses in which the exam structure can no longer be set up. */
 const DRIVE_CLOSED = new Set(['approved', 'published', 'finished', 'cancelled']);
@@ -64,7 +73,9 @@ const partView = (p: PartRow) => ({
   computer: p.computer,
 });
 
-function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
+type Window = { opensOn: string; closesOn: string; resolutionDueOn: string } | null;
+
+function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet, window?: Window) {
   return {
     id: r.id,
     driveId: r.driveId,
@@ -82,7 +93,7 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet) {
     lockedAt: r.lockedAt,
     revealedAt: r.revealedAt,
     publishedAt: r.publishedAt,
-    appealWindow: r.publishedAt ? appealWindow(r.publishedAt, ruleSet) : null,
+    appealWindow: window !== undefined ? window : r.publishedAt ? appealWindow(r.publishedAt, ruleSet) : null,
     parts: parts.filter((p) => p.roundId === r.id).map(partView),
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
@@ -430,8 +441,15 @@ export function createRoundsService(deps: RoundsDeps) {
     return defaults.map((round) => ({ grade: null, round }));
   }
 
+  /** The appeal window shown on a published round: the appeals module's own (working days under 170). */
+  async function windowOf(round: RoundRow, tx: DbOrTx): Promise<Window | undefined> {
+    if (!round.publishedAt || !deps.appealPeriodOf) return undefined;
+    const p = await deps.appealPeriodOf(tx, round.driveId, round.publishedAt);
+    return p ? { opensOn: p.opensOn, closesOn: p.closesOn, resolutionDueOn: p.resolutionDueOn } : undefined;
+  }
+
   async function view(round: RoundRow, ruleSet: RuleSet, tx: DbOrTx = db): Promise<RoundView> {
-    return roundView(round, await repo.partsOf([round.id], tx), ruleSet);
+    return roundView(round, await repo.partsOf([round.id], tx), ruleSet, await windowOf(round, tx));
   }
 
   function requireMarking(round: RoundRow): void {
@@ -579,7 +597,8 @@ export function createRoundsService(deps: RoundsDeps) {
       const drive = await visibleDrive(caller, driveId);
       const rounds = await repo.roundsOfDrive(driveId);
       const parts = await repo.partsOf(rounds.map((r) => r.id));
-      return rounds.map((r) => roundView(r, parts, drive.ruleSet as RuleSet));
+      const windows = await Promise.all(rounds.map((r) => windowOf(r, db)));
+      return rounds.map((r, i) => roundView(r, parts, drive.ruleSet as RuleSet, windows[i]));
     },
 
     async get(caller: Caller, id: string): Promise<RoundView> {
