@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 /** A Decree 170 drive in marking, its round 2 with a paper written part double-marked and published, results computed. */
-async function publishedWritten(count: number) {
+async function publishedWritten(count: number, publish = true) {
   const { driveId, quotaIds } = await openDriveWithQuotas(t, { preset: 'nd170', slots: [1] });
   const apps = (await registerAll(t, driveId, Array.from({ length: count }, (_, i) => ({ fullName: `Lê Thị Phúc Khảo ${String.fromCharCode(65 + i)}`, quotaId: quotaIds[0]! })))).map(
     (a) => a.applicationId,
@@ -40,7 +40,7 @@ async function publishedWritten(count: number) {
   }
   await moveRound(t, round.id, 'locked', council);
   expect((await t.http.post(`/v1/rounds/${round.id}/reveal`).set(bearer(council))).status).toBe(200);
-  await moveRound(t, round.id, 'published', council);
+  if (publish) await moveRound(t, round.id, 'published', council);
   await computeOk(t, driveId);
   return { driveId, roundId: round.id, apps };
 }
@@ -74,6 +74,17 @@ describe('the appeal window in working days (170/2025 Art. 16(4)(b))', () => {
 });
 
 describe('results wait for the appeals (Quy chế Art. 15(4)(b))', () => {
+  it('when the paper written round was revealed but its results never published, then submit is 409 results.round_not_published naming it (170 Art. 16(4)(b): no window ever opened); once published, the window holds the results', async () => {
+    const s = await publishedWritten(1, false);
+    const unpublished = await workflow(t, s.driveId, 'submit');
+    expect(unpublished.status).toBe(409);
+    expect(unpublished.body).toMatchObject({ code: 'results.round_not_published', rounds: [{ id: s.roundId, code: 'round2', status: 'revealed' }] });
+    await moveRound(t, s.roundId, 'published', council);
+    const open = await workflow(t, s.driveId, 'submit');
+    expect(open.status).toBe(409);
+    expect(open.body.code).toBe('results.appeals_open');
+  });
+
   it('when a window is open or an appeal unresolved, then submit and approve are 409 results.appeals_open naming them; once resolved and closed, they pass', async () => {
     const s = await publishedWritten(1);
     const open = await workflow(t, s.driveId, 'submit');

@@ -167,6 +167,16 @@ export function createAppealsRepository(db: DbOrTx) {
         .where(and(eq(rounds.driveId, driveId), isNotNull(rounds.publishedAt)));
     },
 
+    /** Rounds with scripts of a paper written part whose results were never published (no appeal window opened). */
+    async unpublishedPaperRounds(tx: DbOrTx, driveId: string) {
+      return tx
+        .selectDistinct({ id: rounds.id, code: rounds.code, status: rounds.status })
+        .from(rounds)
+        .innerJoin(parts, and(eq(parts.roundId, rounds.id), eq(parts.written, true), eq(parts.computer, false)))
+        .innerJoin(scripts, eq(scripts.partId, parts.id))
+        .where(and(eq(rounds.driveId, driveId), isNull(rounds.publishedAt)));
+    },
+
     async pendingAppealsOfDrive(tx: DbOrTx, driveId: string) {
       return tx
         .select({ id: appeals.id, dueOn: appeals.dueOn })

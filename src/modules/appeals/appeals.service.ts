@@ -3,7 +3,7 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealPeriod, compareWithPublished, remarkOutcome, remarksNeeded, type AppealPeriod } from '../../domain/appeals.js';
+import { appealPeriod, compareWithPublished, remarkOutcome, remarksNeeded, WORKING_DAY_WINDOW_PRESETS, type AppealPeriod } from '../../domain/appeals.js';
 import { CALENDAR_MAX_YEAR, CALENDAR_MIN_YEAR } from '../../domain/calendar.js';
 import { localDate } from '../../domain/deadlines.js';
 import { formatScore, isDomainError, parseScore, type Preset, type RuleSet } from '../../domain/index.js';
@@ -339,6 +339,19 @@ export function createAppealsService(deps: AppealsDeps) {
     async refuseWhileAppealsOpen(tx: DbOrTx, driveId: string, action: 'submitted' | 'approved') {
       const drive = await repo.driveContext(driveId, tx);
       if (!drive) return;
+      // 170 Art. 16(4)(b): a paper written part's results are announced and open to appeal; results
+      // whose written round was never published would skip the window altogether.
+      if (WORKING_DAY_WINDOW_PRESETS.includes(drive.ruleSetPreset as Preset)) {
+        const unpublished = await repo.unpublishedPaperRounds(tx, driveId);
+        if (unpublished.length > 0) {
+          throw new AppError(
+            409,
+            'results.round_not_published',
+            `Results cannot be ${action} yet: the results of round(s) ${unpublished.map((r) => r.code).join(', ')} with a paper written part were not published, so no appeal window opened (Decree 170/2025 Art. 16(4)(b))`,
+            { rounds: unpublished },
+          );
+        }
+      }
       const today = localDate(clock());
       const open: { roundId: string; roundCode: string; closesOn: string }[] = [];
       for (const r of await repo.appealableRounds(tx, driveId)) {
