@@ -160,6 +160,18 @@ async function markTwice(roundId: string, marks: [string, string][]) {
   }
 }
 
+/** Two panel members give each script the same mark (their mean); the round is then locked and revealed. */
+async function markPanelAndReveal(roundId: string, partCode: string, marks: [string, string][]) {
+  const codes = await codesOf(t, roundId, partCode);
+  const [m1, m2] = await Promise.all([t.keyFor('marker'), t.keyFor('marker')]);
+  for (const [key, slot] of [[m1, 'panel:m1'], [m2, 'panel:m2']] as const) {
+    const res = await putMarks(t, roundId, key, marks.map(([app, score]) => ({ code: codes.get(app)!, slot, score })));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  await moveRound(t, roundId, 'locked');
+  expect((await t.http.post(`/v1/rounds/${roundId}/reveal`).set(bearer(t.adminKey))).status).toBe(200);
+}
+
 async function scoreAndReveal(roundId: string, rows: Score[], marking = false) {
   if (!marking) await moveRound(t, roundId, 'marking');
   const res = await t.http.put(`/v1/rounds/${roundId}/scores?atomic=true`).set(bearer(t.adminKey)).send(rows);
@@ -213,23 +225,31 @@ describe('Decree 170/2025 Art. 9: each grade sits its own structure in one drive
     // Nhân viên: the oral exam, sat by the nhân viên quota only.
     const nvScripts = await t.http.post(`/v1/rounds/${nvRound}/scripts`).set(bearer(t.adminKey));
     expect(nvScripts.body).toMatchObject({ issued: 2, notAdmitted: 0 });
+    // The oral is marked by a panel (Circular 22/2025 Quy chế Art. 22(1)): each member's mark, never an imported result.
     await moveRound(t, nvRound, 'marking');
-    const other = await t.http
+    const imported = await t.http
       .put(`/v1/rounds/${nvRound}/scores?atomic=false`)
       .set(bearer(t.adminKey))
-      .send([{ applicationId: c, partCode: 'professional', score: '90' }]);
-    expect(other.body.rows[0]).toMatchObject({ status: 'rejected', errors: [{ code: 'script.other_grade' }] });
-    await scoreAndReveal(nvRound, [
-      { applicationId: a, partCode: 'professional', score: '70' },
-      { applicationId: b, partCode: 'professional', score: '60' },
-    ], true);
+      .send([{ applicationId: a, partCode: 'professional', score: '70' }]);
+    expect(imported.status).toBe(409);
+    expect(imported.body.code).toBe('scores.marked_part');
+    await markPanelAndReveal(nvRound, 'professional', [
+      [a, '70'],
+      [b, '60'],
+    ]);
 
-    // Chuyên viên: round 1 (30 of 60 passes), then round 2 for those who passed.
+    // Chuyên viên: round 1 (30 of 60 passes), then round 2 for those who passed. The computer test's export cannot score a nhân viên.
+    await moveRound(t, cvRound1, 'marking');
+    const other = await t.http
+      .put(`/v1/rounds/${cvRound1}/scores?atomic=false`)
+      .set(bearer(t.adminKey))
+      .send([{ applicationId: a, partCode: 'general_knowledge', correct: 50 }]);
+    expect(other.body.rows[0]).toMatchObject({ status: 'rejected', errors: [{ code: 'script.other_grade' }] });
     await scoreAndReveal(cvRound1, [
       { applicationId: c, partCode: 'general_knowledge', correct: 40 },
       { applicationId: d, partCode: 'general_knowledge', correct: 20 },
       { applicationId: e, partCode: 'general_knowledge', correct: 35 },
-    ]);
+    ], true);
     const cvScripts = await t.http.post(`/v1/rounds/${cvRound2}/scripts`).set(bearer(t.adminKey));
     expect(cvScripts.body).toEqual({ issued: 4, existing: 0, exempt: 0, notAdmitted: 1, parts: 2 });
     expect(new Set((await scriptsOf(cvRound2)).map((s) => s.application_id))).toEqual(new Set([c, e]));
@@ -238,10 +258,10 @@ describe('Decree 170/2025 Art. 9: each grade sits its own structure in one drive
       [c, '80'],
       [e, '60'],
     ]);
-    await scoreAndReveal(cvRound2, [
-      { applicationId: c, partCode: 'interview', score: '70' },
-      { applicationId: e, partCode: 'interview', score: '60' },
-    ], true);
+    await markPanelAndReveal(cvRound2, 'interview', [
+      [c, '70'],
+      [e, '60'],
+    ]);
 
     // Chuyên viên chính: round 2 only; the chuyên viên round 1 does not concern it.
     const cvcScripts = await t.http.post(`/v1/rounds/${cvcRound}/scripts`).set(bearer(t.adminKey));
@@ -251,10 +271,10 @@ describe('Decree 170/2025 Art. 9: each grade sits its own structure in one drive
       [f, '90'],
       [g, '55'],
     ]);
-    await scoreAndReveal(cvcRound, [
-      { applicationId: f, partCode: 'interview', score: '50' },
-      { applicationId: g, partCode: 'interview', score: '80' },
-    ], true);
+    await markPanelAndReveal(cvcRound, 'interview', [
+      [f, '50'],
+      [g, '80'],
+    ]);
 
     await computeOk(t, driveId);
     const results = await resultsOf(t, driveId);

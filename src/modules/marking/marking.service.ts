@@ -331,13 +331,22 @@ export function createMarkingService(deps: MarkingDeps) {
         const regime = marking(ruleSet);
         const parts = await repo.partsOf([id], tx);
         const partByCode = new Map(parts.map((p) => [p.code, p]));
-        const marked = parts.filter((p) => regimeOf(p, regime) === 'tt22_2025' && !p.computer && p.markingMode !== 'panel' && (p.written || p.markingMode === 'double'));
+        // Quy chế Art. 22(1): each panel member marks on their own sheet; a recruitment drive's panel scores come from the
+        // members' marks (entered by the member or transcribed by the secretary), not from an import of the panel's result.
+        // Leadership drives take the panel rule by analogy only, and keep importing panel results.
+        const marked = parts.filter(
+          (p) =>
+            regimeOf(p, regime) === 'tt22_2025' &&
+            !p.computer &&
+            (p.markingMode === 'panel' ? drive.kind === 'recruitment' : p.written || p.markingMode === 'double'),
+        );
         const refused = marked.filter((p) => rows.some((r) => r.partCode === p.code));
         if (refused.length > 0) {
           throw conflict(
             'scores.marked_part',
-            `Part(s) ${refused.map((p) => p.code).join(', ')} are paper written parts, marked anonymously by two members of the marking board ` +
-              '(Circular 22/2025 Quy chế Art. 16): their scores come from the marks (PUT /rounds/{id}/marks), never from an import',
+            `Part(s) ${refused.map((p) => p.code).join(', ')} are marked by members (Circular 22/2025 Quy chế Art. 16: paper written parts, ` +
+              'anonymously by two members; Art. 22(1): panel parts, each member on their own sheet): their scores come from the marks ' +
+              '(PUT /rounds/{id}/marks, a panel secretary transcribing a member’s sheet with member and sheetRef), never from an import',
             { parts: refused.map((p) => ({ code: p.code, markingMode: p.markingMode, written: p.written })) },
           );
         }

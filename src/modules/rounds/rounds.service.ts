@@ -579,7 +579,8 @@ export function createRoundsService(deps: RoundsDeps) {
                 passMark: null,
                 weight: p.weight,
                 markingMode: p.panel ? 'panel' : p.written && !p.computer ? 'double' : 'single',
-                panelSize: null,
+                // A panel has at least two members (Circular 22/2025 Quy chế Art. 22(1)); a larger panel is set while scheduled.
+                panelSize: p.panel ? 2 : null,
                 written: p.written,
                 computer: p.computer,
               })),
