@@ -2996,6 +2996,17 @@ export interface components {
                     board: string;
                 } | null;
                 markerKeyId: string | null;
+                /** @description Present when the panel's secretary entered the member's mark from their signed sheet (Circular 22/2025 Quy chế Art. 22(1)) */
+                transcription?: {
+                    sheetRef: string;
+                    /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                    by: {
+                        /** Format: uuid */
+                        memberId: string;
+                        fullName: string;
+                        board: string;
+                    } | null;
+                };
             }[];
             /** Format: uuid */
             applicationId?: string;
@@ -5079,6 +5090,17 @@ export interface components {
                     board: string;
                 } | null;
                 markerKeyId: string | null;
+                /** @description Present when the panel's secretary entered the member's mark from their signed sheet (Circular 22/2025 Quy chế Art. 22(1)) */
+                transcription?: {
+                    sheetRef: string;
+                    /** @description The board member whose bound key entered the mark; null when a role key did (a drive that records no boards) */
+                    by: {
+                        /** Format: uuid */
+                        memberId: string;
+                        fullName: string;
+                        board: string;
+                    } | null;
+                };
             }[];
             /** Format: uuid */
             applicationId?: string;

@@ -221,6 +221,11 @@ describe('panels of a 170 drive (Circular 22/2025 Quy chế Art. 20(1), 22(1))',
     const marks = list.body.items[0].marks as { markedBy: { fullName: string }; transcription?: { sheetRef: string; by: { fullName: string } } }[];
     expect(marks.map((m) => m.markedBy.fullName).sort()).toEqual(['Thành viên Phỏng Vấn', 'Trưởng ban Phỏng Vấn']);
     expect(marks.find((m) => m.transcription)!.transcription).toMatchObject({ sheetRef: 'PCĐ-01', by: { fullName: 'Thư ký Ban Phỏng Vấn' } });
+    // The council's list of scripts shows the same: who gave each mark, and the transcribed sheet with its secretary.
+    const scripts = await t.http.get(`/v1/rounds/${s.round.id}/scripts`).set(bearer(t.adminKey));
+    const listed = scripts.body.items.find((x: { code: string }) => x.code === code).marks as { markedBy: { fullName: string }; transcription?: { sheetRef: string; by: { fullName: string } } }[];
+    expect(listed.find((m) => m.markedBy.fullName === 'Trưởng ban Phỏng Vấn')!.transcription).toMatchObject({ sheetRef: 'PCĐ-01', by: { fullName: 'Thư ký Ban Phỏng Vấn' } });
+    expect(listed.find((m) => m.markedBy.fullName === 'Thành viên Phỏng Vấn')!.transcription).toBeUndefined();
   });
 });
 

@@ -162,7 +162,14 @@ const markedBy = z
   .object({ memberId: uuid, fullName: z.string(), board: z.string() })
   .nullable()
   .describe('The board member whose bound key entered the mark; null when a role key did (a drive that records no boards)');
-const councilMarkView = markView.extend({ markedBy, markerKeyId: uuid.nullable() });
+const councilMarkView = markView.extend({
+  markedBy,
+  markerKeyId: uuid.nullable(),
+  transcription: z
+    .object({ sheetRef: z.string(), by: markedBy })
+    .optional()
+    .describe("Present when the panel's secretary entered the member's mark from their signed sheet (Circular 22/2025 Quy chế Art. 22(1))"),
+});
 
 /** What a marker sees: the code and their own marks, never who wrote the script. */
 export const markerScriptSchema = z

@@ -480,7 +480,8 @@ export function createRoundsService(deps: RoundsDeps) {
 
   /** The members who entered these marks, by id (the council's views say who marked each slot). */
   async function markersOf(marks: MarkRow[]) {
-    const ids = [...new Set(marks.flatMap((m) => (m.memberId ? [m.memberId] : [])))];
+    // The member who gave each mark, and the secretary who transcribed a member's sheet.
+    const ids = [...new Set(marks.flatMap((m) => [m.memberId, m.enteredByMemberId].filter((x): x is string => x !== null)))];
     return new Map((await repo.membersByIds(ids)).map((m) => [m.memberId, m]));
   }
 
@@ -739,7 +740,12 @@ export function createRoundsService(deps: RoundsDeps) {
       for (const m of marks) marksBy.set(m.scriptId, [...(marksBy.get(m.scriptId) ?? []), m]);
       const who = isMarker ? new Map() : await markersOf(marks);
       const markView = (m: MarkRow) => ({ slot: m.slot, score: m.score, enteredAt: m.enteredAt });
-      const councilMarkView = (m: MarkRow) => ({ ...markView(m), markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null, markerKeyId: m.markerKeyId });
+      const councilMarkView = (m: MarkRow) => ({
+        ...markView(m),
+        markedBy: (m.memberId ? who.get(m.memberId) : undefined) ?? null,
+        markerKeyId: m.markerKeyId,
+        ...(m.sheetRef ? { transcription: { sheetRef: m.sheetRef, by: (m.enteredByMemberId ? who.get(m.enteredByMemberId) : undefined) ?? null } } : {}),
+      });
       return rows.map((s) => {
         const partCode = partById.get(s.partId)?.code ?? '';
         const own = marksBy.get(s.id) ?? [];
