@@ -340,7 +340,8 @@ export function createMarkingService(deps: MarkingDeps) {
             !p.computer &&
             (p.markingMode === 'panel' ? drive.kind === 'recruitment' : p.written || p.markingMode === 'double'),
         );
-        const refused = marked.filter((p) => rows.some((r) => r.partCode === p.code));
+        // An absence is the invigilators' minute, not a mark: `absent: true` rows are taken for every part.
+        const refused = marked.filter((p) => rows.some((r) => r.partCode === p.code && r.absent !== true));
         if (refused.length > 0) {
           throw conflict(
             'scores.marked_part',
