@@ -77,16 +77,17 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       on conflict on constraint appointments_result_unique do nothing`);
   }
 
-  async function dataFor(dates: (string | null | undefined)[]) {
+  /** The calendar for the years the dates span, read in the caller's transaction (the embedded database has one session). */
+  async function dataFor(dates: (string | null | undefined)[], tx: DbOrTx = db) {
     const years = dates.filter((d): d is string => typeof d === 'string').map((d) => Number(d.slice(0, 4)));
     const from = Math.max(CALENDAR_MIN_YEAR, Math.min(...years));
     const to = Math.min(CALENDAR_MAX_YEAR, Math.max(...years) + 1);
-    return calendar.dataFor(from, to);
+    return calendar.dataFor(from, to, tx);
   }
 
-  async function stepsOf(drive: ScopedDrive, row: AppointmentRow, publishedOn: string | null, on = today()): Promise<AppointmentStepView[]> {
+  async function stepsOf(drive: ScopedDrive, row: AppointmentRow, publishedOn: string | null, on = today(), tx: DbOrTx = db): Promise<AppointmentStepView[]> {
     const start = row.calledOn ?? publishedOn;
-    const data = await dataFor([on, start, row.decisionDate, row.decisionReceivedOn]);
+    const data = await dataFor([on, start, row.decisionDate, row.decisionReceivedOn], tx);
     return appointmentSteps(
       {
         preset: drive.ruleSetPreset as Preset,
@@ -110,7 +111,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     const rule = replacementRule(drive.ruleSetPreset as Preset, row.struckOffOn);
     const [decision] = await tx.select().from(appointmentReplacementDecisions).where(eq(appointmentReplacementDecisions.appointmentId, row.id));
     const [called] = await tx.select({ id: appointments.id }).from(appointments).where(eq(appointments.replacesAppointmentId, row.id));
-    const listDueOn = rule === 'head_chooses' ? nextLowerListDue(row.struckOffOn, await dataFor([row.struckOffOn])) : null;
+    const listDueOn = rule === 'head_chooses' ? nextLowerListDue(row.struckOffOn, await dataFor([row.struckOffOn], tx)) : null;
     return {
       rule,
       article: rule === 'head_chooses' ? '170/2025 Art. 18(4) as amended by 300/2026 Art. 5' : drive.ruleSetPreset === 'nd115' ? '115/2020 Art. 18(4)' : '170/2025 Art. 19(4)',
@@ -133,7 +134,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
   });
 
   async function view(drive: ScopedDrive, row: AppointmentRow, publishedOn: string | null, tx: DbOrTx = db) {
-    const steps = await stepsOf(drive, row, publishedOn);
+    const steps = await stepsOf(drive, row, publishedOn, today(), tx);
     return {
       id: row.id,
       driveId: row.driveId,
@@ -587,7 +588,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
           throw unprocessable('appointment.replacement_required', 'Under this decree the next-lower candidate is called (170 Art. 19(4); 115 Art. 18(4)): the head only chooses among tied ones');
         }
         const on = today();
-        const listDueOn = rule === 'head_chooses' ? nextLowerListDue(row.struckOffOn, await dataFor([row.struckOffOn])) : null;
+        const listDueOn = rule === 'head_chooses' ? nextLowerListDue(row.struckOffOn, await dataFor([row.struckOffOn], tx)) : null;
         let next: { called: AppointmentRow | null; tiedApplicationIds: string[] } = { called: null, tiedApplicationIds: [] };
         if (input.recruit) {
           next = await callNextLower(tx, drive, row.quotaId, on, 'replacement', row, input.applicationId, record);
@@ -644,7 +645,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
         if (!AFTER_RESULTS.includes(drive.status)) throw conflict('appointment.results_not_published', 'The results are not published', { status: drive.status });
         if (!drive.planApprovedOn) throw unprocessable('appointment.plan_date_missing', 'The drive records no plan approval date: the 12 months of 115 Art. 18(4) count from it');
         const on = today();
-        const endsOn = newNeedWindowEnds(drive.planApprovedOn, await dataFor([drive.planApprovedOn, on]));
+        const endsOn = newNeedWindowEnds(drive.planApprovedOn, await dataFor([drive.planApprovedOn, on], tx));
         if (on > endsOn) {
           throw unprocessable('appointment.new_need_window_closed', `A new need is filled from the next-lower list only within 12 months of the plan's approval (${drive.planApprovedOn}): until ${endsOn} (115/2020 Art. 18(4))`, {
             planApprovedOn: drive.planApprovedOn,

@@ -165,7 +165,7 @@ export function createTimelineService(deps: TimelineDeps) {
     let steps: TimelineEntry[] = [];
     if (hasTimeline(preset)) {
       const span = timelineYears({ events, today });
-      const data = await calendar.dataFor(Math.max(CALENDAR_MIN_YEAR, span.from), Math.min(CALENDAR_MAX_YEAR, span.to));
+      const data = await calendar.dataFor(Math.max(CALENDAR_MIN_YEAR, span.from), Math.min(CALENDAR_MAX_YEAR, span.to), tx);
       steps = buildTimeline(
         {
           preset,
