@@ -289,22 +289,6 @@ export function createRoundsRepository(db: DbOrTx) {
       const [row] = await tx.select({ path: agencies.path }).from(agencies).where(eq(agencies.id, id));
       return row?.path;
     },
-
-    async scriptsOfApplication(tx: DbOrTx, applicationId: string) {
-      return tx
-        .select({ script: scripts, part: parts, round: rounds })
-        .from(scripts)
-        .innerJoin(parts, eq(parts.id, scripts.partId))
-        .innerJoin(rounds, eq(rounds.id, scripts.roundId))
-        .where(eq(scripts.applicationId, applicationId))
-        .orderBy(asc(rounds.order), asc(parts.position));
-    },
-
-    async scriptWithPart(tx: DbOrTx, scriptId: string, lock = false) {
-      const q = tx.select({ script: scripts, part: parts, round: rounds }).from(scripts).innerJoin(parts, eq(parts.id, scripts.partId)).innerJoin(rounds, eq(rounds.id, scripts.roundId)).where(eq(scripts.id, scriptId));
-      const [row] = lock ? await q.for('update', { of: scripts }) : await q;
-      return row;
-    },
   };
 }
 export type RoundsRepository = ReturnType<typeof createRoundsRepository>;
