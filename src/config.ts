@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const bool = z
@@ -171,6 +172,22 @@ export type Config = Readonly<{
 }>;
 
 export class ConfigError extends Error {}
+
+/**
+ * Reads the environment file (`ENV_FILE`, default `.env` in the working directory) into
+ * process.env when it exists, as `.env.example` promises: variables already set win. `ENV_FILE=`
+ * (empty) reads none. Called by the server and the operator commands before loadConfig.
+ */
+export function loadEnvironmentFile(env: NodeJS.ProcessEnv = process.env): string | null {
+  const file = env.ENV_FILE === undefined ? '.env' : env.ENV_FILE;
+  if (!file || !existsSync(file)) return null;
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  ENV_FILE: ${file} could not be read (${(err as Error).message})`, { cause: err });
+  }
+  return file;
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

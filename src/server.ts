@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
-import { loadConfig, ConfigError } from './config.js';
+import { loadConfig, loadEnvironmentFile, ConfigError } from './config.js';
 import { openDatabase } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { ensureAuditKey, ensureDataKey } from './db/data-key.js';
@@ -12,6 +12,7 @@ import { createLogger } from './logger.js';
 import { bootstrapAdminKey } from './cli/bootstrap.js';
 
 async function main() {
+  loadEnvironmentFile();
   const loaded = loadConfig();
   const logger = createLogger(loaded.logLevel);
   const database = await openDatabase({

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { buildServices, type Services } from '../app.js';
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvironmentFile } from '../config.js';
 import type { Caller, Clock } from '../context.js';
 import { openSpool, type Spool } from '../crypto/spool.js';
 import { openDatabase, type Database } from '../db/client.js';
@@ -546,7 +546,10 @@ export async function demoReport(services: Services, driveIds: DemoResult['drive
   return { drive, leadership };
 }
 
+const DEMO_KEY_NAME = 'demo admin';
+
 async function main() {
+  loadEnvironmentFile();
   const loaded = loadConfig();
   const database: Database = await openDatabase({ databaseUrl: loaded.databaseUrl, pgliteDir: loaded.pgliteDir, poolMax: 4 });
   let spool: Spool | undefined;
@@ -577,14 +580,18 @@ async function main() {
     out(`  approved ${leadership.titlesApproved} at ${leadership.agencies} agencies`);
     out(`  examined ${pct(leadership.examined)}; with a winner ${pct(leadership.withWinner)}; without ${pct(leadership.withoutWinner)}`);
     out(`  not held ${pct(leadership.notHeld)}; pending ${pct(leadership.pending)}`);
-    const key = await services.apiKeys.createAs(systemActor('demo'), { name: 'demo admin', role: 'admin' });
+    // One demo admin key per database: a second run says which key to use instead of minting another.
+    const existing = (await services.apiKeys.list(500, undefined)).find((k) => k.name === DEMO_KEY_NAME && !k.revokedAt);
+    const key = existing ? null : await services.apiKeys.createAs(systemActor('demo'), { name: DEMO_KEY_NAME, role: 'admin' });
+    const shown = key?.key ?? '<the demo admin key>';
     const base = config.publicBaseUrl ?? `http://localhost:${config.port}`;
     out('');
-    out(`Admin API key (shown once): ${key.key}`);
+    if (key) out(`Admin API key (shown once): ${key.key}`);
+    else out(`The admin key the first demo run printed (key ${existing!.prefix}…, named "${DEMO_KEY_NAME}") still works; no new key was made.`);
     out('Start the server (npm start), then:');
-    out(`  curl -s -H "Authorization: Bearer ${key.key}" ${base}/v1/reports/drives/${result.driveIds.recruitment}`);
-    out(`  curl -s -H "Authorization: Bearer ${key.key}" "${base}/v1/reports/leadership?year=2023"`);
-    out(`  curl -s -H "Authorization: Bearer ${key.key}" -H "Accept: text/csv" -o ket-qua.csv ${base}/v1/drives/${result.driveIds.recruitment}/results/export`);
+    out(`  curl -s -H "Authorization: Bearer ${shown}" ${base}/v1/reports/drives/${result.driveIds.recruitment}`);
+    out(`  curl -s -H "Authorization: Bearer ${shown}" "${base}/v1/reports/leadership?year=2023"`);
+    out(`  curl -s -H "Authorization: Bearer ${shown}" -H "Accept: text/csv" -o ket-qua.csv ${base}/v1/drives/${result.driveIds.recruitment}/results/export`);
   } finally {
     await spool?.close();
     await database.close();

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { loadConfig, loadEnvironmentFile } from '../config.js';
+import { DatabaseInUseError, openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 import { createAgenciesRepository } from '../modules/agencies/agencies.repository.js';
 import { createApiKeysRepository } from '../modules/api-keys/api-keys.repository.js';
@@ -29,6 +29,7 @@ async function main() {
     options: { role: { type: 'string' }, name: { type: 'string' }, agency: { type: 'string' }, id: { type: 'string' }, batch: { type: 'string' } },
   });
   const command = positionals[0];
+  loadEnvironmentFile();
   const loaded = loadConfig();
   const database = await openDatabase({ databaseUrl: loaded.databaseUrl, pgliteDir: loaded.pgliteDir, poolMax: 2 });
   try {
@@ -73,7 +74,15 @@ async function main() {
   }
 }
 
+const whileServing = `The server (npm start) holds the embedded database: stop it first, or create the key through the
+running API with an admin key:
+  curl -X POST http://127.0.0.1:3000/v1/api-keys -H "Authorization: Bearer <admin key>" \\
+       -H "Content-Type: application/json" -d '{"role":"registrar","name":"HR portal"}'
+A lost admin key: stop the server and run npm run keys -- create --role admin --name <name>, then
+revoke the lost one (npm run keys -- list, npm run keys -- revoke --id <id>).`;
+
 main().catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  if (err instanceof DatabaseInUseError) process.stderr.write(`${whileServing}\n`);
   process.exit(1);
 });

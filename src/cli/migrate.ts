@@ -1,7 +1,8 @@
-import { loadConfig } from '../config.js';
+import { loadConfig, loadEnvironmentFile } from '../config.js';
 import { openDatabase } from '../db/client.js';
 import { runMigrations } from '../db/migrate.js';
 
+loadEnvironmentFile();
 const config = loadConfig();
 const database = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir, poolMax: 1 });
 try {

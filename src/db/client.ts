@@ -28,6 +28,9 @@ export type OpenDatabaseOptions = {
   applicationName?: string;
 };
 
+/** The embedded database's directory is held by another process (a running server, another command). */
+export class DatabaseInUseError extends Error {}
+
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts);
   if (!opts.pgliteDir) throw new Error('either databaseUrl or pgliteDir is required');
@@ -89,7 +92,7 @@ async function openPglite(dir: string): Promise<Database> {
     try {
       release = await lockfile.lock(abs, { lockfilePath: `${abs}.lock`, stale: 15_000, update: 5_000 });
     } catch (err) {
-      throw new Error(`The embedded database at ${abs} is in use by another process (${(err as Error).message})`, { cause: err });
+      throw new DatabaseInUseError(`The embedded database at ${abs} is in use by another process (${(err as Error).message})`, { cause: err });
     }
   }
   const client = await PGlite.create(inMemory ? undefined : path.resolve(dir), { extensions: { pg_trgm } });
