@@ -13,6 +13,7 @@ import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
 import { registerJsonBodyParser, registerNulByteGuard } from './http/json-body.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
+import { trackRouteMethods } from './http/method-not-allowed.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
 import { operationsRoutes, type Readiness } from './http/operations.js';
 import { registerRateLimits } from './http/rate-limits.js';
@@ -100,6 +101,8 @@ export type AppDeps = {
   /** Flipped by the server entry on SIGTERM: /readyz then answers 503 for the drain period. */
   readiness?: Readiness;
 };
+
+const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 200 };
 
 /** TRUST_PROXY as Fastify takes it: a list of proxy addresses, or a number of hops in front of the service. */
 const trustedProxies = (t: Config['trustProxy']) =>
@@ -242,8 +245,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    routerOptions: ROUTER_OPTIONS,
   }).withTypeProvider<ZodTypeProvider>();
+  const allowedMethods = trackRouteMethods(app, ROUTER_OPTIONS);
+  // The public address of the API (PUBLIC_BASE_URL) for absolute links (src/http/pagination.ts).
+  app.decorate('publicBaseUrl', config.publicBaseUrl ?? '');
 
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -261,7 +267,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (closing) void reply.header('connection', 'close');
     return payload;
   });
-  registerErrorHandling(app);
+  registerErrorHandling(app, allowedMethods);
   registerJsonBodyParser(app);
   registerNulByteGuard(app);
 

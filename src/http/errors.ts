@@ -71,6 +71,9 @@ export function sendProblem(
   return reply.code(status).type('application/problem+json').send(body);
 }
 
+/** A query or path number that is not one (`?limit=abc`, `?limit=`) reaches zod as NaN: say what was expected. */
+const readable = (message: string) => message.replace(/expected number, received NaN/, 'expected a number');
+
 type ValidationIssue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
 
 function validationErrors(err: FastifyError): FieldError[] {
@@ -78,7 +81,7 @@ function validationErrors(err: FastifyError): FieldError[] {
   return ((err.validation ?? []) as ValidationIssue[]).map((v) => {
     const issuePath = (v.params?.issue as { path?: unknown[] } | undefined)?.path;
     const segs = Array.isArray(issuePath) ? issuePath.map(String) : (v.instancePath ?? '').split('/').filter(Boolean);
-    return { path: [context, ...segs].join('.'), message: v.message ?? 'invalid' };
+    return { path: [context, ...segs].join('.'), message: readable(v.message ?? 'invalid') };
   });
 }
 
@@ -94,10 +97,16 @@ export function frameworkErrorHandler(err: FastifyError, _request: FastifyReques
 }
 
 /** Maps every error to problem+json; 5xx are logged with the request id and never leak internals. */
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 404, 'route.not_found', `No route ${request.method} ${request.url.split('?')[0]}`),
-  );
+export function registerErrorHandling(app: FastifyInstance, allowedMethods: (path: string) => string[] = () => []): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = allowedMethods(path);
+    if (allowed.length > 0) {
+      void reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, 405, 'route.method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+    }
+    return sendProblem(reply, 404, 'route.not_found', `No route ${request.method} ${path}`);
+  });
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if ((err as unknown) instanceof AppError) {

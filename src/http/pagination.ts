@@ -35,12 +35,19 @@ export function toPage<T>(rows: T[], limit: number, cursorOf: (last: T) => Recor
 
 export const idCursor = z.object({ id: z.string().uuid() });
 
-/** Sets `Link: <…>; rel="next"` for the page and returns the body unchanged. */
+/**
+ * Sets `Link: <…>; rel="next"` for the page and returns the body unchanged. The URL is absolute (RFC 8288
+ * resolves a relative one against the request, which clients get wrong behind proxies): PUBLIC_BASE_URL
+ * when it is set (`app.publicBaseUrl`), else the request's own scheme and host (X-Forwarded-Proto and
+ * -Host only from proxies TRUST_PROXY names).
+ */
 export function withLink<P extends { nextCursor: string | null }>(request: FastifyRequest, reply: FastifyReply, page: P): P {
   if (page.nextCursor) {
+    const configured = (request.server as unknown as { publicBaseUrl?: string }).publicBaseUrl;
+    const base = configured ? configured.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
     const url = new URL(request.url, 'http://x');
     url.searchParams.set('cursor', page.nextCursor);
-    void reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+    void reply.header('link', `<${base}${url.pathname}${url.search}>; rel="next"`);
   }
   return page;
 }

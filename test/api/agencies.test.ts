@@ -54,7 +54,10 @@ describe('agencies', () => {
       const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null }; headers: Record<string, string> } = await t.http.get(url).set(bearer(t.adminKey));
       expect(res.status).toBe(200);
       seen.push(...res.body.items.map((x: { id: string }) => x.id));
-      url = res.body.nextCursor ? /<([^>]+)>/.exec(res.headers.link ?? "")![1]! : null;
+      const next = res.body.nextCursor ? /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')![1]! : null;
+      // The link is absolute (RFC 8288), on the host the request was sent to.
+      if (next) expect(next).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/agencies\?/);
+      url = next ? next.replace(/^http:\/\/[^/]+/, '') : null;
       pages++;
     }
     expect(pages).toBe(3);
@@ -65,6 +68,32 @@ describe('agencies', () => {
     const res = await t.http.get('/v1/agencies?cursor=abc').set(bearer(t.adminKey));
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('request.invalid_cursor');
+  });
+
+  it('when the limit is not a number, then 400 saying a number was expected (not "received NaN")', async () => {
+    for (const limit of ['abc', '']) {
+      const res = await t.http.get(`/v1/agencies?limit=${limit}`).set(bearer(t.adminKey));
+      if (limit === '') {
+        expect([200, 400]).toContain(res.status);
+        continue;
+      }
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('request.invalid');
+      expect(res.body.detail).toContain('querystring.limit: Invalid input: expected a number');
+      expect(JSON.stringify(res.body)).not.toContain('NaN');
+    }
+  });
+
+  it('when PUBLIC_BASE_URL is set, then the next-page link is built on it', async () => {
+    const behind = await setupApp({ env: { PUBLIC_BASE_URL: 'https://tuyendung.hanoi.gov.vn/api/' } });
+    try {
+      for (let i = 0; i < 2; i++) await createAgency(behind);
+      const res = await behind.http.get('/v1/agencies?limit=1').set(bearer(behind.adminKey));
+      expect(res.status).toBe(200);
+      expect(res.headers.link).toMatch(/^<https:\/\/tuyendung\.hanoi\.gov\.vn\/api\/v1\/agencies\?limit=1&cursor=[^>]+>; rel="next"$/);
+    } finally {
+      await behind.close();
+    }
   });
 
   it('when the limit exceeds 500, then 400', async () => {

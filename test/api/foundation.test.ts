@@ -20,6 +20,22 @@ describe('errors are problem+json', () => {
     expect(res.body.type).toContain('route.not_found');
   });
 
+  it('when a known path is asked with a method it does not have, then 405 with Allow (RFC 9110 §15.5.6), not 404', async () => {
+    const agency = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).send({ code: `A405-${Date.now()}`, name: 'Sở Nội vụ', bloc: 'state' });
+    expect(agency.status, JSON.stringify(agency.body)).toBe(201);
+    const res = await t.http.put(`/v1/agencies/${agency.body.id}/nothing-here`).set(bearer(t.adminKey));
+    expect(res.status).toBe(404);
+    const wrong = await t.http.post(`/v1/agencies/${agency.body.id}`).set(bearer(t.adminKey)).send({});
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(wrong.body).toMatchObject({ status: 405, code: 'route.method_not_allowed', title: 'Method Not Allowed' });
+    const allow = wrong.headers.allow!.split(', ');
+    expect(allow).toEqual(expect.arrayContaining(['GET', 'HEAD', 'PATCH']));
+    expect(allow).not.toContain('POST');
+    // A trailing slash is the same path, as the router treats it.
+    expect((await t.http.delete('/v1/agencies/').set(bearer(t.adminKey))).status).toBe(405);
+  });
+
   it('when the body violates the schema, then 400 with errors[] per field', async () => {
     const res = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).send({ code: '', name: 'x', bloc: 'nope', extra: 1 });
     expect(res.status).toBe(400);
