@@ -10,7 +10,7 @@ import type { Database } from './db/client.js';
 import { openSpool, type Spool } from './crypto/spool.js';
 import { authPlugin } from './http/auth.js';
 import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
-import { registerJsonBodyParser, registerNulByteGuard } from './http/json-body.js';
+import { registerEmptyBodyAsObject, registerJsonBodyParser, registerNulByteGuard } from './http/json-body.js';
 import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { trackRouteMethods } from './http/method-not-allowed.js';
@@ -270,6 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, allowedMethods);
   registerJsonBodyParser(app);
   registerNulByteGuard(app);
+  registerEmptyBodyAsObject(app);
 
   await app.register(helmet, {
     // The API serves JSON; the docs page needs its own scripts and styles.

@@ -38,6 +38,8 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    // An empty body is no body (curl -X POST -H 'Content-Type: application/json'): see below.
+    if (text.trim() === '') return done(null, undefined);
     parse(req, text, (err, value) => {
       if (err) return done(err, undefined);
       const path = SURROGATE_ESCAPE.test(text) ? lonePath(value, '') : null;
@@ -50,6 +52,21 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
       if (nul !== null) return done(nulByte(nul), undefined);
       done(null, value);
     });
+  });
+}
+
+/**
+ * A POST, PUT or PATCH sent with no body (or a JSON `null`), on a route whose body is an object, is validated as `{}`:
+ * an action whose fields are all optional (`POST /drives/{id}/results/compute`) needs no body, and one
+ * with required fields names them instead of saying "expected object, received undefined".
+ */
+export function registerEmptyBodyAsObject(app: FastifyInstance): void {
+  app.addHook('preValidation', async (request) => {
+    if (request.body != null || !['POST', 'PUT', 'PATCH'].includes(request.method)) return;
+    type ZodLike = { _zod?: { def?: { type?: string; innerType?: ZodLike } } };
+    let schema = request.routeOptions.schema?.body as ZodLike | undefined;
+    while (schema?._zod?.def?.type === 'optional' || schema?._zod?.def?.type === 'nullable') schema = schema._zod.def.innerType;
+    if (schema?._zod?.def?.type === 'object') request.body = {};
   });
 }
 

@@ -103,6 +103,19 @@ describe('computing results', () => {
     expect(read.tied.length + read.winners.length).toBeGreaterThan(0);
   });
 
+  it('when compute is posted with no body at all, or an empty JSON body, then it runs as with {} (every field is optional)', async () => {
+    const { driveId, quotaId } = await examined(['70', '60']);
+    const bare = await t.http.post(`/v1/drives/${driveId}/results/compute`).set(bearer(t.adminKey));
+    expect(bare.status, JSON.stringify(bare.body)).toBe(200);
+    const empty = await t.http.post(`/v1/drives/${driveId}/results/compute`).set(bearer(t.adminKey)).set('content-type', 'application/json').send('');
+    expect(empty.status, JSON.stringify(empty.body)).toBe(200);
+    expect([...rowsOf((await resultsOf(t, driveId)).get(quotaId)!).values()].filter((r) => r.outcome === 'winner')).toHaveLength(2);
+    // A route whose body has required fields names them instead of "expected object".
+    const agency = await t.http.post('/v1/agencies').set(bearer(t.adminKey));
+    expect(agency.status).toBe(400);
+    expect(agency.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.code', 'body.name']));
+  });
+
   it('when overrides come without dryRun, then 422 results.overrides_need_dry_run; invalid overrides are 400', async () => {
     const { driveId } = await examined(['70.00']);
     const res = await t.http.post(`/v1/drives/${driveId}/results/compute`).set(bearer(t.adminKey)).send({ overrides: { minAgeYears: 20 } });
