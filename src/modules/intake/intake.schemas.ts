@@ -33,7 +33,7 @@ export const intakeCategorySchema = z
     councilRequired: z.boolean().describe('A review council (Hội đồng kiểm tra, sát hạch) checks the person, except for a leadership post'),
     oralRequired: z.boolean().describe('The council holds an oral (sát hạch vấn đáp)'),
     decidingAuthority: authority,
-    dossierItems: z.array(dossierItemRule),
+    dossierItems: z.array(z.object({ code: z.string(), name: z.string(), validityDays: z.number().int().nullable(), validityMonths: z.number().int().nullable() })),
     effectiveFrom: isoDate,
     effectiveTo: isoDate.nullable(),
   })
