@@ -5,6 +5,10 @@ import { makeNationalId } from '../factories/candidates.js';
 import { createAgencyWithHeadcount, createDrive, createJobPosition } from '../factories/drives.js';
 import { buildSmallDrive } from '../factories/reports.js';
 import { workflow } from '../factories/results.js';
+import { createWebhook } from '../factories/webhooks.js';
+import { createNationalIdProtector } from '../../src/crypto/national-id.js';
+import { rotateIntakeNationalIdKey } from '../../src/modules/intake/intake.key-rotation.js';
+import { TEST_DATA_KEY } from '../helpers/app.js';
 
 /*
  * Intake (tiếp nhận) outside drives: Decree 170/2025 Art. 13–14 as issued (the seeded catalogue;
@@ -268,6 +272,23 @@ describe('intake of a civil servant (170 Art. 13–14 as issued)', () => {
   });
 });
 
+describe('intake of a public employee (115 Art. 13 as amended by 85/2023)', () => {
+  it('when a category a intake (5 years) is requested, then a council and oral are needed and the health certificate is valid 30 days only (Art. 13(3)(c))', async () => {
+    const { agencyId } = await createAgencyWithHeadcount(t, { year: YEAR, staffCategory: 'public_employee', assigned: 3 });
+    const jobPositionId = await createJobPosition(t, agencyId, { staffCategory: 'public_employee' });
+    const list = await t.http.get('/v1/intake-categories?staffCategory=public_employee&on=2026-03-31').set(bearer(t.adminKey));
+    const a = list.body.items.find((c: { code: string }) => c.code === 'a');
+    expect(a).toMatchObject({ catalogue: 'nd115-2020-85-2023', condition: 'insured_years', minYears: 5, councilRequired: true, decidingAuthority: 'recruiting_authority_head' });
+    const created = await post({ ...intakeBody({ agencyId, jobPositionId }, 'a'), categoryId: a.id });
+    expect(created.status).toBe(201);
+    expect(created.body.assessment).toMatchObject({ councilRequired: true, oralRequired: true, conditionsMet: true });
+    // Health certificate of 2025-10-01 for a dossier of 2026-03-31: within 6 months (170) but not 30 days (115).
+    expect(created.body.assessment.problems.map((p: { code: string; item: string }) => `${p.code}:${p.item}`)).toEqual(['dossier_item_expired:health']);
+    // A civil-servant category does not fit a public-employee position.
+    expect((await post(intakeBody({ agencyId, jobPositionId }, 'b'))).body.code).toBe('intake.category_mismatch');
+  });
+});
+
 describe('yearly figures: recruited by exam, by review and by intake, per agency', () => {
   it('when a drive’s results are approved and an intake is accepted in its year, then the report counts each by its method', async () => {
     const d = await buildSmallDrive(t);
@@ -299,5 +320,38 @@ describe('yearly figures: recruited by exam, by review and by intake, per agency
     expect((await t.http.get(`/v1/reports/recruitment?year=2024&agencyId=${d.agencyId}`).set(bearer(t.adminKey))).body.agencies).toEqual([]);
     const other = await place();
     expect((await t.http.get(`/v1/reports/recruitment?year=2025&agencyId=${d.agencyId}`).set(bearer(await t.keyFor('auditor', other.agencyId)))).status).toBe(404);
+  });
+});
+
+describe('webhooks and the data key', () => {
+  it('when an intake is requested and accepted, then subscribers get intake events with ids and codes only', async () => {
+    const at = await place();
+    await createWebhook(t, { url: 'http://127.0.0.1:9/hook', eventTypes: ['intake.requested', 'intake.accepted'], agencyId: at.agencyId });
+    const body = intakeBody(at, 'c');
+    const created = await post(body);
+    expect((await accept(created.body.id)).status).toBe(200);
+    const events = await t.sql<{ type: string; payload: { resourceId: string; object: Record<string, unknown> } }>(
+      'select type, payload from webhook_events where agency_id = $1 order by occurred_at',
+      [at.agencyId],
+    );
+    expect(events.map((e) => e.type)).toEqual(['intake.requested', 'intake.accepted']);
+    expect(events[1]!.payload).toMatchObject({ resourceId: created.body.id, object: { status: 'accepted', categoryCode: 'c', catalogue: 'nd170-2025' } });
+    expect(JSON.stringify(events)).not.toContain(body.person.fullName);
+    expect(JSON.stringify(events)).not.toContain(body.person.nationalId);
+  });
+
+  it('when the data key is rotated, then intakes’ national IDs are re-encrypted under the new key and still read the same', async () => {
+    const at = await place();
+    const body = intakeBody(at, 'c');
+    const created = await post(body);
+    const newKey = Buffer.alloc(32, 11).toString('base64');
+    const rotating = createNationalIdProtector(newKey, [TEST_DATA_KEY]);
+    const { rotated } = await rotateIntakeNationalIdKey(t.database.db, rotating, { batchSize: 2 });
+    expect(rotated).toBeGreaterThan(0);
+    const [row] = await t.sql<{ national_id_ciphertext: string; national_id_index: string }>('select national_id_ciphertext, national_id_index from intakes where id = $1', [created.body.id]);
+    expect(row!.national_id_ciphertext.startsWith(`v2:${rotating.keyId}:`)).toBe(true);
+    expect(rotating.decrypt(row!.national_id_ciphertext)).toBe(body.person.nationalId);
+    expect(row!.national_id_index).toBe(rotating.blindIndex(body.person.nationalId));
+    expect((await rotateIntakeNationalIdKey(t.database.db, rotating)).rotated).toBe(0);
   });
 });
