@@ -323,6 +323,37 @@ describe('yearly figures: recruited by exam, by review and by intake, per agency
   });
 });
 
+describe('the catalogue is data', () => {
+  it('when an admin adds a category of a new law, then it is listed in force from its date, and only an admin may add one', async () => {
+    const body = {
+      catalogue: 'nd300-2026-test',
+      staffCategory: 'civil_servant',
+      code: 'a',
+      name: 'Đối tượng a (Nghị định 300/2026 Điều 3)',
+      source: 'Decree 300/2026 Art. 3 (summary)',
+      condition: 'insured_years',
+      minYears: 5,
+      councilRequired: true,
+      oralRequired: true,
+      decidingAuthority: 'recruiting_authority_head',
+      dossierItems: [{ code: 'cv', name: 'Sơ yếu lý lịch', validityDays: 30, validityMonths: null }],
+      effectiveFrom: '2030-08-01',
+    };
+    expect((await t.http.post('/v1/intake-categories').set(bearer(await t.keyFor('organizer'))).send(body)).status).toBe(403);
+    const created = await t.http.post('/v1/intake-categories').set(bearer(t.adminKey)).send(body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ catalogue: 'nd300-2026-test', code: 'a', effectiveTo: null });
+    expect((await t.http.post('/v1/intake-categories').set(bearer(t.adminKey)).send(body)).body.code).toBe('intake_category.duplicate');
+    const before = await t.http.get('/v1/intake-categories?staffCategory=civil_servant&on=2030-07-31').set(bearer(t.adminKey));
+    expect(before.body.items.map((c: { id: string }) => c.id)).not.toContain(created.body.id);
+    const inForce = await t.http.get('/v1/intake-categories?staffCategory=civil_servant&on=2030-08-01').set(bearer(t.adminKey));
+    expect(inForce.body.items.map((c: { id: string }) => c.id)).toContain(created.body.id);
+    // A dossier received before the entry is in force cannot use it.
+    const at = await place();
+    expect((await post({ ...intakeBody(at, 'c'), categoryId: created.body.id })).body.code).toBe('intake.category_not_in_force');
+  });
+});
+
 describe('webhooks and the data key', () => {
   it('when an intake is requested and accepted, then subscribers get intake events with ids and codes only', async () => {
     const at = await place();
