@@ -77,6 +77,9 @@ import { createExportsRepository } from './modules/exports/exports.repository.js
 import { exportsRoutes } from './modules/exports/exports.routes.js';
 import { createExportsService } from './modules/exports/exports.service.js';
 import { createBoardsRepository } from './modules/boards/boards.repository.js';
+import { createIntakeRepository } from './modules/intake/intake.repository.js';
+import { intakeRoutes } from './modules/intake/intake.routes.js';
+import { createIntakeService } from './modules/intake/intake.service.js';
 import { boardsRoutes } from './modules/boards/boards.routes.js';
 import { memberDriveScope } from './modules/boards/boards.scope.js';
 import { createBoardsService } from './modules/boards/boards.service.js';
@@ -223,7 +226,8 @@ export function buildServices(deps: {
     clock: deps.clock,
     overdue: async (drive) => ({ timelineSteps: await timeline.overdueCount(drive), appointmentSteps: await appointments.overdueCount(drive) }),
   });
-  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, identity, marking, discipline, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments };
+  const intake = createIntakeService({ db, repo: createIntakeRepository(db), agencies: agenciesRepo, jobPositions: jobPositionsRepo, quotas, nationalIds, clock: deps.clock });
+  return { agencies, apiKeys, audit, jobPositions, drives, quotas, rounds, appeals, identity, marking, discipline, candidates, applications, applicationsImporter, results, reports, exports, boards, calendar, timeline, appointments, intake };
 }
 export type Services = ReturnType<typeof buildServices>;
 
@@ -376,6 +380,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(timelineRoutes, { timeline: services.timeline });
       await v1.register(appointmentsRoutes, { appointments: services.appointments });
+      await v1.register(intakeRoutes, { intake: services.intake });
       await v1.register(publicAppointmentsRoutes, { appointments: services.appointments });
       await v1.register(fraudFindingRoutes, { findings: createFraudFindings({ db: database.db, drives: createDrivesRepository(database.db) }) });
       await v1.register(applicationsRoutes, {

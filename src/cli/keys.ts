@@ -13,6 +13,7 @@ import { ensureAuditKey, ensureDataKey } from '../db/data-key.js';
 import { createAuditRepository } from '../modules/audit/audit.repository.js';
 import { createAuditService } from '../modules/audit/audit.service.js';
 import { rotateNationalIdKey } from '../modules/candidates/candidates.key-rotation.js';
+import { rotateIntakeNationalIdKey } from '../modules/intake/intake.key-rotation.js';
 
 const usage = `Usage: npm run keys -- create --role <${roles.join('|')}> --name <name> [--agency <agency id>]
        npm run keys -- list
@@ -65,7 +66,8 @@ async function main() {
         batchSize,
         onBatch: (n) => process.stdout.write(`  ${n} national IDs re-encrypted\n`),
       });
-      process.stdout.write(`Done: ${rotated} national IDs re-encrypted and re-indexed under data key ${keyId}; every row is on it now.\n`);
+      const intakes = await rotateIntakeNationalIdKey(db, protector, { batchSize, onBatch: (n) => process.stdout.write(`  ${n} intake national IDs re-encrypted\n`) });
+      process.stdout.write(`Done: ${rotated + intakes.rotated} national IDs re-encrypted and re-indexed under data key ${keyId}; every row is on it now.\n`);
     } else {
       throw new Error(usage);
     }

@@ -67,7 +67,7 @@ export const headcountSchema = z
         assigned: count,
         filled: count,
         unused: z.number().int().describe('assigned − filled'),
-        reserved: count.describe('Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled)'),
+        reserved: count.describe('Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled), and by intakes still requested'),
         available: z.number().int().describe('unused − reserved: what new quotas may still take'),
         version: z.number().int(),
       }),

@@ -2,6 +2,7 @@ import { and, asc, eq, gt, ne, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import type { StaffCategory } from '../agencies/agencies.table.js';
 import { drives } from '../drives/drives.table.js';
+import { intakes } from '../intake/intake.table.js';
 import { quotas, type QuotaRow } from './quotas.table.js';
 
 export type QuotaFilter = {
@@ -56,6 +57,8 @@ export function createQuotasRepository(db: DbOrTx) {
      * Slots held at an agency for a year and staff category by quotas of recruitment drives that
      * are still running (not finished, not cancelled). Leadership titles fill existing posts and
      * hold no headcount. `exceptQuotaId` leaves out a quota whose slots are being changed.
+     * Intakes still requested hold one unit each (Decree 170/2025 Art. 13(3); 115/2020 Art. 13(1):
+     * taken in within the headcount assigned), so quotas and intakes are counted together.
      */
     async reservedSlots(tx: DbOrTx, agencyId: string, year: number, category: StaffCategory, exceptQuotaId?: string): Promise<number> {
       const [row] = await tx
@@ -75,7 +78,11 @@ export function createQuotasRepository(db: DbOrTx) {
             exceptQuotaId ? ne(quotas.id, exceptQuotaId) : undefined,
           ),
         );
-      return Number(row?.n ?? 0);
+      const [held] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(intakes)
+        .where(and(eq(intakes.agencyId, agencyId), eq(intakes.year, year), eq(intakes.staffCategory, category), eq(intakes.status, 'requested')));
+      return Number(row?.n ?? 0) + Number(held?.n ?? 0);
     },
   };
 }

@@ -133,7 +133,7 @@ export function createQuotasService(deps: QuotasDeps) {
       throw unprocessable(
         'quota.exceeds_unused_headcount',
         `Requested ${requested} slots, but only ${available} are available: assigned ${assigned} − filled ${filled} − ` +
-          `held by running drives ${reserved} (${at.staffCategory}, ${at.year})`,
+          `held by running drives and pending intakes ${reserved} (${at.staffCategory}, ${at.year})`,
         { assigned, filled, reserved, requested, available },
       );
     }
@@ -153,6 +153,9 @@ export function createQuotasService(deps: QuotasDeps) {
   }
 
   return {
+    /** The one headcount guard, shared with intakes (src/modules/intake): both lock the headcount row first. */
+    guardHeadcount,
+
     async create(caller: Caller, driveId: string, input: CreateQuotaInput): Promise<QuotaView> {
       return audited(db, caller.actor, async (tx, record) => {
         const drive = await deps.drives.lockVisibleDrive(tx, caller, driveId, 'share');

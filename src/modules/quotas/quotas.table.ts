@@ -39,6 +39,8 @@ export const quotas = pgTable(
     ethnicGroups: jsonb().$type<EthnicGroupSlots[]>().notNull().default([]),
     /** The plan requires a foreign-language exam for this position (Decree 170/2025 Art. 9(5)); null: not required. */
     foreignLanguage: jsonb().$type<ForeignLanguageRequirement>(),
+    /** Exam (thi tuyển) or selection by review (xét tuyển): Decree 170/2025 Art. 3(2)(d); Decree 115/2020 Art. 2. */
+    method: text({ enum: ['exam', 'review'] }).notNull().default('exam'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),

@@ -39,6 +39,10 @@ export const webhookEventTypes = [
   'appointment.struck_off',
   'appointment.replacement_decided',
   'appointment.next_lower_called',
+  'intake.requested',
+  'intake.council_reported',
+  'intake.accepted',
+  'intake.refused',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -90,6 +94,11 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'appointment.replacement_decided': 'appointment.replacement_decided',
   'appointment.next_lower_called': 'appointment.next_lower_called',
   'appointment.new_need_filled': 'appointment.next_lower_called',
+  // Intake (tiếp nhận, 170 Art. 13–14; 115 Art. 13): ids and codes only, never the person.
+  'intake.requested': 'intake.requested',
+  'intake.council_reported': 'intake.council_reported',
+  'intake.accepted': 'intake.accepted',
+  'intake.refused': 'intake.refused',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
