@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Pool as PgPool } from 'pg';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema.js';
 
@@ -112,7 +113,6 @@ async function openPglite(dir: string): Promise<Database> {
   };
 }
 
-type PgPool = InstanceType<(typeof import('pg'))['default']['Pool']>;
 type ConnectCallback = (err: Error | undefined, client: unknown, release: unknown) => void;
 
 /**
