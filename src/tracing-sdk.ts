@@ -51,7 +51,9 @@ export function startTracing(opts: TracingOptions): Tracing {
   trace.setGlobalTracerProvider(provider);
 
   // SQL text is recorded as sent (parameters are placeholders; their values are never recorded).
-  const pg = new PgInstrumentation({ enhancedDatabaseReporting: false });
+  // Only statements of traced work (a request, a delivery, a job) make spans: the outbox poll and
+  // the sweeps, every second on every instance, would otherwise each start a trace of their own.
+  const pg = new PgInstrumentation({ enhancedDatabaseReporting: false, requireParentSpan: true });
   pg.setTracerProvider(provider);
   pg.enable();
   createRequire(import.meta.url)('pg');
