@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Db } from '../db/client.js';
 import { ImportFailedError, type ImportSummary } from '../modules/applications/applications.import.js';
+import { withSpan } from '../tracing.js';
 
 /**
  * What the service itself is doing, beside the HTTP figures of src/http/metrics.ts:
@@ -160,34 +161,46 @@ type Computer = { compute(caller: never, driveId: string, expected: never, input
 
 /**
  * Counts imports and times computations where they run (the services), so that every way of
- * starting them (a request, a job) is counted once. The methods are replaced in place: the routes
- * and any job runner call them through the same objects.
+ * starting them (a request, a job) is counted once, and traces each as a span of its own (tracing
+ * on). The methods are replaced in place: the routes and any job runner call them through the same
+ * objects.
  */
 export function observeServices(services: { applicationsImporter: Importer; results: Computer }, metrics: DomainMetrics): void {
   const importer = services.applicationsImporter;
   const run = importer.run.bind(importer);
-  importer.run = async (caller, driveId, rows, opts) => {
-    try {
-      const report = await run(caller, driveId, rows, opts);
-      metrics.importFinished(report.summary, 'done', opts.atomic);
-      return report;
-    } catch (err) {
-      if (err instanceof ImportFailedError) metrics.importFinished(err.summary, 'refused', opts.atomic);
-      else metrics.importFinished({ rows: 0, created: 0, exists: 0, errors: 0 }, 'failed', opts.atomic);
-      throw err;
-    }
-  };
+  importer.run = (caller, driveId, rows, opts) =>
+    withSpan(
+      'applications.import',
+      async (span) => {
+        try {
+          const report = await run(caller, driveId, rows, opts);
+          metrics.importFinished(report.summary, 'done', opts.atomic);
+          span.setAttributes({ 'import.rows': report.summary.rows, 'import.errors': report.summary.errors });
+          return report;
+        } catch (err) {
+          if (err instanceof ImportFailedError) metrics.importFinished(err.summary, 'refused', opts.atomic);
+          else metrics.importFinished({ rows: 0, created: 0, exists: 0, errors: 0 }, 'failed', opts.atomic);
+          throw err;
+        }
+      },
+      { attributes: { 'drive.id': driveId, 'import.atomic': opts.atomic } },
+    );
   const results = services.results;
   const compute = results.compute.bind(results);
-  results.compute = async (caller, driveId, expected, input) => {
-    const started = performance.now();
-    let ok = false;
-    try {
-      const r = await compute(caller, driveId, expected, input);
-      ok = true;
-      return r;
-    } finally {
-      metrics.computationFinished((performance.now() - started) / 1000, { dryRun: input.dryRun, ok });
-    }
-  };
+  results.compute = (caller, driveId, expected, input) =>
+    withSpan(
+      'results.compute',
+      async () => {
+        const started = performance.now();
+        let ok = false;
+        try {
+          const r = await compute(caller, driveId, expected, input);
+          ok = true;
+          return r;
+        } finally {
+          metrics.computationFinished((performance.now() - started) / 1000, { dryRun: input.dryRun, ok });
+        }
+      },
+      { attributes: { 'drive.id': driveId, 'results.dry_run': input.dryRun } },
+    );
 }

@@ -1,6 +1,7 @@
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAgency, uniqueCode } from '../factories/agencies.js';
+import { createOpenDriveNow, makeNationalId } from '../factories/candidates.js';
 import { createWebhook } from '../factories/webhooks.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { onPostgres } from '../helpers/env.js';
@@ -83,6 +84,19 @@ describe('trace context', () => {
     expect(sqlSpans.length).toBeGreaterThan(0);
     expect(sqlSpans.some((s) => String(s.attributes['db.statement'] ?? s.attributes['db.query.text']).includes('api_keys'))).toBe(true);
     expect(JSON.stringify(sqlSpans.map((s) => s.attributes))).not.toContain('001090054321');
+  });
+
+  it('when an import is traced, then it is a span of the request trace with its row counts', async () => {
+    const d = await createOpenDriveNow(t);
+    const res = await t.http
+      .post(`/v1/drives/${d.driveId}/applications/import`)
+      .set(bearer(t.adminKey))
+      .set('traceparent', traceparentOf('3333333333333333'))
+      .send([{ fullName: 'Vũ Thị Vết', nationalId: makeNationalId({ birthYear: 1993, female: true }), birthDate: '1993-05-06', gender: 'female', ethnicity: 'Kinh', quotaId: d.quotaId }]);
+    expect(res.status).toBe(200);
+    const span = spansOfTrace(TRACE_ID).find((s) => s.name === 'applications.import');
+    expect(span?.attributes).toMatchObject({ 'drive.id': d.driveId, 'import.atomic': false, 'import.rows': 1, 'import.errors': 0 });
+    expect(JSON.stringify(exporter.getFinishedSpans().map((s) => s.attributes))).not.toContain('Vũ Thị');
   });
 
   it('when a request comes without a traceparent, then a new trace starts and nothing is inherited', async () => {
