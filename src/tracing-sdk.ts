@@ -35,6 +35,10 @@ export type Tracing = {
   shutdown(): Promise<void>;
 };
 
+/**
+ * Registers the provider, context manager and propagator globally (the OpenTelemetry API has one
+ * of each per process): one traced app per process, as the server runs it.
+ */
 export function startTracing(opts: TracingOptions): Tracing {
   const spanProcessors = opts.spanProcessors
     ? [...opts.spanProcessors]
@@ -62,8 +66,10 @@ export function startTracing(opts: TracingOptions): Tracing {
     instrumentHooks: false,
     ignorePaths: ({ url }) => url === '/healthz' || url === '/readyz',
     // The default url.path carries the query string: national IDs and tokens are removed as in the logs.
+    // The span is named `{method} {route}` (HTTP semantic conventions), not the library's "request".
     requestHook: (span, request) => {
       span.setAttribute('url.path', redactUrl(request.url));
+      span.updateName(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`);
     },
   });
   fastify.setTracerProvider(provider);

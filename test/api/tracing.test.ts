@@ -64,7 +64,7 @@ describe('trace context', () => {
       .set(bearer(t.adminKey))
       .set('traceparent', traceparentOf('1111111111111111'));
     expect(res.status).toBe(200);
-    const http = spansOfTrace(TRACE_ID).find((s) => s.name === 'request');
+    const http = spansOfTrace(TRACE_ID).find((s) => s.name === 'GET /v1/candidates');
     expect(http).toBeDefined();
     expect(http!.parentSpanContext?.spanId).toBe('1111111111111111');
     expect(http!.attributes['http.route']).toBe('/v1/candidates');
@@ -102,7 +102,7 @@ describe('trace context', () => {
   it('when a request comes without a traceparent, then a new trace starts and nothing is inherited', async () => {
     const res = await t.http.get('/v1/agencies').set(bearer(t.adminKey));
     expect(res.status).toBe(200);
-    const http = exporter.getFinishedSpans().find((s) => s.name === 'request');
+    const http = exporter.getFinishedSpans().find((s) => s.name === 'GET /v1/agencies');
     expect(http).toBeDefined();
     expect(http!.spanContext().traceId).not.toBe(TRACE_ID);
     expect(http!.parentSpanContext).toBeUndefined();
