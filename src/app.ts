@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { Config } from './config.js';
 import type { Clock } from './context.js';
 import type { Database } from './db/client.js';
@@ -14,12 +15,13 @@ import { registerEmptyBodyAsObject, registerJsonBodyParser, registerNulByteGuard
 import { idempotencyPlugin } from './http/idempotency.js';
 import { registerMetrics } from './http/metrics.js';
 import { trackRouteMethods } from './http/method-not-allowed.js';
+import { observeServices, registerDomainMetrics } from './http/domain-metrics.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
 import { operationsRoutes, type Readiness } from './http/operations.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { httpServerOptions, limitSockets } from './http/sockets.js';
 import { serializerCompiler } from './http/serializer.js';
-import { createLogger } from './logger.js';
+import { createLogger, requestLine } from './logger.js';
 import { createAgenciesRepository } from './modules/agencies/agencies.repository.js';
 import { agenciesRoutes } from './modules/agencies/agencies.routes.js';
 import { createAgenciesService } from './modules/agencies/agencies.service.js';
@@ -103,6 +105,8 @@ export type AppDeps = {
   redis?: unknown;
   /** Flipped by the server entry on SIGTERM: /readyz then answers 503 for the drain period. */
   readiness?: Readiness;
+  /** Where spans go instead of the OTLP exporter (e.g. an in-memory exporter); given, tracing is on. */
+  spanProcessors?: readonly SpanProcessor[];
 };
 
 const ROUTER_OPTIONS = { ignoreTrailingSlash: true, maxParamLength: 200 };
@@ -235,7 +239,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, database } = deps;
   const clock = deps.clock ?? (() => new Date());
   const app = Fastify({
-    loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
+    loggerInstance: (deps.logger ?? createLogger(config.logLevel, undefined, { pretty: config.logFormat === 'pretty' })) as FastifyBaseLogger,
+    // One line per request, written at its end (below), instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
@@ -255,8 +261,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The public address of the API (PUBLIC_BASE_URL) for absolute links (src/http/pagination.ts).
   app.decorate('publicBaseUrl', config.publicBaseUrl ?? '');
 
+  // Tracing loads the OpenTelemetry SDK only when switched on; its plugin comes before every route.
+  if (config.tracing.enabled || deps.spanProcessors) {
+    const { startTracing } = await import('./tracing-sdk.js');
+    const tracing = startTracing({ serviceName: config.tracing.serviceName, otlpEndpoint: config.tracing.otlpEndpoint, spanProcessors: deps.spanProcessors });
+    await app.register(tracing.fastifyPlugin);
+    app.addHook('onClose', async () => tracing.shutdown());
+  }
   app.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(requestLine(request, reply.statusCode, reply.elapsedTime), 'request');
   });
   limitSockets(app, config);
   app.addHook('onRoute', addStandardResponses);
@@ -286,7 +302,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     exposedHeaders: ['etag', 'location', 'link', 'x-request-id', 'retry-after', 'idempotent-replayed'],
   });
   const metrics = registerMetrics(app, () => database.poolStats());
-  const limitPerKey = await registerRateLimits(app, { config, redis: deps.redis, metrics });
+  const domainMetrics = registerDomainMetrics(metrics, { db: database.db, cacheMs: config.metrics.dbCacheMs, log: app.log });
+  const limitPerKey = await registerRateLimits(app, { config, redis: deps.redis, metrics, onRefused: domainMetrics.rateLimitRefused });
   await registerOpenApi(app, { serverUrl: config.publicBaseUrl });
 
   // Import bodies and reports, and exports being built, are spooled here (private, encrypted; crashed instances' files removed now).
@@ -303,6 +320,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     spool,
     timelineDueSoonWorkingDays: config.timeline.dueSoonWorkingDays,
   });
+  observeServices(services, domainMetrics);
   if (config.audit.checkpointIntervalMs > 0) {
     const checkpoints = startAuditCheckpoints(services.audit, config.audit.checkpointIntervalMs, app.log);
     app.addHook('onReady', async () => checkpoints.start());

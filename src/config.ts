@@ -44,6 +44,13 @@ const envSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   REDIS_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json` (one object a line, for collectors) or `pretty` (human-readable through pino-pretty, a dev dependency: `npm run dev`). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** OpenTelemetry tracing (HTTP, SQL, webhook deliveries). Off: the SDK is not even loaded. On by default when an OTLP endpoint is set. */
+  TRACING_ENABLED: bool.optional(),
+  /** OTLP/HTTP collector base URL (e.g. http://otel-collector:4318); traces go to its /v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('tuyendung'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(200 * 1_048_576),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(0).default(300_000),
@@ -73,6 +80,8 @@ const envSchema = z.object({
   /** Prometheus metrics are served on their own port (unset: not served); never on the API port. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Gauges read from the database (webhook backlog, overdue deadlines) are cached this long between scrapes. */
+  METRICS_DB_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** 32 bytes, base64: encrypts national IDs (AES-256-GCM) and keys their blind index. */
   DATA_KEY: z
     .string()
@@ -146,7 +155,9 @@ export type Config = Readonly<{
   rateLimit: Readonly<{ max: number; windowMs: number; ipMax: number; authFailuresMax: number }>;
   corsOrigins: readonly string[];
   trustProxy: false | number | readonly string[];
-  metrics: Readonly<{ port: number | undefined; host: string }>;
+  metrics: Readonly<{ port: number | undefined; host: string; dbCacheMs: number }>;
+  logFormat: 'json' | 'pretty';
+  tracing: Readonly<{ enabled: boolean; otlpEndpoint: string | undefined; serviceName: string }>;
   dataKey: string | undefined;
   dataKeysRetired: readonly string[];
   auditKey: string | undefined;
@@ -236,7 +247,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     corsOrigins: Object.freeze(e.CORS_ORIGINS),
     trustProxy: Array.isArray(e.TRUST_PROXY) ? Object.freeze(e.TRUST_PROXY) : e.TRUST_PROXY,
-    metrics: Object.freeze({ port: e.METRICS_PORT, host: e.METRICS_HOST }),
+    metrics: Object.freeze({ port: e.METRICS_PORT, host: e.METRICS_HOST, dbCacheMs: e.METRICS_DB_CACHE_MS }),
+    logFormat: e.LOG_FORMAT,
+    tracing: Object.freeze({
+      enabled: e.TRACING_ENABLED ?? e.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      // The OTLP convention: the base endpoint gets the signal's path.
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined,
+      serviceName: e.OTEL_SERVICE_NAME,
+    }),
     dataKey: e.DATA_KEY,
     dataKeysRetired: Object.freeze(e.DATA_KEYS_RETIRED),
     auditKey: e.AUDIT_KEY,

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import { pgErrorOf } from './db/pg-error.js';
 
@@ -67,10 +68,19 @@ export function serializeError(err: unknown): unknown {
   };
 }
 
-/** JSON logs on stdout (or the given destination), with credentials and national IDs redacted. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * JSON logs on stdout (or the given destination), with credentials and national IDs redacted.
+ * `pretty` (LOG_FORMAT=pretty, `npm run dev`) prints them for a person through pino-pretty, a dev
+ * dependency loaded in a worker thread only then. While tracing is on, lines written inside a
+ * traced request or job carry its `traceId`.
+ */
+export function createLogger(level: string, destination?: DestinationStream, opts: { pretty?: boolean } = {}): Logger {
   const options: pino.LoggerOptions = {
     level,
+    mixin() {
+      const span = trace.getActiveSpan();
+      return span ? { traceId: span.spanContext().traceId } : {};
+    },
     redact: {
       paths: [
         'req.headers.authorization',
@@ -91,5 +101,28 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       err: serializeError,
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  if (opts.pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } },
+    });
+  }
+  return pino(options);
+}
+
+/** The one line logged per request: what was asked and how it ended, never the URL's values or the body. */
+export function requestLine(request: {
+  method: string;
+  id: string;
+  routeOptions: { url?: string | undefined };
+  principal?: { keyId: string } | null;
+}, statusCode: number, elapsedMs: number) {
+  return {
+    method: request.method,
+    route: request.routeOptions.url ?? 'unmatched',
+    status: statusCode,
+    ms: Math.round(elapsedMs * 10) / 10,
+    ...(request.principal ? { keyId: request.principal.keyId } : {}),
+  };
 }

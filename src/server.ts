@@ -14,7 +14,7 @@ import { bootstrapAdminKey } from './cli/bootstrap.js';
 async function main() {
   loadEnvironmentFile();
   const loaded = loadConfig();
-  const logger = createLogger(loaded.logLevel);
+  const logger = createLogger(loaded.logLevel, undefined, { pretty: loaded.logFormat === 'pretty' });
   const database = await openDatabase({
     databaseUrl: loaded.databaseUrl,
     pgliteDir: loaded.pgliteDir,

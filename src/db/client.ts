@@ -1,6 +1,7 @@
 import { chmod, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Pool as PgPool } from 'pg';
 import { sql } from 'drizzle-orm';
 import * as schema from './schema.js';
 
@@ -9,7 +10,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
-export type PoolStats = { total: number; idle: number; waiting: number };
+/** `waits`/`waitSeconds`: checkouts that found the pool full and queued, and their total time in the queue (since start). */
+export type PoolStats = { total: number; idle: number; waiting: number; waits: number; waitSeconds: number };
 
 export interface Database {
   readonly kind: 'postgres' | 'pglite';
@@ -61,6 +63,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
+  const waits = countPoolWaits(pool, opts.poolMax ?? 20);
   const db = drizzle(pool, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
     kind: 'postgres',
@@ -68,7 +71,7 @@ async function openPostgres(url: string, opts: OpenDatabaseOptions): Promise<Dat
     async ping() {
       await pool.query('select 1');
     },
-    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, waits: waits.count, waitSeconds: waits.seconds }),
     close: () => pool.end(),
   };
 }
@@ -105,12 +108,46 @@ async function openPglite(dir: string): Promise<Database> {
     async ping() {
       await db.execute(sql`select 1`);
     },
-    poolStats: () => ({ total: 1, idle: 1, waiting: 0 }),
+    poolStats: () => ({ total: 1, idle: 1, waiting: 0, waits: 0, waitSeconds: 0 }),
     async close() {
       await client.close();
       await release?.();
     },
   };
+}
+
+type ConnectCallback = (err: Error | undefined, client: unknown, release: unknown) => void;
+
+/**
+ * Counts checkouts that queue because every connection is busy, and the time they wait: the sign
+ * that DB_POOL_MAX (or the database) is the bottleneck. Every checkout goes through `connect`
+ * (pool.query too); the prototype's method is looked up on each call, so a tracing patch applied
+ * later (src/tracing-sdk.ts) still runs.
+ */
+function countPoolWaits(pool: PgPool, max: number) {
+  const waits = { count: 0, seconds: 0 };
+  const connectOf = () => (Object.getPrototypeOf(pool) as { connect: (this: PgPool, cb?: ConnectCallback) => Promise<unknown> | undefined }).connect;
+  Object.defineProperty(pool, 'connect', {
+    configurable: true,
+    writable: true,
+    value(cb?: ConnectCallback) {
+      const connect = connectOf();
+      if (pool.idleCount > 0 || pool.totalCount < max) return connect.call(pool, cb);
+      const started = performance.now();
+      const waited = () => {
+        waits.count++;
+        waits.seconds += (performance.now() - started) / 1000;
+      };
+      if (cb) {
+        return connect.call(pool, (err, client, release) => {
+          waited();
+          cb(err, client, release);
+        });
+      }
+      return (connect.call(pool) as Promise<unknown>).finally(waited);
+    },
+  });
+  return waits;
 }
 
 /** Removes group and other permissions from a directory tree. */

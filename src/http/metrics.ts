@@ -35,6 +35,24 @@ export function registerMetrics(app: FastifyInstance, poolStats: () => PoolStats
     },
   });
   void pool;
+  new Counter({
+    name: 'db_pool_waits_total',
+    help: 'Connection checkouts that queued because every pool connection was busy',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(poolStats().waits);
+    },
+  });
+  new Counter({
+    name: 'db_pool_wait_seconds_total',
+    help: 'Time checkouts spent queued for a pool connection',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(poolStats().waitSeconds);
+    },
+  });
   app.decorate('metricsRegistry', registry);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };

@@ -100,8 +100,9 @@ const tooMany = (retryAfterSeconds: number, detail: string) =>
  */
 export async function registerRateLimits(
   app: FastifyInstance,
-  opts: { config: Config; redis?: unknown; metrics: Registry },
+  opts: { config: Config; redis?: unknown; metrics: Registry; onRefused?: (limit: 'address' | 'auth_failures' | 'key') => void },
 ): Promise<(request: FastifyRequest) => Promise<void>> {
+  const refused = opts.onRefused ?? (() => undefined);
   const { max, windowMs, ipMax, authFailuresMax } = opts.config.rateLimit;
   const switches = new Counter({
     name: 'rate_limit_store_fallback_total',
@@ -132,10 +133,12 @@ export async function registerRateLimits(
     if (UNLIMITED.has(request.routeOptions.url ?? '')) return;
     const address = await perAddress(request);
     if (!address.isAllowed && address.isExceeded) {
+      refused('address');
       throw tooMany(address.ttlInSeconds, `More than ${address.max} requests from this address in ${windowMs / 1000} s`);
     }
     const failures = await authFailures(request, { increment: false });
     if (!failures.isAllowed && failures.remaining === 0) {
+      refused('auth_failures');
       throw tooMany(failures.ttlInSeconds, `More than ${failures.max} failed authentications from this address; retry later`);
     }
   });
@@ -148,6 +151,7 @@ export async function registerRateLimits(
     if (!request.principal) return;
     const key = await perKey(request);
     if (!key.isAllowed && key.isExceeded) {
+      refused('key');
       throw tooMany(key.ttlInSeconds, `Rate limit of ${key.max} requests per ${windowMs / 1000} s exceeded for this key`);
     }
   };

@@ -57,6 +57,8 @@ describe('delivery', () => {
     expect(req!.method).toBe('POST');
     expect(req!.path).toBe('/hooks');
     expect(req!.headers['content-type']).toBe('application/json');
+    // Tracing is off by default: no trace context is made up for the receiver.
+    expect(req!.headers.traceparent).toBeUndefined();
     const verified = new Webhook(hook.secret).verify(req!.body, req!.headers) as Record<string, unknown>;
     expect(verified).toMatchObject({ type: 'agency.created', data: { resourceType: 'agency', resourceId: child.id, agencyId: child.id } });
     expect((verified.data as { object: { name: string } }).object.name).toBe('Phòng Tổ chức cán bộ');

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import supertest from 'supertest';
 import { inject } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
@@ -64,11 +64,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 export async function setupApp(
-  opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger; poolMax?: number; clock?: () => Date } = {},
+  opts: { env?: Record<string, string>; redis?: unknown; logger?: Logger; poolMax?: number; clock?: () => Date; spanProcessors?: AppDeps['spanProcessors'] } = {},
 ): Promise<TestApp> {
   const { database, url, drop } = await freshDatabase(opts.poolMax);
   const config = testConfig({ ...(url ? { DATABASE_URL: url } : {}), ...opts.env });
-  const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const app = await buildApp({ config, database, redis: opts.redis, ...(opts.logger ? { logger: opts.logger } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.spanProcessors ? { spanProcessors: opts.spanProcessors } : {}) });
   await app.ready();
   const { db } = database;
   const keys = createApiKeysService({ db, repo: createApiKeysRepository(db), agencies: createAgenciesRepository(db) });

@@ -1,6 +1,7 @@
 import { inArray, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
+import { activeTraceparent } from '../../tracing.js';
 import { agencies } from '../agencies/agencies.table.js';
 import { drives } from '../drives/drives.table.js';
 import { webhookDeliveries, webhookEvents } from './webhooks.table.js';
@@ -157,6 +158,8 @@ export async function enqueueWebhookEvents(tx: DbOrTx, changes: readonly Audited
     for (const r of rows) pathOf.set(r.id, r.path);
   }
 
+  // The request (or job) raising the events: its deliveries continue its trace (tracing on; else null).
+  const traceParent = activeTraceparent();
   const events: (typeof webhookEvents.$inferInsert)[] = [];
   const deliveries: (typeof webhookDeliveries.$inferInsert)[] = [];
   for (const { change, type } of mapped) {
@@ -174,6 +177,7 @@ export async function enqueueWebhookEvents(tx: DbOrTx, changes: readonly Audited
       agencyId,
       driveId: change.driveId,
       auditEventId: change.id,
+      traceParent,
       payload: {
         resourceType: change.resourceType,
         resourceId: change.resourceId,

@@ -27,6 +27,8 @@ export type ClaimedDelivery = {
   occurredAt: Date;
   url: string;
   secret: string;
+  /** The trace of the request that raised the event (null when it was not traced). */
+  traceParent: string | null;
 };
 
 const rowsOf = <T>(res: unknown): T[] => (res as { rows: T[] }).rows;
@@ -159,6 +161,7 @@ export function createWebhooksRepository(db: DbOrTx) {
         occurred_at: Date | string;
         url: string;
         secret: string;
+        trace_parent: string | null;
       }>(
         await db.execute(sql`
           with candidates as (
@@ -186,7 +189,7 @@ export function createWebhooksRepository(db: DbOrTx) {
               last_attempt_at = now()
           from picked, webhook_events e, webhook_subscriptions s
           where d.id = picked.id and e.id = d.event_id and s.id = d.subscription_id
-          returning d.id, d.attempts, d.subscription_id, e.id as event_id, e.type, e.payload, e.occurred_at, s.url, s.secret`),
+          returning d.id, d.attempts, d.subscription_id, e.id as event_id, e.type, e.payload, e.occurred_at, e.trace_parent, s.url, s.secret`),
       );
       return rows.map((r) => ({
         id: r.id,
@@ -198,6 +201,7 @@ export function createWebhooksRepository(db: DbOrTx) {
         occurredAt: new Date(r.occurred_at),
         url: r.url,
         secret: r.secret,
+        traceParent: r.trace_parent,
       }));
     },
 

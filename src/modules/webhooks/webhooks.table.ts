@@ -53,6 +53,8 @@ export const webhookEvents = pgTable(
     agencyId: uuid(),
     driveId: uuid(),
     auditEventId: uuid(),
+    /** The W3C `traceparent` of the request that raised it (tracing on): its deliveries continue that trace. */
+    traceParent: text(),
   },
   (t) => [index('webhook_events_occurred_idx').on(t.occurredAt)],
 );
@@ -89,6 +91,8 @@ export const webhookDeliveries = pgTable(
     // The fair claim: the first few due deliveries of each subscription.
     index('webhook_deliveries_subscription_due_idx').on(t.subscriptionId, t.nextAttemptAt).where(sql`${t.status} in ('pending', 'failed')`),
     index('webhook_deliveries_event_idx').on(t.eventId),
+    // Dead deliveries per subscription, counted by /metrics at scrape time.
+    index('webhook_deliveries_dead_idx').on(t.subscriptionId).where(sql`${t.status} = 'dead'`),
     check('webhook_deliveries_attempts_nonnegative', sql`${t.attempts} >= 0`),
   ],
 );

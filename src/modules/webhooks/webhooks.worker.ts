@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import { bareHost, guardedLookup, isForbiddenAddress } from '../../http/ssrf.js';
+import { SpanKind, contextOfTraceparent, traceparentOf, withSpan } from '../../tracing.js';
 import type { ClaimedDelivery, WebhooksRepository } from './webhooks.repository.js';
 
 export type WebhookWorkerOptions = {
@@ -42,7 +43,12 @@ export const messageOf = (d: Pick<ClaimedDelivery, 'eventId' | 'eventType' | 'oc
  * on every retry so receivers can drop duplicates). Redirects are not followed, and the socket
  * connects only to addresses that pass the SSRF check at this moment (not when the URL was saved).
  */
-export function send(d: ClaimedDelivery, opts: Pick<WebhookWorkerOptions, 'timeoutMs' | 'allowPrivate'>): Promise<SendResult> {
+export function send(
+  d: ClaimedDelivery,
+  opts: Pick<WebhookWorkerOptions, 'timeoutMs' | 'allowPrivate'>,
+  /** W3C trace context for the receiver (the delivery's span, child of the originating request's). */
+  traceparent?: string | null,
+): Promise<SendResult> {
   return new Promise((resolve) => {
     let url: URL;
     let signature: string;
@@ -76,6 +82,7 @@ export function send(d: ClaimedDelivery, opts: Pick<WebhookWorkerOptions, 'timeo
           'webhook-id': d.eventId,
           'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
           'webhook-signature': signature,
+          ...(traceparent ? { traceparent } : {}),
         },
       },
       (res) => {
@@ -119,18 +126,35 @@ export function createWebhookWorker(deps: { repo: WebhooksRepository; logger: Fa
   let claiming: Promise<number> | undefined;
   let claimAgain = false;
 
-  async function deliver(d: ClaimedDelivery): Promise<void> {
-    const result = await send(d, options);
+  /** One attempt, traced as a client span in the trace of the request that raised the event. */
+  function deliver(d: ClaimedDelivery): Promise<void> {
+    return withSpan(
+      'webhook.deliver',
+      async (span) => {
+        const result = await record(d, await send(d, options, traceparentOf(span)));
+        span.setAttribute('http.response.status_code', result.statusCode ?? 0);
+        if (!result.ok) span.setAttribute('error.type', result.unreachable ? 'unreachable' : 'status');
+      },
+      {
+        kind: SpanKind.CLIENT,
+        parent: contextOfTraceparent(d.traceParent),
+        attributes: { 'webhook.event_type': d.eventType, 'webhook.event_id': d.eventId, 'webhook.subscription_id': d.subscriptionId, 'webhook.attempt': d.attempts },
+      },
+    );
+  }
+
+  async function record(d: ClaimedDelivery, result: SendResult): Promise<SendResult> {
     if (result.ok) {
       await repo.recordOutcome(d.id, d.attempts, result);
       await repo.clearSubscriptionBackoff(d.subscriptionId);
-      return;
+      return result;
     }
     const dead = d.attempts >= options.maxAttempts;
     const retryInMs = backoffMs(d.attempts, options.backoffBaseMs, options.backoffMaxMs);
     await repo.recordOutcome(d.id, d.attempts, { ...result, dead, retryInMs });
     if (result.unreachable) await repo.backOffSubscription(d.subscriptionId, options.backoffBaseMs, options.backoffMaxMs);
     logger.warn({ deliveryId: d.id, eventId: d.eventId, attempt: d.attempts, dead, error: result.error }, 'webhook delivery failed');
+    return result;
   }
 
   function start(d: ClaimedDelivery): void {
