@@ -153,10 +153,11 @@ describe('a recruitment drive from registration to published results (Decree 138
     const text = JSON.stringify(pub.body);
     expect(text).not.toMatch(/birthDate|contacts|1995-05-20|example\.vn|0912345678/);
 
-    // A winner's result is cancelled for fraud: the next reserve (Bình) takes the slot; Châu is barred.
+    // A winner's result is cancelled for fraud, named by the application id an integrator holds: the
+    // next reserve (Bình) takes the slot; Châu is barred.
     const resultOfC = rows.get(c!)!.resultId;
     const cancelled = await t.http
-      .post(`/v1/results/${resultOfC}/cancel`)
+      .post(`/v1/results/${c}/cancel`)
       .set(bearer(await t.keyFor('organizer')))
       .send({ reason: 'fraud', note: 'Văn bằng giả' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
@@ -186,6 +187,9 @@ describe('a recruitment drive from registration to published results (Decree 138
     const twice = await t.http.post(`/v1/results/${resultOfC}/cancel`).set(bearer(t.adminKey)).send({ reason: 'no_show' });
     expect(twice.status).toBe(409);
     expect(twice.body.code).toBe('result.not_winner');
+    const twiceByApplication = await t.http.post(`/v1/results/${c}/cancel`).set(bearer(t.adminKey)).send({ reason: 'no_show' });
+    expect(twiceByApplication.status).toBe(409);
+    expect(twiceByApplication.body.code).toBe('result.not_winner');
     const actions = (await t.sql<{ action: string }>('select action from audit_events where drive_id = $1', [driveId])).map((x) => x.action);
     for (const action of ['results.computed', 'results.tie_decided', 'results.submitted', 'results.approved', 'results.published', 'result.cancelled', 'result.promoted']) {
       expect(actions).toContain(action);

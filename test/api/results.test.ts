@@ -116,6 +116,22 @@ describe('computing results', () => {
     expect(agency.body.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(['body.code', 'body.name']));
   });
 
+  it('when results are read, then each quota also lists every row in rank order (ranked first, the unranked after), beside the buckets', async () => {
+    const { driveId, quotaId, apps } = await examined(['30', '60', '70'], 1);
+    await computeOk(t, driveId);
+    const res = await t.http.get(`/v1/drives/${driveId}/results`).set(bearer(t.adminKey));
+    expect(res.status).toBe(200);
+    const quota = res.body.items.find((q: { quotaId: string }) => q.quotaId === quotaId);
+    const rows = quota.rows as { applicationId: string; outcome: string; rank: number | null }[];
+    expect(rows.map((r) => [r.applicationId, r.outcome, r.rank])).toEqual([
+      [apps[2], 'winner', 1],
+      [apps[1], 'reserve', 2],
+      [apps[0], 'failed', null],
+    ]);
+    const bucketed = ['winners', 'tied', 'reserves', 'failed', 'others'].flatMap((b) => quota[b] as { applicationId: string }[]);
+    expect(new Set(rows.map((r) => r.applicationId))).toEqual(new Set(bucketed.map((r) => r.applicationId)));
+  });
+
   it('when overrides come without dryRun, then 422 results.overrides_need_dry_run; invalid overrides are 400', async () => {
     const { driveId } = await examined(['70.00']);
     const res = await t.http.post(`/v1/drives/${driveId}/results/compute`).set(bearer(t.adminKey)).send({ overrides: { minAgeYears: 20 } });

@@ -546,6 +546,17 @@ export function createResultsRepository(db: DbOrTx) {
       return row;
     },
 
+    /** An application's result, its winning row first (an NV1/NV2 application has one per choice). */
+    async findResultOfApplication(applicationId: string, tx: DbOrTx = db): Promise<ResultRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(results)
+        .where(eq(results.applicationId, applicationId))
+        .orderBy(sql`${results.outcome} = 'winner' desc`, results.choice)
+        .limit(1);
+      return row;
+    },
+
     /** Serialises replacements in one quota: every cancel and replacement decision takes this lock first. */
     async lockQuotaResult(tx: Tx, quotaId: string): Promise<QuotaResultRow | undefined> {
       const [row] = await tx.select().from(quotaResults).where(eq(quotaResults.quotaId, quotaId)).for('update');

@@ -204,7 +204,8 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
       description:
         'Only a winner of approved or published results (409 result.not_cancellable, result.not_winner). fraud also bars the candidate ' +
         'from the following drives. Answers 200 with status promoted, no_reserve, or tie_pending_decision when the next reserves are ' +
-        'tied: the cancellation stands and the quota awaits the head’s decision (POST …/results/tie-decisions).',
+        'tied: the cancellation stands and the quota awaits the head’s decision (POST …/results/tie-decisions). The id is the ' +
+        'result’s (resultId) or the application’s: an application’s winning row is cancelled.',
       params: idParams,
       body: cancelBody,
       response: { 200: cancellationSchema, ...problems(404, 409, 422) },

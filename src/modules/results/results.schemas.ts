@@ -41,7 +41,13 @@ export const resultRowSchema = z
     candidateNumber: z.string().nullable(),
     choice: z.number().int().describe('1 = NV1, 2 = NV2'),
     outcome: z.enum(outcomes),
-    rank: z.number().int().nullable().describe('Competition rank within the quota; tied applications share it'),
+    rank: z
+      .number()
+      .int()
+      .nullable()
+      .describe(
+        'Place within the quota after the whole tie-break chain of the rule set: 1, 2, 3…; only applications the chain could not separate (awaiting the head’s decision) share a rank. null when not ranked (failed a gate, absent, cancelled, not considered)',
+      ),
     winnerSlot: z.number().int().nullable(),
     rawScore: decimal.nullable().describe('Ranking-round total on 100 (leadership: written part)'),
     priorityPoints: decimal.describe('Highest priority category only (no stacking)'),
@@ -104,6 +110,9 @@ export const quotaResultSchema = z
     reserves: z.array(resultRowSchema).describe('In rank order'),
     failed: z.array(resultRowSchema).describe('Failed a gate or absent'),
     others: z.array(resultRowSchema).describe('Cancelled, NV2 not considered, leadership not selected / pending / not held'),
+    rows: z
+      .array(resultRowSchema)
+      .describe('Every row of the quota in one list, beside the buckets above: ranked rows by `rank` (rows still tied share it), then rows without a rank (failed, absent, cancelled, not considered)'),
   })
   .meta({ id: 'QuotaResult' });
 

@@ -201,7 +201,21 @@ function quotaView(q: QuotaLike, rows: RowLike[]) {
     reserves: by('reserve'),
     failed: by('failed', 'absent'),
     others: by('not_considered', 'awaiting_nv1', 'cancelled', 'not_selected', 'pending', 'not_held', 'pending_tie'),
+    rows: inRankOrder(views),
   };
+}
+
+/** Every row of a quota in one list: ranked rows by rank (rows still tied share one), then the unranked in their buckets' order. */
+function inRankOrder<V extends { rank: number | null; outcome: ResultOutcome }>(views: V[]): V[] {
+  const bucket = (o: ResultOutcome) => (['winner', 'tied_pending', 'reserve'].includes(o) ? 0 : o === 'failed' || o === 'absent' ? 1 : 2);
+  return views
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => {
+      const ra = a.v.rank ?? Number.POSITIVE_INFINITY;
+      const rb = b.v.rank ?? Number.POSITIVE_INFINITY;
+      return ra !== rb ? ra - rb : bucket(a.v.outcome) - bucket(b.v.outcome) || a.i - b.i;
+    })
+    .map(({ v }) => v);
 }
 export type QuotaResultView = ReturnType<typeof quotaView>;
 
@@ -893,9 +907,11 @@ export function createResultsService(deps: ResultsDeps) {
      * next reserve of the same quota (Decree 138/2020 Art. 17; Decree 115/2020 Art. 18). Fraud also
      * bars the candidate from the following drives (rule set barredAfterFraudDrives).
      */
-    async cancel(caller: Caller, resultId: string, input: CancelInput) {
-      const found = await repo.findResult(resultId);
-      if (!found) throw notFound('result', resultId);
+    async cancel(caller: Caller, id: string, input: CancelInput) {
+      // The id of a result, or of the application it belongs to (integrators hold application ids).
+      const found = (await repo.findResult(id)) ?? (await repo.findResultOfApplication(id));
+      if (!found) throw notFound('result', id);
+      const resultId = found.id;
       try {
         await drives.visibleDrive(caller, found.driveId);
       } catch {
