@@ -113,7 +113,14 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
     transform: jsonSchemaTransform,
     transformObject: (doc) => markDeprecatedParameters(jsonSchemaTransformObject(doc)),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The plugin's policy ends in upgrade-insecure-requests: on a plain-HTTP host that is not
+    // localhost (an office intranet) the browser then fetches the page's own assets over https and
+    // the page stays blank. The rest of the policy (self-only scripts with their hashes) stays.
+    transformStaticCSP: (header: string) => header.replace(/\s*upgrade-insecure-requests;?/g, '').trim(),
+  });
 }
 
 type ParameterLike = { deprecated?: boolean; schema?: { deprecated?: boolean } };

@@ -158,6 +158,14 @@ describe('operations', () => {
     expect(res.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
     const docs = await t.http.get('/docs/').redirects(1);
     expect(docs.status).toBe(200);
+    // Served over plain HTTP on an intranet host, the page must not send its assets to https.
+    for (const path of ['/docs/', '/docs/static/index.html', '/docs/static/swagger-initializer.js']) {
+      const page = await t.http.get(path).set('host', 'tuyendung.intranet:3000').redirects(1);
+      expect(page.status, path).toBe(200);
+      const csp = String(page.headers['content-security-policy'] ?? '');
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).not.toContain('upgrade-insecure-requests');
+    }
   });
 
   it('when any response is sent, then security headers are set', async () => {
