@@ -19,3 +19,4 @@ export * from '../modules/discipline/discipline.table.js';
 export * from '../modules/appointments/appointments.table.js';
 export * from '../modules/appeals/appeals.table.js';
 export * from '../modules/identity/identity.table.js';
+export * from '../modules/jobs/jobs.table.js';

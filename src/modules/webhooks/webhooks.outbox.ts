@@ -39,6 +39,7 @@ export const webhookEventTypes = [
   'appointment.struck_off',
   'appointment.replacement_decided',
   'appointment.next_lower_called',
+  'job.completed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -90,6 +91,8 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'appointment.replacement_decided': 'appointment.replacement_decided',
   'appointment.next_lower_called': 'appointment.next_lower_called',
   'appointment.new_need_filled': 'appointment.next_lower_called',
+  // A job (Prefer: respond-async) ended: succeeded, failed or cancelled (src/modules/jobs).
+  'job.completed': 'job.completed',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
