@@ -82,7 +82,9 @@ export function createJobsRepository(db: Db) {
                attempts = attempts + 1, started_at = coalesce(started_at, now()), run_started_at = now(), cancel_requested = cancel_requested
         where id = (
           select id from jobs
-          where (state = 'queued' or (state = 'running' and lease_until < now())) and expires_at > now()
+          -- A lapsed lease of this very instance is not taken: the job still runs here (on the embedded
+          -- database a long transaction can hold back the renewal past the lease).
+          where (state = 'queued' or (state = 'running' and lease_until < now() and lease_owner is distinct from ${owner})) and expires_at > now()
           order by created_at, id
           for update skip locked
           limit 1)

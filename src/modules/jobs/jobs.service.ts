@@ -167,6 +167,8 @@ export function createJobsService(deps: { db: Db; repo: JobsRepository; sealer: 
     }, Math.max(50, Math.floor(options.leaseMs / 3)));
     lease.unref();
     let lastProgress = 0;
+    let pending: { done: number; total?: number | null } | undefined;
+    let writing: Promise<void> | undefined;
     const ctx: JobContext<Record<string, unknown>> = {
       job: row,
       caller,
@@ -176,12 +178,29 @@ export function createJobsService(deps: { db: Db; repo: JobsRepository; sealer: 
       checkpoint() {
         if (stopped) throw stopped;
       },
-      async progress(done, total) {
-        const r = await repo.progress(row.id, owner, done, total);
-        if (!r) stop('lost');
-        else if (r.cancelRequested) stop('cancelled');
+      /*
+       * Progress is written beside the work, never awaited by it: an atomic import reports from inside
+       * its one transaction, and on the embedded database (one session) a write on the outer handle
+       * there would wait for that very transaction. Writes are coalesced: one in flight, then the latest.
+       */
+      progress(done, total) {
+        pending = { done, ...(total !== undefined ? { total } : {}) };
         lastProgress = done;
-        changed(row.id);
+        writing ??= (async () => {
+          while (pending) {
+            const p = pending;
+            pending = undefined;
+            const r = await repo.progress(row.id, owner, p.done, p.total);
+            if (!r) stop('lost');
+            else if (r.cancelRequested) stop('cancelled');
+            changed(row.id);
+          }
+        })()
+          .catch((err: unknown) => logger.warn({ err, jobId: row.id }, 'job progress not recorded'))
+          .finally(() => {
+            writing = undefined;
+          });
+        return Promise.resolve();
       },
       async *input() {
         for await (const piece of repo.readBlobs(row.id, 'input')) yield sealer.open(piece);
@@ -193,7 +212,7 @@ export function createJobsService(deps: { db: Db; repo: JobsRepository; sealer: 
     const entry = { stop, done: Promise.resolve() };
     running.set(row.id, entry);
     try {
-      const outcome = await handler(ctx as JobContext<never>);
+      const outcome = await handler(ctx as JobContext<never>).finally(() => writing);
       if (outcome.cancelled) await finish(row, caller, owner, 'cancelled', { problem: cancelledProblem(), hasOutput: outcome.hasOutput ?? false, result: outcome.result });
       else await finish(row, caller, owner, outcome.problem ? 'failed' : 'succeeded', outcome);
     } catch (err) {
