@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { Spool, SpoolFile } from '../../crypto/spool.js';
 import { csvRows } from '../applications/applications.csv.js';
 import { ImportFailedError, type ApplicationsImporter, type ImportResults, type ImportSummary } from '../applications/applications.import.js';
@@ -17,17 +16,21 @@ export type ComputeJobParams = { driveId: string; expected: number | undefined; 
 export type ExportJobParams = { driveId: string; what: 'results' | 'applications'; format: TabularFormat };
 export type AuditVerifyJobParams = { options: VerifyOptions };
 
-/** The job's input read as the spool file the synchronous import parses (decrypted piece by piece from the database). */
-function inputFile(ctx: JobContext<unknown>): SpoolFile {
-  return {
-    bytes: 0,
-    read(opts = {}) {
-      const stream = Readable.from(ctx.input(), { objectMode: false });
-      if (opts.encoding) stream.setEncoding(opts.encoding);
-      return stream;
-    },
-    discard: async () => undefined,
-  };
+/**
+ * The job's input copied from the database into this instance's spool (encrypted, src/crypto/spool.ts)
+ * before the import reads it: the rows are then read without a database connection, which matters
+ * inside an atomic import's one transaction (on the embedded database, one session, a read on the
+ * outer handle there would wait for that very transaction).
+ */
+async function inputFile(ctx: JobContext<unknown>, spool: Spool): Promise<SpoolFile> {
+  const writer = spool.create();
+  try {
+    for await (const piece of ctx.input()) await writer.write(piece);
+  } catch (err) {
+    await writer.discard();
+    throw err;
+  }
+  return writer.close();
 }
 
 /** The report as the synchronous import sends it: `{summary, results: [...]}`, or the import.failed problem with them. */
@@ -55,7 +58,7 @@ export function registerJobHandlers(
     const { driveId, atomic, json, delimiter } = ctx.params;
     const committed = new Map<number, ImportResult[]>();
     if (!atomic) for (const b of await repo.batches(ctx.job.id)) committed.set(b.firstRow, JSON.parse(ctx.sealer.open(b.results).toString('utf8')) as ImportResult[]);
-    const file = inputFile(ctx);
+    const file = await inputFile(ctx, spool);
     const rows = json ? jsonRows(file) : csvRows(file, delimiter);
     let report: { summary: ImportSummary; results: ImportResults };
     try {
@@ -66,6 +69,7 @@ export function registerJobHandlers(
         progress: (n) => ctx.progress(n),
       });
     } catch (err) {
+      await file.discard();
       if (!(err instanceof ImportFailedError)) throw err;
       const problem = problemOf(err);
       try {
@@ -75,6 +79,7 @@ export function registerJobHandlers(
       }
       return { problem, hasOutput: true };
     }
+    await file.discard();
     try {
       await ctx.output(reportBody({ summary: report.summary }, report.results));
     } finally {
