@@ -123,7 +123,7 @@ export function createJobsRepository(db: Db) {
 
     /**
      * Ends a job (in the caller's transaction, beside its webhook event): the state, outcome, and a
-     * new expiry counted from now. `owner` null: whoever holds it (a queued job cancelled).
+     * new expiry counted from now. `owner` null: a queued job (cancelled before any instance took it).
      * Undefined when the job was not open (or not this instance's any more).
      */
     async finish(
@@ -144,7 +144,8 @@ export function createJobsRepository(db: Db) {
           leaseOwner: null,
           leaseUntil: null,
         })
-        .where(and(eq(jobs.id, id), inArray(jobs.state, [...OPEN_STATES]), owner ? eq(jobs.leaseOwner, owner) : undefined))
+        // Without an owner only a queued job ends here: one an instance claimed meanwhile is its runner's to end.
+        .where(and(eq(jobs.id, id), owner ? and(eq(jobs.state, 'running'), eq(jobs.leaseOwner, owner)) : eq(jobs.state, 'queued')))
         .returning();
       if (rows[0]) {
         // The input is kept no longer than the job runs; the batches' results are in the output now.
