@@ -95,6 +95,12 @@ import { startAppointmentSweeps } from './modules/appointments/appointments.swee
 import { timelineRoutes } from './modules/timeline/timeline.routes.js';
 import { createTimelineService } from './modules/timeline/timeline.service.js';
 import { startTimelineSweeps } from './modules/timeline/timeline.sweeper.js';
+import { createJobSealer } from './modules/jobs/jobs.crypto.js';
+import { registerJobHandlers } from './modules/jobs/jobs.handlers.js';
+import { registerJobsMetrics } from './modules/jobs/jobs.metrics.js';
+import { createJobsRepository } from './modules/jobs/jobs.repository.js';
+import { jobsRoutes } from './modules/jobs/jobs.routes.js';
+import { createJobsService } from './modules/jobs/jobs.service.js';
 
 export type AppDeps = {
   config: Config;
@@ -326,6 +332,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onReady', async () => checkpoints.start());
     app.addHook('onClose', async () => checkpoints.stop());
   }
+  // Long work as jobs (Prefer: respond-async): our own queue table, claimed under a lease (src/modules/jobs, README "Jobs").
+  const jobsRepo = createJobsRepository(database.db);
+  const jobs = createJobsService({
+    db: database.db,
+    repo: jobsRepo,
+    sealer: createJobSealer(config.dataKey ?? '', config.dataKeysRetired),
+    options: config.jobs,
+    logger: app.log,
+  });
+  registerJobHandlers(jobs, { repo: jobsRepo, importer: services.applicationsImporter, results: services.results, exports: services.exports, audit: services.audit, spool });
+  registerJobsMetrics(metrics, jobs);
+  app.addHook('onReady', async () => jobs.start());
+  // Before the database closes: running jobs stop at their next safe point and go back to the queue.
+  app.addHook('onClose', async () => jobs.stop());
   const webhooksRepo = createWebhooksRepository(database.db);
   const webhooks = createWebhooksService({
     db: database.db,
@@ -383,17 +403,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(identityRoutes, { identity: services.identity });
       await v1.register(markingRoutes, { marking: services.marking });
       await v1.register(disciplineRoutes, { discipline: services.discipline });
-      await v1.register(auditRoutes, { audit: services.audit });
+      await v1.register(auditRoutes, { audit: services.audit, jobs });
       await v1.register(webhooksRoutes, { webhooks });
+      await v1.register(jobsRoutes, { jobs, repo: jobsRepo, eventsIntervalMs: config.jobs.eventsIntervalMs });
       await v1.register(jobPositionsRoutes, { jobPositions: services.jobPositions });
       await v1.register(drivesRoutes, { drives: services.drives });
       await v1.register(ruleSetPresetsRoutes);
-      await v1.register(resultsRoutes, { results: services.results });
+      await v1.register(resultsRoutes, { results: services.results, jobs });
       await v1.register(publicResultsRoutes, { results: services.results });
       await v1.register(quotasRoutes, { quotas: services.quotas });
       await v1.register(candidatesRoutes, { candidates: services.candidates });
       await v1.register(reportsRoutes, { reports: services.reports });
-      await v1.register(exportsRoutes, { exports: services.exports, spool, limits: config.exports });
+      await v1.register(exportsRoutes, { exports: services.exports, spool, limits: config.exports, jobs });
       await v1.register(boardsRoutes, { boards: services.boards });
       await v1.register(calendarRoutes, { calendar: services.calendar });
       await v1.register(timelineRoutes, { timeline: services.timeline });
@@ -406,6 +427,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         importer: services.applicationsImporter,
         importBodyLimitBytes: config.importBodyLimitBytes,
         spool,
+        jobs,
       });
     },
     { prefix: '/v1' },

@@ -128,6 +128,22 @@ const envSchema = z.object({
   EXPORT_MAX_BUILDING: z.coerce.number().int().min(1).max(100).default(2),
   /** A download that makes no progress (the client reads nothing) for this long is cut, freeing its slot. */
   EXPORT_IDLE_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Jobs (Prefer: respond-async): this process runs queued jobs (false: it only enqueues them). */
+  JOBS_WORKER: bool.default(true),
+  /** Jobs this process runs at once. */
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** How often an idle worker looks for queued jobs (and for jobs whose instance died). */
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** A running job's lease: renewed a third of the way; once it lapses another instance takes the job over. */
+  JOBS_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** A job (its input, progress and result) is kept this long after it ends, then expires (also a job still queued this long after creation). */
+  JOBS_TTL_MS: z.coerce.number().int().min(1_000).default(24 * 3_600_000),
+  /** Jobs one API key may have queued or running at once (429 job.too_many beyond). */
+  JOBS_MAX_PER_KEY: z.coerce.number().int().min(1).max(1_000).default(4),
+  /** Attempts (a start, and each takeover after an instance died) before a job fails with job.attempts_exhausted. */
+  JOBS_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /** How often a job's Server-Sent Events stream reads its progress. */
+  JOBS_EVENTS_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
 });
 
 export type Config = Readonly<{
@@ -180,6 +196,16 @@ export type Config = Readonly<{
   publicBaseUrl: string | undefined;
   spoolDir: string;
   exports: Readonly<{ maxPerKey: number; maxTotal: number; maxBuilding: number; idleTimeoutMs: number }>;
+  jobs: Readonly<{
+    worker: boolean;
+    concurrency: number;
+    pollIntervalMs: number;
+    leaseMs: number;
+    ttlMs: number;
+    maxPerKey: number;
+    maxAttempts: number;
+    eventsIntervalMs: number;
+  }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -281,6 +307,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxTotal: e.EXPORT_MAX_TOTAL,
       maxBuilding: e.EXPORT_MAX_BUILDING,
       idleTimeoutMs: e.EXPORT_IDLE_TIMEOUT_MS,
+    }),
+    jobs: Object.freeze({
+      worker: e.JOBS_WORKER,
+      concurrency: e.JOBS_CONCURRENCY,
+      pollIntervalMs: e.JOBS_POLL_INTERVAL_MS,
+      leaseMs: e.JOBS_LEASE_MS,
+      ttlMs: e.JOBS_TTL_MS,
+      maxPerKey: e.JOBS_MAX_PER_KEY,
+      maxAttempts: e.JOBS_MAX_ATTEMPTS,
+      eventsIntervalMs: e.JOBS_EVENTS_INTERVAL_MS,
     }),
   });
 }

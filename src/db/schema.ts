@@ -20,3 +20,4 @@ export * from '../modules/appointments/appointments.table.js';
 export * from '../modules/appeals/appeals.table.js';
 export * from '../modules/identity/identity.table.js';
 export * from '../modules/intake/intake.table.js';
+export * from '../modules/jobs/jobs.table.js';

@@ -155,9 +155,9 @@ export function registerDomainMetrics(registry: Registry, deps: { db: Db; cacheM
 }
 
 type Importer = {
-  run(caller: never, driveId: string, rows: never, opts: { atomic: boolean }): Promise<{ summary: ImportSummary }>;
+  run(caller: never, driveId: string, rows: never, opts: { atomic: boolean }, ...rest: never[]): Promise<{ summary: ImportSummary }>;
 };
-type Computer = { compute(caller: never, driveId: string, expected: never, input: { dryRun: boolean }): Promise<unknown> };
+type Computer = { compute(caller: never, driveId: string, expected: never, input: { dryRun: boolean }, ...rest: never[]): Promise<unknown> };
 
 /**
  * Counts imports and times computations where they run (the services), so that every way of
@@ -168,12 +168,13 @@ type Computer = { compute(caller: never, driveId: string, expected: never, input
 export function observeServices(services: { applicationsImporter: Importer; results: Computer }, metrics: DomainMetrics): void {
   const importer = services.applicationsImporter;
   const run = importer.run.bind(importer);
-  importer.run = (caller, driveId, rows, opts) =>
+  // Every argument passes through (a job runner's hooks come fifth).
+  importer.run = (caller, driveId, rows, opts, ...rest) =>
     withSpan(
       'applications.import',
       async (span) => {
         try {
-          const report = await run(caller, driveId, rows, opts);
+          const report = await run(caller, driveId, rows, opts, ...rest);
           metrics.importFinished(report.summary, 'done', opts.atomic);
           span.setAttributes({ 'import.rows': report.summary.rows, 'import.errors': report.summary.errors });
           return report;
@@ -187,14 +188,14 @@ export function observeServices(services: { applicationsImporter: Importer; resu
     );
   const results = services.results;
   const compute = results.compute.bind(results);
-  results.compute = (caller, driveId, expected, input) =>
+  results.compute = (caller, driveId, expected, input, ...rest) =>
     withSpan(
       'results.compute',
       async () => {
         const started = performance.now();
         let ok = false;
         try {
-          const r = await compute(caller, driveId, expected, input);
+          const r = await compute(caller, driveId, expected, input, ...rest);
           ok = true;
           return r;
         } finally {

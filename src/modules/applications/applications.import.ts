@@ -54,6 +54,21 @@ export type ImportSummary = { rows: number; created: number; exists: number; err
 export type ImportResults = { chunks: () => AsyncIterable<string>; discard: () => Promise<void> };
 export type ImportReport = { summary: ImportSummary; results: ImportResults };
 
+/**
+ * Hooks of an import run as a job (src/modules/jobs): progress, cancellation between batches, and
+ * resumption. Without `atomic`, each batch's results are handed to `batchWritten` in the batch's own
+ * transaction; a later attempt passes them back as `committed` and those batches are not written
+ * again (their rows are still read and checked, so duplicates within the file are found as before).
+ */
+export type ImportJobHooks = {
+  committed?: ReadonlyMap<number, ImportResult[]>;
+  batchWritten?: (tx: Tx, firstRow: number, results: ImportResult[]) => Promise<void>;
+  /** Called before each batch is written: throws to stop the import there. */
+  checkpoint?: () => void;
+  /** Rows whose outcome is known, after each batch. */
+  progress?: (rows: number) => Promise<void>;
+};
+
 /** `?atomic=true` and a row failed: nothing was written; `results` is the per-row report of the refusal. */
 export class ImportFailedError extends AppError {
   constructor(
@@ -476,6 +491,12 @@ export function createApplicationsImporter(deps: ImportDeps) {
   }
 
   return {
+    /** The refusals of a whole import known before any row is read: the drive (404) and its registration window. */
+    async check(caller: Caller, driveId: string): Promise<void> {
+      const { drive } = await visibleDrive(repo, caller, driveId);
+      const closed = windowRefusal(drive, clock());
+      if (closed) throw refuse(closed);
+    },
     /**
      * Imports rows of one drive. Without `atomic`, each batch of rows commits on its own and every
      * row reports its outcome; with `atomic`, everything runs in one transaction that is rolled
@@ -485,7 +506,13 @@ export function createApplicationsImporter(deps: ImportDeps) {
      * read, validated and its national IDs protected, so the process and the database work at the
      * same time and at most two batches are held in memory.
      */
-    async run(caller: Caller, driveId: string, rows: AsyncIterable<unknown> | Iterable<unknown>, opts: { atomic: boolean }): Promise<ImportReport> {
+    async run(
+      caller: Caller,
+      driveId: string,
+      rows: AsyncIterable<unknown> | Iterable<unknown>,
+      opts: { atomic: boolean },
+      job: ImportJobHooks = {},
+    ): Promise<ImportReport> {
       const { drive } = await visibleDrive(repo, caller, driveId);
       const closed = windowRefusal(drive, clock());
       if (closed) throw refuse(closed);
@@ -521,6 +548,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
         }
         await full.write(results);
         if (brief) await brief.write(results.map((r) => (r.status === 'error' ? r : { row: r.row, status: r.status })));
+        await job.progress?.(summary.rows);
       };
 
       const source = (async function* () {
@@ -552,6 +580,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
         pending.catch(ignore);
         try {
           for (let batch = await pending; batch; batch = await pending) {
+            job.checkpoint?.();
             pending = prepareNext();
             pending.catch(ignore);
             const written = handle(batch);
@@ -587,7 +616,16 @@ export function createApplicationsImporter(deps: ImportDeps) {
           // Two batch transactions at once on two connections: one writes while the other commits.
           // A person whose rows fall in both (NV1 and NV2) is matched as any concurrent request's
           // candidate would be: the later batch waits for the earlier one's candidate and reuses it.
-          await consume((batch) => audited(db, caller.actor, (tx, rec) => processBatch(tx, rec, caller, drive, batch)), IMPORT_WRITERS);
+          await consume((batch) => {
+            // A batch a previous attempt of this job committed: its results as they were then.
+            const committed = job.committed?.get(batch.first);
+            if (committed) return Promise.resolve(committed);
+            return audited(db, caller.actor, async (tx, rec) => {
+              const out = await processBatch(tx, rec, caller, drive, batch);
+              await job.batchWritten?.(tx, batch.first, out);
+              return out;
+            });
+          }, IMPORT_WRITERS);
         }
       } catch (err) {
         if (!(err instanceof ImportFailedError)) {

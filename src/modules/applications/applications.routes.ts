@@ -28,6 +28,9 @@ import {
   withdrawBody,
 } from './applications.schemas.js';
 import type { ApplicationsService } from './applications.service.js';
+import { accepted, wantsAsync } from '../../http/prefer.js';
+import { jobSchema, jobView, preferHeaders } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
 
 const tags = ['applications'];
 const REGISTRARS: readonly Role[] = ['registrar', 'organizer'];
@@ -49,8 +52,10 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
   applications: ApplicationsService;
   importer: ApplicationsImporter;
   importBodyLimitBytes: number;
+  /** Long work as jobs: with `Prefer: respond-async` the import is queued (202). */
+  jobs?: JobsService;
   spool: Spool;
-}> = async (app, { applications, importer, importBodyLimitBytes, spool }) => {
+}> = async (app, { applications, importer, importBodyLimitBytes, spool, jobs }) => {
 
   app.post('/drives/:id/applications', {
     config: { roles: REGISTRARS, idempotent: true },
@@ -124,13 +129,15 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
           'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
           'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +
           '400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. ' +
-          'Idempotency-Key is honoured for both media types.',
+          'Idempotency-Key is honoured for both media types. With `Prefer: respond-async` the body is checked as above, kept ' +
+          '(encrypted) in the database, and the import runs as a job: 202 with Location /v1/jobs/{id} (progress in rows; the job’s result ' +
+          'is the summary, its resultUrl the full report; cancellable between batches; 429 job.too_many over the key’s cap).',
         consumes: ['application/json', 'text/csv'],
         params: driveParams,
         querystring: importQuery,
-        headers: idempotencyHeaders,
+        headers: idempotencyHeaders.extend(preferHeaders.shape),
         body: importBody,
-        response: { 200: importResponseSchema, ...problems(404, 409, 422) },
+        response: { 200: importResponseSchema, 202: jobSchema, ...problems(404, 409, 422, 429) },
       },
       handler: async (request, reply) => {
         const caller = callerOf(request);
@@ -153,12 +160,24 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
           try {
             // The whole body is checked (syntax, header, row cap) before any row is written.
             let rows: AsyncIterable<unknown>;
+            let total: number;
+            let delimiter = ',';
             if (json) {
-              await inspectJson(spooled.file, MAX_JSON_IMPORT_ROWS);
+              total = (await inspectJson(spooled.file, MAX_JSON_IMPORT_ROWS)).rows;
               rows = jsonRows(spooled.file);
             } else {
-              const { delimiter } = await inspectCsv(spooled.file);
+              ({ delimiter, rows: total } = await inspectCsv(spooled.file));
               rows = csvRows(spooled.file, delimiter);
+            }
+            if (jobs && wantsAsync(request)) {
+              // The drive is checked now (404, window closed) so that a refusal comes with the request, not with the job.
+              await importer.check(caller, request.params.id);
+              const job = await jobs.enqueue('applications.import', caller, { driveId: request.params.id, atomic, json, delimiter }, {
+                driveId: request.params.id,
+                total,
+                input: spooled.file.read() as AsyncIterable<Buffer>,
+              });
+              return accepted(reply, jobView(job));
             }
             return await sendImport(request, reply, () => importer.run(caller, request.params.id, rows, { atomic }));
           } finally {

@@ -5,6 +5,9 @@ import { decodeCursor, idCursor, pageOf, pageQuery, toPage, withLink } from '../
 import { instant, uuid } from '../../http/primitives.js';
 import { AUDITORS } from '../../http/roles.js';
 import type { AuditService } from './audit.service.js';
+import { accepted, wantsAsync } from '../../http/prefer.js';
+import { jobSchema, jobView, preferHeaders } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
 import { AUDIT_STREAMS } from './audit.writer.js';
 
 const tags = ['audit'];
@@ -108,12 +111,15 @@ const signingKeySchema = z
   .object({ keyId: z.string(), algorithm: z.literal('Ed25519'), current: z.boolean(), publicKeyPem: z.string() })
   .meta({ id: 'AuditSigningKey' });
 
+const asyncDescription =
+  'With `Prefer: respond-async` the verification runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body.';
+
 const verifyDescription =
   'Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) ' +
   'each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events ' +
   '(AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`).';
 
-export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async (app, { audit }) => {
+export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService; jobs?: JobsService }> = async (app, { audit, jobs }) => {
   app.get('/audit-events', {
     config: { roles: AUDITORS },
     schema: {
@@ -137,11 +143,15 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
       operationId: 'verifyAuditTrail',
       tags,
       summary: 'Verify the audit chains from the latest signed checkpoint (bounded, resumable)',
-      description: verifyDescription,
+      description: `${verifyDescription} ${asyncDescription}`,
       querystring: verifyQuery,
-      response: { 200: verifySchema },
+      headers: preferHeaders,
+      response: { 200: verifySchema, 202: jobSchema },
     },
-    handler: async (request) => audit.verify(callerOf(request), request.query),
+    handler: async (request, reply) => {
+      if (jobs && wantsAsync(request)) return accepted(reply, jobView(await jobs.enqueue('audit.verify', callerOf(request), { options: request.query }, { total: 1 })));
+      return audit.verify(callerOf(request), request.query);
+    },
   });
 
   app.post('/audit-events/verify', {
@@ -150,11 +160,15 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
       operationId: 'verifyAuditTrailAgainstCheckpoint',
       tags,
       summary: 'Verify the audit chains against a checkpoint kept elsewhere',
-      description: `The supplied checkpoint's signature must hold under a configured audit key; the chains must still reach its heads. ${verifyDescription}`,
+      description: `The supplied checkpoint's signature must hold under a configured audit key; the chains must still reach its heads. ${verifyDescription} ${asyncDescription}`,
       body: verifyBody,
-      response: { 200: verifySchema },
+      headers: preferHeaders,
+      response: { 200: verifySchema, 202: jobSchema },
     },
-    handler: async (request) => audit.verify(callerOf(request), request.body),
+    handler: async (request, reply) => {
+      if (jobs && wantsAsync(request)) return accepted(reply, jobView(await jobs.enqueue('audit.verify', callerOf(request), { options: request.body }, { total: 1 })));
+      return audit.verify(callerOf(request), request.body);
+    },
   });
 
   app.post('/audit-events/checkpoints', {

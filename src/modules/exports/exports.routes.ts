@@ -8,6 +8,9 @@ import { READERS } from '../../http/roles.js';
 import { createExportLimiter, type ExportLimits } from './exports.limits.js';
 import type { ExportsService, TabularExport } from './exports.service.js';
 import { downloadContent, downloadHeaders, exportFormat, spoolTabular } from './tabular.js';
+import { accepted, wantsAsync } from '../../http/prefer.js';
+import { jobSchema, jobView, preferHeaders } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
 
 const tags = ['exports'];
 const description =
@@ -15,12 +18,15 @@ const description =
   'any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), ' +
   'and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent ' +
   '(Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), ' +
-  'both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut.';
+  'both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the ' +
+  'file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time).';
 
-export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService; spool: Spool; limits: ExportLimits & { idleTimeoutMs: number } }> = async (
-  app,
-  { exports, spool, limits },
-) => {
+export const exportsRoutes: FastifyPluginAsyncZod<{
+  exports: ExportsService;
+  spool: Spool;
+  limits: ExportLimits & { idleTimeoutMs: number };
+  jobs?: JobsService;
+}> = async (app, { exports, spool, limits, jobs }) => {
   const limiter = createExportLimiter(limits);
 
   /**
@@ -28,9 +34,21 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService; spo
    * database connection for the time the query takes), then streams the file: a slow reader holds a
    * slot and a file, never a connection, and a stalled one is cut after idleTimeoutMs.
    */
-  async function sendExport<R>(request: FastifyRequest, reply: FastifyReply, load: () => Promise<TabularExport<R>>): Promise<FastifyReply> {
+  async function sendExport<R>(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    load: () => Promise<TabularExport<R>>,
+    what: 'results' | 'applications',
+  ): Promise<FastifyReply> {
     const format = exportFormat(request.headers.accept);
     const caller = callerOf(request);
+    if (jobs && wantsAsync(request)) {
+      const driveId = (request.params as { id: string }).id;
+      // The drive is checked now (404 with the request); the rows are read by the job.
+      await load();
+      const job = await jobs.enqueue('export', caller, { driveId, what, format }, { driveId });
+      return reply.send(accepted(reply, jobView(job)));
+    }
     const slot = limiter.acquire(caller.actor.keyId ?? caller.role);
     try {
       const data = await load();
@@ -73,9 +91,14 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService; spo
       summary: 'Download the drive’s current results (CSV or XLSX)',
       description,
       params: idParams,
-      response: { 200: { description: 'The results, one row per application, by quota and rank', content: downloadContent }, ...problems(404, 406) },
+      headers: preferHeaders,
+      response: {
+        200: { description: 'The results, one row per application, by quota and rank', content: downloadContent },
+        202: jobSchema,
+        ...problems(404, 406, 429),
+      },
     },
-    handler: async (request, reply) => sendExport(request, reply, () => exports.results(callerOf(request), request.params.id)),
+    handler: async (request, reply) => sendExport(request, reply, () => exports.results(callerOf(request), request.params.id), 'results'),
   });
 
   app.get('/drives/:id/applications/export', {
@@ -86,11 +109,13 @@ export const exportsRoutes: FastifyPluginAsyncZod<{ exports: ExportsService; spo
       summary: 'Download the drive’s applications (CSV or XLSX)',
       description,
       params: idParams,
+      headers: preferHeaders,
       response: {
         200: { description: 'Every application with its status and reasons, by quota and candidate number', content: downloadContent },
-        ...problems(404, 406),
+        202: jobSchema,
+        ...problems(404, 406, 429),
       },
     },
-    handler: async (request, reply) => sendExport(request, reply, () => exports.applications(callerOf(request), request.params.id)),
+    handler: async (request, reply) => sendExport(request, reply, () => exports.applications(callerOf(request), request.params.id), 'applications'),
   });
 };

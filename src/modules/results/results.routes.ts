@@ -24,6 +24,9 @@ import {
   tieDecisionResultSchema,
 } from './results.schemas.js';
 import type { ResultsService } from './results.service.js';
+import { accepted, wantsAsync } from '../../http/prefer.js';
+import { jobSchema, jobView, preferHeaders } from '../jobs/jobs.schemas.js';
+import type { JobsService } from '../jobs/jobs.service.js';
 
 const tags = ['results'];
 type TransitionBody = { reason?: string; decision?: { number: string; date: string } };
@@ -40,7 +43,7 @@ const nextCursorOf = <T extends { quotaId: string }>(rows: T[], limit: number) =
   return rows.length > limit && last ? encodeCursor({ id: last.quotaId }) : null;
 };
 
-export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> = async (app, { results }) => {
+export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService; jobs?: JobsService }> = async (app, { results, jobs }) => {
   app.post('/drives/:id/results/compute', {
     config: { roles: COMPUTERS, members: ['council'] },
     schema: {
@@ -58,14 +61,20 @@ export const resultsRoutes: FastifyPluginAsyncZod<{ results: ResultsService }> =
         'are placed in score order at the first agency of their preferences with a slot left (`joint.placedAgencyId` on the row, listed ' +
         'under that agency’s quota); one whose agencies are all full stays a reserve; a tie at an agency’s last slot makes that quota ' +
         'tie_pending_decision, and rows whose placement depends on it are pending_tie (`joint.pendingTie`, quota awaiting_other_quota). ' +
-        'Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over.',
+        'Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over. ' +
+        'With `Prefer: respond-async` the computation runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this ' +
+        'response’s body, a refusal its problem; cancellable until its write transaction begins; a job whose instance died starts again.',
       params: idParams,
       querystring: computeQuery,
-      headers: ifMatchHeaders,
+      headers: ifMatchHeaders.extend(preferHeaders.shape),
       body: computeBody,
-      response: { 200: computationSchema, ...problems(404, 409, 412, 422) },
+      response: { 200: computationSchema, 202: jobSchema, ...problems(404, 409, 412, 422, 429) },
     },
     handler: async (request, reply) => {
+      if (jobs && wantsAsync(request)) {
+        const params = { driveId: request.params.id, expected: expectedVersion(request), dryRun: request.query.dryRun, overrides: request.body?.overrides, quotaId: request.query.quotaId };
+        return accepted(reply, jobView(await jobs.enqueue('results.compute', callerOf(request), params, { driveId: request.params.id, total: 1 })));
+      }
       const r = await results.compute(callerOf(request), request.params.id, expectedVersion(request), {
         dryRun: request.query.dryRun,
         overrides: request.body?.overrides,

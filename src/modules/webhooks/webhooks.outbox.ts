@@ -44,6 +44,7 @@ export const webhookEventTypes = [
   'intake.council_reported',
   'intake.accepted',
   'intake.refused',
+  'job.completed',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -100,6 +101,8 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'intake.council_reported': 'intake.council_reported',
   'intake.accepted': 'intake.accepted',
   'intake.refused': 'intake.refused',
+  // A job (Prefer: respond-async) ended: succeeded, failed or cancelled (src/modules/jobs).
+  'job.completed': 'job.completed',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
