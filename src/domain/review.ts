@@ -61,7 +61,9 @@ export function checkReviewRegistration(
       : { code: 'application.review_group_not_applicable', message: 'The quota recruits by exam: no review group is declared' };
   }
   if (choice !== 1) return { code: 'application.review_second_choice', message: 'A review position takes first choices only (no carry-over)' };
-  if (quota.reviewGroup === null) return null;
+  if (quota.reviewGroup === null) {
+    return declared.group === null ? null : { code: 'application.review_group_not_applicable', message: 'The review quota is not for a group of Decree 170/2025 Art. 5: no group is declared' };
+  }
   if (declared.group === null) {
     return { code: 'application.review_group_required', message: `The quota is for ${GROUP_LABEL[quota.reviewGroup]}: declare the group with its evidence`, details: { quotaGroup: quota.reviewGroup } };
   }

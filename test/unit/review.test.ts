@@ -88,6 +88,7 @@ describe('checkReviewRegistration (170 Art. 5: the group checked at registration
     ['the group without evidence', talent, 'talent', [], 1, 'application.review_evidence_required'],
     ['a second choice on a review quota', talent, 'talent', ['x'], 2, 'application.review_second_choice'],
     ['a public-employee review (no groups)', pe, null, [], 1, null],
+    ['a group declared for a public-employee review', pe, 'talent', ['x'], 1, 'application.review_group_not_applicable'],
   ];
   it.each(cases)('when %s, then %s', (_name, quota, group, evidenceRefs, choice, code) => {
     expect(checkReviewRegistration(quota, { group, evidenceRefs }, choice)?.code ?? null).toBe(code);

@@ -444,7 +444,9 @@ export function createRoundsService(deps: RoundsDeps) {
    */
   async function defaultRoundsOf(tx: DbOrTx, driveId: string, ruleSet: RuleSet): Promise<{ grade: JobGrade | null; round: RoundDefault }[]> {
     // The rule set's structures are the exam's; review quotas sit the review round (Art. 11).
-    const quotas = (await repo.quotaGradesOfDrive(tx, driveId)).filter((q) => q.method === 'exam');
+    const all = await repo.quotaGradesOfDrive(tx, driveId);
+    const quotas = all.filter((q) => q.method === 'exam');
+    if (all.length > 0 && quotas.length === 0) return [];
     const structures = ruleSet.structures;
     if (structures && quotas.some((q) => q.grade !== null)) {
       const ungraded = quotas.filter((q) => q.grade === null).map((q) => q.id);
