@@ -53,7 +53,15 @@ const D170: LegalText = {
   issuedOn: '2025-06-30',
   inForceFrom: '2025-07-01',
   inForceUntil: null,
-  articles: ['Art. 6 (priority)', 'Art. 9 (exam structure)', 'Art. 10 (winners, ties)', 'Art. 70 (transition)', 'Art. 71 (in force; repeals 138/2020 and 06/2023)'],
+  articles: [
+    'Art. 3(2)(d), (e) (exam and review positions in one plan)',
+    'Art. 5 (review groups)',
+    'Art. 6 (priority)',
+    'Art. 9 (exam structure)',
+    'Art. 10 (winners, ties)',
+    'Art. 11, 12 (review: oral round 2, winners, ties)',
+    'Art. 16(6) (review oral within 15 days of the summons, no appeal)',
+    'Art. 70 (transition)', 'Art. 71 (in force; repeals 138/2020 and 06/2023)'],
   note: null,
 };
 
@@ -87,7 +95,7 @@ const LAW: Record<Preset, PresetLaw> = {
         issuedOn: '2020-09-25',
         inForceFrom: '2020-09-29',
         inForceUntil: null,
-        articles: ['Art. 6 (priority)', 'Art. 9 (exam)', 'Art. 10 (winners, ties, NV2)', 'Art. 14 (notice; NV2 positions)'],
+        articles: ['Art. 6 (priority)', 'Art. 9 (exam)', 'Art. 10 (winners, ties, NV2)', 'Art. 11, 12 (review: round 2 oral, practical or written; winners, ties)', 'Art. 14 (notice; NV2 positions)'],
         note: null,
       },
       {

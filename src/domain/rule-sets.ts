@@ -32,6 +32,19 @@ export type TieStep = (typeof TIE_STEPS)[number];
 
 export const STAFF_CATEGORIES = ['civil_servant', 'public_employee', 'any'] as const;
 
+/** How a quota recruits: exam (thi tuyển) or selection by review (xét tuyển) — Decree 170/2025 Art. 3(2)(e). */
+export const QUOTA_METHODS = ['exam', 'review'] as const;
+export type QuotaMethod = (typeof QUOTA_METHODS)[number];
+/**
+ * The groups of Decree 170/2025 Art. 5, each reviewed apart: (1) a 5-year commitment to work in very
+ * disadvantaged areas; (2) cử tuyển graduates returning to the sending locality; (3) excellent
+ * graduates and young scientists under the talent policy.
+ */
+export const REVIEW_GROUPS = ['disadvantaged_area_commitment', 'cu_tuyen_graduate', 'talent'] as const;
+export type ReviewGroup = (typeof REVIEW_GROUPS)[number];
+/** Round-2 forms of a review: 170 Art. 11(2)(a) oral only; 115 Art. 11(2) → Art. 9(2)(a) oral, practical or written. */
+export const REVIEW_ROUND2_FORMS = ['oral', 'practical', 'written'] as const;
+
 /**
  * Civil-service grades (ngạch) that decide the exam structure (Decree 170/2025 Art. 9(1)–(4)):
  * nhân viên; chuyên viên, cán sự and equivalents; chuyên viên chính and equivalents; chuyên viên
@@ -164,6 +177,32 @@ export const exemptionSchema = z.strictObject({
   legalBasis: z.string().max(200),
 });
 
+/**
+ * Selection by review (xét tuyển): round 1 is the form check (eligibility), round 2 the
+ * professional review; the rules the law lets differ between decrees are data here.
+ */
+export const reviewRulesSchema = z.strictObject({
+  legalBasis: z.string().min(1).max(300),
+  /** The groups a review quota must name (170 Art. 5); empty: reviews have no groups (115). */
+  groups: z.array(z.enum(REVIEW_GROUPS)).max(REVIEW_GROUPS.length),
+  /** Allowed round-2 forms (170 Art. 11(2)(a): oral; 115 Art. 9(2)(a): oral, practical or written). */
+  round2Forms: z.array(z.enum(REVIEW_ROUND2_FORMS)).min(1).max(REVIEW_ROUND2_FORMS.length),
+  /** Round-2 maximum, hundredths (100 points: 170 Art. 11(2)(d), 115 Art. 9(2)(d)). */
+  round2MaxScore: hundredths,
+  /** Oral duration and the most preparation before it, minutes (170 Art. 11(2)(c): 30, ≤ 15). */
+  oralMinutes: z.int().min(1).max(600),
+  oralPreparationMaxMinutes: z.int().min(0).max(600),
+  /** Winners need at least this round-2 score before priority, hundredths (170 Art. 12(1)(a), 115 Art. 10(1)(a)). */
+  round2MinRaw: score100,
+  /** The oral is held within this many days of the summons (170 Art. 16(6): 15); null: no limit. */
+  oralWithinDaysOfSummons: days.nullable(),
+  /** never: no appeal of a review (170 Art. 16(6)); written_parts: a written round 2 is appealable as in the exam (115). */
+  appeals: z.enum(['never', 'written_parts']),
+  /** Tie-break after round 2 + priority (170 Art. 12(2): higher round 2, then the head; 115 Art. 12 → 10(2)). */
+  tieBreak: z.array(z.enum(TIE_STEPS)).min(1).max(TIE_STEPS.length),
+});
+export type ReviewRules = z.infer<typeof reviewRulesSchema>;
+
 /** The rule-set object without cross-field checks (for building API response schemas). */
 export const ruleSetBaseSchema = z.strictObject({
   preset: z.enum(PRESETS),
@@ -203,6 +242,8 @@ export const ruleSetBaseSchema = z.strictObject({
    * was added; `roundDefaults` stays the drive-wide default (the chuyên viên structure).
    */
   structures: z.partialRecord(z.enum(JOB_GRADES), z.array(roundDefaultSchema).min(1).max(10)).optional(),
+  /** Selection by review (xét tuyển); absent: the preset (or a rule set frozen before it was added) holds no review quotas. */
+  review: reviewRulesSchema.optional(),
 });
 
 export const ruleSetSchema = ruleSetBaseSchema.superRefine((rs, ctx) => {
@@ -275,6 +316,7 @@ export const ruleSetOverridesSchema = z.strictObject({
   roundDefaults: ruleSetBaseSchema.shape.roundDefaults.optional(),
   exemptions: ruleSetBaseSchema.shape.exemptions.optional(),
   barredAfterFraudDrives: ruleSetBaseSchema.shape.barredAfterFraudDrives.optional(),
+  review: reviewRulesSchema.partial().optional(),
 });
 export type RuleSetOverrides = z.infer<typeof ruleSetOverridesSchema>;
 
@@ -446,6 +488,35 @@ const EXEMPTIONS_115: RuleSet['exemptions'] = [
   },
 ];
 
+// Decree 170/2025 Art. 5, 11, 12, 16(6).
+const REVIEW_170: ReviewRules = {
+  legalBasis: 'Decree 170/2025 Art. 5, 11, 12, 16(6)',
+  groups: [...REVIEW_GROUPS],
+  round2Forms: ['oral'],
+  round2MaxScore: 10000,
+  oralMinutes: 30,
+  oralPreparationMaxMinutes: 15,
+  round2MinRaw: 5000,
+  oralWithinDaysOfSummons: 15,
+  appeals: 'never',
+  tieBreak: ['ranking_round_raw', 'head_decision'],
+};
+
+// Decree 115/2020 Art. 11–12 as amended by 85/2023 (round 2 per Art. 9(2); winners and ties per Art. 10).
+const REVIEW_115: ReviewRules = {
+  legalBasis: 'Decree 115/2020 Art. 11–12 as amended by Decree 85/2023 (Art. 9(2), 10)',
+  groups: [],
+  round2Forms: ['oral', 'practical', 'written'],
+  round2MaxScore: 10000,
+  oralMinutes: 30,
+  oralPreparationMaxMinutes: 15,
+  round2MinRaw: 5000,
+  oralWithinDaysOfSummons: null,
+  appeals: 'written_parts',
+  // Art. 10(2): the higher round-1 general knowledge (a review has none), then the head.
+  tieBreak: ['round1_general_knowledge', 'head_decision'],
+};
+
 const PRESET_170_BASE: Omit<RuleSet, 'preset' | 'legalBasis' | 'effectiveFrom' | 'priorityTable'> = {
   staffCategory: 'civil_servant',
   // Art. 10(1)(a): ≥ 50 points, and with written + interview ≥ 50 % of each part's maximum.
@@ -463,6 +534,7 @@ const PRESET_170_BASE: Omit<RuleSet, 'preset' | 'legalBasis' | 'effectiveFrom' |
   exemptions: [],
   barredAfterFraudDrives: 1,
   structures: STRUCTURES_170,
+  review: REVIEW_170,
 };
 
 const PRESET_DATA: Record<Preset, RuleSet> = {
@@ -510,6 +582,7 @@ const PRESET_DATA: Record<Preset, RuleSet> = {
     ],
     exemptions: EXEMPTIONS_115,
     barredAfterFraudDrives: 1,
+    review: REVIEW_115,
   },
   nd170: {
     ...PRESET_170_BASE,
@@ -631,6 +704,9 @@ export function resolveRuleSet(preset: string, overrides?: unknown): RuleSet {
   }
   const merged = deepMerge(PRESET_DATA[preset], parsedOverrides.data) as Record<string, unknown>;
   // A partial marking override completes the preset's default marking rules.
+  if (parsedOverrides.data.review && !PRESET_DATA[preset].review) {
+    throw new DomainError('rule_set.invalid', `Preset ${preset} holds no selection by review to override`, { issues: [{ path: 'review', message: 'no review rules in the preset', code: 'custom' }] });
+  }
   if (parsedOverrides.data.marking) merged['marking'] = { ...defaultMarkingRules(preset), ...parsedOverrides.data.marking };
   const table = merged['priorityTable'];
   if (isPlainObject(table)) {

@@ -179,6 +179,8 @@ describe('compiled response serializer', () => {
       priorityPoints: i % 3 === 0 ? '5.00' : '0.00',
       exemptions: i % 7 === 0 ? ['foreign_language'] : [],
       agencyPreferences: i % 6 === 0 ? ['0194f7a0-0000-7000-8000-dddddddddddd', '0194f7a0-0000-7000-8000-eeeeeeeeeeee'] : [],
+      reviewGroup: i % 7 === 0 ? 'talent' : null,
+      reviewEvidenceRefs: i % 7 === 0 ? ['Bằng tốt nghiệp xuất sắc 1'] : [],
       candidateNumber: i % 2 ? `HN${String(i).padStart(5, '0')}` : null,
       registeredByAgencyId: i % 4 ? '0194f7a0-0000-7000-8000-dddddddddddd' : null,
       submittedAt: new Date(Date.UTC(2026, 0, 1, 0, 0, i, 7)),

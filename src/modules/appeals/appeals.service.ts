@@ -16,6 +16,7 @@ import type { AppealRow } from '../rounds/rounds.table.js';
 import type { AppealDrive, AppealsRepository } from './appeals.repository.js';
 import type { CreateAppealInput, RemarkInput, ResolveAppealInput } from './appeals.schemas.js';
 import type { AppealRemarkRow } from './appeals.table.js';
+import { reviewPartAppealable } from '../../domain/review.js';
 
 /*
  * Appeals (phúc khảo) of paper written parts: 170/2025 Art. 16(4)(b), Circular 22/2025 Quy chế
@@ -136,6 +137,13 @@ export function createAppealsService(deps: AppealsDeps) {
           });
         }
         const { script, part, round } = (await repo.scriptWithPart(tx, candidates[0]!.script.id, true))!;
+        // A review's result is not appealed under Decree 170/2025 Art. 16(6) ("Không thực hiện việc phúc khảo đối với
+        // kết quả vấn đáp"); a public employee's written review round is, as in the exam (115 Art. 11(2) → 9(2)).
+        if (round.method === 'review' && !reviewPartAppealable((drive.ruleSet as RuleSet).review, part)) {
+          throw unprocessable('appeal.review_not_appealable', `Round ${round.code} is a selection by review: its result is not open to appeal (${(drive.ruleSet as RuleSet).review?.legalBasis ?? 'Decree 170/2025 Art. 16(6)'})`, {
+            roundId: round.id,
+          });
+        }
         if (!part.written) throw unprocessable('appeal.part_not_written', `Part ${part.code} is not written: only written parts can be appealed (170 Art. 16(4)(b), 16(5))`);
         if (part.computer) throw unprocessable('appeal.part_on_computer', `Part ${part.code} was taken on computer: its result is not open to appeal (Decree 170/2025 Art. 16(4)(b))`);
         refuseApproved(drive);

@@ -206,6 +206,9 @@ export type NewApplication = {
   priorityPoints: string;
   /** Jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty otherwise. */
   agencyPreferences: string[];
+  /** A review quota's declared group and its evidence references (Decree 170/2025 Art. 5). */
+  reviewGroup?: string | null;
+  reviewEvidence?: string[];
 };
 
 /**
@@ -264,13 +267,13 @@ export async function insertBatch(
     ), a_in as (
       select t.* from unnest(${jsonPieces(applications)}) as p(doc), json_to_recordset(p.doc)
         as t("id" uuid, "quotaId" uuid, "candidateId" uuid, "candidateIndex" text, "profileId" uuid, "choice" int, "priorityClaims" jsonb,
-             "priorityCategory" text, "priorityPoints" numeric, "agencyPreferences" jsonb)
+             "priorityCategory" text, "priorityPoints" numeric, "agencyPreferences" jsonb, "reviewGroup" text, "reviewEvidence" jsonb)
     ), a_new as (
       insert into applications (id, drive_id, quota_id, candidate_id, profile_id, choice, priority_claims, priority_category, priority_points,
-                                exemptions, registered_by_agency_id, submitted_at, agency_preferences)
+                                exemptions, registered_by_agency_id, submitted_at, agency_preferences, review_group, review_evidence)
       select a_in."id", ${common.driveId}::uuid, a_in."quotaId", coalesce(a_in."candidateId", c_new.id), a_in."profileId", a_in."choice", a_in."priorityClaims",
              a_in."priorityCategory", a_in."priorityPoints", '[]'::jsonb, ${agency}::uuid, ${common.submittedAt.toISOString()}::timestamptz,
-             coalesce(a_in."agencyPreferences", '[]'::jsonb)
+             coalesce(a_in."agencyPreferences", '[]'::jsonb), a_in."reviewGroup", coalesce(a_in."reviewEvidence", '[]'::jsonb)
         from a_in left join c_new on a_in."candidateId" is null and c_new.national_id_index = a_in."candidateIndex"
        where coalesce(a_in."candidateId", c_new.id) is not null
       on conflict do nothing

@@ -135,6 +135,8 @@ export function fastImportRow(raw: unknown): ImportRow | undefined {
     if (p === undefined) return undefined;
     row.agencyPreferences = p;
   }
+  // A review declaration (Decree 170/2025 Art. 5) is rare: the schema reads it.
+  if (!blank(cell('reviewGroup')) || !blank(cell('reviewEvidenceRefs'))) return undefined;
   if (row.quotaId === undefined && (row.agencyCode === undefined || row.jobPositionCode === undefined)) return undefined;
   if (row.priorityCategory !== undefined && row.evidenceRef === undefined) return undefined;
   return row;

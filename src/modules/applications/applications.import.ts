@@ -29,7 +29,7 @@ import {
 import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
 import { jointPreferences } from './applications.joint.js';
-import { applicantRefusal, duplicateRefusal, ethnicityRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
+import { applicantRefusal, duplicateRefusal, ethnicityRefusal, reviewRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
 import { importRowSchema, type ImportResult, type ImportRow, type ImportRowError } from './applications.schemas.js';
 import { visibleDrive } from './applications.service.js';
 
@@ -350,6 +350,12 @@ export function createApplicationsImporter(deps: ImportDeps) {
         fail(w.row, [{ code: restricted.code, message: restricted.message, field: 'ethnicity' }]);
         continue;
       }
+      const reviewEvidence = input.reviewEvidenceRefs === undefined ? [] : input.reviewEvidenceRefs.split(';').map((r) => r.trim()).filter((r) => r.length > 0);
+      const review = reviewRefusal(w.quota.quota, { group: input.reviewGroup ?? null, evidenceRefs: reviewEvidence }, input.choice);
+      if (review) {
+        fail(w.row, [{ code: review.code, message: review.message, field: review.field === 'choice' ? 'choice' : 'reviewGroup' }]);
+        continue;
+      }
       const checked = applicantRefusal(drive, drive.ruleSet, applicant, candidate?.barred ?? false, {
         choice: input.choice,
         priorityClaims: claims,
@@ -411,6 +417,8 @@ export function createApplicationsImporter(deps: ImportDeps) {
         priorityCategory: checked.priority.priorityCategory,
         priorityPoints: checked.priority.priorityPoints,
         agencyPreferences: w.agencyPreferences,
+        reviewGroup: input.reviewGroup ?? null,
+        reviewEvidence,
       });
       appRow.push(w.row);
     }

@@ -7,6 +7,7 @@ import type { RuleSet } from '../../domain/rule-sets.js';
 import { AppError } from '../../errors.js';
 import type { PriorityClaim } from '../candidates/candidates.table.js';
 import type { DriveRow } from '../drives/drives.table.js';
+import { checkReviewRegistration, type QuotaMethod, type ReviewDeclaration, type ReviewGroup } from '../../domain/review.js';
 
 /*
  * The registration checks of DOMAIN.md "Registration rules", shared by single registration and
@@ -182,4 +183,15 @@ export function ethnicityRefusal(quota: { ethnicMinorityOnly: boolean; ethnicGro
       ethnicityCode: applicant.ethnicityCode,
     },
   };
+}
+
+/**
+ * A registration to a review quota (Decree 170/2025 Art. 5: each group reviewed apart, checked at
+ * registration with evidence references; Art. 12(4): no carry-over, so no NV2); an exam quota takes
+ * no declaration.
+ */
+export function reviewRefusal(quota: { method: QuotaMethod; reviewGroup: ReviewGroup | null }, declared: ReviewDeclaration, choice: number): Refusal | null {
+  const issue = checkReviewRegistration(quota, declared, choice);
+  if (!issue) return null;
+  return { status: 422, code: issue.code, message: issue.message, field: issue.code === 'application.review_second_choice' ? 'choice' : 'reviewGroup', ...(issue.details ? { extras: issue.details } : {}) };
 }

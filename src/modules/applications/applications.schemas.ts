@@ -3,6 +3,18 @@ import { pageQuery } from '../../http/pagination.js';
 import { isoDate, searchQuery, text, timestamp, uuid } from '../../http/primitives.js';
 import { priorityClaimInput, priorityClaimSchema } from '../candidates/candidates.schemas.js';
 import { applicationStatuses } from './applications.table.js';
+import { REVIEW_GROUPS } from '../../domain/review.js';
+
+const reviewGroupInput = z
+  .enum(REVIEW_GROUPS)
+  .describe(
+    'For a review quota of a civil-servant drive (Decree 170/2025 Art. 5): the group the applicant belongs to, which must be the quota’s ' +
+      '(422 application.review_group_required, application.review_group_mismatch); none for an exam quota (422 application.review_group_not_applicable)',
+  );
+const reviewEvidenceInput = z
+  .array(text(300))
+  .max(10)
+  .describe('References of the evidence of the declared group (commitment, cử tuyển decision, diploma, award); at least one with a group (422 application.review_evidence_required)');
 
 export const applicationStatus = z.enum(applicationStatuses).describe('submitted | eligible | ineligible | withdrawn');
 const exemptionCode = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case exemption code');
@@ -29,6 +41,8 @@ export const registerBody = z
         'Only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies the applicant accepts, best first, ' +
           'distinct, each holding a quota of the position in this drive, the quota’s own agency first. Defaults to the quota’s agency alone',
       ),
+    reviewGroup: reviewGroupInput.optional(),
+    reviewEvidenceRefs: reviewEvidenceInput.default([]),
   })
   .strict();
 
@@ -75,6 +89,8 @@ export const applicationSchema = z
     agencyPreferences: z
       .array(uuid)
       .describe('For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota'),
+    reviewGroup: z.enum(REVIEW_GROUPS).nullable().describe('The Decree 170/2025 Art. 5 group declared for a review quota; null otherwise'),
+    reviewEvidenceRefs: z.array(z.string()).describe('References of the evidence of the declared group'),
     candidateNumber: z.string().nullable().describe('Số báo danh, assigned when registration closes'),
     registeredByAgencyId: uuid.nullable(),
     submittedAt: timestamp,
@@ -125,6 +141,8 @@ export const importRowSchema = z
     evidenceRef: optional(text(300)),
     choice: z.preprocess((v) => (v === '' || v === undefined || v === null ? 1 : Number(v)), z.union([z.literal(1), z.literal(2)])),
     agencyPreferences: optional(text(2000)),
+    reviewGroup: optional(z.enum(REVIEW_GROUPS)),
+    reviewEvidenceRefs: optional(text(3000)),
   })
   .strict()
   .refine((r) => r.quotaId !== undefined || (r.agencyCode !== undefined && r.jobPositionCode !== undefined), {
@@ -154,6 +172,8 @@ export const IMPORT_COLUMNS = [
   'evidenceRef',
   'choice',
   'agencyPreferences',
+  'reviewGroup',
+  'reviewEvidenceRefs',
 ] as const;
 export const REQUIRED_IMPORT_COLUMNS = ['fullName', 'nationalId', 'birthDate', 'gender', 'ethnicity'] as const;
 export const MAX_JSON_IMPORT_ROWS = 20_000;
@@ -187,6 +207,8 @@ const importRowDoc = z.object({
       'Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" ' +
         '(the row’s own agency first); blank: that agency alone',
     ),
+  reviewGroup: z.enum(REVIEW_GROUPS).optional().describe('Review quota of a civil-servant drive (Decree 170/2025 Art. 5): the group declared, which must be the quota’s'),
+  reviewEvidenceRefs: z.string().optional().describe('The evidence references of the declared group, separated by ";"'),
 });
 
 /**

@@ -14,7 +14,7 @@ import {
   type ApplicationWithCandidate,
   type DriveWithAgency,
 } from './applications.repository.js';
-import { applicantRefusal, ethnicityRefusal, quotaNotInDrive, refuse, windowRefusal } from './applications.rules.js';
+import { applicantRefusal, ethnicityRefusal, quotaNotInDrive, refuse, reviewRefusal, windowRefusal } from './applications.rules.js';
 import { jointPreferences } from './applications.joint.js';
 import type { EligibilityInput, ListApplicationsQuery, RegisterInput } from './applications.schemas.js';
 
@@ -43,6 +43,8 @@ export function applicationView(r: ApplicationWithCandidate) {
     priorityPoints: a.priorityPoints,
     exemptions: a.exemptions,
     agencyPreferences: a.agencyPreferences,
+    reviewGroup: a.reviewGroup ?? null,
+    reviewEvidenceRefs: a.reviewEvidence,
     candidateNumber: a.candidateNumber,
     registeredByAgencyId: a.registeredByAgencyId,
     submittedAt: a.submittedAt,
@@ -143,6 +145,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
       if ('refusal' in preferences) throw refuse(preferences.refusal);
       const restricted = ethnicityRefusal(quota, submission);
       if (restricted) throw refuse(restricted);
+      const review = reviewRefusal(quota, { group: input.reviewGroup ?? null, evidenceRefs: input.reviewEvidenceRefs ?? [] }, input.choice);
+      if (review) throw refuse(review);
       const priorityClaims = input.priorityClaims ?? submission.priorityClaims;
       const checked = applicantRefusal(drive, drive.ruleSet, submission, ctx.barred, {
         choice: input.choice,
@@ -166,6 +170,8 @@ export function createApplicationsService(deps: ApplicationsDeps) {
           priorityClaims,
           exemptions: input.exemptions,
           agencyPreferences: preferences.agencyPreferences,
+          reviewGroup: input.reviewGroup ?? null,
+          reviewEvidence: input.reviewEvidenceRefs ?? [],
           ...checked.priority,
           registeredByAgencyId: caller.scopeAgencyId,
           submittedAt: clock(),

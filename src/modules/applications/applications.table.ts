@@ -4,6 +4,7 @@ import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 import { candidates, type PriorityClaim } from '../candidates/candidates.table.js';
 import { drives } from '../drives/drives.table.js';
 import { quotas } from '../quotas/quotas.table.js';
+import { REVIEW_GROUPS } from '../../domain/review.js';
 
 export const applicationStatuses = ['submitted', 'eligible', 'ineligible', 'withdrawn'] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
@@ -38,6 +39,10 @@ export const applications = pgTable(
      * applicant accepts, in the order of the registration form, the quota's agency first. Empty otherwise.
      */
     agencyPreferences: jsonb().$type<string[]>().notNull().default([]),
+    /** For a review quota (Decree 170/2025 Art. 5): the group the applicant declares, checked against the quota's at registration. */
+    reviewGroup: text({ enum: REVIEW_GROUPS }),
+    /** References of the evidence of the declared group (the commitment, the cử tuyển decision, the diploma or award). */
+    reviewEvidence: jsonb().$type<string[]>().notNull().default([]),
     /** Số báo danh: assigned when registration closes, stable once issued. */
     candidateNumber: text(),
     /** The agency (subtree) whose HR portal registered it. */

@@ -378,6 +378,9 @@ export function createMarkingService(deps: MarkingDeps) {
           if (!app) return reject(rowError('application.not_found', `No application ${r.applicationId ?? r.candidateNumber} in this drive`));
           if (app.status !== 'submitted' && app.status !== 'eligible') return reject(rowError('application.inactive', `The application is ${app.status}`));
           if (!concerns(round, app)) {
+            if ((round.method ?? 'exam') !== app.method) {
+              return reject(rowError('script.other_method', `Round ${round.code} is sat by the ${round.method === 'review' ? 'review' : 'exam'} quotas only (Decree 170/2025 Art. 3(2)(d), 11)`));
+            }
             return reject(rowError('script.other_grade', `Round ${round.code} is sat by quotas of grade ${round.grade} only (Decree 170/2025 Art. 9)`));
           }
           if (round.foreignLanguage && (app.foreignLanguage === null || !examinesLanguage(round.language, app.foreignLanguage.language))) {

@@ -3,8 +3,19 @@ import { pageQuery } from '../../http/pagination.js';
 import { text, timestamp, uuid } from '../../http/primitives.js';
 import { staffCategory } from '../agencies/agencies.schemas.js';
 import { ethnicityCode } from '../candidates/candidates.schemas.js';
+import { QUOTA_METHODS, REVIEW_GROUPS } from '../../domain/review.js';
 
 const slots = z.number().int().min(1).max(100_000);
+
+export const quotaMethod = z
+  .enum(QUOTA_METHODS)
+  .describe('exam (thi tuyển) or review (xét tuyển): a plan may hold both (Decree 170/2025 Art. 3(2)(d), (e)); fixed once the drive opens');
+export const reviewGroup = z
+  .enum(REVIEW_GROUPS)
+  .describe(
+    'Decree 170/2025 Art. 5: disadvantaged_area_commitment (5-year commitment to very disadvantaged areas), cu_tuyen_graduate ' +
+      '(cử tuyển graduate returning to the sending locality), talent (excellent graduate or young scientist under the talent policy)',
+  );
 
 export const ethnicGroupSlots = z
   .object({
@@ -65,6 +76,8 @@ export const quotaSchema = z
     foreignLanguage: foreignLanguageView
       .nullable()
       .describe('Decree 170/2025 Art. 9(5): the plan requires a pass/fail foreign-language exam for the position, not counted in the score; null: none'),
+    method: quotaMethod,
+    reviewGroup: reviewGroup.nullable().describe('The Art. 5 group a civil-servant review quota is for (null: an exam quota, or a public-employee review)'),
     createdAt: timestamp,
     updatedAt: timestamp,
     version: z.number().int(),
@@ -89,6 +102,14 @@ export const createQuotaBody = z
       ),
     ethnicGroups: ethnicGroupsInput.default([]),
     foreignLanguage: foreignLanguageRequirement.nullable().default(null),
+    method: quotaMethod.default('exam'),
+    reviewGroup: reviewGroup
+      .nullable()
+      .default(null)
+      .describe(
+        'Required for a civil-servant review quota (each Art. 5 group reviewed apart; 422 quota.review_group_required); ' +
+          'none for exam quotas or public-employee reviews (422 quota.review_group_not_applicable). A review quota takes no NV2 (422 quota.review_second_choice)',
+      ),
   })
   .strict();
 
@@ -100,6 +121,8 @@ export const patchQuotaBody = z
     ethnicMinorityOnly: z.boolean().optional().describe('See createQuota'),
     ethnicGroups: ethnicGroupsInput.optional(),
     foreignLanguage: foreignLanguageRequirement.nullable().optional().describe('See createQuota; null removes the requirement'),
+    method: quotaMethod.optional().describe('See createQuota'),
+    reviewGroup: reviewGroup.nullable().optional().describe('See createQuota'),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, 'at least one field');

@@ -14,6 +14,14 @@ import type { QuotasRepository } from './quotas.repository.js';
 import type { CreateQuotaInput, ListQuotasQuery, PatchQuotaInput } from './quotas.schemas.js';
 import type { EthnicGroupSlots, QuotaRow } from './quotas.table.js';
 import { KINH_CODE } from '../../domain/ethnicity.js';
+import { checkReviewQuota, type QuotaMethod, type ReviewGroup } from '../../domain/review.js';
+import type { RuleSet } from '../../domain/rule-sets.js';
+
+/** A quota's method and group against the drive's rule set (Decree 170/2025 Art. 3(2)(d), 5): 422 with the rule's code. */
+function assertReviewQuota(drive: ScopedDrive, quota: { method: QuotaMethod; reviewGroup: ReviewGroup | null; secondChoiceOpen: boolean }): void {
+  const issue = checkReviewQuota(drive.ruleSet as RuleSet, { ...quota, leadership: drive.kind === 'leadership' });
+  if (issue) throw unprocessable(issue.code, issue.message, issue.details);
+}
 
 export type QuotasDeps = {
   db: Db;
@@ -36,6 +44,8 @@ export const quotaView = (q: QuotaRow) => ({
   ethnicMinorityOnly: q.ethnicMinorityOnly || q.ethnicGroups.length > 0,
   ethnicGroups: q.ethnicGroups,
   foreignLanguage: q.foreignLanguage ?? null,
+  method: q.method,
+  reviewGroup: q.reviewGroup ?? null,
   createdAt: q.createdAt,
   updatedAt: q.updatedAt,
   version: q.version,
@@ -209,6 +219,9 @@ export function createQuotasService(deps: QuotasDeps) {
         // In-process callers (the demo loader) may pass a body without zod's defaults.
         const ethnicGroups = (input as Partial<CreateQuotaInput>).ethnicGroups ?? [];
         checkEthnicGroups(ethnicGroups, slots);
+        const method = (input as Partial<CreateQuotaInput>).method ?? 'exam';
+        const reviewGroup = (input as Partial<CreateQuotaInput>).reviewGroup ?? null;
+        assertReviewQuota(drive, { method, reviewGroup, secondChoiceOpen: input.secondChoiceOpen === true });
         try {
           const row = await repo.insert(tx, {
             id: newId(),
@@ -223,6 +236,8 @@ export function createQuotasService(deps: QuotasDeps) {
             ethnicMinorityOnly: input.ethnicMinorityOnly === true || ethnicGroups.length > 0,
             ethnicGroups,
             foreignLanguage: (input as Partial<CreateQuotaInput>).foreignLanguage ?? null,
+            method,
+            reviewGroup,
           });
           record({ action: 'quota.created', resourceType: 'quota', resourceId: row.id, agencyId: row.agencyId, driveId, after: quotaView(row) });
           return quotaView(row);
@@ -273,6 +288,14 @@ export function createQuotasService(deps: QuotasDeps) {
         if (input.ethnicMinorityOnly !== undefined) changes.ethnicMinorityOnly = input.ethnicMinorityOnly;
         if (input.ethnicGroups !== undefined) changes.ethnicGroups = input.ethnicGroups;
         if (input.foreignLanguage !== undefined) changes.foreignLanguage = input.foreignLanguage;
+        if (input.method !== undefined) changes.method = input.method;
+        if (input.reviewGroup !== undefined) changes.reviewGroup = input.reviewGroup;
+        // An exam quota turned review drops nothing silently: the group and NV2 are checked together.
+        if (input.method !== undefined || input.reviewGroup !== undefined || input.secondChoiceOpen !== undefined) {
+          const method = changes.method ?? quota.method;
+          if (method === 'exam' && input.method === 'exam' && input.reviewGroup === undefined) changes.reviewGroup = null;
+          assertReviewQuota(drive, { method, reviewGroup: changes.reviewGroup !== undefined ? changes.reviewGroup : quota.reviewGroup, secondChoiceOpen: changes.secondChoiceOpen ?? quota.secondChoiceOpen });
+        }
         if (input.ethnicGroups !== undefined || input.slots !== undefined) checkEthnicGroups(changes.ethnicGroups ?? quota.ethnicGroups, changes.slots ?? quota.slots);
         // Named groups are minorities: naming them reserves the quota for minorities.
         if ((changes.ethnicGroups ?? quota.ethnicGroups).length > 0) changes.ethnicMinorityOnly = true;

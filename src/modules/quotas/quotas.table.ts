@@ -4,6 +4,7 @@ import { createdAt, idColumn, updatedAt, version } from '../../db/columns.js';
 import { agencies, staffCategories } from '../agencies/agencies.table.js';
 import { drives } from '../drives/drives.table.js';
 import { jobPositions } from '../job-positions/job-positions.table.js';
+import { REVIEW_GROUPS } from '../../domain/review.js';
 
 export type EthnicGroupSlots = { code: string; slots: number | null };
 /**
@@ -41,6 +42,8 @@ export const quotas = pgTable(
     foreignLanguage: jsonb().$type<ForeignLanguageRequirement>(),
     /** Exam (thi tuyển) or selection by review (xét tuyển): Decree 170/2025 Art. 3(2)(d); Decree 115/2020 Art. 2. */
     method: text({ enum: ['exam', 'review'] }).notNull().default('exam'),
+    /** The group of Decree 170/2025 Art. 5 a civil-servant review quota is for (each group reviewed apart); null: an exam quota or a public-employee review. */
+    reviewGroup: text({ enum: REVIEW_GROUPS }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),
@@ -50,6 +53,10 @@ export const quotas = pgTable(
     index('quotas_headcount_idx').on(t.agencyId, t.year, t.staffCategory),
     index('quotas_drive_idx').on(t.driveId, t.id),
     check('quotas_slots_positive', sql`${t.slots} between 1 and 100000`),
+    check(
+      'quotas_review_group_known',
+      sql`${t.reviewGroup} is null or (${t.method} = 'review' and ${t.reviewGroup} in ('disadvantaged_area_commitment', 'cu_tuyen_graduate', 'talent'))`,
+    ),
   ],
 );
 export type QuotaRow = typeof quotas.$inferSelect;

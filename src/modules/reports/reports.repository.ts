@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { ALL_DRIVES, WHOLE_DRIVE } from './reports.table.js';
+import type { ReviewGroup } from '../../domain/review.js';
 
 /*
  * Report queries. Every figure is counted from the rows (applications, scripts, results,
@@ -28,6 +29,8 @@ export type QuotaFiguresRow = {
   results: number;
   winners: number;
   passed_gate: number;
+  method: 'exam' | 'review';
+  review_group: ReviewGroup | null;
 };
 
 export type CandidateQuotaRow = { candidate_id: string; quota_id: string };
@@ -157,7 +160,7 @@ export function createReportsRepository(db: Db) {
                    coalesce(app.applications, 0) as applications, coalesce(app.candidates, 0) as candidates,
                    coalesce(app.eligible, 0) as eligible, coalesce(app.withdrawn, 0) as withdrawn,
                    coalesce(res.results, 0) as results, coalesce(res.winners, 0) as winners,
-                   coalesce(res.passed_gate, 0) as passed_gate
+                   coalesce(res.passed_gate, 0) as passed_gate, q.method, q.review_group
               from quotas q
               join agencies ag on ag.id = q.agency_id
               join job_positions jp on jp.id = q.job_position_id

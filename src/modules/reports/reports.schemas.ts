@@ -2,6 +2,21 @@ import { z } from 'zod';
 import { count, uuid, year } from '../../http/primitives.js';
 import { driveKinds, driveStatuses } from '../drives/drives.table.js';
 import { quotaOutcomes } from '../results/results.table.js';
+import { QUOTA_METHODS, REVIEW_GROUPS } from '../../domain/review.js';
+
+/** The quotas of one method (and review group), counted apart (Decree 170/2025 Art. 3(2)(d), 5). */
+export const methodFiguresSchema = z
+  .object({
+    method: z.enum(QUOTA_METHODS).describe('exam (thi tuyển) or review (xét tuyển)'),
+    reviewGroup: z.enum(REVIEW_GROUPS).nullable().describe('For review quotas: the Decree 170/2025 Art. 5 group (null: an exam line, or reviews without groups)'),
+    quotas: count,
+    slots: count,
+    applications: count,
+    eligible: count.describe('Applications with status eligible (for a review: those who passed round 1, the form check)'),
+    winners: count,
+    unfilledSlots: count,
+  })
+  .meta({ id: 'ReportMethodFigures' });
 
 /** A rate with its denominator shown: count of of, percent rounded half up to one decimal (null when of is 0). */
 export const rateSchema = z
@@ -56,6 +71,8 @@ export const quotaReportSchema = driveFiguresSchema
     jobPositionId: uuid,
     position: z.string().describe('The quota title, else the job position name'),
     outcome: z.enum(quotaOutcomes).nullable().describe('The quota’s outcome in the current results; null before results are computed'),
+    method: z.enum(QUOTA_METHODS).describe('exam (thi tuyển) or review (xét tuyển)'),
+    reviewGroup: z.enum(REVIEW_GROUPS).nullable().describe('The Decree 170/2025 Art. 5 group of a review quota'),
   })
   .meta({ id: 'ReportQuota' });
 
@@ -71,6 +88,9 @@ export const driveReportSchema = z
     }),
     rounds: z.array(z.object({ id: uuid, order: z.number().int(), code: z.string(), name: z.string(), kind: z.enum(['gate', 'scored']) })),
     totals: driveFiguresSchema,
+    byMethod: z
+      .array(methodFiguresSchema)
+      .describe('The quotas by method, review quotas apart per Art. 5 group: exam first, then each review group present; a line only where quotas exist'),
     quotas: z.array(quotaReportSchema),
     computedAt: z.date(),
     overdue: z

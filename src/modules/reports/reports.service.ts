@@ -13,6 +13,7 @@ import type { CandidateQuotaRow, QuotaFiguresRow, QuotaRoundRow, ReportsReposito
 import { createReportCache, type Snapshotted } from './report-cache.js';
 import { driveReportSchema, quotaReportSchema, type DriveReport, type LeadershipQuery, type LeadershipReport } from './reports.schemas.js';
 import { WHOLE_DRIVE } from './reports.table.js';
+import { REVIEW_GROUPS, type ReviewGroup } from '../../domain/review.js';
 
 export type ReportsDeps = {
   repo: ReportsRepository;
@@ -109,6 +110,26 @@ const sameSortKey = (a: QuotaFiguresRow | undefined, b: QuotaFiguresRow) =>
 const sameRounds = (a: readonly RoundRow[], b: readonly RoundRow[]) =>
   a.length === b.length && a.every((r, i) => JSON.stringify(r) === JSON.stringify(b[i]));
 
+/**
+ * The quotas by method, review quotas apart per group (Decree 170/2025 Art. 3(2)(d): a plan holds
+ * exam and review positions; Art. 5: each group reviewed apart): exam first, then the review groups
+ * in the order of Art. 5.
+ */
+function methodFigures(rows: readonly QuotaFiguresRow[]): DriveReport['byMethod'] {
+  const keys: { method: 'exam' | 'review'; reviewGroup: ReviewGroup | null }[] = [
+    { method: 'exam', reviewGroup: null },
+    ...[...REVIEW_GROUPS, null].map((g) => ({ method: 'review' as const, reviewGroup: g })),
+  ];
+  return keys.flatMap(({ method, reviewGroup }) => {
+    const own = rows.filter((r) => r.method === method && (method === 'exam' || (r.review_group ?? null) === reviewGroup));
+    if (own.length === 0) return [];
+    const sum = (f: (r: QuotaFiguresRow) => number) => own.reduce((n, r) => n + f(r), 0);
+    const slots = sum((r) => r.slots);
+    const winners = sum((r) => r.winners);
+    return [{ method, reviewGroup, quotas: own.length, slots, applications: sum((r) => r.applications), eligible: sum((r) => r.eligible), winners, unfilledSlots: Math.max(slots - winners, 0) }];
+  });
+}
+
 /** One quota's line of the report, encoded once with the response schema. */
 function quotaPart(row: QuotaFiguresRow, perRound: QuotaRoundRow[], rounds: readonly RoundRow[]): QuotaPart {
   const line: QuotaLine = {
@@ -120,6 +141,8 @@ function quotaPart(row: QuotaFiguresRow, perRound: QuotaRoundRow[], rounds: read
     position: row.position,
     outcome: row.outcome as QuotaLine['outcome'],
     ...figures(quotaCounts(row), rounds, sumRounds(perRound)),
+    method: row.method,
+    reviewGroup: row.review_group ?? null,
   };
   return { row, rounds: perRound, line, json: JSON.stringify(z.encode(quotaReportSchema, line)) };
 }
@@ -284,10 +307,12 @@ export function createReportsService(deps: ReportsDeps) {
     const perRound = sumRounds(parts.flatMap((p) => p.rounds));
     const lines = parts.map((p) => p.line);
     const jsonLines = parts.map((p) => p.json);
+    const byMethod = methodFigures(parts.map((p) => p.row));
     const report: DriveReport = {
       drive: { id: drive.id, code: drive.code, name: drive.name, kind: drive.kind, year: drive.year, status: drive.status },
       rounds: rounds.map((r) => ({ id: r.id, order: r.order, code: r.code, name: r.name, kind: r.kind })),
       totals: figures(total, rounds, perRound),
+      byMethod,
       quotas: lines,
       computedAt: clock(),
     };
@@ -296,6 +321,7 @@ export function createReportsService(deps: ReportsDeps) {
       `{"drive":${JSON.stringify(z.encode(driveShape.drive, report.drive))}` +
       `,"rounds":${JSON.stringify(z.encode(driveShape.rounds, report.rounds))}` +
       `,"totals":${JSON.stringify(z.encode(driveShape.totals, report.totals))}` +
+      `,"byMethod":${JSON.stringify(z.encode(driveShape.byMethod, report.byMethod))}` +
       `,"quotas":[${jsonLines.join(',')}]`;
     const tag = createHash('sha256').update(figuresJson).update('}').digest('base64url').slice(0, 27);
     // UTF-8 bytes: a cache hit writes them as they are (no re-encoding of 1.5 MB per request).

@@ -24,6 +24,8 @@ export type InputRound = {
   foreignLanguage?: boolean;
   /** The language a foreign-language round examines; null or absent: every required language. */
   language?: string | null;
+  /** review: sat by the review quotas (Decree 170/2025 Art. 11); null, absent or exam: by the exam quotas. */
+  method?: 'exam' | 'review' | null;
   status: string;
   exemptionCodes: string[];
   /** `index`: the part's place in the drive's list of parts, which indexes InputApplication.scores. */
@@ -54,6 +56,8 @@ export type InputApplication = {
   scores: PartScores;
   /** The grade of the quota's job position; read only when some round concerns one grade. */
   grade?: JobGrade | null;
+  /** The quota's method (Decree 170/2025 Art. 3(2)(d)); absent: exam. */
+  method?: 'exam' | 'review';
   /** A jointly recruited position's preferences (Decree 170/2025 Art. 10(3)); read only when the drive has one. */
   agencyPreferences?: string[];
   /** The ethnic group code; read only when a quota sets per-group slots (Decree 170/2025 Art. 3(2)(c)). */
@@ -151,21 +155,26 @@ export function buildRecruitmentInput(
   const discipline = new Map<string, string[]>();
   const scored = apps.map((a) => withDiscipline(a, rounds, discipline));
   let built: Omit<BuiltRecruitmentInput, 'discipline'>;
-  if (!rounds.some((r) => r.grade !== null)) {
+  const methodOfRound = (r: InputRound) => r.method ?? 'exam';
+  const reviewed = rounds.some((r) => methodOfRound(r) === 'review') || apps.some((a) => a.method === 'review');
+  if (!rounds.some((r) => r.grade !== null) && !reviewed) {
     built = buildGroup(ruleSet, rounds, scored, incomplete, null, languageOf);
   } else {
-    const byGrade = new Map<JobGrade | null, InputApplication[]>();
+    // One group per grade and method: review quotas sit the review's rounds only (Decree 170/2025 Art. 3(2)(d), 11).
+    const byGroup = new Map<string, { grade: JobGrade | null; method: 'exam' | 'review'; apps: InputApplication[] }>();
     for (const app of scored) {
-      const g = app.grade ?? null;
-      const list = byGrade.get(g);
-      if (list) list.push(app);
-      else byGrade.set(g, [app]);
+      const grade = app.grade ?? null;
+      const method = app.method ?? 'exam';
+      const key = `${grade ?? ''}|${method}`;
+      const group = byGroup.get(key);
+      if (group) group.apps.push(app);
+      else byGroup.set(key, { grade, method, apps: [app] });
     }
     const outcome = new Map<string, ApplicationScore>();
     const parts: BuiltRecruitmentInput['parts'] = new Map();
-    for (const [grade, group] of byGrade) {
-      const own = rounds.filter((r) => r.grade === null || r.grade === grade);
-      const g = buildGroup(ruleSet, own, group, incomplete, grade, languageOf);
+    for (const { grade, method, apps: group } of byGroup.values()) {
+      const own = rounds.filter((r) => (r.grade === null || r.grade === grade) && methodOfRound(r) === method);
+      const g = buildGroup(ruleSet, own, group, incomplete, grade, languageOf, method);
       for (const a of g.applications) outcome.set(a.applicationId, a);
       for (const [id, p] of g.parts) parts.set(id, p);
     }
@@ -237,17 +246,18 @@ function buildGroup(
   incomplete: Incomplete,
   grade: JobGrade | null,
   languageOf: ReadonlyMap<string, LanguageRequirement>,
+  method: 'exam' | 'review' = 'exam',
 ): Omit<BuiltRecruitmentInput, 'discipline'> {
   // The foreign-language exam is a condition (Art. 9(5)): neither a gate round nor counted in the score.
   const languageRounds = rounds.filter((r) => r.foreignLanguage === true).sort((a, b) => a.order - b.order);
   const ordered = rounds.filter((r) => r.foreignLanguage !== true).sort((a, b) => a.order - b.order);
   const rankingRounds = ordered.filter((r) => r.ranking);
   if (rankingRounds.length !== 1) {
-    const whose = grade === null ? 'The drive' : `The quotas of grade ${grade}`;
+    const whose = method === 'review' ? 'The review quotas' : grade === null ? 'The drive' : `The quotas of grade ${grade}`;
     throw conflict(
       'results.no_ranking_round',
       rankingRounds.length === 0 ? `${whose} have no ranking round to rank candidates by` : `${whose} have more than one ranking round`,
-      { rankingRounds: rankingRounds.map((r) => r.code), ...(grade === null ? {} : { grade }) },
+      { rankingRounds: rankingRounds.map((r) => r.code), ...(grade === null ? {} : { grade }), ...(method === 'review' ? { method } : {}) },
     );
   }
   const rankingRound = rankingRounds[0]!;

@@ -200,6 +200,7 @@ export function createResultsRepository(db: DbOrTx) {
           id: quotas.id,
           slots: quotas.slots,
           foreignLanguage: quotas.foreignLanguage,
+          method: quotas.method,
           agencyId: quotas.agencyId,
           // Decree 170/2025 Art. 10(3): the quotas of one jointly recruited position are ranked together.
           jointKey: sql<string | null>`case when ${jobPositions.joint} then ${jobPositions.id}::text end`,
@@ -222,6 +223,7 @@ export function createResultsRepository(db: DbOrTx) {
           grade: rounds.grade,
           foreignLanguage: rounds.foreignLanguage,
           language: rounds.language,
+          method: rounds.method,
           status: rounds.status,
           exemptionCodes: rounds.exemptionCodes,
         })

@@ -7,7 +7,6 @@ import { DomainError } from '../../domain/errors.js';
 import { maskName } from '../../domain/masking.js';
 import { computeLeadershipResults, type TitleResult } from '../../domain/leadership.js';
 import {
-  computeRecruitmentResults,
   applyReplacementDecision,
   promoteReserve,
   validateTieDecision,
@@ -27,6 +26,7 @@ import { assertRoundsRevealed, buildLeadershipInput, buildRecruitmentInput } fro
 import { shownQuota, type NewQuotaResultRow, type NewResultRow, type QuotaResultWithQuota, type ResultsRepository, type ResultWithNumber } from './results.repository.js';
 import type { CancelInput, ComputeInput, ListResultsQuery, TieDecisionInput } from './results.schemas.js';
 import type { QuotaOutcome, QuotaResultRow, ResultExplanation, ResultOutcome, ResultRow, StoredExplanation } from './results.table.js';
+import { computeResultsByMethod } from '../../domain/review.js';
 
 export type ResultsDeps = {
   db: Db;
@@ -97,6 +97,8 @@ type Quota = {
   /** Set on the quotas of a jointly recruited position (Decree 170/2025 Art. 10(3)): ranked together. */
   jointKey: string | null;
   ethnicGroups: EthnicGroupSlots[];
+  /** Exam or review (Decree 170/2025 Art. 3(2)(d)): each ranked under its own rules. */
+  method: 'exam' | 'review';
 };
 /** What applicationsWithScores must read beyond scores for these quotas. */
 const extrasFor = (quotaList: readonly Quota[]) => ({
@@ -413,8 +415,11 @@ export function createResultsService(deps: ResultsDeps) {
     assertRoundsRevealed(rounds);
     // Decree 170/2025 Art. 9(5): the quotas whose plan requires a foreign language.
     const languageOf = new Map(quotaList.flatMap((q) => (q.foreignLanguage ? [[q.id, { language: q.foreignLanguage.language, passMark: q.foreignLanguage.passMark }] as const] : [])));
-    const built = buildRecruitmentInput(ruleSet, rounds, apps, languageOf);
-    const quotaResults = computeRecruitmentResults({ ruleSet, quotas: quotaList, applications: built.applications, tieDecisions });
+    // Decree 170/2025 Art. 3(2)(d): review quotas sit the review's rounds and rank under its rules (src/domain/review.ts).
+    const review = new Set(quotaList.filter((q) => q.method === 'review').map((q) => q.id));
+    const own = review.size === 0 ? apps : apps.map((a) => ({ ...a, method: review.has(a.quotaId) ? ('review' as const) : ('exam' as const) }));
+    const built = buildRecruitmentInput(ruleSet, rounds, own, languageOf);
+    const quotaResults = computeResultsByMethod({ ruleSet, quotas: quotaList, applications: built.applications, tieDecisions }, (id) => (review.has(id) ? 'review' : 'exam'));
     return recruitmentPlan(quotaResults, built.parts, built.discipline);
   }
 

@@ -114,6 +114,8 @@ export function createRoundsRepository(db: DbOrTx) {
           grade: jobPositions.grade,
           /** The quota's foreign-language requirement (Decree 170/2025 Art. 9(5)); null: none. */
           foreignLanguage: quotas.foreignLanguage,
+          /** Exam or review (Decree 170/2025 Art. 3(2)(d)): a review quota sits the review's rounds only. */
+          method: quotas.method,
         })
         .from(applications)
         .innerJoin(quotas, eq(quotas.id, applications.quotaId))
@@ -125,7 +127,7 @@ export function createRoundsRepository(db: DbOrTx) {
     /** The drive's quotas with the grade of their job position (null: not recorded). */
     async quotaGradesOfDrive(tx: DbOrTx, driveId: string) {
       return tx
-        .select({ id: quotas.id, grade: jobPositions.grade, foreignLanguage: quotas.foreignLanguage })
+        .select({ id: quotas.id, grade: jobPositions.grade, foreignLanguage: quotas.foreignLanguage, method: quotas.method })
         .from(quotas)
         .innerJoin(jobPositions, eq(jobPositions.id, quotas.jobPositionId))
         .where(eq(quotas.driveId, driveId));
@@ -248,6 +250,7 @@ export function createRoundsRepository(db: DbOrTx) {
           candidateNumber: applications.candidateNumber,
           grade: jobPositions.grade,
           foreignLanguage: quotas.foreignLanguage,
+          method: quotas.method,
         })
         .from(applications)
         .innerJoin(quotas, eq(quotas.id, applications.quotaId))

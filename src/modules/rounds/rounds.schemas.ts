@@ -66,6 +66,22 @@ const roundFields = {
         '(compared without case): sat only by the candidates of quotas requiring that language. Null or absent: every required language. ' +
         'A later round sat by candidates whose language no earlier foreign-language round examines is refused (409 round.foreign_language_exam_missing).',
     ),
+  method: z
+    .enum(['exam', 'review'])
+    .nullable()
+    .optional()
+    .describe(
+      'review: sat only by the candidates of review quotas (xét tuyển; Decree 170/2025 Art. 11, 115/2020 Art. 11): their round 2, ' +
+        'in the form the rule set allows (170: oral, 100 points; a written part: 422 round.review_form_not_allowed). Null, absent or exam: ' +
+        'sat by the exam quotas only. A review quota’s round 1 is the form check (the eligibility decision), not a round.',
+    ),
+  summonedOn: isoDate
+    .nullable()
+    .optional()
+    .describe(
+      'A review round: the day candidates were summoned to the oral. Decree 170/2025 Art. 16(6): the oral is held within 15 days of it ' +
+        '(scheduledOn later: 422 round.review_oral_late); the round shows `oralDueBy`',
+    ),
   parts: z.array(partInput).min(1).max(10),
 };
 
@@ -83,6 +99,7 @@ export const patchRoundBody = z
     ranking: z.boolean().optional(),
     exemptionCodes: z.array(exemptionCode).max(20).optional(),
     scheduledOn: isoDate.nullable().optional(),
+    summonedOn: roundFields.summonedOn,
     parts: roundFields.parts.optional(),
   })
   .strict()
@@ -117,6 +134,9 @@ export const roundSchema = z
     grade: z.enum(JOB_GRADES).nullable().describe('The grade whose quotas sit the round; null: every quota'),
     foreignLanguage: z.boolean().describe('The foreign-language exam of Decree 170/2025 Art. 9(5), sat only by quotas requiring it, not counted in the score'),
     language: z.string().nullable().describe('The language a foreign-language round examines; null: every required language (or not a foreign-language round)'),
+    method: z.enum(['exam', 'review']).nullable().describe('review: sat by the review quotas only; null or exam: by the exam quotas'),
+    summonedOn: z.string().nullable().describe('A review round: the day candidates were summoned to the oral'),
+    oralDueBy: z.string().nullable().describe('A review round: the last day the oral may be held (Decree 170/2025 Art. 16(6): 15 days after the summons); null: no limit'),
     status: z.enum(roundStatuses),
     exemptionCodes: z.array(z.string()),
     scheduledOn: z.string().nullable(),

@@ -18,6 +18,7 @@ import type {
   PatchRoundInput,
 } from './rounds.schemas.js';
 import type { PartRow, RoundRow, ScriptRow } from './rounds.table.js';
+import { checkReviewRound, oralDueBy } from '../../domain/review.js';
 
 export type RoundsDeps = {
   db: Db;
@@ -87,6 +88,9 @@ function roundView(r: RoundRow, parts: PartRow[], ruleSet: RuleSet, window?: Win
     grade: r.grade,
     foreignLanguage: r.foreignLanguage,
     language: r.language,
+    method: r.method,
+    summonedOn: r.summonedOn,
+    oralDueBy: r.method === 'review' && ruleSet.review ? oralDueBy(ruleSet.review, r.summonedOn) : null,
     status: r.status,
     exemptionCodes: r.exemptionCodes,
     scheduledOn: r.scheduledOn,
@@ -167,15 +171,31 @@ function roundConstraintError(err: unknown, input: { order?: number | undefined;
   throw err;
 }
 
-/** Whether a round concerns an application: a round of every quota, or one of the grade of the application's job position. */
-export const concerns = (round: Pick<RoundRow, 'grade'>, app: { grade: string | null }) => round.grade === null || round.grade === app.grade;
+/** A round's method: review rounds are sat by review quotas, every other round by exam quotas (Decree 170/2025 Art. 3(2)(d), 11). */
+export const methodOf = (round: Pick<RoundRow, 'method'>): 'exam' | 'review' => round.method ?? 'exam';
+const sameMethod = (a: Pick<RoundRow, 'method'>, b: Pick<RoundRow, 'method'>) => methodOf(a) === methodOf(b);
+
+/**
+ * Whether a round concerns an application: a round of the application's method (exam or review) and
+ * of every quota, or of the grade of the application's job position.
+ */
+export const concerns = (round: Pick<RoundRow, 'grade' | 'method'>, app: { grade: string | null; method: 'exam' | 'review' }) =>
+  methodOf(round) === app.method && (round.grade === null || round.grade === app.grade);
+
+/** A review round against the drive's review rules (Decree 170/2025 Art. 11(2), 16(6); 115/2020 Art. 11(2)): 422. */
+function checkReview(ruleSet: RuleSet, round: { grade: string | null; ranking: boolean; foreignLanguage: boolean; parts: readonly { code: string; written: boolean; maxScore: string }[]; summonedOn: string | null; scheduledOn: string | null }): void {
+  if (!ruleSet.review) throw unprocessable('round.review_not_allowed', `The drive's rule set (${ruleSet.preset}) holds no selection by review`);
+  if (round.grade !== null) throw unprocessable('round.review_grade', 'A review round is sat by every review quota: it names no grade');
+  const issue = checkReviewRound(ruleSet.review, { ...round, parts: round.parts.map((p) => ({ code: p.code, written: p.written, maxScore: parseScore(p.maxScore) })) });
+  if (issue) throw unprocessable(issue.code, issue.message, issue.details);
+}
 
 /**
  * A graded round and a round of every quota both concern the quotas of that grade, so they may not
  * share an order (within one grade, and among rounds of every quota, the unique index sees to it).
  */
-function orderClash(existing: readonly RoundRow[], round: { id?: string; order: number; grade: string | null }): RoundRow | undefined {
-  return existing.find((r) => r.id !== round.id && r.order === round.order && r.grade !== round.grade && (r.grade === null || round.grade === null));
+function orderClash(existing: readonly RoundRow[], round: { id?: string; order: number; grade: string | null; method: RoundRow['method'] }): RoundRow | undefined {
+  return existing.find((r) => r.id !== round.id && r.order === round.order && sameMethod(r, round) && r.grade !== round.grade && (r.grade === null || round.grade === null));
 }
 
 /**
@@ -258,7 +278,7 @@ export function createRoundsService(deps: RoundsDeps) {
   async function keptOutByForeignLanguage(tx: DbOrTx, round: RoundRow): Promise<Set<string> | null> {
     if (round.foreignLanguage) return null;
     const exams = (await repo.roundsOfDrive(round.driveId, tx)).filter(
-      (r) => r.foreignLanguage && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
+      (r) => r.foreignLanguage && r.order < round.order && sameMethod(r, round) && (round.grade === null || r.grade === null || r.grade === round.grade),
     );
     const concerned = (await repo.activeApplications(tx, round.driveId)).filter((a) => a.foreignLanguage !== null && concerns(round, a));
     // The exam is finished before the professional exam (Art. 9(5)): a round sat by candidates whose
@@ -302,7 +322,7 @@ export function createRoundsService(deps: RoundsDeps) {
   async function keptOutByGateRounds(tx: DbOrTx, round: RoundRow, ruleSet: RuleSet): Promise<Set<string> | null> {
     if (!gatesAdmitOnlyPassers(ruleSet)) return null;
     const gates = (await repo.roundsOfDrive(round.driveId, tx)).filter(
-      (r) => r.kind === 'gate' && !r.foreignLanguage && r.order < round.order && (round.grade === null || r.grade === null || r.grade === round.grade),
+      (r) => r.kind === 'gate' && !r.foreignLanguage && r.order < round.order && sameMethod(r, round) && (round.grade === null || r.grade === null || r.grade === round.grade),
     );
     if (gates.length === 0) return null;
     const hidden = gates.filter((g) => g.status !== 'revealed' && g.status !== 'published');
@@ -374,8 +394,9 @@ export function createRoundsService(deps: RoundsDeps) {
     let apps = await repo.activeApplications(tx, drive.id);
     const existing = await repo.scriptKeysOf(tx, round.id);
     const have = new Set(existing.map((s) => `${s.partId}/${s.applicationId}`));
-    // A graded round is sat by the quotas of its grade only (Decree 170/2025 Art. 9).
-    if (round.grade !== null) apps = apps.filter((a) => concerns(round, a));
+    // A graded round is sat by the quotas of its grade only (Decree 170/2025 Art. 9); a review round
+    // by the review quotas, any other by the exam quotas (Art. 3(2)(d), 11).
+    apps = apps.filter((a) => concerns(round, a));
     // The foreign-language exam is sat only by the candidates of quotas requiring it (Art. 9(5)).
     if (round.foreignLanguage) apps = apps.filter((a) => a.foreignLanguage !== null && examinesLanguage(round.language, a.foreignLanguage.language));
     if (quotaIds) {
@@ -422,7 +443,10 @@ export function createRoundsService(deps: RoundsDeps) {
    * quotas. Then every quota needs a grade (422 round.quota_without_grade).
    */
   async function defaultRoundsOf(tx: DbOrTx, driveId: string, ruleSet: RuleSet): Promise<{ grade: JobGrade | null; round: RoundDefault }[]> {
-    const quotas = await repo.quotaGradesOfDrive(tx, driveId);
+    // The rule set's structures are the exam's; review quotas sit the review round (Art. 11).
+    const all = await repo.quotaGradesOfDrive(tx, driveId);
+    const quotas = all.filter((q) => q.method === 'exam');
+    if (all.length > 0 && quotas.length === 0) return [];
     const structures = ruleSet.structures;
     if (structures && quotas.some((q) => q.grade !== null)) {
       const ungraded = quotas.filter((q) => q.grade === null).map((q) => q.id);
@@ -511,8 +535,14 @@ export function createRoundsService(deps: RoundsDeps) {
         const drive = await visibleDrive(caller, driveId, tx, input.grade ? 'update' : 'share');
         if (DRIVE_CLOSED.has(drive.status)) throw conflict('round.drive_closed', `Rounds cannot be added to a ${drive.status} drive`);
         const grade = input.grade ?? null;
-        checkStructure(drive.ruleSet as RuleSet, { grade, kind: input.kind, ranking: input.ranking, foreignLanguage: input.foreignLanguage === true, parts: input.parts });
-        const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade });
+        const method = input.method === 'review' ? 'review' : null;
+        if (method === 'review') {
+          checkReview(drive.ruleSet as RuleSet, { grade, ranking: input.ranking, foreignLanguage: input.foreignLanguage === true, parts: input.parts, summonedOn: input.summonedOn ?? null, scheduledOn: input.scheduledOn ?? null });
+        } else {
+          if (input.summonedOn != null) throw unprocessable('round.summons_without_review', 'Only a review round records the summons to its oral (Decree 170/2025 Art. 16(6))');
+          checkStructure(drive.ruleSet as RuleSet, { grade, kind: input.kind, ranking: input.ranking, foreignLanguage: input.foreignLanguage === true, parts: input.parts });
+        }
+        const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade, method });
         if (clash) throw orderClashError(clash, input.order);
         const id = newId();
         let round: RoundRow;
@@ -530,6 +560,8 @@ export function createRoundsService(deps: RoundsDeps) {
             language: input.foreignLanguage ? (input.language?.trim() ?? null) : null,
             exemptionCodes: input.exemptionCodes,
             scheduledOn: input.scheduledOn ?? null,
+            method,
+            summonedOn: input.summonedOn ?? null,
           });
         } catch (err) {
           roundConstraintError(err, input);
@@ -552,7 +584,12 @@ export function createRoundsService(deps: RoundsDeps) {
         const existing = await repo.roundsOfDrive(driveId, tx);
         const created: RoundView[] = [];
         for (const { grade, round: d, language } of plan) {
-          if (existing.some((r) => r.grade === grade && (r.order === d.order || r.code === d.code)) || orderClash(existing, { order: d.order, grade })) continue;
+          if (
+            existing.some((r) => methodOf(r) === 'exam' && r.grade === grade && (r.order === d.order || r.code === d.code)) ||
+            orderClash(existing, { order: d.order, grade, method: null })
+          ) {
+            continue;
+          }
           const id = newId();
           const round = await repo.insertRound(tx, {
             id,
@@ -591,6 +628,32 @@ export function createRoundsService(deps: RoundsDeps) {
           record({ action: 'round.created', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId, after: v });
           created.push(v);
         }
+        // Review quotas (Decree 170/2025 Art. 11; 115/2020 Art. 11): round 1 is the form check (the
+        // eligibility decision), round 2 the review, an oral by a panel on the rule set's maximum.
+        const review = ruleSet.review;
+        const hasReview = (await repo.quotaGradesOfDrive(tx, driveId)).some((q) => q.method === 'review');
+        if (review && hasReview && !existing.some((r) => methodOf(r) === 'review' && r.ranking)) {
+          const id = newId();
+          const round = await repo.insertRound(tx, {
+            id,
+            driveId,
+            order: 2,
+            code: 'review_round2',
+            name: 'Vòng 2 — xét tuyển',
+            kind: 'scored',
+            ranking: true,
+            grade: null,
+            method: 'review',
+            exemptionCodes: [],
+          });
+          await repo.insertParts(
+            tx,
+            partRows(id, [{ code: 'oral', name: 'Vấn đáp', maxScore: formatScore(review.round2MaxScore), passMark: null, weight: 1, markingMode: 'panel', panelSize: 2, written: false }]),
+          );
+          const v = await view(round, ruleSet, tx);
+          record({ action: 'round.created', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId, after: v });
+          created.push(v);
+        }
         return created;
       });
     },
@@ -616,7 +679,19 @@ export function createRoundsService(deps: RoundsDeps) {
         if (round.status !== 'scheduled') throw conflict('round.not_scheduled', `The round structure can change only while scheduled (it is ${round.status})`);
         if (round.foreignLanguage) checkForeignLanguageRound(input.ranking, input.exemptionCodes);
         const before = await view(round, ruleSet, tx);
-        if (input.parts || input.kind !== undefined || input.ranking !== undefined) {
+        if (methodOf(round) === 'review') {
+          const parts = input.parts ?? (await repo.partsOf([round.id], tx));
+          checkReview(ruleSet, {
+            grade: round.grade,
+            ranking: input.ranking ?? round.ranking,
+            foreignLanguage: round.foreignLanguage,
+            parts,
+            summonedOn: input.summonedOn !== undefined ? input.summonedOn : round.summonedOn,
+            scheduledOn: input.scheduledOn !== undefined ? input.scheduledOn : round.scheduledOn,
+          });
+        } else if (input.summonedOn != null) {
+          throw unprocessable('round.summons_without_review', 'Only a review round records the summons to its oral (Decree 170/2025 Art. 16(6))');
+        } else if (input.parts || input.kind !== undefined || input.ranking !== undefined) {
           const parts = input.parts ?? (await repo.partsOf([round.id], tx));
           checkStructure(ruleSet, { grade: round.grade, kind: input.kind ?? round.kind, ranking: input.ranking ?? round.ranking, foreignLanguage: round.foreignLanguage, parts });
         }
@@ -627,7 +702,7 @@ export function createRoundsService(deps: RoundsDeps) {
         }
         const { parts: _parts, ...changes } = input;
         if (input.order !== undefined && input.order !== round.order) {
-          const clash = orderClash(await repo.roundsOfDrive(drive.id, tx), { id: round.id, order: input.order, grade: round.grade });
+          const clash = orderClash(await repo.roundsOfDrive(drive.id, tx), { id: round.id, order: input.order, grade: round.grade, method: round.method });
           if (clash) throw orderClashError(clash, input.order);
         }
         let row: RoundRow | undefined;

@@ -41,6 +41,13 @@ export const rounds = pgTable(
      * language (one exam for all).
      */
     language: text(),
+    /**
+     * The quotas that sit the round by method: 'review' — those selected by review (Decree 170/2025
+     * Art. 11; Decree 115/2020 Art. 11); null or 'exam' — the exam quotas.
+     */
+    method: text({ enum: ['exam', 'review'] }),
+    /** The day candidates were summoned to a review's oral (Decree 170/2025 Art. 16(6): held within 15 days of it). */
+    summonedOn: text(),
     /** Exemption codes whose holders skip this round. */
     exemptionCodes: jsonb().$type<string[]>().notNull().default([]),
     scheduledOn: text(),
@@ -52,8 +59,9 @@ export const rounds = pgTable(
     version: version(),
   },
   (t) => [
-    uniqueIndex('rounds_drive_order_unique').on(t.driveId, sql`coalesce(${t.grade}, '')`, t.order),
-    uniqueIndex('rounds_drive_code_unique').on(t.driveId, sql`coalesce(${t.grade}, '')`, t.code),
+    uniqueIndex('rounds_drive_order_unique').on(t.driveId, sql`coalesce(${t.grade}, '')`, sql`(coalesce(${t.method}, 'exam'))`, t.order),
+    uniqueIndex('rounds_drive_code_unique').on(t.driveId, sql`coalesce(${t.grade}, '')`, sql`(coalesce(${t.method}, 'exam'))`, t.code),
+    check('rounds_method_known', sql`${t.method} is null or ${t.method} in ('exam', 'review')`),
     check('rounds_grade_known', sql`${t.grade} is null or ${t.grade} in ('nhan_vien', 'chuyen_vien', 'chuyen_vien_chinh', 'cao_cap')`),
     check('rounds_order_range', sql`${t.order} between 1 and 20`),
   ],
