@@ -63,8 +63,13 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
 export function registerEmptyBodyAsObject(app: FastifyInstance): void {
   app.addHook('preValidation', async (request) => {
     if (request.body != null || !['POST', 'PUT', 'PATCH'].includes(request.method)) return;
-    type ZodLike = { _zod?: { def?: { type?: string; innerType?: ZodLike } } };
-    let schema = request.routeOptions.schema?.body as ZodLike | undefined;
+    type ZodLike = { _zod?: { def?: { type?: string; innerType?: ZodLike } }; safeParse?: (v: unknown) => { success: boolean } };
+    const declared = request.routeOptions.schema?.body as ZodLike | undefined;
+    if (!declared?.safeParse) return;
+    // A route that takes a missing body as such (a nullish body schema) gets it as it came; Fastify
+    // validates a missing body as null.
+    if (declared.safeParse(null).success) return;
+    let schema: ZodLike | undefined = declared;
     while (schema?._zod?.def?.type === 'optional' || schema?._zod?.def?.type === 'nullable') schema = schema._zod.def.innerType;
     if (schema?._zod?.def?.type === 'object') request.body = {};
   });
