@@ -4,6 +4,7 @@ import { newId } from '../../db/columns.js';
 import { examinesLanguage } from '../../domain/foreign-language.js';
 import { formatScore, localDate, parseScore } from '../../domain/index.js';
 import { markingRules, type EffectiveMarking } from '../../domain/marking-tt22.js';
+import { leadershipPanelScores } from '../../domain/rule-sets.js';
 import { normalizeScriptCode, newScriptCodes, newScriptId, shuffled } from '../../domain/script-codes.js';
 import { conflict, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -333,12 +334,14 @@ export function createMarkingService(deps: MarkingDeps) {
         const partByCode = new Map(parts.map((p) => [p.code, p]));
         // Quy chế Art. 22(1): each panel member marks on their own sheet; a recruitment drive's panel scores come from the
         // members' marks (entered by the member or transcribed by the secretary), not from an import of the panel's result.
-        // Leadership drives take the panel rule by analogy only, and keep importing panel results.
+        // Leadership drives take the panel rule by analogy, as their rule set says (leadership.panelScores: `members` in the
+        // preset; `import` keeps the legacy import of the panel's result).
+        const panelMarked = drive.kind === 'recruitment' || leadershipPanelScores(ruleSet) === 'members';
         const marked = parts.filter(
           (p) =>
             regimeOf(p, regime) === 'tt22_2025' &&
             !p.computer &&
-            (p.markingMode === 'panel' ? drive.kind === 'recruitment' : p.written || p.markingMode === 'double'),
+            (p.markingMode === 'panel' ? panelMarked : p.written || p.markingMode === 'double'),
         );
         // An absence is the invigilators' minute, not a mark: `absent: true` rows are taken for every part.
         const refused = marked.filter((p) => rows.some((r) => r.partCode === p.code && r.absent !== true));
