@@ -39,6 +39,8 @@ export const webhookEventTypes = [
   'appointment.struck_off',
   'appointment.replacement_decided',
   'appointment.next_lower_called',
+  'identity_correction.requested',
+  'identity_correction.decided',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -90,6 +92,11 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'appointment.replacement_decided': 'appointment.replacement_decided',
   'appointment.next_lower_called': 'appointment.next_lower_called',
   'appointment.new_need_filled': 'appointment.next_lower_called',
+  // A candidate's identity corrected after approval (issue #16): asked, then authorised or refused by the approver.
+  // The payload carries ids, the status and the corrected fields' names, never the identity itself.
+  'identity_correction.requested': 'identity_correction.requested',
+  'identity_correction.approved': 'identity_correction.decided',
+  'identity_correction.rejected': 'identity_correction.decided',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
