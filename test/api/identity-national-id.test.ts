@@ -1,7 +1,9 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNationalIdProtector } from '../../src/crypto/national-id.js';
 import { createLogger } from '../../src/logger.js';
-import { bearer, setupApp, type TestApp } from '../helpers/app.js';
+import { rotateNationalIdKey } from '../../src/modules/candidates/candidates.key-rotation.js';
+import { bearer, setupApp, TEST_DATA_KEY, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { createCandidate, makeNationalId } from '../factories/candidates.js';
 import { computeOk, openDriveWithQuotas, registerAll, round2, scoredRound, toMarking, workflow } from '../factories/results.js';
@@ -192,5 +194,27 @@ describe('identity-correction webhooks', () => {
       expect(body).not.toContain(personal);
     }
     await waitForDeliveries(t, hook.id, (items) => items.length === 2 && items.every((i) => i.status === 'succeeded'));
+  });
+});
+
+describe('data-key rotation and a pending national-ID correction (docs/keys.md)', () => {
+  // Last in the file: the rotation moves every national ID of this database to a key the app does not hold.
+  it('when the data key is rotated while a national-ID correction awaits the approver, then the waiting number is re-encrypted and re-indexed under the new key', async () => {
+    const person = await createCandidate(t, { fullName: 'Trịnh Văn Xoay', birthDate: '1995-04-04' });
+    const fresh = makeNationalId({ birthYear: 1995 });
+    const asked = await request(person.id, { nationalId: fresh, reason: 'Sai số CCCD' });
+    expect(asked.status).toBe(201);
+    const newKey = Buffer.alloc(32, 21).toString('base64');
+    const rotating = createNationalIdProtector(newKey, [TEST_DATA_KEY]);
+    const { corrections } = await rotateNationalIdKey(t.database.db, rotating, { batchSize: 50 });
+    expect(corrections).toBeGreaterThanOrEqual(1);
+    const [row] = await t.sql<{ national_id_ciphertext: string; national_id_index: string }>(
+      'select national_id_ciphertext, national_id_index from identity_corrections where id = $1',
+      [asked.body.id],
+    );
+    expect(row!.national_id_ciphertext.startsWith(`v2:${rotating.keyId}:`)).toBe(true);
+    expect(createNationalIdProtector(newKey).decrypt(row!.national_id_ciphertext)).toBe(fresh);
+    expect(row!.national_id_index).toBe(createNationalIdProtector(newKey).blindIndex(fresh));
+    expect((await rotateNationalIdKey(t.database.db, rotating)).corrections).toBe(0);
   });
 });
