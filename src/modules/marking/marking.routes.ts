@@ -113,7 +113,8 @@ export const markingRoutes: FastifyPluginAsyncZod<{ marking: MarkingService }> =
         '(`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). ' +
         'A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota ' +
         'not requiring a foreign language, `script.language_not_required`. Under Circular 22/2025 a paper written part (double-marked ' +
-        'anonymously, Quy chế Art. 16) and, on a recruitment drive, a panel part (each member’s own sheet, Art. 22(1): PUT /marks, the ' +
+        'anonymously, Quy chế Art. 16) and a panel part of a recruitment drive, or of a leadership drive whose rule set says ' +
+        '`leadership.panelScores: members` (the preset; `import` keeps the legacy import), (each member’s own sheet, Art. 22(1): PUT /marks, the ' +
         'secretary transcribing with member and sheetRef) take no imported score: 409 `scores.marked_part` naming the parts. The audit event `scores.imported` lists every changed score with its old and new value ' +
         'and its source (machine_export, member or api_key).',
       params: idParams,
