@@ -203,7 +203,7 @@ export function buildServices(deps: {
     spool: deps.spool,
   });
 
-  const identity = createIdentityService({ db, candidates: candidatesRepo, clock: deps.clock });
+  const identity = createIdentityService({ db, candidates: candidatesRepo, nationalIds, clock: deps.clock });
   const exports = createExportsService({ repo: createExportsRepository(db), drives });
   const timeline = createTimelineService({
     db,

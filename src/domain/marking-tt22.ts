@@ -147,3 +147,46 @@ export function reconcilePanelTt22(marks: readonly number[], panelSize: number |
     spread,
   };
 }
+
+export type PanelViolation = { code: 'part.panel_size_required' | 'part.panel_required'; message: string; details: Record<string, unknown> };
+
+/**
+ * The first way a round's parts would let a panel part be marked by fewer than two members, under a
+ * drive whose panels follow Circular 22/2025 on `onDate` (Quy chế Art. 20(1): "tối thiểu từ 02 thành
+ * viên ban trở lên" score each candidate in an oral, interview, practical or Đề án exam; Art. 22(1):
+ * the score is the mean of the members' marks), or null:
+ * - a panel part names the size its panel must reach (panelSize ≥ 2): without one, a single member's
+ *   mark would be the panel's;
+ * - a part the rule set's structure for the round's grade (its `roundDefaults` for a round of every
+ *   quota) makes a panel part (the interview, the nhân viên oral or practical exam, the Đề án, the
+ *   leadership action plan) is not marked `single` or `double` instead.
+ * Drives whose panels keep the older rule (Circular 6/2020) are not constrained here.
+ */
+export function panelConfigurationViolation(
+  ruleSet: Pick<RuleSet, 'preset' | 'marking' | 'roundDefaults' | 'structures'>,
+  round: { grade: string | null; parts: readonly { code: string; markingMode: string; panelSize?: number | null | undefined }[] },
+  onDate: string,
+): PanelViolation | null {
+  if (markingRules(ruleSet, onDate).panel !== 'tt22_2025') return null;
+  const unsized = round.parts.filter((p) => p.markingMode === 'panel' && (p.panelSize === null || p.panelSize === undefined || p.panelSize < TT22_PANEL_MIN));
+  if (unsized.length > 0) {
+    return {
+      code: 'part.panel_size_required',
+      message: `Panel part(s) ${unsized.map((p) => p.code).join(', ')} must name their panel size, at least ${TT22_PANEL_MIN} members (Circular 22/2025 Quy chế Art. 20(1), 22(1))`,
+      details: { parts: unsized.map((p) => p.code), minimum: TT22_PANEL_MIN },
+    };
+  }
+  const structure = (round.grade !== null ? ruleSet.structures?.[round.grade as keyof NonNullable<RuleSet['structures']>] : undefined) ?? ruleSet.roundDefaults;
+  const panelCodes = new Set(structure.flatMap((r) => r.parts.filter((p) => p.panel).map((p) => p.code)));
+  const single = round.parts.filter((p) => p.markingMode !== 'panel' && panelCodes.has(p.code));
+  if (single.length > 0) {
+    return {
+      code: 'part.panel_required',
+      message:
+        `Part(s) ${single.map((p) => p.code).join(', ')} are oral, interview, practical or Đề án parts in the rule set: each candidate is scored by at least ` +
+        `${TT22_PANEL_MIN} panel members (Circular 22/2025 Quy chế Art. 20(1), 22(1)): mark them 'panel' with a panelSize`,
+      details: { parts: single.map((p) => ({ code: p.code, markingMode: p.markingMode })), minimum: TT22_PANEL_MIN },
+    };
+  }
+  return null;
+}

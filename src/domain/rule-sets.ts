@@ -132,7 +132,23 @@ export const leadershipRulesSchema = z.strictObject({
   weights: z
     .strictObject({ written: z.int().min(0).max(100), actionPlan: z.int().min(0).max(100) })
     .refine((w) => w.written + w.actionPlan > 0, 'at least one weight must be positive'),
+  /**
+   * Where the panel part's (the Đề án defence's) score comes from. `members`: Circular 22/2025 Quy
+   * chế Art. 22(1) by analogy — each member marks on their own signed sheet (entered by the member or
+   * transcribed by the panel's secretary) and the score is their mean; a direct import of the panel's
+   * result is refused (409 scores.marked_part), as on recruitment drives. `import` (legacy): the
+   * council's averaged result is imported (PUT /rounds/{id}/scores). The leadership preset says
+   * `members`: DOMAIN.md ("Leadership-title exams") has each member score the Đề án and the score be
+   * the members' mean "by analogy with TT22 Art. 22", and the guidance (2424/BNV-CCVC) names no other
+   * way. Absent (rule sets frozen before this field existed): `import`, as those drives always ran.
+   */
+  panelScores: z.enum(['members', 'import']).optional(),
 });
+
+/** Where a leadership drive's panel scores come from (see leadershipRulesSchema.panelScores); absent: the legacy import. */
+export function leadershipPanelScores(ruleSet: Pick<RuleSet, 'leadership'>): 'members' | 'import' {
+  return ruleSet.leadership?.panelScores ?? 'import';
+}
 
 export const roundPartSchema = z.strictObject({
   code,
@@ -308,6 +324,7 @@ export const ruleSetOverridesSchema = z.strictObject({
       weights: z
         .strictObject({ written: z.int().min(0).max(100), actionPlan: z.int().min(0).max(100) })
         .partial(),
+      panelScores: z.enum(['members', 'import']),
     })
     .partial()
     .nullable()
@@ -612,7 +629,7 @@ const PRESET_DATA: Record<Preset, RuleSet> = {
     nationalities: ['VN'],
     deadlines: { ...DEADLINES },
     reconciliation: { ...RECONCILIATION },
-    leadership: { writtenGate: 5000, actionPlanGate: 5000, weights: { written: 1, actionPlan: 1 } },
+    leadership: { writtenGate: 5000, actionPlanGate: 5000, weights: { written: 1, actionPlan: 1 }, panelScores: 'members' },
     roundDefaults: [
       {
         order: 1,

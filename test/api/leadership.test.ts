@@ -26,14 +26,21 @@ const actionPlanRound = {
   kind: 'scored' as const,
   ranking: true,
   exemptionCodes: [],
-  parts: [{ code: 'action_plan', name: 'Đề án', maxScore: '100', weight: 1, markingMode: 'panel' as const, written: false }],
+  // A panel names its size (Circular 22/2025 Quy chế Art. 20(1), by analogy: 422 part.panel_size_required without one).
+  parts: [{ code: 'action_plan', name: 'Đề án', maxScore: '100', weight: 1, markingMode: 'panel' as const, panelSize: 2, written: false }],
 };
+/**
+ * These tests exercise the results engine on imported panel results: the legacy path a leadership rule
+ * set may still choose (leadership.panelScores: 'import'); members' marks are in leadership-panel.test.ts.
+ */
+const legacyImport = { leadership: { panelScores: 'import' } };
 
 describe('leadership-title exams (2424/BNV-CCVC)', () => {
   it('when titles are examined, then one has a winner, one no winner, one is not held, one waits for the chair, and pending until examined', async () => {
     const { driveId, quotaIds } = await openDriveWithQuotas(t, {
       kind: 'leadership',
       staffCategory: 'civil_servant',
+      overrides: legacyImport,
       slots: [1, 1, 1, 1],
       titles: ['Trưởng phòng Tổ chức', 'Trưởng phòng Tài chính', 'Trưởng phòng Pháp chế', 'Trưởng phòng Thanh tra'],
     });
@@ -117,6 +124,7 @@ describe('leadership-title exams (2424/BNV-CCVC)', () => {
     const { driveId, quotaIds } = await openDriveWithQuotas(t, {
       kind: 'leadership',
       staffCategory: 'civil_servant',
+      overrides: legacyImport,
       slots: [1, 1],
       titles: ['Phó Trưởng phòng Tổ chức', 'Phó Trưởng phòng Tài chính'],
     });

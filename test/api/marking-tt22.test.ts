@@ -158,7 +158,7 @@ describe('panels of a 170 drive (Circular 22/2025 Quy chế Art. 20(1), 22(1))',
     expect(await scriptRow(s.round.id, a)).toMatchObject({ final_score: '75.01', final_rule: 'average' });
   });
 
-  it('Art. 20(1): when a panel is short of its size, or the part has no size, then the score is not final', async () => {
+  it('Art. 20(1): when a panel is short of its size, or a stored part has no size, then the score is not final', async () => {
     const sized = await markingSetup(t, { count: 1, preset: 'nd170', round: panelRound(3) });
     const code = (await codesOf(t, sized.round.id)).get(sized.apps[0]!.id)!;
     await putMarks(t, sized.round.id, m1, [{ code, slot: 'panel:m1', score: '80' }]);
@@ -168,7 +168,10 @@ describe('panels of a 170 drive (Circular 22/2025 Quy chế Art. 20(1), 22(1))',
     expect(three.body.rows[0].scriptStatus).toBe('final');
     expect(await scriptRow(sized.round.id, code)).toMatchObject({ final_score: '81.17' });
 
-    const unsized = await markingSetup(t, { count: 1, preset: 'nd170', round: panelRound(null) });
+    // A part without a size is refused at configuration (422 part.panel_size_required, test/api/leadership-panel.test.ts);
+    // one stored before that check still never becomes final.
+    const unsized = await markingSetup(t, { count: 1, preset: 'nd170', round: panelRound(2) });
+    await t.sql('update parts set panel_size = null where round_id = $1', [unsized.round.id]);
     const c2 = (await codesOf(t, unsized.round.id)).get(unsized.apps[0]!.id)!;
     await putMarks(t, unsized.round.id, m1, [{ code: c2, slot: 'panel:m1', score: '80' }]);
     await putMarks(t, unsized.round.id, m2, [{ code: c2, slot: 'panel:m2', score: '80' }]);

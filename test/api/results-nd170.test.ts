@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
-import { computeOk, openDriveWithQuotas, registerAll, resultsOf, round2, rowsOf, scoredRound, toMarking, type Registrant } from '../factories/results.js';
+import { computeOk, openDriveWithQuotas, registerAll, resultsOf, round2, rowsOf, toMarking, type Registrant } from '../factories/results.js';
+import { codesOf, createRound, moveRound, putMarks } from '../factories/rounds.js';
 
 /*
  * Decree 170/2025 through the API on the database: round 2 written + interview combined 70/30 and
@@ -9,23 +10,27 @@ import { computeOk, openDriveWithQuotas, registerAll, resultsOf, round2, rowsOf,
  */
 
 let t: TestApp;
+let m1: string;
+let m2: string;
 beforeAll(async () => {
   t = await setupApp();
+  [m1, m2] = await Promise.all([t.keyFor('marker'), t.keyFor('marker')]);
 });
 afterAll(async () => {
   await t.close();
 });
 
-// The preset's round 2 (its weights read from the drive's rule set), with final scores imported directly:
-// the written test is taken on computer (Art. 9(2)(b)), since a paper written part is double-marked
-// and takes no imported score under Circular 22/2025 (Quy chế Art. 16).
+// The preset's round 2 (its weights read from the drive's rule set): the written test is taken on
+// computer (Art. 9(2)(b)), its final scores imported (a paper written part is double-marked and takes no
+// imported score under Circular 22/2025, Quy chế Art. 16); the interview is scored by a panel of two,
+// each member's own mark (Quy chế Art. 20(1), 22(1)), both giving the score listed (their mean).
 async function combinedRound(driveId: string) {
   const drive = await t.http.get(`/v1/drives/${driveId}`).set(bearer(t.adminKey));
   const parts = drive.body.ruleSet.effective.roundDefaults.find((r: { order: number }) => r.order === 2).parts as { code: string; weight: number }[];
   const weight = (code: string) => parts.find((p) => p.code === code)!.weight;
   return round2([
     { code: 'written', name: 'Thi viết', maxScore: '100', weight: weight('written'), markingMode: 'single', written: true, computer: true },
-    { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: weight('interview'), markingMode: 'single', written: false },
+    { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: weight('interview'), markingMode: 'panel', panelSize: 2, written: false },
   ]);
 }
 
@@ -43,9 +48,23 @@ async function examined(preset: 'nd170' | 'nd170-300', slots: number, people: Si
   await toMarking(t, driveId);
   const scores = people.flatMap((p, i) => [
     p.written === null ? { applicationId: apps[i]!, partCode: 'written', absent: true } : { applicationId: apps[i]!, partCode: 'written', score: p.written },
-    p.interview === null ? { applicationId: apps[i]!, partCode: 'interview', absent: true } : { applicationId: apps[i]!, partCode: 'interview', score: p.interview },
+    // An absence is the invigilators' minute, taken on any part.
+    ...(p.interview === null ? [{ applicationId: apps[i]!, partCode: 'interview', absent: true }] : []),
   ]);
-  await scoredRound(t, driveId, await combinedRound(driveId), scores);
+  const round = await createRound(t, driveId, await combinedRound(driveId));
+  await moveRound(t, round.id, 'marking');
+  const imported = await t.http.put(`/v1/rounds/${round.id}/scores?atomic=true`).set(bearer(t.adminKey)).send(scores);
+  expect(imported.status, JSON.stringify(imported.body)).toBe(200);
+  // The interview scripts follow the computer written test (Art. 16(4)(c)); each panel member marks.
+  await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey)).expect(200);
+  const codes = await codesOf(t, round.id, 'interview');
+  const marked = people.flatMap((p, i) => (p.interview === null ? [] : [{ code: codes.get(apps[i]!)!, score: p.interview }]));
+  for (const [key, slot] of [[m1, 'panel:m1'], [m2, 'panel:m2']] as const) {
+    const res = await putMarks(t, round.id, key, marked.map((m) => ({ ...m, slot })));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  await moveRound(t, round.id, 'locked');
+  await t.http.post(`/v1/rounds/${round.id}/reveal`).set(bearer(t.adminKey)).expect(200);
   await computeOk(t, driveId);
   const q = (await resultsOf(t, driveId)).get(quotaId)!;
   return { q, rows: rowsOf(q), apps };

@@ -30,7 +30,8 @@ const round1: RoundBody = {
 };
 
 // Art. 9(2)(b): written + interview, combined 70/30; the written test on computer, its scores the machine's
-// export (a paper written part is double-marked, never imported: Circular 22/2025 Quy chế Art. 16).
+// export (a paper written part is double-marked, never imported: Circular 22/2025 Quy chế Art. 16); the
+// interview scored by a panel of two, each member's own mark (Quy chế Art. 20(1), 22(1)).
 const round2: RoundBody = {
   order: 2,
   code: 'round2',
@@ -40,7 +41,7 @@ const round2: RoundBody = {
   exemptionCodes: [],
   parts: [
     { code: 'written', name: 'Thi viết', maxScore: '100', weight: 70, markingMode: 'single', written: true, computer: true },
-    { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 30, markingMode: 'single', written: false },
+    { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 30, markingMode: 'panel', panelSize: 2, written: false },
   ],
 };
 
@@ -80,17 +81,17 @@ describe('Decree 170/2025 Art. 9(2)(a): round 2 is sat only by those who passed 
       .set(bearer(t.adminKey))
       .send([
         { applicationId: apps[0]!, partCode: 'written', score: '80' },
-        { applicationId: apps[0]!, partCode: 'interview', score: '70' },
         { applicationId: apps[1]!, partCode: 'written', score: '95' },
       ]);
     expect(refused.status).toBe(200);
-    expect(refused.body.saved).toBe(2);
-    expect(refused.body.rows[2]).toMatchObject({ row: 3, status: 'rejected', errors: [{ code: 'script.not_admitted' }] });
+    expect(refused.body.saved).toBe(1);
+    expect(refused.body.rows[1]).toMatchObject({ row: 2, status: 'rejected', errors: [{ code: 'script.not_admitted' }] });
     expect((await scriptsOf(r2.id)).every((s) => s.application_id === apps[0])).toBe(true);
 
-    // Locking counts no missing script for those kept out.
-    await moveRound(t, r2.id, 'locked');
-    expect((await t.http.post(`/v1/rounds/${r2.id}/reveal`).set(bearer(t.adminKey))).status).toBe(200);
+    // The interview follows the computer result (Art. 16(4)(c)); its panel marks the one admitted; locking counts no
+    // missing script for those kept out.
+    expect((await t.http.post(`/v1/rounds/${r2.id}/scripts`).set(bearer(t.adminKey))).body).toMatchObject({ issued: 1 });
+    await markPanelAndReveal(r2.id, 'interview', [[apps[0]!, '70']]);
     await computeOk(t, driveId);
     const rows = rowsOf((await resultsOf(t, driveId)).get(quotaId)!);
     expect(rows.get(apps[0]!)).toMatchObject({ outcome: 'winner', rawScore: '77.00' });
@@ -305,7 +306,7 @@ describe('Decree 170/2025 Art. 16(4)(c): the interview after a written test', ()
     ...round2,
     parts: [
       { code: 'written', name: computer ? 'Thi viết trên máy tính' : 'Thi viết trên giấy', maxScore: '100', weight: 70, markingMode: 'single', written: true, ...(computer ? { computer: true } : {}) },
-      { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 30, markingMode: 'single', written: false },
+      { code: 'interview', name: 'Phỏng vấn', maxScore: '100', weight: 30, markingMode: 'panel', panelSize: 2, written: false },
     ],
   });
 
@@ -326,7 +327,7 @@ describe('Decree 170/2025 Art. 16(4)(c): the interview after a written test', ()
     // Before the computer results, the written test alone.
     const first = await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey));
     expect(first.body).toMatchObject({ issued: 3 });
-    // The computer results come in; in the same import the interview of one who passed is taken, that of one who failed refused.
+    // The computer results come in.
     const imported = await t.http
       .put(`/v1/rounds/${round.id}/scores?atomic=false`)
       .set(bearer(t.adminKey))
@@ -334,22 +335,18 @@ describe('Decree 170/2025 Art. 16(4)(c): the interview after a written test', ()
         { applicationId: p, partCode: 'written', score: '60' },
         { applicationId: q, partCode: 'written', score: '45' },
         { applicationId: r, partCode: 'written', absent: true },
-        { applicationId: p, partCode: 'interview', score: '70' },
-        { applicationId: q, partCode: 'interview', score: '90' },
       ]);
     expect(imported.status).toBe(200);
-    expect(imported.body.saved).toBe(4);
-    expect(imported.body.rows[4]).toMatchObject({ row: 5, status: 'rejected', errors: [{ code: 'script.not_admitted' }] });
-    // Issuing again adds no interview for the one below half or the absentee.
-    expect((await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey))).body).toMatchObject({ issued: 0 });
+    expect(imported.body.saved).toBe(3);
+    // The interview goes to the one who passed only: issuing again adds none for the one below half or the absentee.
+    expect((await t.http.post(`/v1/rounds/${round.id}/scripts`).set(bearer(t.adminKey))).body).toMatchObject({ issued: 1 });
     const interviews = await t.sql<{ application_id: string }>(
       "select s.application_id from scripts s join parts pt on pt.id = s.part_id where s.round_id = $1 and pt.code = 'interview'",
       [round.id],
     );
     expect(interviews.map((x) => x.application_id)).toEqual([p]);
 
-    await moveRound(t, round.id, 'locked');
-    expect((await t.http.post(`/v1/rounds/${round.id}/reveal`).set(bearer(t.adminKey))).status).toBe(200);
+    await markPanelAndReveal(round.id, 'interview', [[p, '70']]);
     await computeOk(t, driveId);
     const rows = rowsOf((await resultsOf(t, driveId)).get(quotaIds[0]!)!);
     expect(rows.get(p)).toMatchObject({ outcome: 'winner', rawScore: '63.00' }); // 42 + 21

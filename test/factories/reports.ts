@@ -59,7 +59,8 @@ export async function buildLeadershipDrive(
   opts: { withWinner: number; withoutWinner: number; notHeld: number; tied: number },
 ) {
   const total = opts.withWinner + opts.withoutWinner + opts.notHeld + opts.tied;
-  const setup = await openDriveWithQuotas(t, { kind: 'leadership', slots: Array.from({ length: total }, () => 1) });
+  // Panel results are imported: the legacy path of the leadership rule set (leadership.panelScores: 'import').
+  const setup = await openDriveWithQuotas(t, { kind: 'leadership', overrides: { leadership: { panelScores: 'import' } }, slots: Array.from({ length: total }, () => 1) });
   const kinds = [
     ...Array.from({ length: opts.withWinner }, () => 'winner' as const),
     ...Array.from({ length: opts.withoutWinner }, () => 'no_winner' as const),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import {
   PRESETS,
+  leadershipPanelScores,
   presetRuleSet,
   resolveRuleSet,
   ruleSetSchema,
@@ -93,7 +94,7 @@ describe('resolveRuleSet overrides (deep merge, re-validated)', () => {
 
   it('when nested objects are partially overridden, then sibling keys are kept', () => {
     const rs = resolveRuleSet('leadership', { leadership: { weights: { actionPlan: 2 } }, deadlines: { dossierDays: 45 } });
-    expect(rs.leadership).toEqual({ writtenGate: 5000, actionPlanGate: 5000, weights: { written: 1, actionPlan: 2 } });
+    expect(rs.leadership).toEqual({ writtenGate: 5000, actionPlanGate: 5000, weights: { written: 1, actionPlan: 2 }, panelScores: 'members' });
     expect(rs.deadlines).toEqual({ registrationDays: 30, dossierDays: 45, appealWindowDays: 15, appealResolutionDays: 15 });
   });
 
@@ -142,5 +143,18 @@ describe('resolveRuleSet overrides (deep merge, re-validated)', () => {
 
   it('when a stored rule set lacks leadership rules for a leadership preset, then it is invalid', () => {
     expect(codeOf(() => validateRuleSet({ ...presetRuleSet('leadership'), leadership: null }))).toBe('rule_set.invalid');
+  });
+});
+
+describe('leadership panel scores (Circular 22/2025 Quy chế Art. 22(1) by analogy)', () => {
+  it('when a leadership rule set is made from the preset, then its panel is marked by members; the legacy import is an override; a set frozen without the field imports', () => {
+    expect(leadershipPanelScores(resolveRuleSet('leadership'))).toBe('members');
+    const legacy = resolveRuleSet('leadership', { leadership: { panelScores: 'import' } });
+    expect(legacy.leadership).toMatchObject({ writtenGate: 5000, panelScores: 'import' });
+    expect(leadershipPanelScores(legacy)).toBe('import');
+    const frozen = resolveRuleSet('leadership');
+    delete frozen.leadership!.panelScores;
+    expect(leadershipPanelScores(validateRuleSet(frozen))).toBe('import');
+    expect(() => resolveRuleSet('leadership', { leadership: { panelScores: 'council' } })).toThrow();
   });
 });

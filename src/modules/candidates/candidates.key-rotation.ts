@@ -1,8 +1,9 @@
-import { and, asc, gt, notLike, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, notLike, sql } from 'drizzle-orm';
 import type { NationalIdProtector } from '../../crypto/national-id.js';
 import type { Db } from '../../db/client.js';
 import { audited, systemActor } from '../audit/audit.writer.js';
 import { pgArrayLiteral } from './candidates.repository.js';
+import { identityCorrections } from '../identity/identity.table.js';
 import { candidates } from './candidates.table.js';
 
 /**
@@ -16,7 +17,7 @@ export async function rotateNationalIdKey(
   db: Db,
   protector: NationalIdProtector,
   opts: { batchSize?: number; onBatch?: (rotatedSoFar: number) => void } = {},
-): Promise<{ rotated: number; keyId: string }> {
+): Promise<{ rotated: number; keyId: string; corrections: number }> {
   const batchSize = opts.batchSize ?? 500;
   let after = '00000000-0000-0000-0000-000000000000';
   let rotated = 0;
@@ -44,5 +45,20 @@ export async function rotateNationalIdKey(
     rotated += n;
     opts.onBatch?.(rotated);
   }
-  return { rotated, keyId: protector.keyId };
+  // A corrected national ID awaiting the approver (identity_corrections) is re-encrypted too, so that
+  // it stays readable once the old key is retired; the decision re-encrypts and re-indexes it again.
+  const corrections = await audited(db, systemActor('data key rotation'), async (tx, record) => {
+    const rows = await tx
+      .select({ id: identityCorrections.id, ciphertext: identityCorrections.nationalIdCiphertext })
+      .from(identityCorrections)
+      .where(and(isNotNull(identityCorrections.nationalIdCiphertext), notLike(identityCorrections.nationalIdCiphertext, `v2:${protector.keyId}:%`)))
+      .for('update');
+    for (const r of rows) {
+      const p = protector.protect(protector.decrypt(r.ciphertext!));
+      await tx.update(identityCorrections).set({ nationalIdCiphertext: p.ciphertext, nationalIdIndex: p.index }).where(eq(identityCorrections.id, r.id));
+    }
+    if (rows.length > 0) record({ action: 'national_ids.reencrypted', resourceType: 'data_key', resourceId: protector.keyId, after: { identityCorrections: rows.length } });
+    return rows.length;
+  });
+  return { rotated, keyId: protector.keyId, corrections };
 }

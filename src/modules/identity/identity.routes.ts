@@ -17,11 +17,14 @@ export const identityRoutes: FastifyPluginAsyncZod<{ identity: IdentityService }
     schema: {
       operationId: 'requestIdentityCorrection',
       tags,
-      summary: 'Ask the approver to correct a candidate’s identity (name, birth date)',
+      summary: 'Ask the approver to correct a candidate’s identity (name, birth date, national ID)',
       description:
         'Once a drive the candidate applied to has approved results, PATCH /v1/candidates/{id} refuses identity fields (409 ' +
         'candidate.identity_frozen): the correction goes through here and takes effect when the approver authorises it. One pending ' +
-        'correction per candidate (409 identity_correction.pending).',
+        'correction per candidate (409 identity_correction.pending). A corrected national ID waits encrypted and is shown only masked ' +
+        '(before/after nationalIdMasked); it must belong to no other person (409 identity_correction.national_id_taken), differ from the ' +
+        'current one (422 identity_correction.national_id_unchanged) and agree with the birth year and sex (422 national_id.*). Raises the ' +
+        'webhook event identity_correction.requested (ids and field names only).',
       params: idParams,
       body: createCorrectionBody,
       response: { 201: correctionSchema, ...problems(404, 409, 422) },
@@ -49,7 +52,9 @@ export const identityRoutes: FastifyPluginAsyncZod<{ identity: IdentityService }
       summary: 'The approver authorises or refuses an identity correction',
       description:
         'Authorised, it corrects the person and the identity frozen at approval (public results and exports show the corrected identity, ' +
-        'marked as corrected); the before and after stay in the history. Roles: approver.',
+        'marked as corrected); the before and after stay in the history. A corrected national ID is re-encrypted and re-indexed under the ' +
+        'current data key, and refused if another person took it meanwhile (409 identity_correction.national_id_taken). Raises the webhook ' +
+        'event identity_correction.decided (ids, status and field names only). Roles: approver.',
       params: idParams,
       body: decideCorrectionBody,
       response: { 200: correctionSchema, ...problems(404, 409) },

@@ -1,9 +1,11 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Caller, Clock } from '../../context.js';
+import type { NationalIdProtector } from '../../crypto/national-id.js';
 import type { Db, DbOrTx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
 import { normalizeName, searchKey } from '../../domain/names.js';
+import { nationalIdContradiction } from '../../domain/plausibility.js';
 import { AppError, conflict, notFound, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
 import type { CandidatesRepository } from '../candidates/candidates.repository.js';
@@ -15,9 +17,15 @@ import { approvedIdentities, identityCorrections, type IdentityCorrectionRow, ty
  * the results; the approved list is what is published). The identity of every application is
  * frozen when the head approves; a candidate's identity (a typo in the name, a wrong birth date)
  * is then corrected only by a correction the approver authorises, kept with its before and after.
+ * A wrong national ID is corrected the same way: the corrected number waits encrypted with the data
+ * key (and its keyed blind index), is re-encrypted and re-indexed under the data key current when the
+ * approver authorises it, stays unique (one person per national ID, so one application per drive per
+ * person still holds), and appears only masked in responses, the history, audit events and webhooks.
+ * Each request and decision raises a webhook event (identity_correction.requested / .decided) whose
+ * payload names ids and field names only.
  */
 
-export type IdentityDeps = { db: Db; candidates: CandidatesRepository; clock: Clock };
+export type IdentityDeps = { db: Db; candidates: CandidatesRepository; nationalIds: NationalIdProtector; clock: Clock };
 
 /** Drive statuses whose results the head has approved. */
 export const APPROVED_STATUSES = ['approved', 'published', 'finished'] as const;
@@ -37,6 +45,9 @@ const correctionView = (c: IdentityCorrectionRow) => ({
 });
 export type IdentityCorrectionView = ReturnType<typeof correctionView>;
 
+/** The corrected fields as codes (nationalIdMasked → nationalId), for audit events and webhooks. */
+const fieldCodes = (f: IdentityFields) => Object.keys(f).map((k) => (k === 'nationalIdMasked' ? 'nationalId' : k));
+
 /** Whether the person has an application in a drive whose results are approved (then the identity is frozen). */
 export async function identityFrozen(tx: DbOrTx, candidateId: string): Promise<boolean> {
   const res = (await tx.execute(
@@ -46,8 +57,23 @@ export async function identityFrozen(tx: DbOrTx, candidateId: string): Promise<b
   return res.rows.length > 0;
 }
 
+/** Whether another person holds this blind index (candidates_national_id_index_unique: one person per national ID). */
+async function nationalIdTaken(tx: DbOrTx, index: string, candidateId: string): Promise<boolean> {
+  const res = (await tx.execute(sql`select 1 from candidates where national_id_index = ${index} and id <> ${candidateId} limit 1`)) as unknown as { rows: unknown[] };
+  return res.rows.length > 0;
+}
+
+const nationalIdTakenError = () =>
+  conflict('identity_correction.national_id_taken', 'Another candidate holds this national ID: one person per national ID (and so one application per drive)');
+
+/** The drives whose frozen identity of the candidate a correction concerns (ids only). */
+async function approvedDrivesOf(tx: DbOrTx, candidateId: string): Promise<string[]> {
+  const rows = await tx.selectDistinct({ driveId: approvedIdentities.driveId }).from(approvedIdentities).where(eq(approvedIdentities.candidateId, candidateId));
+  return rows.map((r) => r.driveId).sort();
+}
+
 export function createIdentityService(deps: IdentityDeps) {
-  const { db, candidates: candidatesRepo, clock } = deps;
+  const { db, candidates: candidatesRepo, nationalIds, clock } = deps;
 
   async function visibleCandidate(caller: Caller, id: string, tx: DbOrTx) {
     const found = await candidatesRepo.findVisible(id, caller.scopePath, tx);
@@ -69,7 +95,11 @@ export function createIdentityService(deps: IdentityDeps) {
            set full_name = excluded.full_name, birth_date = excluded.birth_date, national_id_masked = excluded.national_id_masked, taken_at = now()`);
     },
 
-    async request(caller: Caller, candidateId: string, input: { fullName?: string | undefined; birthDate?: string | undefined; reason: string; evidence?: string | undefined }) {
+    async request(
+      caller: Caller,
+      candidateId: string,
+      input: { fullName?: string | undefined; birthDate?: string | undefined; nationalId?: string | undefined; reason: string; evidence?: string | undefined },
+    ) {
       return audited(db, caller.actor, async (tx, record) => {
         const current = await visibleCandidate(caller, candidateId, tx);
         const after: IdentityFields = {};
@@ -82,19 +112,48 @@ export function createIdentityService(deps: IdentityDeps) {
           after.birthDate = input.birthDate;
           before.birthDate = current.submission.birthDate;
         }
-        if (Object.keys(after).length === 0) throw unprocessable('identity_correction.empty', 'Give fullName or birthDate to correct');
+        let protectedId: { ciphertext: string; index: string } | null = null;
+        if (input.nationalId !== undefined) {
+          const p = nationalIds.protect(input.nationalId);
+          if (p.index === current.nationalIdIndex) throw unprocessable('identity_correction.national_id_unchanged', 'The candidate already holds this national ID');
+          // The digits encode the birth year and sex: they must agree with the (corrected) birth date and the gender.
+          const bad = nationalIdContradiction(input.nationalId, after.birthDate ?? current.submission.birthDate, current.submission.gender);
+          if (bad) throw new AppError(bad.status, bad.code, bad.message, { field: bad.field });
+          if (await nationalIdTaken(tx, p.index, candidateId)) throw nationalIdTakenError();
+          after.nationalIdMasked = p.masked;
+          before.nationalIdMasked = current.nationalIdMasked;
+          protectedId = { ciphertext: p.ciphertext, index: p.index };
+        }
+        if (Object.keys(after).length === 0) throw unprocessable('identity_correction.empty', 'Give fullName, birthDate or nationalId to correct');
         let row: IdentityCorrectionRow;
         try {
           [row] = (await tx
             .insert(identityCorrections)
-            .values({ id: newId(), candidateId, before, after, reason: input.reason, evidence: input.evidence ?? null, requestedByKeyId: caller.actor.keyId })
+            .values({
+              id: newId(),
+              candidateId,
+              before,
+              after,
+              reason: input.reason,
+              evidence: input.evidence ?? null,
+              nationalIdCiphertext: protectedId?.ciphertext ?? null,
+              nationalIdIndex: protectedId?.index ?? null,
+              requestedByKeyId: caller.actor.keyId,
+            })
             .returning()) as [IdentityCorrectionRow];
         } catch (err) {
           if (isUniqueViolation(err, 'identity_corrections_one_pending')) throw conflict('identity_correction.pending', 'A correction of this candidate awaits the approver');
           throw err;
         }
         const v = correctionView(row);
-        record({ action: 'identity_correction.requested', resourceType: 'candidate', resourceId: candidateId, after: { id: v.id, fields: Object.keys(after), reason: v.reason } });
+        // Ids and field names only: the audit event is also the webhook's payload (no personal data, not even the reason's text).
+        record({
+          action: 'identity_correction.requested',
+          resourceType: 'candidate',
+          resourceId: candidateId,
+          agencyId: current.submission.agencyId,
+          after: { id: v.id, candidateId, status: v.status, fields: fieldCodes(after), driveIds: await approvedDrivesOf(tx, candidateId) },
+        });
         return v;
       });
     },
@@ -111,13 +170,22 @@ export function createIdentityService(deps: IdentityDeps) {
       return audited(db, caller.actor, async (tx, record) => {
         const [found] = await tx.select().from(identityCorrections).where(eq(identityCorrections.id, correctionId)).for('update');
         if (!found) throw notFound('identity_correction', correctionId);
-        await visibleCandidate(caller, found.candidateId, tx).catch(() => {
+        const scoped = await visibleCandidate(caller, found.candidateId, tx).catch(() => {
           throw notFound('identity_correction', correctionId);
         });
         if (found.status !== 'pending') throw conflict('identity_correction.decided', `The correction is already ${found.status}`);
+        // The corrected number leaves the correction once decided: the candidate row then holds it (or nothing does).
         const [row] = await tx
           .update(identityCorrections)
-          .set({ status: input.approve ? 'approved' : 'rejected', decidedByKeyId: caller.actor.keyId, decisionNote: input.note, decidedAt: clock(), version: sql`${identityCorrections.version} + 1` })
+          .set({
+            status: input.approve ? 'approved' : 'rejected',
+            decidedByKeyId: caller.actor.keyId,
+            decisionNote: input.note,
+            decidedAt: clock(),
+            nationalIdCiphertext: null,
+            nationalIdIndex: null,
+            version: sql`${identityCorrections.version} + 1`,
+          })
           .where(eq(identityCorrections.id, correctionId))
           .returning();
         if (input.approve) {
@@ -125,11 +193,26 @@ export function createIdentityService(deps: IdentityDeps) {
           const person: Partial<typeof candidates.$inferInsert> = {};
           if (a.fullName !== undefined) Object.assign(person, { fullName: a.fullName, fullNameSearch: searchKey(a.fullName) });
           if (a.birthDate !== undefined) person.birthDate = a.birthDate;
-          await tx.update(candidates).set({ ...person, updatedAt: clock(), version: sql`${candidates.version} + 1` }).where(eq(candidates.id, found.candidateId));
-          await tx.update(candidateProfiles).set(person).where(eq(candidateProfiles.candidateId, found.candidateId));
+          const profile = { ...person };
+          let masked: string | undefined;
+          if (found.nationalIdCiphertext) {
+            // Re-encrypted and re-indexed under the data key current now (a rotation may have run since the request).
+            const p = nationalIds.protect(nationalIds.decrypt(found.nationalIdCiphertext));
+            if (await nationalIdTaken(tx, p.index, found.candidateId)) throw nationalIdTakenError();
+            Object.assign(person, { nationalIdCiphertext: p.ciphertext, nationalIdIndex: p.index, nationalIdMasked: p.masked });
+            masked = p.masked;
+          }
+          try {
+            await tx.update(candidates).set({ ...person, updatedAt: clock(), version: sql`${candidates.version} + 1` }).where(eq(candidates.id, found.candidateId));
+          } catch (err) {
+            if (isUniqueViolation(err, 'candidates_national_id_index_unique')) throw nationalIdTakenError();
+            throw err;
+          }
+          if (Object.keys(profile).length > 0) await tx.update(candidateProfiles).set(profile).where(eq(candidateProfiles.candidateId, found.candidateId));
           const frozen: Partial<typeof approvedIdentities.$inferInsert> = { correctionId };
           if (a.fullName !== undefined) frozen.fullName = a.fullName;
           if (a.birthDate !== undefined) frozen.birthDate = a.birthDate;
+          if (masked !== undefined) frozen.nationalIdMasked = masked;
           await tx.update(approvedIdentities).set(frozen).where(and(eq(approvedIdentities.candidateId, found.candidateId)));
         }
         const v = correctionView(row!);
@@ -137,7 +220,8 @@ export function createIdentityService(deps: IdentityDeps) {
           action: input.approve ? 'identity_correction.approved' : 'identity_correction.rejected',
           resourceType: 'candidate',
           resourceId: found.candidateId,
-          after: { id: v.id, status: v.status, fields: Object.keys(found.after), note: input.note },
+          agencyId: scoped.submission.agencyId,
+          after: { id: v.id, candidateId: found.candidateId, status: v.status, fields: fieldCodes(found.after), driveIds: await approvedDrivesOf(tx, found.candidateId) },
         });
         return v;
       });

@@ -28,7 +28,8 @@ export const approvedIdentities = pgTable(
 export type ApprovedIdentityRow = typeof approvedIdentities.$inferSelect;
 
 export const identityCorrectionStatuses = ['pending', 'approved', 'rejected'] as const;
-export type IdentityFields = { fullName?: string; birthDate?: string };
+/** What a correction changes; the national ID only in its masked form (the number itself is never in these jsonb columns). */
+export type IdentityFields = { fullName?: string; birthDate?: string; nationalIdMasked?: string };
 
 /** A correction of a candidate's identity (a typo in a name, a wrong birth date): requested, then authorised by the approver. */
 export const identityCorrections = pgTable(
@@ -43,6 +44,9 @@ export const identityCorrections = pgTable(
     after: jsonb().$type<IdentityFields>().notNull(),
     reason: text().notNull(),
     evidence: text(),
+    /** A corrected national ID while the correction is pending: encrypted with the data key, and its keyed blind index; cleared once decided. */
+    nationalIdCiphertext: text(),
+    nationalIdIndex: text(),
     requestedByKeyId: uuid(),
     decidedByKeyId: uuid(),
     decisionNote: text(),

@@ -10,6 +10,8 @@ import {
   atomicQuery,
   decisionsResult,
   postDecisionsBody,
+  putBagsBody,
+  putBagsResult,
   putMarksBody,
   putMarksResult,
   putScoresBody,
@@ -26,6 +28,8 @@ import { DECIDING_BOARDS, type MarkingService } from './marking.service.js';
 
 const tags = ['rounds'];
 const MARKERS: readonly Role[] = ['marker'];
+/** Packing scripts into bags: the anonymisation board, or the council (Quy chế Art. 15, 16(1)(b)). */
+const BAG_PACKERS: readonly Role[] = ['anonymizer', 'council'];
 const COUNCIL: readonly Role[] = ['council'];
 const RECONCILIATION_READERS: readonly Role[] = ['council', 'organizer'];
 
@@ -63,6 +67,25 @@ export const markingRoutes: FastifyPluginAsyncZod<{ marking: MarkingService }> =
       response: { 200: putMarksResult, ...problems(404, 409, 422) },
     },
     handler: async (request) => marking.putMarks(callerOf(request), request.params.id, request.body, request.query.atomic === 'true'),
+  });
+
+  app.put('/rounds/:id/bags', {
+    config: { roles: BAG_PACKERS, members: ['anonymisation', 'marking', 'council'] },
+    schema: {
+      operationId: 'packBags',
+      tags,
+      summary: 'Pack paper scripts into sealed bags (túi bài) by code',
+      description:
+        'Circular 22/2025 Quy chế Art. 16(1)(b), 16(2)(a)–(b): double-marked paper scripts are marked bag by bag; the head of marking ' +
+        'hands each bag to a first marker and later to a second marker who did not mark it first. Once packed, PUT /rounds/{id}/marks ' +
+        'refuses a first or second mark by a member who gave the other one in the same bag (409 mark.same_bag). Packing (or repacking) ' +
+        'is by code while the round is scheduled or marking (409 bags.round_closed); a script already marked keeps its bag. Row errors ' +
+        '(script.not_found, bag.not_double_marked, bag.script_marked) refuse the whole request with 422 bags.rejected. Roles: anonymizer, council.',
+      params: idParams,
+      body: putBagsBody,
+      response: { 200: putBagsResult, ...problems(403, 404, 409, 422) },
+    },
+    handler: async (request) => marking.packBags(callerOf(request), request.params.id, request.body),
   });
 
   app.get('/rounds/:id/reconciliation', {
@@ -113,7 +136,8 @@ export const markingRoutes: FastifyPluginAsyncZod<{ marking: MarkingService }> =
         '(`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). ' +
         'A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota ' +
         'not requiring a foreign language, `script.language_not_required`. Under Circular 22/2025 a paper written part (double-marked ' +
-        'anonymously, Quy chế Art. 16) and, on a recruitment drive, a panel part (each member’s own sheet, Art. 22(1): PUT /marks, the ' +
+        'anonymously, Quy chế Art. 16) and a panel part of a recruitment drive, or of a leadership drive whose rule set says ' +
+        '`leadership.panelScores: members` (the preset; `import` keeps the legacy import), (each member’s own sheet, Art. 22(1): PUT /marks, the ' +
         'secretary transcribing with member and sheetRef) take no imported score: 409 `scores.marked_part` naming the parts. The audit event `scores.imported` lists every changed score with its old and new value ' +
         'and its source (machine_export, member or api_key).',
       params: idParams,

@@ -4,6 +4,7 @@ import { newId } from '../../db/columns.js';
 import { examinesLanguage } from '../../domain/foreign-language.js';
 import { formatScore, localDate, parseScore } from '../../domain/index.js';
 import { markingRules, type EffectiveMarking } from '../../domain/marking-tt22.js';
+import { leadershipPanelScores } from '../../domain/rule-sets.js';
 import { normalizeScriptCode, newScriptCodes, newScriptId, shuffled } from '../../domain/script-codes.js';
 import { conflict, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -70,6 +71,13 @@ export function createMarkingService(deps: MarkingDeps) {
         const sheetsOf = new Map((await deps.marking.activeMembers(drive.id, named, tx)).map((m) => [m.id, m]));
         // Who gave a mark: the member named on a transcribed sheet, else the member whose key entered it, else the key.
         const givenBy = (m: Pick<MarkRow, 'memberId' | 'markerKeyId'>, by: string | null) => (by ? m.memberId === by : m.memberId === null && m.markerKeyId === me);
+        // Bags (túi bài) of these scripts, and the first and second marks already given in them (Quy chế Art. 16(2)(a)–(b)).
+        const bagOf = new Map(scripts.map((s) => [s.id, s.bag]));
+        const bagRows = await deps.marking.bagMarks(tx, id, [...new Set(scripts.flatMap((s) => (s.bag ? [s.bag] : [])))]);
+        const heldInBag = (bag: string, slot: string, by: string | null) =>
+          bagRows.some((m) => m.bag === bag && m.slot === slot && givenBy(m, by)) ||
+          [...slots.values()].some((m) => m.slot === slot && bagOf.get(m.scriptId) === bag && givenBy(m, by));
+        const sameBag: { row: number; code: string; slot: string; bag: string }[] = [];
         const sameMarker: { row: number; code: string; slot: string; heldSlot: string }[] = [];
         const results: { row: number; status: 'saved' | 'replaced' | 'rejected'; code: string; slot: string; scriptStatus?: ScriptRow['status']; errors?: RowError[] }[] = [];
         const taken: { row: number; code: string; slot: string }[] = [];
@@ -137,6 +145,12 @@ export function createMarkingService(deps: MarkingDeps) {
             sameMarker.push({ row, code: r.code, slot: r.slot, heldSlot: held.slot });
             return;
           }
+          // Marker 2 is never given back a bag they marked as marker 1 (Quy chế Art. 16(2)(b)): in one bag a member gives
+          // first marks or second marks, never both.
+          if ((kind === 'first' || kind === 'second') && script.bag !== null && heldInBag(script.bag, kind === 'first' ? '2' : '1', by)) {
+            sameBag.push({ row, code: r.code, slot: r.slot, bag: script.bag });
+            return;
+          }
           if (!current) {
             // A later row of the same batch for the same slot replaces this one.
             slots.set(key, {
@@ -161,6 +175,13 @@ export function createMarkingService(deps: MarkingDeps) {
         }
         if (sameMarker.length > 0) {
           throw conflict('mark.same_marker', `${sameMarker.length} mark(s) would give one script two marks by the same marker`, { rows: sameMarker });
+        }
+        if (sameBag.length > 0) {
+          throw conflict(
+            'mark.same_bag',
+            `${sameBag.length} mark(s) would have one member mark a bag both first and second (Circular 22/2025 Quy chế Art. 16(2)(b))`,
+            { rows: sameBag },
+          );
         }
         const rejected = results.filter((r) => r.status === 'rejected');
         if (atomic && rejected.length > 0) {
@@ -318,6 +339,48 @@ export function createMarkingService(deps: MarkingDeps) {
     },
 
     /**
+     * Packs paper scripts into sealed bags (túi bài, Quy chế Art. 16(1)(b), 16(2)(a)): by code, before
+     * the scripts are marked. The head of marking then hands each bag to a first marker and, after, to a
+     * second marker who did not mark it first (enforced on PUT /marks, 409 mark.same_bag). Bags are named
+     * by the board; they carry codes only, so they link no code to a person.
+     */
+    async packBags(caller: Caller, id: string, rows: { code: string; bag: string }[]) {
+      return audited(db, caller.actor, async (tx, record) => {
+        const { round, drive } = await visibleRound(caller, id, tx, 'share');
+        if (round.status !== 'scheduled' && round.status !== 'marking') {
+          throw conflict('bags.round_closed', `Scripts are packed into bags before marking ends; the round is ${round.status}`);
+        }
+        const member = await requirePersonAct(tx, caller, drive.id, { what: 'Bags', boards: ['anonymisation', 'marking', 'council'] });
+        const parts = new Map((await repo.partsOf([id], tx)).map((p) => [p.id, p]));
+        const codes = rows.map((r) => normalizeScriptCode(r.code));
+        const scripts = await repo.lockScriptsByCodes(tx, id, [...new Set(codes.filter((c): c is string => c !== null))]);
+        const byCode = new Map(scripts.map((s) => [s.code, s]));
+        const marked = new Set((await deps.marking.markedScripts(tx, scripts.map((s) => s.id))).map((m) => m.scriptId));
+        const errors: { row: number; code: string; message: string }[] = [];
+        const plan = new Map<string, { id: string; bag: string }>();
+        rows.forEach((r, i) => {
+          const row = i + 1;
+          const script = codes[i] ? byCode.get(codes[i]!) : undefined;
+          if (!script) return errors.push({ row, code: 'script.not_found', message: `No script with code ${r.code} in this round` });
+          if (parts.get(script.partId)!.markingMode !== 'double') {
+            return errors.push({ row, code: 'bag.not_double_marked', message: `Script ${script.code} is not a double-marked paper script: it is not marked in bags` });
+          }
+          if (marked.has(script.id) && script.bag !== r.bag) {
+            return errors.push({ row, code: 'bag.script_marked', message: `Script ${script.code} is already marked in its bag` });
+          }
+          plan.set(script.id, { id: script.id, bag: r.bag });
+        });
+        if (errors.length > 0) throw unprocessable('bags.rejected', `${errors.length} row(s) were refused; nothing was saved`, { rows: errors });
+        await deps.marking.packBags(tx, [...plan.values()]);
+        const counts = new Map<string, number>();
+        for (const p of plan.values()) counts.set(p.bag, (counts.get(p.bag) ?? 0) + 1);
+        const bags = [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([bag, scriptCount]) => ({ bag, scripts: scriptCount }));
+        record({ action: 'scripts.bagged', resourceType: 'round', resourceId: id, agencyId: drive.organizingAgencyId, driveId: drive.id, after: { packed: plan.size, bags, member } });
+        return { packed: plan.size, bags };
+      });
+    },
+
+    /**
      * Direct import of final scores: the machine's export of computer-based parts (gate rounds count
      * correct answers: the part's maxScore is the number of questions), and parts scored outside the
      * system. Under Circular 22/2025 a paper written part is marked anonymously by two members: it
@@ -333,12 +396,14 @@ export function createMarkingService(deps: MarkingDeps) {
         const partByCode = new Map(parts.map((p) => [p.code, p]));
         // Quy chế Art. 22(1): each panel member marks on their own sheet; a recruitment drive's panel scores come from the
         // members' marks (entered by the member or transcribed by the secretary), not from an import of the panel's result.
-        // Leadership drives take the panel rule by analogy only, and keep importing panel results.
+        // Leadership drives take the panel rule by analogy, as their rule set says (leadership.panelScores: `members` in the
+        // preset; `import` keeps the legacy import of the panel's result).
+        const panelMarked = drive.kind === 'recruitment' || leadershipPanelScores(ruleSet) === 'members';
         const marked = parts.filter(
           (p) =>
             regimeOf(p, regime) === 'tt22_2025' &&
             !p.computer &&
-            (p.markingMode === 'panel' ? drive.kind === 'recruitment' : p.written || p.markingMode === 'double'),
+            (p.markingMode === 'panel' ? panelMarked : p.written || p.markingMode === 'double'),
         );
         // An absence is the invigilators' minute, not a mark: `absent: true` rows are taken for every part.
         const refused = marked.filter((p) => rows.some((r) => r.partCode === p.code && r.absent !== true));

@@ -197,7 +197,7 @@ export function buildRecruitmentInput(
  * ones (Art. 2(4)); a cancellation, every paper (Art. 2(5)). A cancelled paper scores 0. Notes go to
  * the result's explanation.
  */
-function withDiscipline(app: InputApplication, rounds: readonly InputRound[], notes: Map<string, string[]>): InputApplication {
+export function withDiscipline(app: InputApplication, rounds: readonly InputRound[], notes: Map<string, string[]>): InputApplication {
   if (!app.discipline || app.discipline.length === 0) return app;
   const all = rounds.flatMap((r) => r.parts.map((p) => ({ ...p, label: `${r.code}.${p.code}` })));
   const byId = new Map(all.map((p) => [p.id, p]));
@@ -399,8 +399,12 @@ function foreignLanguageOutcome(
  * Leadership input (2424/BNV-CCVC): part 1 the written exam, part 2 the action plan defended
  * before the council (the panel part). Scores are rescaled to 100. A round not yet revealed, or
  * a script not yet final, leaves the candidate pending; an absent script means did not sit.
+ * Candidate discipline (Circular 22/2025 Nội quy Art. 2) applies as on recruitment drives: a
+ * reprimand or warning deducts from the paper's final score, a suspension cancels that paper and
+ * the later ones, a cancellation every paper (withDiscipline); `notes` receives what each act did.
  */
-export function buildLeadershipInput(rounds: readonly InputRound[], apps: readonly InputApplication[]): LeadershipCandidate[] {
+export function buildLeadershipInput(rounds: readonly InputRound[], given: readonly InputApplication[], notes: Map<string, string[]> = new Map()): LeadershipCandidate[] {
+  const apps = given.map((a) => withDiscipline(a, rounds, notes));
   const ordered = [...rounds].sort((a, b) => a.order - b.order);
   const all = ordered.flatMap((r) => r.parts.map((p) => ({ round: r, part: p })));
   const written = all.find((x) => x.part.written);

@@ -233,9 +233,11 @@ function mergeOverrides(base: unknown, patch: unknown): unknown {
   return patch;
 }
 
+/** An explanation followed by the disciplinary acts the engine applied (Circular 22/2025 Nội quy Art. 2), each with its minute. */
+const disciplineText = (text: string, discipline?: readonly string[]) => (discipline?.length ? `${text} Discipline (Nội quy Art. 2): ${discipline.join('; ')}.` : text);
+
 function explanationOf(a: ApplicationResult, parts: ResultExplanation['parts'], discipline?: readonly string[]): ResultExplanation {
-  // Disciplinary acts the engine applied (Circular 22/2025 Nội quy Art. 2), each with its minute.
-  const text = discipline?.length ? `${a.explanation} Discipline (Nội quy Art. 2): ${discipline.join('; ')}.` : a.explanation;
+  const text = disciplineText(a.explanation, discipline);
   return { text, gate: a.gate, tiedWith: a.tiedWith, priorityCategory: a.priorityCategory, parts, ...(a.joint ? { joint: a.joint } : {}) };
 }
 
@@ -282,7 +284,12 @@ function recruitmentPlan(
   return { quotaRows, resultRows };
 }
 
-function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleSet: RuleSet): Omit<Plan, 'candidateNumbers'> {
+function leadershipPlan(
+  titles: TitleResult[],
+  slots: Map<string, number>,
+  ruleSet: RuleSet,
+  discipline: ReadonlyMap<string, readonly string[]> = new Map(),
+): Omit<Plan, 'candidateNumbers'> {
   const weights = ruleSet.leadership?.weights ?? { written: 1, actionPlan: 1 };
   const quotaRows: NewQuotaResultRow[] = [];
   const resultRows: NewResultRow[] = [];
@@ -315,7 +322,7 @@ function leadershipPlan(titles: TitleResult[], slots: Map<string, number>, ruleS
         priorityPoints: '0.00',
         decidedBy: c.decidedBy,
         explanation: {
-          text: c.explanation,
+          text: disciplineText(c.explanation, discipline.get(c.applicationId)),
           gate: c.gate,
           tiedWith: c.outcome === 'tied_pending' ? t.tiedApplicationIds.filter((id) => id !== c.applicationId) : [],
           priorityCategory: null,
@@ -404,13 +411,15 @@ export function createResultsService(deps: ResultsDeps) {
       .filter((d) => d.stage === 'results')
       .map((d) => ({ quotaId: d.quotaId, orderedApplicationIds: d.orderedApplicationIds }));
     if (drive.kind === 'leadership') {
+      // Discipline (Nội quy Art. 2) on leadership papers as on recruitment ones, named in the explanation.
+      const discipline = new Map<string, string[]>();
       const titles = computeLeadershipResults({
         ruleSet,
         titles: quotaList.map((q) => ({ id: q.id })),
-        candidates: buildLeadershipInput(rounds, apps),
+        candidates: buildLeadershipInput(rounds, apps, discipline),
         tieDecisions,
       });
-      return leadershipPlan(titles, new Map(quotaList.map((q) => [q.id, q.slots])), ruleSet);
+      return leadershipPlan(titles, new Map(quotaList.map((q) => [q.id, q.slots])), ruleSet, discipline);
     }
     assertRoundsRevealed(rounds);
     // Decree 170/2025 Art. 9(5): the quotas whose plan requires a foreign language.

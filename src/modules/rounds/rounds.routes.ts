@@ -68,7 +68,9 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
         'and the rule set’s rounds follow it. Answers 201 with the list of rounds created. A hand-built round of a drive whose rule set has ' +
         'per-grade structures (Decree 170/2025 Art. 9) keeps them: written + interview combine as the rule set does (70 : 30, else 422 ' +
         'round.weights_not_lawful); nhân viên sit no written part, chuyên viên chính and cao cấp no gate round, the Đề án is panel-marked ' +
-        '(422 round.structure_mismatch).',
+        '(422 round.structure_mismatch). Where the drive’s panels follow Circular 22/2025 (Quy chế Art. 20(1), 22(1): at least two members ' +
+        'score each candidate), a panel part names its panelSize (422 part.panel_size_required) and a part the rule set makes a panel part ' +
+        '(interview, oral or practical, Đề án, leadership action plan) is not marked single or double (422 part.panel_required).',
       params: idParams,
       querystring: createRoundsQuery,
       headers: idempotencyHeaders,
@@ -121,6 +123,9 @@ export const roundsRoutes: FastifyPluginAsyncZod<{ rounds: RoundsService }> = as
       operationId: 'updateRound',
       tags,
       summary: 'Change a round (only while scheduled; parts only before script codes are issued)',
+      description:
+        'New parts follow the same checks as on creation, including the panel rules of Circular 22/2025 (Quy chế Art. 20(1), 22(1)): 422 ' +
+        'part.panel_size_required, part.panel_required.',
       params: idParams,
       headers: ifMatchHeaders,
       body: patchRoundBody,

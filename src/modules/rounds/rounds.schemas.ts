@@ -230,6 +230,22 @@ export const markRow = z
   })
   .strict();
 export const putMarksBody = z.array(markRow).min(1).max(5000);
+/** A script packed into a sealed bag (túi bài, Circular 22/2025 Quy chế Art. 16(2)(a)). */
+export const bagRow = z
+  .object({
+    code: z.string().max(32).describe('The script code (số phách)'),
+    bag: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/, 'a bag label: letters, digits, dot, dash or underscore (max 32)')
+      .describe('The bag label the board gives it (e.g. T01)'),
+  })
+  .strict();
+export const putBagsBody = z.array(bagRow).min(1).max(5000);
+export const putBagsResult = z.object({
+  packed: z.number().int().describe('Scripts packed by this request'),
+  bags: z.array(z.object({ bag: z.string(), scripts: z.number().int().describe('Scripts of this request in the bag') })),
+});
 export const atomicQuery = z.object({ atomic: z.enum(['true', 'false']).optional().describe('All rows or none') }).strict();
 
 const rowError = z.object({ code: z.string(), message: z.string() });

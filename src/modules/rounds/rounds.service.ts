@@ -3,9 +3,10 @@ import { inScope } from '../../context.js';
 import type { Db, DbOrTx, Tx } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isUniqueViolation } from '../../db/pg-error.js';
-import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
+import { appealWindow, formatScore, gatesAdmitOnlyPassers, passesForeignLanguage, isDomainError, JOB_GRADES, localDate, parseScore, reachesPercent, type JobGrade, type RoundDefault, type RuleSet } from '../../domain/index.js';
 import { distinctLanguages, examinesLanguage } from '../../domain/foreign-language.js';
 import { structureViolation, type HandBuiltRound } from '../../domain/round-structure.js';
+import { panelConfigurationViolation } from '../../domain/marking-tt22.js';
 import { newScriptCodes, newScriptId, shuffled } from '../../domain/script-codes.js';
 import { AppError, conflict, notFound, preconditionFailed, unprocessable } from '../../errors.js';
 import { audited } from '../audit/audit.writer.js';
@@ -120,6 +121,12 @@ function checkForeignLanguageRound(ranking: boolean | undefined, exemptionCodes:
 /** A hand-built round departing from the structure the rule set gives its grade (Decree 170/2025 Art. 9): 422. */
 function checkStructure(ruleSet: RuleSet, round: HandBuiltRound): void {
   const v = structureViolation(ruleSet, round);
+  if (v) throw unprocessable(v.code, v.message, v.details);
+}
+
+/** A panel part that fewer than two members could mark, on a drive whose panels follow Circular 22/2025 (Quy chế Art. 20(1), 22(1)): 422. */
+function checkPanels(ruleSet: RuleSet, round: Parameters<typeof panelConfigurationViolation>[1], onDate: string): void {
+  const v = panelConfigurationViolation(ruleSet, round, onDate);
   if (v) throw unprocessable(v.code, v.message, v.details);
 }
 
@@ -542,6 +549,7 @@ export function createRoundsService(deps: RoundsDeps) {
           if (input.summonedOn != null) throw unprocessable('round.summons_without_review', 'Only a review round records the summons to its oral (Decree 170/2025 Art. 16(6))');
           checkStructure(drive.ruleSet as RuleSet, { grade, kind: input.kind, ranking: input.ranking, foreignLanguage: input.foreignLanguage === true, parts: input.parts });
         }
+        checkPanels(drive.ruleSet as RuleSet, { grade, parts: input.parts }, localDate(clock()));
         const clash = orderClash(await repo.roundsOfDrive(driveId, tx), { order: input.order, grade, method });
         if (clash) throw orderClashError(clash, input.order);
         const id = newId();
@@ -696,6 +704,7 @@ export function createRoundsService(deps: RoundsDeps) {
           checkStructure(ruleSet, { grade: round.grade, kind: input.kind ?? round.kind, ranking: input.ranking ?? round.ranking, foreignLanguage: round.foreignLanguage, parts });
         }
         if (input.parts) {
+          checkPanels(ruleSet, { grade: round.grade, parts: input.parts }, localDate(clock()));
           if ((await repo.scriptCount(tx, id)) > 0) throw conflict('round.scripts_issued', 'Script codes are issued for this round: its parts can no longer change');
           await repo.deleteParts(tx, id);
           await repo.insertParts(tx, partRows(id, input.parts));

@@ -132,12 +132,15 @@ export const scripts = pgTable(
      */
     finalRule: text(),
     decisionReason: text(),
+    /** The sealed bag (túi bài) the script is marked in (Quy chế Art. 16(2)(a)–(b)); null: not packed in bags. */
+    bag: text(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     version: version(),
   },
   (t) => [
     uniqueIndex('scripts_round_code_unique').on(t.roundId, t.code),
+    index('scripts_round_bag_idx').on(t.roundId, t.bag).where(sql`${t.bag} is not null`),
     uniqueIndex('scripts_part_application_unique').on(t.partId, t.applicationId),
     index('scripts_application_idx').on(t.applicationId),
     index('scripts_round_status_idx').on(t.roundId, t.status),

@@ -45,6 +45,8 @@ export const webhookEventTypes = [
   'intake.accepted',
   'intake.refused',
   'job.completed',
+  'identity_correction.requested',
+  'identity_correction.decided',
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
@@ -103,6 +105,11 @@ export const auditActionToEventType: Readonly<Record<string, WebhookEventType>> 
   'intake.refused': 'intake.refused',
   // A job (Prefer: respond-async) ended: succeeded, failed or cancelled (src/modules/jobs).
   'job.completed': 'job.completed',
+  // A candidate's identity corrected after approval (issue #16): asked, then authorised or refused by the approver.
+  // The payload carries ids, the status and the corrected fields' names, never the identity itself.
+  'identity_correction.requested': 'identity_correction.requested',
+  'identity_correction.approved': 'identity_correction.decided',
+  'identity_correction.rejected': 'identity_correction.decided',
 });
 
 export const webhookTypeFor = (action: string): WebhookEventType | undefined =>
