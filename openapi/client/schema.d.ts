@@ -148,7 +148,7 @@ export interface paths {
         put?: never;
         /**
          * Create a round with its parts, or the rule set’s default rounds (?fromRuleSet=true)
-         * @description With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created (exemption codes from the rule set’s exemptions). Where quotas require a foreign language (Decree 170/2025 Art. 9(5)), one foreign-language round per language comes first (orders 1…k, a 100-point computer test by default, parts changeable while scheduled) and the rule set’s rounds follow it. Answers 201 with the list of rounds created. A hand-built round of a drive whose rule set has per-grade structures (Decree 170/2025 Art. 9) keeps them: written + interview combine as the rule set does (70 : 30, else 422 round.weights_not_lawful); nhân viên sit no written part, chuyên viên chính and cao cấp no gate round, the Đề án is panel-marked (422 round.structure_mismatch).
+         * @description With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created (exemption codes from the rule set’s exemptions). Where quotas require a foreign language (Decree 170/2025 Art. 9(5)), one foreign-language round per language comes first (orders 1…k, a 100-point computer test by default, parts changeable while scheduled) and the rule set’s rounds follow it. Answers 201 with the list of rounds created. A hand-built round of a drive whose rule set has per-grade structures (Decree 170/2025 Art. 9) keeps them: written + interview combine as the rule set does (70 : 30, else 422 round.weights_not_lawful); nhân viên sit no written part, chuyên viên chính and cao cấp no gate round, the Đề án is panel-marked (422 round.structure_mismatch). Where the drive’s panels follow Circular 22/2025 (Quy chế Art. 20(1), 22(1): at least two members score each candidate), a panel part names its panelSize (422 part.panel_size_required) and a part the rule set makes a panel part (interview, oral or practical, Đề án, leadership action plan) is not marked single or double (422 part.panel_required).
          */
         post: operations["createRound"];
         delete?: never;
@@ -171,7 +171,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a round (only while scheduled; parts only before script codes are issued) */
+        /**
+         * Change a round (only while scheduled; parts only before script codes are issued)
+         * @description New parts follow the same checks as on creation, including the panel rules of Circular 22/2025 (Quy chế Art. 20(1), 22(1)): 422 part.panel_size_required, part.panel_required.
+         */
         patch: operations["updateRound"];
         trace?: never;
     };
@@ -349,8 +352,8 @@ export interface paths {
         get: operations["listIdentityCorrections"];
         put?: never;
         /**
-         * Ask the approver to correct a candidate’s identity (name, birth date)
-         * @description Once a drive the candidate applied to has approved results, PATCH /v1/candidates/{id} refuses identity fields (409 candidate.identity_frozen): the correction goes through here and takes effect when the approver authorises it. One pending correction per candidate (409 identity_correction.pending).
+         * Ask the approver to correct a candidate’s identity (name, birth date, national ID)
+         * @description Once a drive the candidate applied to has approved results, PATCH /v1/candidates/{id} refuses identity fields (409 candidate.identity_frozen): the correction goes through here and takes effect when the approver authorises it. One pending correction per candidate (409 identity_correction.pending). A corrected national ID waits encrypted and is shown only masked (before/after nationalIdMasked); it must belong to no other person (409 identity_correction.national_id_taken), differ from the current one (422 identity_correction.national_id_unchanged) and agree with the birth year and sex (422 national_id.*). Raises the webhook event identity_correction.requested (ids and field names only).
          */
         post: operations["requestIdentityCorrection"];
         delete?: never;
@@ -370,7 +373,7 @@ export interface paths {
         put?: never;
         /**
          * The approver authorises or refuses an identity correction
-         * @description Authorised, it corrects the person and the identity frozen at approval (public results and exports show the corrected identity, marked as corrected); the before and after stay in the history. Roles: approver.
+         * @description Authorised, it corrects the person and the identity frozen at approval (public results and exports show the corrected identity, marked as corrected); the before and after stay in the history. A corrected national ID is re-encrypted and re-indexed under the current data key, and refused if another person took it meanwhile (409 identity_correction.national_id_taken). Raises the webhook event identity_correction.decided (ids, status and field names only). Roles: approver.
          */
         post: operations["decideIdentityCorrection"];
         delete?: never;
@@ -392,6 +395,26 @@ export interface paths {
          * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), 'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script (slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark. Marking regime (rule set `marking`, default by preset): under Circular 22/2025 (Decree 170 drives) a paper written script is double-marked: spread ≤ 5 → mean at 2 decimals; 5 < spread < 10 → the head decides; ≥ 10 → a third member (slot 3); 2 of 3 equal → that mark, else the head decides (Quy chế Art. 16(2)); a panel part is the mean of its panelSize members at 2 decimals, the head deciding past a 10-point spread, and cannot be final without a panel size (Art. 20(1), 22(1)); computer-based parts take no marks (`mark.computer_part`). A panel secretary enters a member’s mark from their signed sheet with `member` and `sheetRef` (`mark.transcription_*` row errors otherwise).
          */
         put: operations["putMarks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/rounds/{id}/bags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Pack paper scripts into sealed bags (túi bài) by code
+         * @description Circular 22/2025 Quy chế Art. 16(1)(b), 16(2)(a)–(b): double-marked paper scripts are marked bag by bag; the head of marking hands each bag to a first marker and later to a second marker who did not mark it first. Once packed, PUT /rounds/{id}/marks refuses a first or second mark by a member who gave the other one in the same bag (409 mark.same_bag). Packing (or repacking) is by code while the round is scheduled or marking (409 bags.round_closed); a script already marked keeps its bag. Row errors (script.not_found, bag.not_double_marked, bag.script_marked) refuse the whole request with 422 bags.rejected. Roles: anonymizer, council.
+         */
+        put: operations["packBags"];
         post?: never;
         delete?: never;
         options?: never;
@@ -430,7 +453,7 @@ export interface paths {
         get?: never;
         /**
          * Import final scores directly (the machine’s export of computer-based parts)
-         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota not requiring a foreign language, `script.language_not_required`. Under Circular 22/2025 a paper written part (double-marked anonymously, Quy chế Art. 16) and, on a recruitment drive, a panel part (each member’s own sheet, Art. 22(1): PUT /marks, the secretary transcribing with member and sheetRef) take no imported score: 409 `scores.marked_part` naming the parts. The audit event `scores.imported` lists every changed score with its old and new value and its source (machine_export, member or api_key).
+         * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota not requiring a foreign language, `script.language_not_required`. Under Circular 22/2025 a paper written part (double-marked anonymously, Quy chế Art. 16) and a panel part of a recruitment drive, or of a leadership drive whose rule set says `leadership.panelScores: members` (the preset; `import` keeps the legacy import), (each member’s own sheet, Art. 22(1): PUT /marks, the secretary transcribing with member and sheetRef) take no imported score: 409 `scores.marked_part` naming the parts. The audit event `scores.imported` lists every changed score with its old and new value and its source (machine_export, member or api_key).
          */
         put: operations["putScores"];
         post?: never;
@@ -507,13 +530,13 @@ export interface paths {
         };
         /**
          * Verify the audit chains from the latest signed checkpoint (bounded, resumable)
-         * @description Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`).
+         * @description Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`). With `Prefer: respond-async` the verification runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body.
          */
         get: operations["verifyAuditTrail"];
         put?: never;
         /**
          * Verify the audit chains against a checkpoint kept elsewhere
-         * @description The supplied checkpoint's signature must hold under a configured audit key; the chains must still reach its heads. Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`).
+         * @description The supplied checkpoint's signature must hold under a configured audit key; the chains must still reach its heads. Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`). With `Prefer: respond-async` the verification runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body.
          */
         post: operations["verifyAuditTrailAgainstCheckpoint"];
         delete?: never;
@@ -651,6 +674,110 @@ export interface paths {
         put?: never;
         /** Queue a webhook.ping event for this subscription only */
         post: operations["testWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller’s jobs, newest first
+         * @description Jobs started by this API key (every key’s for an admin key). Filter by `state`. Cursor paging.
+         */
+        get: operations["listJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job: state, progress with an estimate, result or problem, who started it
+         * @description Poll this (Retry-After suggests when while the job is open) or follow GET /v1/jobs/{id}/events. 404 job.not_found (also another key’s job).
+         */
+        get: operations["getJob"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a job
+         * @description A queued job is cancelled at once; a running one at its next safe point: an import between batches (the batches already committed stay, unless the import is atomic), a computation before its write transaction, an export at any time. The job ends in state cancelled with the problem job.cancelled. 409 job.finished when it already ended.
+         */
+        delete: operations["cancelJob"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a job
+         * @description A queued job is cancelled at once; a running one at its next safe point: an import between batches (the batches already committed stay, unless the import is atomic), a computation before its write transaction, an export at any time. The job ends in state cancelled with the problem job.cancelled. 409 job.finished when it already ended.
+         */
+        post: operations["cancelJobByPost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A job’s progress as Server-Sent Events
+         * @description `text/event-stream`: an event `progress` with the job (as GET /v1/jobs/{id}) whenever its state or progress changes, and a last event `end` once it ended; then the stream closes.
+         */
+        get: operations["followJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a job’s output
+         * @description An import’s full report (the body the synchronous import answers: summary and per-row results, or the import.failed problem with them), an export’s file. 404 job.no_result when the job has none (yet, or any more: expired).
+         */
+        get: operations["getJobResult"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -809,7 +936,7 @@ export interface paths {
         put?: never;
         /**
          * Compute the drive’s results (or preview them with ?dryRun=true)
-         * @description Runs the results engine over the frozen rule set, quotas, active applications, priority points, choices, exemptions and final part scores, replaces the stored results in one transaction and moves the drive to results_computed (from marking or results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match. The quotas of a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)) are ranked together: winners are placed in score order at the first agency of their preferences with a slot left (`joint.placedAgencyId` on the row, listed under that agency’s quota); one whose agencies are all full stays a reserve; a tie at an agency’s last slot makes that quota tie_pending_decision, and rows whose placement depends on it are pending_tie (`joint.pendingTie`, quota awaiting_other_quota). Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over.
+         * @description Runs the results engine over the frozen rule set, quotas, active applications, priority points, choices, exemptions and final part scores, replaces the stored results in one transaction and moves the drive to results_computed (from marking or results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match. The quotas of a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)) are ranked together: winners are placed in score order at the first agency of their preferences with a slot left (`joint.placedAgencyId` on the row, listed under that agency’s quota); one whose agencies are all full stays a reserve; a tie at an agency’s last slot makes that quota tie_pending_decision, and rows whose placement depends on it are pending_tie (`joint.pendingTie`, quota awaiting_other_quota). Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over. With `Prefer: respond-async` the computation runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body, a refusal its problem; cancellable until its write transaction begins; a job whose instance died starts again.
          */
         post: operations["computeResults"];
         delete?: never;
@@ -949,7 +1076,7 @@ export interface paths {
         put?: never;
         /**
          * Cancel a winner’s result; the next reserve of the same quota takes the slot
-         * @description Only a winner of approved or published results (409 result.not_cancellable, result.not_winner). fraud also bars the candidate from the following drives. Answers 200 with status promoted, no_reserve, or tie_pending_decision when the next reserves are tied: the cancellation stands and the quota awaits the head’s decision (POST …/results/tie-decisions).
+         * @description Only a winner of approved or published results (409 result.not_cancellable, result.not_winner). fraud also bars the candidate from the following drives. Answers 200 with status promoted, no_reserve, or tie_pending_decision when the next reserves are tied: the cancellation stands and the quota awaits the head’s decision (POST …/results/tie-decisions). The id is the result’s (resultId) or the application’s: an application’s winning row is cancelled.
          */
         post: operations["cancelResult"];
         delete?: never;
@@ -1155,7 +1282,7 @@ export interface paths {
         };
         /**
          * Download the drive’s current results (CSV or XLSX)
-         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut.
+         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time).
          */
         get: operations["exportDriveResults"];
         put?: never;
@@ -1175,7 +1302,7 @@ export interface paths {
         };
         /**
          * Download the drive’s applications (CSV or XLSX)
-         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut.
+         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time).
          */
         get: operations["exportDriveApplications"];
         put?: never;
@@ -1638,6 +1765,188 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/intake-categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogue of intake (tiếp nhận) categories: conditions, dossier items with validity, council and oral, who decides
+         * @description Data, not code: seeded from Decree 170/2025 Art. 13–14 as issued (civil servants; Decree 300/2026 Art. 3–4 replaced them from 2026-08-01 and its text is not held: add its categories as a new catalogue) and Decree 115/2020 Art. 13 as amended by 85/2023 (public employees). `on` keeps the entries in force that day.
+         */
+        get: operations["listIntakeCategories"];
+        put?: never;
+        /**
+         * Add an entry to the intake catalogue (admin): a category of a new version of the law
+         * @description 409 intake_category.duplicate; 422 intake_category.min_years_required, intake_category.period_invalid.
+         */
+        post: operations["createIntakeCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List intakes in the key’s agency subtree (national IDs masked) */
+        get: operations["listIntakes"];
+        put?: never;
+        /**
+         * Request an intake (tiếp nhận): the person, position, category, conditions and dossier; holds one unit of headcount
+         * @description Holds one unit of the agency’s unused headcount of `year` (the decision’s year) under the same guard as quotas, counted with them (422 quota.exceeds_unused_headcount with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The category must be of the position’s staff category (422 intake.category_mismatch) and in force when the dossier was received (422 intake.category_not_in_force). The national ID is stored encrypted with a keyed blind index, shown masked. The `assessment` lists what the conditions (170 Art. 13(3); 115 Art. 13(1)) and the dossier (170 Art. 13(4); 115 Art. 13(3)) still lack.
+         */
+        post: operations["createIntake"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the intakes of the key’s subtree (CSV or XLSX), national IDs masked */
+        get: operations["exportIntakes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an intake with its assessment, council, oral and decision
+         * @description 404 intake.not_found also for another agency’s intake. The full national ID only for admin, registrar and council keys.
+         */
+        get: operations["getIntake"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes/{id}/council": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Record the review council (Hội đồng kiểm tra, sát hạch) formed by the head
+         * @description Formed as the recruitment council (170 Art. 14(1)(a), 8(1)): 5 or 7 members, one chair (head), one deputy, one secretary (422 intake.council_composition). No member under discipline (422 intake.member_disciplined), the person (intake.member_is_subject) or related to the person (intake.member_related; 170 Art. 14(3)). 409 intake.no_council for a category or leadership post decided without one (170 Art. 14(2); 115 Art. 13(4)); 409 intake.council_reported; 409 intake.decided.
+         */
+        put: operations["formIntakeCouncil"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes/{id}/oral-marks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Council members’ marks for the oral (sát hạch vấn đáp), out of 100
+         * @description The score is the members’ mean at 2 decimals; past a 10-point spread the chair decides (Circular 22/2025 Quy chế Art. 22(1)). 409 intake.no_oral; 422 intake.not_a_member.
+         */
+        put: operations["putIntakeOralMarks"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes/{id}/council-report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The council’s report to the head: passed or failed, with the oral’s score
+         * @description 170 Art. 14(1)(b)–(c). 409 intake.council_not_formed, intake.oral_not_final (give chairDecidedScore past a 10-point spread), intake.council_reported.
+         */
+        post: operations["reportIntakeCouncil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/intakes/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The decision of the authority the category names: accepted (fills the headcount unit) or refused (releases it)
+         * @description `authority` must be the category’s (422 intake.wrong_authority; 170 Art. 13(2)); a managing-authority category is not decided with a key scoped to the receiving agency (403). The decision falls in the intake’s year (422 intake.decision_year_mismatch). Acceptance needs the conditions and dossier (422 intake.conditions_not_met, with problems[]) and, where a council sits, its passing report (409 intake.council_pending, intake.council_failed). A refusal states its reason (422 intake.reason_required). 409 intake.decided.
+         */
+        post: operations["decideIntake"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/recruitment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recruited in a year, per agency: by exam, by review (xét tuyển) and by intake (tiếp nhận)
+         * @description Winners of the year’s recruitment drives whose results were approved (approved, published, finished; cancelled winners not counted), by their quota’s method, and intakes accepted with a decision of the year. Computed from the rows. 404 for an agency out of scope.
+         */
+        get: operations["getRecruitmentReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/public/drives/{id}/cancellations": {
         parameters: {
             query?: never;
@@ -1713,7 +2022,7 @@ export interface paths {
         put?: never;
         /**
          * Bulk import candidates and applications (JSON or CSV)
-         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice, agencyPreferences. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the row’s agency first (blank: that agency alone; errors as for a registration, e.g. application.agency_preference_not_user_agency). Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types.
+         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice, agencyPreferences, reviewGroup, reviewEvidenceRefs. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the row’s agency first (blank: that agency alone; errors as for a registration, e.g. application.agency_preference_not_user_agency). Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types. With `Prefer: respond-async` the body is checked as above, kept (encrypted) in the database, and the import runs as a job: 202 with Location /v1/jobs/{id} (progress in rows; the job’s result is the summary, its resultUrl the full report; cancellable between batches; 429 job.too_many over the key’s cap).
          */
         post: operations["importApplications"];
         delete?: never;
@@ -1799,6 +2108,137 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)
+         * @enum {string}
+         */
+        EthnicityCodeInput: "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        UnmappedEthnicitiesInput: {
+            /** @description Most frequent first */
+            items: {
+                /** @description The text as submitted */
+                ethnicity: string;
+                /** @description Submissions holding it */
+                count: number;
+            }[];
+            /** @description Submissions counted in `items` */
+            total: number;
+        };
+        CandidatePriorityClaimInput: {
+            category: string;
+            evidenceRef: string;
+        };
+        CandidateInput: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            /** @description Province code and last 2 digits: 001*******67 */
+            nationalIdMasked: string;
+            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
+            nationalId?: string;
+            birthDate: string;
+            /**
+             * @description male | female | other
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /** @description As submitted */
+            ethnicity: string;
+            /** @description The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c)) */
+            ethnicityCode: components["schemas"]["EthnicityCodeInput"] | null;
+            nationality: string;
+            /** @description Masked in lists */
+            contacts: {
+                email: string | null;
+                phone: string | null;
+                address: string | null;
+            };
+            education: {
+                level?: string | null;
+                major?: string | null;
+                institution?: string | null;
+                graduationYear?: number | null;
+            };
+            priorityClaims: components["schemas"]["CandidatePriorityClaimInput"][];
+            registeredByAgencyId: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+            version: number;
+        };
+        ApplicationReasonInput: {
+            code: string;
+            message: string;
+        };
+        ApplicationInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            quotaId: string;
+            /** Format: uuid */
+            candidateId: string;
+            candidate: {
+                fullName: string;
+                nationalIdMasked: string;
+                birthDate: string;
+            };
+            choice: number;
+            /**
+             * @description submitted | eligible | ineligible | withdrawn
+             * @enum {string}
+             */
+            status: "submitted" | "eligible" | "ineligible" | "withdrawn";
+            reasons: components["schemas"]["ApplicationReasonInput"][];
+            priorityClaims: components["schemas"]["CandidatePriorityClaimInput"][];
+            /** @description The claim that counted (only the highest counts) */
+            priorityCategory: string | null;
+            /** @description Decimal with two places, e.g. "7.50" */
+            priorityPoints: string;
+            exemptions: string[];
+            /** @description For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota */
+            agencyPreferences: string[];
+            /** @description The Decree 170/2025 Art. 5 group declared for a review quota; null otherwise */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
+            /** @description References of the evidence of the declared group */
+            reviewEvidenceRefs: string[];
+            /** @description Số báo danh, assigned when registration closes */
+            candidateNumber: string | null;
+            registeredByAgencyId: string | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            submittedAt: unknown;
+            decidedAt: unknown | null;
+            withdrawnAt: unknown | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+            version: number;
+        };
+        ApplicationImportResultInput: {
+            /** @description 1-based data row (the CSV header is not counted) */
+            row: number;
+            /** @enum {string} */
+            status: "created" | "exists" | "error";
+            /** Format: uuid */
+            applicationId?: string;
+            /** Format: uuid */
+            candidateId?: string;
+            errors?: {
+                code: string;
+                message: string;
+                field?: string;
+            }[];
+        };
+        ApplicationImportReportInput: {
+            summary: {
+                rows: number;
+                created: number;
+                exists: number;
+                errors: number;
+            };
+            results: components["schemas"]["ApplicationImportResultInput"][];
+        };
         AgencyInput: {
             /** Format: uuid */
             id: string;
@@ -1830,7 +2270,7 @@ export interface components {
                 filled: number;
                 /** @description assigned − filled */
                 unused: number;
-                /** @description Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled) */
+                /** @description Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled), and by intakes still requested */
                 reserved: number;
                 /** @description unused − reserved: what new quotas may still take */
                 available: number;
@@ -1862,6 +2302,55 @@ export interface components {
             revokedAt: unknown | null;
             /** @description The secret: shown once, store it now */
             key: string;
+        };
+        JobInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "applications.import" | "results.compute" | "export" | "audit.verify";
+            /**
+             * @description queued → running → succeeded | failed | cancelled; any ended (or never run) job becomes expired after JOBS_TTL_MS
+             * @enum {string}
+             */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+            startedBy: {
+                /** @description The API key that started the job */
+                keyId: string | null;
+            };
+            driveId: string | null;
+            progress: {
+                /** @description Rows (import), quotas (computation), bytes (export) or events done */
+                done: number;
+                /** @description Of this many, when known */
+                total: number | null;
+                /** @enum {string} */
+                unit: "rows" | "computations" | "bytes" | "verifications";
+                percent: number | null;
+                /** @description From the rate of this attempt so far; null until there is one */
+                estimatedSecondsLeft: number | null;
+                updatedAt: unknown | null;
+            };
+            /** @description Starts, counting each takeover after an instance died */
+            attempts: number;
+            cancelRequested: boolean;
+            /** @description When succeeded: what the synchronous request would have answered (an import: its summary; the per-row report at resultUrl) */
+            result: unknown | null;
+            /** @description When failed or cancelled: the problem the synchronous request would have answered (job.cancelled when cancelled) */
+            problem: ({
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                code: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** @description Where the job’s output is downloaded (an import’s full report, an export’s file) */
+            resultUrl: string | null;
+            createdAt: unknown;
+            startedAt: unknown | null;
+            finishedAt: unknown | null;
+            expiresAt: unknown;
         };
         AuditEventInput: {
             /** Format: uuid */
@@ -2070,6 +2559,8 @@ export interface components {
                             written: number;
                             actionPlan: number;
                         };
+                        /** @enum {string} */
+                        panelScores?: "members" | "import";
                     } | null;
                     marking?: {
                         /** @enum {string} */
@@ -2117,6 +2608,19 @@ export interface components {
                                 panel: boolean;
                             }[];
                         }[];
+                    };
+                    review?: {
+                        legalBasis: string;
+                        groups: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                        round2Forms: ("oral" | "practical" | "written")[];
+                        round2MaxScore: number;
+                        oralMinutes: number;
+                        oralPreparationMaxMinutes: number;
+                        round2MinRaw: number;
+                        oralWithinDaysOfSummons: number | null;
+                        /** @enum {string} */
+                        appeals: "never" | "written_parts";
+                        tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
                     };
                 };
                 frozenAt: unknown | null;
@@ -2211,6 +2715,8 @@ export interface components {
                         written: number;
                         actionPlan: number;
                     };
+                    /** @enum {string} */
+                    panelScores?: "members" | "import";
                 } | null;
                 marking?: {
                     /** @enum {string} */
@@ -2258,6 +2764,19 @@ export interface components {
                             panel: boolean;
                         }[];
                     }[];
+                };
+                review?: {
+                    legalBasis: string;
+                    groups: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                    round2Forms: ("oral" | "practical" | "written")[];
+                    round2MaxScore: number;
+                    oralMinutes: number;
+                    oralPreparationMaxMinutes: number;
+                    round2MinRaw: number;
+                    oralWithinDaysOfSummons: number | null;
+                    /** @enum {string} */
+                    appeals: "never" | "written_parts";
+                    tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
                 };
             };
         };
@@ -2396,7 +2915,7 @@ export interface components {
             choice: number;
             /** @enum {string} */
             outcome: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "pending_tie" | "not_selected" | "pending" | "not_held";
-            /** @description Competition rank within the quota; tied applications share it */
+            /** @description Place within the quota after the whole tie-break chain of the rule set: 1, 2, 3…; only applications the chain could not separate (awaiting the head’s decision) share a rank. null when not ranked (failed a gate, absent, cancelled, not considered) */
             rank: number | null;
             winnerSlot: number | null;
             /** @description Ranking-round total on 100 (leadership: written part) */
@@ -2486,6 +3005,8 @@ export interface components {
             failed: components["schemas"]["ResultRowInput"][];
             /** @description Cancelled, NV2 not considered, leadership not selected / pending / not held */
             others: components["schemas"]["ResultRowInput"][];
+            /** @description Every row of the quota in one list, beside the buckets above: ranked rows by `rank` (rows still tied share it), then rows without a rank (failed, absent, cancelled, not considered) */
+            rows: components["schemas"]["ResultRowInput"][];
         };
         ResultsComputationInput: {
             dryRun: boolean;
@@ -2533,6 +3054,8 @@ export interface components {
                         written: number;
                         actionPlan: number;
                     };
+                    /** @enum {string} */
+                    panelScores?: "members" | "import";
                 } | null;
                 marking?: {
                     /** @enum {string} */
@@ -2580,6 +3103,19 @@ export interface components {
                             panel: boolean;
                         }[];
                     }[];
+                };
+                review?: {
+                    legalBasis: string;
+                    groups: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                    round2Forms: ("oral" | "practical" | "written")[];
+                    round2MaxScore: number;
+                    oralMinutes: number;
+                    oralPreparationMaxMinutes: number;
+                    round2MinRaw: number;
+                    oralWithinDaysOfSummons: number | null;
+                    /** @enum {string} */
+                    appeals: "never" | "written_parts";
+                    tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
                 };
             };
             summary: {
@@ -2688,65 +3224,6 @@ export interface components {
             updatedAt: unknown;
             version: number;
         };
-        /**
-         * @description Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)
-         * @enum {string}
-         */
-        EthnicityCodeInput: "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
-        UnmappedEthnicitiesInput: {
-            /** @description Most frequent first */
-            items: {
-                /** @description The text as submitted */
-                ethnicity: string;
-                /** @description Submissions holding it */
-                count: number;
-            }[];
-            /** @description Submissions counted in `items` */
-            total: number;
-        };
-        CandidatePriorityClaimInput: {
-            category: string;
-            evidenceRef: string;
-        };
-        CandidateInput: {
-            /** Format: uuid */
-            id: string;
-            fullName: string;
-            /** @description Province code and last 2 digits: 001*******67 */
-            nationalIdMasked: string;
-            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
-            nationalId?: string;
-            birthDate: string;
-            /**
-             * @description male | female | other
-             * @enum {string}
-             */
-            gender: "male" | "female" | "other";
-            /** @description As submitted */
-            ethnicity: string;
-            /** @description The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c)) */
-            ethnicityCode: components["schemas"]["EthnicityCodeInput"] | null;
-            nationality: string;
-            /** @description Masked in lists */
-            contacts: {
-                email: string | null;
-                phone: string | null;
-                address: string | null;
-            };
-            education: {
-                level?: string | null;
-                major?: string | null;
-                institution?: string | null;
-                graduationYear?: number | null;
-            };
-            priorityClaims: components["schemas"]["CandidatePriorityClaimInput"][];
-            registeredByAgencyId: string | null;
-            /** @description ISO 8601 timestamp (UTC) */
-            createdAt: unknown;
-            /** @description ISO 8601 timestamp (UTC) */
-            updatedAt: unknown;
-            version: number;
-        };
         QuotaEthnicGroupInput: {
             /** @description An ethnic-minority group (not 01 Kinh) */
             code: components["schemas"]["EthnicityCodeInput"];
@@ -2794,6 +3271,13 @@ export interface components {
             }[];
             /** @description Decree 170/2025 Art. 9(5): the plan requires a pass/fail foreign-language exam for the position, not counted in the score; null: none */
             foreignLanguage: components["schemas"]["QuotaForeignLanguageInput"] | null;
+            /**
+             * @description exam (thi tuyển) or review (xét tuyển): a plan may hold both (Decree 170/2025 Art. 3(2)(d), (e)); fixed once the drive opens
+             * @enum {string}
+             */
+            method: "exam" | "review";
+            /** @description The Art. 5 group a civil-servant review quota is for (null: an exam quota, or a public-employee review) */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
             /** @description ISO 8601 timestamp (UTC) */
             createdAt: unknown;
             /** @description ISO 8601 timestamp (UTC) */
@@ -2811,11 +3295,15 @@ export interface components {
             before: {
                 fullName?: string;
                 birthDate?: string;
+                /** @description A corrected national ID, masked (the number is never shown) */
+                nationalIdMasked?: string;
             };
             /** @description The identity the correction gives */
             after: {
                 fullName?: string;
                 birthDate?: string;
+                /** @description A corrected national ID, masked (the number is never shown) */
+                nationalIdMasked?: string;
             };
             reason: string;
             evidence: string | null;
@@ -2933,6 +3421,12 @@ export interface components {
             foreignLanguage: boolean;
             /** @description The language a foreign-language round examines; null: every required language (or not a foreign-language round) */
             language: string | null;
+            /** @description review: sat by the review quotas only; null or exam: by the exam quotas */
+            method: ("exam" | "review") | null;
+            /** @description A review round: the day candidates were summoned to the oral */
+            summonedOn: string | null;
+            /** @description A review round: the last day the oral may be held (Decree 170/2025 Art. 16(6): 15 days after the summons); null: no limit */
+            oralDueBy: string | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -3141,73 +3635,21 @@ export interface components {
             /** @description ISO 8601 timestamp (UTC) */
             createdAt: unknown;
         };
-        ApplicationReasonInput: {
-            code: string;
-            message: string;
-        };
-        ApplicationInput: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            driveId: string;
-            /** Format: uuid */
-            quotaId: string;
-            /** Format: uuid */
-            candidateId: string;
-            candidate: {
-                fullName: string;
-                nationalIdMasked: string;
-                birthDate: string;
-            };
-            choice: number;
+        ReportMethodFiguresInput: {
             /**
-             * @description submitted | eligible | ineligible | withdrawn
+             * @description exam (thi tuyển) or review (xét tuyển)
              * @enum {string}
              */
-            status: "submitted" | "eligible" | "ineligible" | "withdrawn";
-            reasons: components["schemas"]["ApplicationReasonInput"][];
-            priorityClaims: components["schemas"]["CandidatePriorityClaimInput"][];
-            /** @description The claim that counted (only the highest counts) */
-            priorityCategory: string | null;
-            /** @description Decimal with two places, e.g. "7.50" */
-            priorityPoints: string;
-            exemptions: string[];
-            /** @description For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota */
-            agencyPreferences: string[];
-            /** @description Số báo danh, assigned when registration closes */
-            candidateNumber: string | null;
-            registeredByAgencyId: string | null;
-            /** @description ISO 8601 timestamp (UTC) */
-            submittedAt: unknown;
-            decidedAt: unknown | null;
-            withdrawnAt: unknown | null;
-            /** @description ISO 8601 timestamp (UTC) */
-            updatedAt: unknown;
-            version: number;
-        };
-        ApplicationImportResultInput: {
-            /** @description 1-based data row (the CSV header is not counted) */
-            row: number;
-            /** @enum {string} */
-            status: "created" | "exists" | "error";
-            /** Format: uuid */
-            applicationId?: string;
-            /** Format: uuid */
-            candidateId?: string;
-            errors?: {
-                code: string;
-                message: string;
-                field?: string;
-            }[];
-        };
-        ApplicationImportReportInput: {
-            summary: {
-                rows: number;
-                created: number;
-                exists: number;
-                errors: number;
-            };
-            results: components["schemas"]["ApplicationImportResultInput"][];
+            method: "exam" | "review";
+            /** @description For review quotas: the Decree 170/2025 Art. 5 group (null: an exam line, or reviews without groups) */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
+            quotas: number;
+            slots: number;
+            applications: number;
+            /** @description Applications with status eligible (for a review: those who passed round 1, the form check) */
+            eligible: number;
+            winners: number;
+            unfilledSlots: number;
         };
         ReportRateInput: {
             count: number;
@@ -3279,6 +3721,13 @@ export interface components {
             position: string;
             /** @description The quota’s outcome in the current results; null before results are computed */
             outcome: ("complete" | "unfilled" | "tie_pending_decision" | "awaiting_other_quota" | "winner" | "no_winner" | "not_held" | "pending") | null;
+            /**
+             * @description exam (thi tuyển) or review (xét tuyển)
+             * @enum {string}
+             */
+            method: "exam" | "review";
+            /** @description The Decree 170/2025 Art. 5 group of a review quota */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
         };
         DriveReportInput: {
             drive: {
@@ -3302,6 +3751,8 @@ export interface components {
                 kind: "gate" | "scored";
             }[];
             totals: components["schemas"]["ReportDriveFiguresInput"];
+            /** @description The quotas by method, review quotas apart per Art. 5 group: exam first, then each review group present; a line only where quotas exist */
+            byMethod: components["schemas"]["ReportMethodFiguresInput"][];
             quotas: components["schemas"]["ReportQuotaInput"][];
             computedAt: unknown;
             /** @description Present when any step is overdue today (Vietnam); counted per request, not from the cached figures */
@@ -3339,6 +3790,167 @@ export interface components {
             /** @description Titles not yet decided (not examined, tie awaiting the chair, no results yet), of titles approved */
             pending: components["schemas"]["ReportRateInput"];
             computedAt: unknown;
+        };
+        IntakeCategoryInput: {
+            /** Format: uuid */
+            id: string;
+            /** @description The version of the law the entry comes from, e.g. nd170-2025, nd115-2020-85-2023 */
+            catalogue: string;
+            /** @enum {string} */
+            staffCategory: "civil_servant" | "public_employee";
+            /** @description The letter of the article: a, b, …, đ */
+            code: string;
+            name: string;
+            /** @description The articles the entry reproduces */
+            source: string;
+            /**
+             * @description insured_years: minYears of insured relevant work; results: results or products (talent); assignment_decision: the written decision instead of the years; none
+             * @enum {string}
+             */
+            condition: "insured_years" | "results" | "assignment_decision" | "none";
+            minYears: number | null;
+            /** @description A review council (Hội đồng kiểm tra, sát hạch) checks the person, except for a leadership post */
+            councilRequired: boolean;
+            /** @description The council holds an oral (sát hạch vấn đáp) */
+            oralRequired: boolean;
+            /**
+             * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+             * @enum {string}
+             */
+            decidingAuthority: "recruiting_authority_head" | "managing_authority_head";
+            dossierItems: {
+                code: string;
+                name: string;
+                validityDays: number | null;
+                validityMonths: number | null;
+            }[];
+            effectiveFrom: string;
+            effectiveTo: string | null;
+        };
+        IntakeInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agencyId: string;
+            /** Format: uuid */
+            jobPositionId: string;
+            /** @enum {string} */
+            staffCategory: "civil_servant" | "public_employee";
+            year: number;
+            category: {
+                /** Format: uuid */
+                id: string;
+                catalogue: string;
+                code: string;
+                name: string;
+                /**
+                 * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+                 * @enum {string}
+                 */
+                decidingAuthority: "recruiting_authority_head" | "managing_authority_head";
+            };
+            person: {
+                fullName: string;
+                nationalIdMasked: string;
+                /** @description Only for admin, registrar and council keys, on a single intake */
+                nationalId?: string;
+                birthDate: string;
+            };
+            currentEmployer: string | null;
+            leadershipPost: boolean;
+            conditions: {
+                insuredMonths: number | null;
+                relevantWork: boolean;
+                resultsRef: string | null;
+                assignmentDecision: {
+                    number: string;
+                    date: string;
+                } | null;
+                underDiscipline: boolean;
+            };
+            dossier: {
+                code: string;
+                issuedOn: string;
+                ref: string | null;
+            }[];
+            receivedOn: string;
+            assessment: {
+                conditionsMet: boolean;
+                dossierComplete: boolean;
+                councilRequired: boolean;
+                oralRequired: boolean;
+                problems: {
+                    code: string;
+                    message: string;
+                    item?: string;
+                }[];
+            };
+            /**
+             * @description requested (holds one unit of headcount), accepted (fills it), refused (holds nothing)
+             * @enum {string}
+             */
+            status: "requested" | "accepted" | "refused";
+            council: {
+                members: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    seat: "head" | "deputy" | "member" | "secretary";
+                    fullName: string;
+                    nationalIdMasked: string | null;
+                    title: string | null;
+                    relativesDeclared: number;
+                    decisionNumber: string;
+                    decisionDate: string;
+                    /** @description This member’s mark for the oral */
+                    oralScore: string | null;
+                }[];
+                oral: {
+                    status: string;
+                    score: string | null;
+                    reason: string | null;
+                } | null;
+                outcome: ("passed" | "failed") | null;
+                reportedOn: string | null;
+                minutesRef: string | null;
+            } | null;
+            decision: {
+                /**
+                 * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+                 * @enum {string}
+                 */
+                authority: "recruiting_authority_head" | "managing_authority_head";
+                number: string;
+                date: string;
+                reason: string | null;
+            } | null;
+            /** @description ISO 8601 timestamp (UTC) */
+            createdAt: unknown;
+            /** @description ISO 8601 timestamp (UTC) */
+            updatedAt: unknown;
+            version: number;
+        };
+        RecruitmentReportInput: {
+            year: number;
+            agencies: {
+                /** Format: uuid */
+                agencyId: string;
+                agencyCode: string;
+                agencyName: string;
+                /** @description Winners of exam quotas of approved recruitment drives of the year (cancelled winners not counted) */
+                byExam: number;
+                /** @description Winners of review quotas (method review) of the same drives */
+                byReview: number;
+                /** @description Intakes accepted, decided in the year */
+                byIntake: number;
+                total: number;
+            }[];
+            totals: {
+                byExam: number;
+                byReview: number;
+                byIntake: number;
+                total: number;
+            };
         };
         CalendarDecisionInput: {
             /** @description Document number, e.g. 9441/TB-BNV */
@@ -3809,6 +4421,149 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * @description Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)
+         * @enum {string}
+         */
+        EthnicityCode: "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
+        UnmappedEthnicities: {
+            /** @description Most frequent first */
+            items: {
+                /** @description The text as submitted */
+                ethnicity: string;
+                /** @description Submissions holding it */
+                count: number;
+            }[];
+            /** @description Submissions counted in `items` */
+            total: number;
+        };
+        CandidatePriorityClaim: {
+            category: string;
+            evidenceRef: string;
+        };
+        Candidate: {
+            /** Format: uuid */
+            id: string;
+            fullName: string;
+            /** @description Province code and last 2 digits: 001*******67 */
+            nationalIdMasked: string;
+            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
+            nationalId?: string;
+            birthDate: string;
+            /**
+             * @description male | female | other
+             * @enum {string}
+             */
+            gender: "male" | "female" | "other";
+            /** @description As submitted */
+            ethnicity: string;
+            /** @description The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c)) */
+            ethnicityCode: components["schemas"]["EthnicityCode"] | null;
+            nationality: string;
+            /** @description Masked in lists */
+            contacts: {
+                email: string | null;
+                phone: string | null;
+                address: string | null;
+            };
+            education: {
+                level?: string | null;
+                major?: string | null;
+                institution?: string | null;
+                graduationYear?: number | null;
+            };
+            priorityClaims: components["schemas"]["CandidatePriorityClaim"][];
+            registeredByAgencyId: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            version: number;
+        };
+        ApplicationReason: {
+            code: string;
+            message: string;
+        };
+        Application: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            driveId: string;
+            /** Format: uuid */
+            quotaId: string;
+            /** Format: uuid */
+            candidateId: string;
+            candidate: {
+                fullName: string;
+                nationalIdMasked: string;
+                birthDate: string;
+            };
+            choice: number;
+            /**
+             * @description submitted | eligible | ineligible | withdrawn
+             * @enum {string}
+             */
+            status: "submitted" | "eligible" | "ineligible" | "withdrawn";
+            reasons: components["schemas"]["ApplicationReason"][];
+            priorityClaims: components["schemas"]["CandidatePriorityClaim"][];
+            /** @description The claim that counted (only the highest counts) */
+            priorityCategory: string | null;
+            /** @description Decimal with two places, e.g. "7.50" */
+            priorityPoints: string;
+            exemptions: string[];
+            /** @description For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota */
+            agencyPreferences: string[];
+            /** @description The Decree 170/2025 Art. 5 group declared for a review quota; null otherwise */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
+            /** @description References of the evidence of the declared group */
+            reviewEvidenceRefs: string[];
+            /** @description Số báo danh, assigned when registration closes */
+            candidateNumber: string | null;
+            registeredByAgencyId: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            submittedAt: string;
+            decidedAt: string | null;
+            withdrawnAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            version: number;
+        };
+        ApplicationImportResult: {
+            /** @description 1-based data row (the CSV header is not counted) */
+            row: number;
+            /** @enum {string} */
+            status: "created" | "exists" | "error";
+            /** Format: uuid */
+            applicationId?: string;
+            /** Format: uuid */
+            candidateId?: string;
+            errors?: {
+                code: string;
+                message: string;
+                field?: string;
+            }[];
+        };
+        ApplicationImportReport: {
+            summary: {
+                rows: number;
+                created: number;
+                exists: number;
+                errors: number;
+            };
+            results: components["schemas"]["ApplicationImportResult"][];
+        };
         Agency: {
             /** Format: uuid */
             id: string;
@@ -3846,7 +4601,7 @@ export interface components {
                 filled: number;
                 /** @description assigned − filled */
                 unused: number;
-                /** @description Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled) */
+                /** @description Slots held by quotas of drives that are not finished or cancelled, less the places already taken up (counted in filled), and by intakes still requested */
                 reserved: number;
                 /** @description unused − reserved: what new quotas may still take */
                 available: number;
@@ -3880,6 +4635,57 @@ export interface components {
             revokedAt: string | null;
             /** @description The secret: shown once, store it now */
             key: string;
+        };
+        Job: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "applications.import" | "results.compute" | "export" | "audit.verify";
+            /**
+             * @description queued → running → succeeded | failed | cancelled; any ended (or never run) job becomes expired after JOBS_TTL_MS
+             * @enum {string}
+             */
+            state: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+            startedBy: {
+                /** @description The API key that started the job */
+                keyId: string | null;
+            };
+            driveId: string | null;
+            progress: {
+                /** @description Rows (import), quotas (computation), bytes (export) or events done */
+                done: number;
+                /** @description Of this many, when known */
+                total: number | null;
+                /** @enum {string} */
+                unit: "rows" | "computations" | "bytes" | "verifications";
+                percent: number | null;
+                /** @description From the rate of this attempt so far; null until there is one */
+                estimatedSecondsLeft: number | null;
+                updatedAt: string | null;
+            };
+            /** @description Starts, counting each takeover after an instance died */
+            attempts: number;
+            cancelRequested: boolean;
+            /** @description When succeeded: what the synchronous request would have answered (an import: its summary; the per-row report at resultUrl) */
+            result: unknown | null;
+            /** @description When failed or cancelled: the problem the synchronous request would have answered (job.cancelled when cancelled) */
+            problem: ({
+                type: string;
+                title: string;
+                status: number;
+                detail: string;
+                code: string;
+            } & {
+                [key: string]: unknown;
+            }) | null;
+            /** @description Where the job’s output is downloaded (an import’s full report, an export’s file) */
+            resultUrl: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            startedAt: string | null;
+            finishedAt: string | null;
+            /** Format: date-time */
+            expiresAt: string;
         };
         AuditEvent: {
             /** Format: uuid */
@@ -4107,6 +4913,8 @@ export interface components {
                             written: number;
                             actionPlan: number;
                         };
+                        /** @enum {string} */
+                        panelScores?: "members" | "import";
                     } | null;
                     marking?: {
                         /** @enum {string} */
@@ -4154,6 +4962,19 @@ export interface components {
                                 panel: boolean;
                             }[];
                         }[];
+                    };
+                    review?: {
+                        legalBasis: string;
+                        groups: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                        round2Forms: ("oral" | "practical" | "written")[];
+                        round2MaxScore: number;
+                        oralMinutes: number;
+                        oralPreparationMaxMinutes: number;
+                        round2MinRaw: number;
+                        oralWithinDaysOfSummons: number | null;
+                        /** @enum {string} */
+                        appeals: "never" | "written_parts";
+                        tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
                     };
                 };
                 frozenAt: string | null;
@@ -4257,6 +5078,8 @@ export interface components {
                         written: number;
                         actionPlan: number;
                     };
+                    /** @enum {string} */
+                    panelScores?: "members" | "import";
                 } | null;
                 marking?: {
                     /** @enum {string} */
@@ -4304,6 +5127,19 @@ export interface components {
                             panel: boolean;
                         }[];
                     }[];
+                };
+                review?: {
+                    legalBasis: string;
+                    groups: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                    round2Forms: ("oral" | "practical" | "written")[];
+                    round2MaxScore: number;
+                    oralMinutes: number;
+                    oralPreparationMaxMinutes: number;
+                    round2MinRaw: number;
+                    oralWithinDaysOfSummons: number | null;
+                    /** @enum {string} */
+                    appeals: "never" | "written_parts";
+                    tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
                 };
             };
         };
@@ -4448,7 +5284,7 @@ export interface components {
             choice: number;
             /** @enum {string} */
             outcome: "winner" | "reserve" | "failed" | "tied_pending" | "absent" | "not_considered" | "awaiting_nv1" | "cancelled" | "pending_tie" | "not_selected" | "pending" | "not_held";
-            /** @description Competition rank within the quota; tied applications share it */
+            /** @description Place within the quota after the whole tie-break chain of the rule set: 1, 2, 3…; only applications the chain could not separate (awaiting the head’s decision) share a rank. null when not ranked (failed a gate, absent, cancelled, not considered) */
             rank: number | null;
             winnerSlot: number | null;
             /** @description Ranking-round total on 100 (leadership: written part) */
@@ -4544,6 +5380,8 @@ export interface components {
             failed: components["schemas"]["ResultRow"][];
             /** @description Cancelled, NV2 not considered, leadership not selected / pending / not held */
             others: components["schemas"]["ResultRow"][];
+            /** @description Every row of the quota in one list, beside the buckets above: ranked rows by `rank` (rows still tied share it), then rows without a rank (failed, absent, cancelled, not considered) */
+            rows: components["schemas"]["ResultRow"][];
         };
         ResultsComputation: {
             dryRun: boolean;
@@ -4591,6 +5429,8 @@ export interface components {
                         written: number;
                         actionPlan: number;
                     };
+                    /** @enum {string} */
+                    panelScores?: "members" | "import";
                 } | null;
                 marking?: {
                     /** @enum {string} */
@@ -4638,6 +5478,19 @@ export interface components {
                             panel: boolean;
                         }[];
                     }[];
+                };
+                review?: {
+                    legalBasis: string;
+                    groups: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                    round2Forms: ("oral" | "practical" | "written")[];
+                    round2MaxScore: number;
+                    oralMinutes: number;
+                    oralPreparationMaxMinutes: number;
+                    round2MinRaw: number;
+                    oralWithinDaysOfSummons: number | null;
+                    /** @enum {string} */
+                    appeals: "never" | "written_parts";
+                    tieBreak: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
                 };
             };
             summary: {
@@ -4752,71 +5605,6 @@ export interface components {
             updatedAt: string;
             version: number;
         };
-        /**
-         * @description Code of one of the 54 ethnic groups of Việt Nam, 01 Kinh … 54 Rơ-măm (General Statistics Office, Decision 121-TCTK/PPCĐ)
-         * @enum {string}
-         */
-        EthnicityCode: "10" | "11" | "12" | "13" | "14" | "15" | "16" | "17" | "18" | "19" | "20" | "21" | "22" | "23" | "24" | "25" | "26" | "27" | "28" | "29" | "30" | "31" | "32" | "33" | "34" | "35" | "36" | "37" | "38" | "39" | "40" | "41" | "42" | "43" | "44" | "45" | "46" | "47" | "48" | "49" | "50" | "51" | "52" | "53" | "54" | "01" | "02" | "03" | "04" | "05" | "06" | "07" | "08" | "09";
-        UnmappedEthnicities: {
-            /** @description Most frequent first */
-            items: {
-                /** @description The text as submitted */
-                ethnicity: string;
-                /** @description Submissions holding it */
-                count: number;
-            }[];
-            /** @description Submissions counted in `items` */
-            total: number;
-        };
-        CandidatePriorityClaim: {
-            category: string;
-            evidenceRef: string;
-        };
-        Candidate: {
-            /** Format: uuid */
-            id: string;
-            fullName: string;
-            /** @description Province code and last 2 digits: 001*******67 */
-            nationalIdMasked: string;
-            /** @description Full national ID: only on GET /v1/candidates/{id}, and only to admin, registrar and council keys */
-            nationalId?: string;
-            birthDate: string;
-            /**
-             * @description male | female | other
-             * @enum {string}
-             */
-            gender: "male" | "female" | "other";
-            /** @description As submitted */
-            ethnicity: string;
-            /** @description The group of the 54 (GSO list, Decision 121-TCTK/PPCĐ) the ethnicity names; null: it names none (flagged, and refused by quotas reserved under Decree 170/2025 Art. 3(2)(c)) */
-            ethnicityCode: components["schemas"]["EthnicityCode"] | null;
-            nationality: string;
-            /** @description Masked in lists */
-            contacts: {
-                email: string | null;
-                phone: string | null;
-                address: string | null;
-            };
-            education: {
-                level?: string | null;
-                major?: string | null;
-                institution?: string | null;
-                graduationYear?: number | null;
-            };
-            priorityClaims: components["schemas"]["CandidatePriorityClaim"][];
-            registeredByAgencyId: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp (UTC)
-             */
-            createdAt: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp (UTC)
-             */
-            updatedAt: string;
-            version: number;
-        };
         QuotaEthnicGroup: {
             /** @description An ethnic-minority group (not 01 Kinh) */
             code: components["schemas"]["EthnicityCode"];
@@ -4865,6 +5653,13 @@ export interface components {
             /** @description Decree 170/2025 Art. 9(5): the plan requires a pass/fail foreign-language exam for the position, not counted in the score; null: none */
             foreignLanguage: components["schemas"]["QuotaForeignLanguage"] | null;
             /**
+             * @description exam (thi tuyển) or review (xét tuyển): a plan may hold both (Decree 170/2025 Art. 3(2)(d), (e)); fixed once the drive opens
+             * @enum {string}
+             */
+            method: "exam" | "review";
+            /** @description The Art. 5 group a civil-servant review quota is for (null: an exam quota, or a public-employee review) */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
+            /**
              * Format: date-time
              * @description ISO 8601 timestamp (UTC)
              */
@@ -4887,11 +5682,15 @@ export interface components {
             before: {
                 fullName?: string;
                 birthDate?: string;
+                /** @description A corrected national ID, masked (the number is never shown) */
+                nationalIdMasked?: string;
             };
             /** @description The identity the correction gives */
             after: {
                 fullName?: string;
                 birthDate?: string;
+                /** @description A corrected national ID, masked (the number is never shown) */
+                nationalIdMasked?: string;
             };
             reason: string;
             evidence: string | null;
@@ -5015,6 +5814,12 @@ export interface components {
             foreignLanguage: boolean;
             /** @description The language a foreign-language round examines; null: every required language (or not a foreign-language round) */
             language: string | null;
+            /** @description review: sat by the review quotas only; null or exam: by the exam quotas */
+            method: ("exam" | "review") | null;
+            /** @description A review round: the day candidates were summoned to the oral */
+            summonedOn: string | null;
+            /** @description A review round: the last day the oral may be held (Decree 170/2025 Art. 16(6): 15 days after the summons); null: no limit */
+            oralDueBy: string | null;
             /** @enum {string} */
             status: "scheduled" | "marking" | "locked" | "revealed" | "published";
             exemptionCodes: string[];
@@ -5241,79 +6046,21 @@ export interface components {
              */
             createdAt: string;
         };
-        ApplicationReason: {
-            code: string;
-            message: string;
-        };
-        Application: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            driveId: string;
-            /** Format: uuid */
-            quotaId: string;
-            /** Format: uuid */
-            candidateId: string;
-            candidate: {
-                fullName: string;
-                nationalIdMasked: string;
-                birthDate: string;
-            };
-            choice: number;
+        ReportMethodFigures: {
             /**
-             * @description submitted | eligible | ineligible | withdrawn
+             * @description exam (thi tuyển) or review (xét tuyển)
              * @enum {string}
              */
-            status: "submitted" | "eligible" | "ineligible" | "withdrawn";
-            reasons: components["schemas"]["ApplicationReason"][];
-            priorityClaims: components["schemas"]["CandidatePriorityClaim"][];
-            /** @description The claim that counted (only the highest counts) */
-            priorityCategory: string | null;
-            /** @description Decimal with two places, e.g. "7.50" */
-            priorityPoints: string;
-            exemptions: string[];
-            /** @description For a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies accepted, best first; empty for any other quota */
-            agencyPreferences: string[];
-            /** @description Số báo danh, assigned when registration closes */
-            candidateNumber: string | null;
-            registeredByAgencyId: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp (UTC)
-             */
-            submittedAt: string;
-            decidedAt: string | null;
-            withdrawnAt: string | null;
-            /**
-             * Format: date-time
-             * @description ISO 8601 timestamp (UTC)
-             */
-            updatedAt: string;
-            version: number;
-        };
-        ApplicationImportResult: {
-            /** @description 1-based data row (the CSV header is not counted) */
-            row: number;
-            /** @enum {string} */
-            status: "created" | "exists" | "error";
-            /** Format: uuid */
-            applicationId?: string;
-            /** Format: uuid */
-            candidateId?: string;
-            errors?: {
-                code: string;
-                message: string;
-                field?: string;
-            }[];
-        };
-        ApplicationImportReport: {
-            summary: {
-                rows: number;
-                created: number;
-                exists: number;
-                errors: number;
-            };
-            results: components["schemas"]["ApplicationImportResult"][];
+            method: "exam" | "review";
+            /** @description For review quotas: the Decree 170/2025 Art. 5 group (null: an exam line, or reviews without groups) */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
+            quotas: number;
+            slots: number;
+            applications: number;
+            /** @description Applications with status eligible (for a review: those who passed round 1, the form check) */
+            eligible: number;
+            winners: number;
+            unfilledSlots: number;
         };
         ReportRate: {
             count: number;
@@ -5385,6 +6132,13 @@ export interface components {
             position: string;
             /** @description The quota’s outcome in the current results; null before results are computed */
             outcome: ("complete" | "unfilled" | "tie_pending_decision" | "awaiting_other_quota" | "winner" | "no_winner" | "not_held" | "pending") | null;
+            /**
+             * @description exam (thi tuyển) or review (xét tuyển)
+             * @enum {string}
+             */
+            method: "exam" | "review";
+            /** @description The Decree 170/2025 Art. 5 group of a review quota */
+            reviewGroup: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
         };
         DriveReport: {
             drive: {
@@ -5408,6 +6162,8 @@ export interface components {
                 kind: "gate" | "scored";
             }[];
             totals: components["schemas"]["ReportDriveFigures"];
+            /** @description The quotas by method, review quotas apart per Art. 5 group: exam first, then each review group present; a line only where quotas exist */
+            byMethod: components["schemas"]["ReportMethodFigures"][];
             quotas: components["schemas"]["ReportQuota"][];
             /** Format: date-time */
             computedAt: string;
@@ -5447,6 +6203,173 @@ export interface components {
             pending: components["schemas"]["ReportRate"];
             /** Format: date-time */
             computedAt: string;
+        };
+        IntakeCategory: {
+            /** Format: uuid */
+            id: string;
+            /** @description The version of the law the entry comes from, e.g. nd170-2025, nd115-2020-85-2023 */
+            catalogue: string;
+            /** @enum {string} */
+            staffCategory: "civil_servant" | "public_employee";
+            /** @description The letter of the article: a, b, …, đ */
+            code: string;
+            name: string;
+            /** @description The articles the entry reproduces */
+            source: string;
+            /**
+             * @description insured_years: minYears of insured relevant work; results: results or products (talent); assignment_decision: the written decision instead of the years; none
+             * @enum {string}
+             */
+            condition: "insured_years" | "results" | "assignment_decision" | "none";
+            minYears: number | null;
+            /** @description A review council (Hội đồng kiểm tra, sát hạch) checks the person, except for a leadership post */
+            councilRequired: boolean;
+            /** @description The council holds an oral (sát hạch vấn đáp) */
+            oralRequired: boolean;
+            /**
+             * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+             * @enum {string}
+             */
+            decidingAuthority: "recruiting_authority_head" | "managing_authority_head";
+            dossierItems: {
+                code: string;
+                name: string;
+                validityDays: number | null;
+                validityMonths: number | null;
+            }[];
+            effectiveFrom: string;
+            effectiveTo: string | null;
+        };
+        Intake: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            agencyId: string;
+            /** Format: uuid */
+            jobPositionId: string;
+            /** @enum {string} */
+            staffCategory: "civil_servant" | "public_employee";
+            year: number;
+            category: {
+                /** Format: uuid */
+                id: string;
+                catalogue: string;
+                code: string;
+                name: string;
+                /**
+                 * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+                 * @enum {string}
+                 */
+                decidingAuthority: "recruiting_authority_head" | "managing_authority_head";
+            };
+            person: {
+                fullName: string;
+                nationalIdMasked: string;
+                /** @description Only for admin, registrar and council keys, on a single intake */
+                nationalId?: string;
+                birthDate: string;
+            };
+            currentEmployer: string | null;
+            leadershipPost: boolean;
+            conditions: {
+                insuredMonths: number | null;
+                relevantWork: boolean;
+                resultsRef: string | null;
+                assignmentDecision: {
+                    number: string;
+                    date: string;
+                } | null;
+                underDiscipline: boolean;
+            };
+            dossier: {
+                code: string;
+                issuedOn: string;
+                ref: string | null;
+            }[];
+            receivedOn: string;
+            assessment: {
+                conditionsMet: boolean;
+                dossierComplete: boolean;
+                councilRequired: boolean;
+                oralRequired: boolean;
+                problems: {
+                    code: string;
+                    message: string;
+                    item?: string;
+                }[];
+            };
+            /**
+             * @description requested (holds one unit of headcount), accepted (fills it), refused (holds nothing)
+             * @enum {string}
+             */
+            status: "requested" | "accepted" | "refused";
+            council: {
+                members: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    seat: "head" | "deputy" | "member" | "secretary";
+                    fullName: string;
+                    nationalIdMasked: string | null;
+                    title: string | null;
+                    relativesDeclared: number;
+                    decisionNumber: string;
+                    decisionDate: string;
+                    /** @description This member’s mark for the oral */
+                    oralScore: string | null;
+                }[];
+                oral: {
+                    status: string;
+                    score: string | null;
+                    reason: string | null;
+                } | null;
+                outcome: ("passed" | "failed") | null;
+                reportedOn: string | null;
+                minutesRef: string | null;
+            } | null;
+            decision: {
+                /**
+                 * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+                 * @enum {string}
+                 */
+                authority: "recruiting_authority_head" | "managing_authority_head";
+                number: string;
+                date: string;
+                reason: string | null;
+            } | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 timestamp (UTC)
+             */
+            updatedAt: string;
+            version: number;
+        };
+        RecruitmentReport: {
+            year: number;
+            agencies: {
+                /** Format: uuid */
+                agencyId: string;
+                agencyCode: string;
+                agencyName: string;
+                /** @description Winners of exam quotas of approved recruitment drives of the year (cancelled winners not counted) */
+                byExam: number;
+                /** @description Winners of review quotas (method review) of the same drives */
+                byReview: number;
+                /** @description Intakes accepted, decided in the year */
+                byIntake: number;
+                total: number;
+            }[];
+            totals: {
+                byExam: number;
+                byReview: number;
+                byIntake: number;
+                total: number;
+            };
         };
         CalendarDecision: {
             /** @description Document number, e.g. 9441/TB-BNV */
@@ -7144,6 +8067,10 @@ export interface operations {
                     foreignLanguage?: boolean;
                     /** @description A foreign-language round only (else 422 round.language_without_foreign_language): the language it examines, as the quotas name it (compared without case): sat only by the candidates of quotas requiring that language. Null or absent: every required language. A later round sat by candidates whose language no earlier foreign-language round examines is refused (409 round.foreign_language_exam_missing). */
                     language?: string | null;
+                    /** @description review: sat only by the candidates of review quotas (xét tuyển; Decree 170/2025 Art. 11, 115/2020 Art. 11): their round 2, in the form the rule set allows (170: oral, 100 points; a written part: 422 round.review_form_not_allowed). Null, absent or exam: sat by the exam quotas only. A review quota’s round 1 is the form check (the eligibility decision), not a round. */
+                    method?: ("exam" | "review") | null;
+                    /** @description A review round: the day candidates were summoned to the oral. Decree 170/2025 Art. 16(6): the oral is held within 15 days of it (scheduledOn later: 422 round.review_oral_late); the round shows `oralDueBy` */
+                    summonedOn?: string | null;
                     parts: {
                         code: string;
                         /** @description Defaults to the code */
@@ -7393,6 +8320,8 @@ export interface operations {
                     ranking?: boolean;
                     exemptionCodes?: string[];
                     scheduledOn?: string | null;
+                    /** @description A review round: the day candidates were summoned to the oral. Decree 170/2025 Art. 16(6): the oral is held within 15 days of it (scheduledOn later: 422 round.review_oral_late); the round shows `oralDueBy` */
+                    summonedOn?: string | null;
                     parts?: {
                         code: string;
                         /** @description Defaults to the code */
@@ -8896,6 +9825,8 @@ export interface operations {
                     fullName?: string;
                     /** @description The corrected birth date */
                     birthDate?: string;
+                    /** @description The corrected national ID (CCCD), 12 digits: kept encrypted until the approver decides, shown only masked, unique to one person */
+                    nationalId?: string;
                     /** @description What was wrong (a typo in the name, a wrong birth date) */
                     reason: string;
                     /** @description The document the correction rests on */
@@ -9171,6 +10102,144 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MarksBatchResult"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    packBags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The script code (số phách) */
+                    code: string;
+                    /** @description The bag label the board gives it (e.g. T01) */
+                    bag: string;
+                }[];
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Scripts packed by this request */
+                        packed: number;
+                        bags: {
+                            bag: string;
+                            /** @description Scripts of this request in the bag */
+                            scripts: number;
+                        }[];
+                    };
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -10105,7 +11174,10 @@ export interface operations {
                 /** @description nextCursor of the previous call */
                 cursor?: string;
             };
-            header?: never;
+            header?: {
+                /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
+                prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10118,6 +11190,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -10179,7 +11260,10 @@ export interface operations {
     verifyAuditTrailAgainstCheckpoint: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
+                prefer?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10219,6 +11303,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -10661,7 +11754,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url: string;
-                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "appeal.filed" | "appeal.resolved" | "appeals.published" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
+                    eventTypes: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "appeal.filed" | "appeal.resolved" | "appeals.published" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called" | "intake.requested" | "intake.council_reported" | "intake.accepted" | "intake.refused" | "job.completed" | "identity_correction.requested" | "identity_correction.decided")[];
                     description?: string;
                     /** @description Signing secret (whsec_<base64>); generated when omitted */
                     secret?: string;
@@ -10961,7 +12054,7 @@ export interface operations {
                      * @description http or https URL that receives POSTed events; must resolve to a public address
                      */
                     url?: string;
-                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "appeal.filed" | "appeal.resolved" | "appeals.published" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called")[];
+                    eventTypes?: ("agency.created" | "agency.updated" | "drive.created" | "drive.updated" | "drive.transitioned" | "quota.created" | "quota.updated" | "quota.deleted" | "application.created" | "applications.imported" | "application.withdrawn" | "application.eligibility_decided" | "results.computed" | "results.tie_decided" | "results.submitted" | "results.approved" | "results.returned" | "results.published" | "result.cancelled" | "appeal.filed" | "appeal.resolved" | "appeals.published" | "board.conflict_raised" | "drive.deadline_due_soon" | "drive.deadline_overdue" | "appointment.step_due_soon" | "appointment.step_overdue" | "appointment.step_recorded" | "appointment.took_up_post" | "appointment.struck_off" | "appointment.replacement_decided" | "appointment.next_lower_called" | "intake.requested" | "intake.council_reported" | "intake.accepted" | "intake.refused" | "job.completed" | "identity_correction.requested" | "identity_correction.decided")[];
                     description?: string | null;
                     active?: boolean;
                 };
@@ -11361,6 +12454,552 @@ export interface operations {
             };
             /** @description Unsupported Content-Type */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+                state?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "expired";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Job"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelJobByPost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    followJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJobResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The output */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12019,6 +13658,8 @@ export interface operations {
                                     written?: number;
                                     actionPlan?: number;
                                 };
+                                /** @enum {string} */
+                                panelScores?: "members" | "import";
                             } | null;
                             marking?: {
                                 /** @enum {string} */
@@ -12049,6 +13690,19 @@ export interface operations {
                                 legalBasis: string;
                             }[];
                             barredAfterFraudDrives?: number;
+                            review?: {
+                                legalBasis?: string;
+                                groups?: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                                round2Forms?: ("oral" | "practical" | "written")[];
+                                round2MaxScore?: number;
+                                oralMinutes?: number;
+                                oralPreparationMaxMinutes?: number;
+                                round2MinRaw?: number;
+                                oralWithinDaysOfSummons?: number | null;
+                                /** @enum {string} */
+                                appeals?: "never" | "written_parts";
+                                tieBreak?: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
+                            };
                         };
                         /**
                          * @description current: in force for the plan date | historical: recomputing a past drive (reason required) | provisional: nd115 for a public-employee plan approved from 2026-07-01
@@ -12319,6 +13973,8 @@ export interface operations {
                                     written?: number;
                                     actionPlan?: number;
                                 };
+                                /** @enum {string} */
+                                panelScores?: "members" | "import";
                             } | null;
                             marking?: {
                                 /** @enum {string} */
@@ -12349,6 +14005,19 @@ export interface operations {
                                 legalBasis: string;
                             }[];
                             barredAfterFraudDrives?: number;
+                            review?: {
+                                legalBasis?: string;
+                                groups?: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                                round2Forms?: ("oral" | "practical" | "written")[];
+                                round2MaxScore?: number;
+                                oralMinutes?: number;
+                                oralPreparationMaxMinutes?: number;
+                                round2MinRaw?: number;
+                                oralWithinDaysOfSummons?: number | null;
+                                /** @enum {string} */
+                                appeals?: "never" | "written_parts";
+                                tieBreak?: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
+                            };
                         };
                         /**
                          * @description current: in force for the plan date | historical: recomputing a past drive (reason required) | provisional: nd115 for a public-employee plan approved from 2026-07-01
@@ -12794,6 +14463,8 @@ export interface operations {
             header?: {
                 /** @description ETag of the version you read; the change is refused with 412 if the resource changed since */
                 "if-match"?: string;
+                /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
+                prefer?: string;
             };
             path: {
                 id: string;
@@ -12841,6 +14512,8 @@ export interface operations {
                                 written?: number;
                                 actionPlan?: number;
                             };
+                            /** @enum {string} */
+                            panelScores?: "members" | "import";
                         } | null;
                         marking?: {
                             /** @enum {string} */
@@ -12871,6 +14544,19 @@ export interface operations {
                             legalBasis: string;
                         }[];
                         barredAfterFraudDrives?: number;
+                        review?: {
+                            legalBasis?: string;
+                            groups?: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent")[];
+                            round2Forms?: ("oral" | "practical" | "written")[];
+                            round2MaxScore?: number;
+                            oralMinutes?: number;
+                            oralPreparationMaxMinutes?: number;
+                            round2MinRaw?: number;
+                            oralWithinDaysOfSummons?: number | null;
+                            /** @enum {string} */
+                            appeals?: "never" | "written_parts";
+                            tieBreak?: ("ranking_round_raw" | "round1_general_knowledge" | "written_part" | "head_decision")[];
+                        };
                     };
                 };
             };
@@ -12883,6 +14569,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResultsComputation"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -14107,6 +15802,17 @@ export interface operations {
                         /** @description The agency’s pass mark, in percent of the exam’s maximum: reaching it passes (Art. 9(5): "xác định điểm số đạt kết quả") */
                         passMark: number;
                     } | null;
+                    /**
+                     * @description exam (thi tuyển) or review (xét tuyển): a plan may hold both (Decree 170/2025 Art. 3(2)(d), (e)); fixed once the drive opens
+                     * @default exam
+                     * @enum {string}
+                     */
+                    method?: "exam" | "review";
+                    /**
+                     * @description Required for a civil-servant review quota (each Art. 5 group reviewed apart; 422 quota.review_group_required); none for exam quotas or public-employee reviews (422 quota.review_group_not_applicable). A review quota takes no NV2 (422 quota.review_second_choice)
+                     * @default null
+                     */
+                    reviewGroup?: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
                 };
             };
         };
@@ -14441,6 +16147,13 @@ export interface operations {
                         /** @description The agency’s pass mark, in percent of the exam’s maximum: reaching it passes (Art. 9(5): "xác định điểm số đạt kết quả") */
                         passMark: number;
                     } | null;
+                    /**
+                     * @description See createQuota
+                     * @enum {string}
+                     */
+                    method?: "exam" | "review";
+                    /** @description See createQuota */
+                    reviewGroup?: ("disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent") | null;
                 };
             };
         };
@@ -15456,7 +17169,10 @@ export interface operations {
     exportDriveResults: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
+                prefer?: string;
+            };
             path: {
                 id: string;
             };
@@ -15472,6 +17188,15 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -15551,7 +17276,10 @@ export interface operations {
     exportDriveApplications: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
+                prefer?: string;
+            };
             path: {
                 id: string;
             };
@@ -15567,6 +17295,15 @@ export interface operations {
                 content: {
                     "text/csv": string;
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
@@ -18642,6 +20379,1341 @@ export interface operations {
             };
         };
     };
+    listIntakeCategories: {
+        parameters: {
+            query?: {
+                staffCategory?: "civil_servant" | "public_employee";
+                /** @description Only entries in force on this day */
+                on?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["IntakeCategory"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createIntakeCategory: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The version of the law, e.g. nd300-2026 */
+                    catalogue: string;
+                    /** @enum {string} */
+                    staffCategory: "civil_servant" | "public_employee";
+                    code: string;
+                    name: string;
+                    source: string;
+                    /** @enum {string} */
+                    condition: "insured_years" | "results" | "assignment_decision" | "none";
+                    /** @default null */
+                    minYears?: number | null;
+                    councilRequired: boolean;
+                    oralRequired: boolean;
+                    /**
+                     * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+                     * @enum {string}
+                     */
+                    decidingAuthority: "recruiting_authority_head" | "managing_authority_head";
+                    dossierItems: {
+                        code: string;
+                        name: string;
+                        /** @description Made within this many days before the dossier is received */
+                        validityDays: number | null;
+                        /** @description Made within this many months before the dossier is received */
+                        validityMonths: number | null;
+                    }[];
+                    effectiveFrom: string;
+                    /** @default null */
+                    effectiveTo?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntakeCategory"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listIntakes: {
+        parameters: {
+            query?: {
+                agencyId?: string;
+                status?: "requested" | "accepted" | "refused";
+                year?: number;
+                /** @description Page size (1–500) */
+                limit?: number;
+                /** @description Opaque cursor from the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Intake"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createIntake: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: uuid
+                     * @description The agency taking the person in
+                     */
+                    agencyId: string;
+                    /** Format: uuid */
+                    jobPositionId: string;
+                    /**
+                     * Format: uuid
+                     * @description An entry of GET /v1/intake-categories in force on receivedOn, of the position’s staff category
+                     */
+                    categoryId: string;
+                    /** @description The year of the decision: its unused headcount is held */
+                    year: number;
+                    /** @description The day the dossier was received */
+                    receivedOn: string;
+                    person: {
+                        fullName: string;
+                        /** @description National ID (CCCD), 12 digits. Stored encrypted; never listed in full */
+                        nationalId: string;
+                        birthDate: string;
+                        /**
+                         * @description male | female | other
+                         * @enum {string}
+                         */
+                        gender?: "male" | "female" | "other";
+                    };
+                    currentEmployer?: string | null;
+                    /**
+                     * @description Taken in to a leadership post: no council (170 Art. 14(2)(b), 14(5); 115 Art. 13(4)(a))
+                     * @default false
+                     */
+                    leadershipPost?: boolean;
+                    conditions: {
+                        /**
+                         * @description Months of relevant work with compulsory social insurance, added up
+                         * @default null
+                         */
+                        insuredMonths?: number | null;
+                        /** @default false */
+                        relevantWork?: boolean;
+                        resultsRef?: string | null;
+                        assignmentDecision?: {
+                            number: string;
+                            date: string;
+                        } | null;
+                        /** @default false */
+                        underDiscipline?: boolean;
+                    };
+                    dossier?: {
+                        code: string;
+                        issuedOn: string;
+                        ref?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Intake"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    exportIntakes: {
+        parameters: {
+            query?: {
+                year?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One row per intake */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Error */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getIntake: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Intake"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    formIntakeCouncil: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version you read; the change is refused with 412 if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A written decision: number and date */
+                    decision: {
+                        number: string;
+                        date: string;
+                    };
+                    members: {
+                        /** @enum {string} */
+                        seat: "head" | "deputy" | "member" | "secretary";
+                        fullName: string;
+                        /** @description National ID (CCCD), 12 digits. Stored encrypted; never listed in full */
+                        nationalId?: string;
+                        title?: string;
+                        /**
+                         * @default none
+                         * @enum {string}
+                         */
+                        discipline?: "none" | "under_discipline" | "corruption" | "personnel_violation";
+                        relatives?: {
+                            /** @enum {string} */
+                            relationship: "spouse" | "father" | "mother" | "father_in_law" | "mother_in_law" | "adoptive_father" | "adoptive_mother" | "child" | "adopted_child" | "sibling" | "aunt_uncle" | "sibling_in_law" | "sibling_spouse";
+                            /** @description National ID (CCCD), 12 digits. Stored encrypted; never listed in full */
+                            nationalId?: string;
+                            fullName?: string;
+                            birthDate?: string;
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Intake"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putIntakeOralMarks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    marks: {
+                        /** Format: uuid */
+                        memberId: string;
+                        /** @description Out of 100, up to 2 decimals */
+                        score: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Intake"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reportIntakeCouncil: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version you read; the change is refused with 412 if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description The council’s majority finding (170 Art. 14(1)(c))
+                     * @enum {string}
+                     */
+                    outcome: "passed" | "failed";
+                    reportedOn: string;
+                    minutesRef: string;
+                    /** @description The chair’s score when the members differ by more than 10 points (Quy chế Art. 22(1)) */
+                    chairDecidedScore?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Intake"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    decideIntake: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description ETag of the version you read; the change is refused with 412 if the resource changed since */
+                "if-match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    outcome: "accepted" | "refused";
+                    /**
+                     * @description recruiting_authority_head (người đứng đầu cơ quan có thẩm quyền tuyển dụng) | managing_authority_head (người đứng đầu cơ quan quản lý công chức): 170 Art. 13(2)
+                     * @enum {string}
+                     */
+                    authority: "recruiting_authority_head" | "managing_authority_head";
+                    /** @description A written decision: number and date */
+                    decision: {
+                        number: string;
+                        date: string;
+                    };
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Intake"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Conflict: duplicate, wrong state or concurrent change */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match does not match the current version */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unsupported Content-Type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A domain rule refused the request (its numbers in detail) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getRecruitmentReport: {
+        parameters: {
+            query: {
+                year: number;
+                agencyId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecruitmentReport"];
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key’s role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     getPublicCancellations: {
         parameters: {
             query?: never;
@@ -18964,6 +22036,13 @@ export interface operations {
                     exemptions?: string[];
                     /** @description Only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the user agencies the applicant accepts, best first, distinct, each holding a quota of the position in this drive, the quota’s own agency first. Defaults to the quota’s agency alone */
                     agencyPreferences?: string[];
+                    /**
+                     * @description For a review quota of a civil-servant drive (Decree 170/2025 Art. 5): the group the applicant belongs to, which must be the quota’s (422 application.review_group_required, application.review_group_mismatch); none for an exam quota (422 application.review_group_not_applicable)
+                     * @enum {string}
+                     */
+                    reviewGroup?: "disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent";
+                    /** @description References of the evidence of the declared group (commitment, cử tuyển decision, diploma, award); at least one with a group (422 application.review_evidence_required) */
+                    reviewEvidenceRefs?: string[];
                 };
             };
         };
@@ -19087,6 +22166,8 @@ export interface operations {
             header?: {
                 /** @description Makes retries safe: the same key and body replays the first response (Idempotent-Replayed: true); another body is refused (422). Keys are kept IDEMPOTENCY_TTL_HOURS (24 h by default). A response carrying a secret is not replayed (409 idempotency.secret_not_replayable with Location); one lost to a crash after its change committed is answered by the resource read back. */
                 "idempotency-key"?: string;
+                /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
+                prefer?: string;
             };
             path: {
                 id: string;
@@ -19116,6 +22197,13 @@ export interface operations {
                     choice?: 1 | 2 | string;
                     /** @description Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" (the row’s own agency first); blank: that agency alone */
                     agencyPreferences?: string;
+                    /**
+                     * @description Review quota of a civil-servant drive (Decree 170/2025 Art. 5): the group declared, which must be the quota’s
+                     * @enum {string}
+                     */
+                    reviewGroup?: "disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent";
+                    /** @description The evidence references of the declared group, separated by ";" */
+                    reviewEvidenceRefs?: string;
                 }[] | string;
                 "text/csv": {
                     fullName: string;
@@ -19137,6 +22225,13 @@ export interface operations {
                     choice?: 1 | 2 | string;
                     /** @description Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" (the row’s own agency first); blank: that agency alone */
                     agencyPreferences?: string;
+                    /**
+                     * @description Review quota of a civil-servant drive (Decree 170/2025 Art. 5): the group declared, which must be the quota’s
+                     * @enum {string}
+                     */
+                    reviewGroup?: "disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent";
+                    /** @description The evidence references of the declared group, separated by ";" */
+                    reviewEvidenceRefs?: string;
                 }[] | string;
             };
         };
@@ -19148,6 +22243,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApplicationImportReport"];
+                };
+            };
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
                 };
             };
             /** @description Malformed or invalid input (see errors[]) */
