@@ -15,7 +15,7 @@ let q: TestApp;
 const receivers: Receiver[] = [];
 beforeAll(async () => {
   t = await setupApp({ env: { JOBS_POLL_INTERVAL_MS: '50', JOBS_EVENTS_INTERVAL_MS: '20', WEBHOOK_POLL_INTERVAL_MS: '20' } });
-  q = await setupApp({ env: { JOBS_WORKER: 'false', JOBS_MAX_PER_KEY: '2', JOBS_TTL_MS: '1500', JOBS_POLL_INTERVAL_MS: '50' } });
+  q = await setupApp({ env: { JOBS_WORKER: 'false', JOBS_MAX_PER_KEY: '2', JOBS_TTL_MS: '6000', JOBS_POLL_INTERVAL_MS: '50' } });
 });
 afterEach(async () => {
   await Promise.all(receivers.splice(0).map((r) => r.close()));
@@ -206,7 +206,7 @@ describe('the caller’s jobs', () => {
     const res = await importAsJob(q, d.driveId, importCsv(d.quotaId, 2), { key });
     expect(res.status).toBe(202);
     expect(await q.sql("select 1 from job_blobs where job_id = $1 and part = 'input'", [res.body.id])).not.toHaveLength(0);
-    const job = await waitForJob(q, res.body.id, key, ['expired'], 30_000);
+    const job = await waitForJob(q, res.body.id, key, ['expired'], 45_000);
     expect(job.resultUrl).toBeNull();
     expect(await q.sql('select 1 from job_blobs where job_id = $1', [res.body.id])).toHaveLength(0);
     // An expired job no longer counts against the cap.
