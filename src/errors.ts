@@ -7,6 +7,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly extras: { errors?: FieldError[]; headers?: Record<string, string>; [k: string]: unknown } = {},
+    /** Values for the localised detail (src/http/i18n.ts); never sent as such. */
+    readonly params: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'AppError';
@@ -14,7 +16,7 @@ export class AppError extends Error {
 }
 
 export const notFound = (what: string, id?: string) =>
-  new AppError(404, `${what}.not_found`, id ? `No ${what.replace(/_/g, ' ')} with id ${id}` : `No such ${what.replace(/_/g, ' ')}`);
+  new AppError(404, `${what}.not_found`, id ? `No ${what.replace(/_/g, ' ')} with id ${id}` : `No such ${what.replace(/_/g, ' ')}`, {}, id ? { what, id } : { what });
 export const conflict = (code: string, message: string, extras?: AppError['extras']) => new AppError(409, code, message, extras);
 export const unprocessable = (code: string, message: string, extras?: AppError['extras']) =>
   new AppError(422, code, message, extras);
