@@ -120,7 +120,7 @@ export const vi: Record<string, string> = {
   'error.board.member_removed': 'Thành viên hội đồng đã bị thay thế hoặc rút khỏi hội đồng',
   'error.supervision.read_only': 'Khóa giám sát chỉ được đọc',
   'error.timeline.drive_draft': 'Kỳ tuyển dụng còn ở dạng nháp',
-  'error.agency.code_taken': 'Mã đơn vị đã được dùng',
+  'error.agency.code_taken': 'Mã đơn vị {{agencyCode}} đã được dùng',
   'error.agency.parent_not_found': 'Không tìm thấy đơn vị cấp trên',
   'error.candidate.duplicate_national_id': 'Số CCCD đã có trong kỳ tuyển dụng',
   'error.drive.invalid_window': 'Thời hạn nhận hồ sơ không hợp lệ',

@@ -2,7 +2,6 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { buildSmallDrive } from '../factories/reports.js';
-import { templatedCodes } from '../../src/http/i18n.js';
 
 /*
  * Issue #19 item 3 "Vietnamese": problem details and validation messages follow Accept-Language
@@ -66,10 +65,14 @@ describe('problem details in the language asked for', () => {
     expect(res.body.detail).toBe('Thiếu khóa API hoặc khóa API không hợp lệ');
   });
 
-  it('when a code has no template yet, then the Vietnamese detail is generic and names the code, never English', async () => {
-    // agency.not_found has a noun; a code outside the catalogue falls back by status.
-    expect(templatedCodes()).not.toContain('webhook.inactive');
-    expect(templatedCodes().length).toBeGreaterThanOrEqual(50);
+  it('when a conflict has a template, then its Vietnamese detail carries the same parameter as the English one', async () => {
+    const body = { code: `SNV-${Date.now().toString(36)}`, name: 'Sở Nội vụ', bloc: 'state' };
+    expect((await t.http.post('/v1/agencies').set(bearer(t.adminKey)).send(body)).status).toBe(201);
+    const en = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).send(body);
+    const vi = await t.http.post('/v1/agencies').set(bearer(t.adminKey)).set('accept-language', 'vi').send(body);
+    expect(en.status).toBe(409);
+    expect(en.body.detail).toBe(`Agency code ${body.code} is already used`);
+    expect(vi.body).toMatchObject({ status: 409, code: 'agency.code_taken', title: 'Xung đột', detail: `Mã đơn vị ${body.code} đã được dùng` });
   });
 });
 
