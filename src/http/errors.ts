@@ -5,6 +5,7 @@ import { isDatabaseUnavailable, pgErrorOf } from '../db/pg-error.js';
 
 export * from '../errors.js';
 import { AppError, type FieldError } from '../errors.js';
+import { languageOf, localizedDetail, problemTitle, validationMessage, type Language } from './i18n.js';
 
 export const problemSchema = z
   .object({
@@ -21,25 +22,13 @@ export const problemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 export type Problem = z.infer<typeof problemSchema>;
 
-const titles: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  406: 'Not Acceptable',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  413: 'Content Too Large',
-  415: 'Unsupported Media Type',
-  422: 'Unprocessable Content',
-  428: 'Precondition Required',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
 const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code', 'requestId', 'instance']);
+
+/**
+ * What localises a problem: the parameters of its code's template (src/http/i18n.vi.ts), or a detail
+ * already rendered in the request's language (validation).
+ */
+export type ProblemI18n = { params?: Record<string, unknown>; detail?: Partial<Record<Language, string>> };
 
 export function sendProblem(
   reply: FastifyReply,
@@ -47,7 +36,12 @@ export function sendProblem(
   code: string,
   detail: string,
   extras: Record<string, unknown> = {},
+  i18n: ProblemI18n = {},
 ): FastifyReply {
+  // Issue #19 item 3: title and detail in the language the client asks for (English by default);
+  // `code` and `type` never change with it.
+  const lang = languageOf(reply.request.headers['accept-language']);
+  const text = i18n.detail?.[lang] ?? (lang === 'en' ? detail : localizedDetail(lang, status, code, { ...extras, ...i18n.params }));
   // The RFC 9457 members are ours: an extra with one of their names (a service passing the
   // resource's `status: 'draft'`) would otherwise replace the HTTP status and break the contract;
   // such extras move under `details`.
@@ -60,28 +54,60 @@ export function sendProblem(
   }
   const body: Problem = {
     type: `urn:tuyendung:problem:${code}`,
-    title: titles[status] ?? 'Error',
+    title: problemTitle(lang, status),
     status,
-    detail,
+    detail: text,
     code,
     requestId: String(reply.request.id),
     instance: reply.request.url.split('?')[0],
     ...own,
   };
+  void reply.header('content-language', lang);
+  void reply.header('vary', varyWith(reply.getHeader('vary'), 'Accept-Language'));
   return reply.code(status).type('application/problem+json').send(body);
 }
 
-/** A query or path number that is not one (`?limit=abc`, `?limit=`) reaches zod as NaN: say what was expected. */
-const readable = (message: string) => message.replace(/expected number, received NaN/, 'expected a number');
+/** A Vary value with one more header, keeping what is there (`*` already covers everything). */
+export function varyWith(current: unknown, header: string): string {
+  const list = (Array.isArray(current) ? current.join(',') : typeof current === 'string' ? current : '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  if (list.includes('*') || list.some((h) => h.toLowerCase() === header.toLowerCase())) return list.join(', ');
+  return [...list, header].join(', ');
+}
 
-type ValidationIssue = { instancePath?: string; message?: string; params?: Record<string, unknown> };
+type ValidationIssue = { keyword?: string; instancePath?: string; message?: string; params?: Record<string, unknown> };
 
-function validationErrors(err: FastifyError): FieldError[] {
+const SOURCES: Record<string, (r: FastifyRequest) => unknown> = {
+  body: (r) => r.body,
+  querystring: (r) => r.query,
+  params: (r) => r.params,
+  headers: (r) => r.headers,
+};
+
+function valueAt(root: unknown, segs: readonly string[]): unknown {
+  let v = root;
+  for (const s of segs) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string, unknown>)[s];
+  }
+  return v;
+}
+
+/**
+ * The field errors of a failed validation in one language. Vietnamese re-renders each zod issue
+ * with zod's `vi` locale (the issue's input is read back from the request, as zod's issues do not
+ * carry it).
+ */
+function validationErrors(err: FastifyError, request: FastifyRequest, lang: Language): FieldError[] {
   const context = (err as { validationContext?: string }).validationContext ?? 'body';
   return ((err.validation ?? []) as ValidationIssue[]).map((v) => {
     const issuePath = (v.params?.issue as { path?: unknown[] } | undefined)?.path;
     const segs = Array.isArray(issuePath) ? issuePath.map(String) : (v.instancePath ?? '').split('/').filter(Boolean);
-    return { path: [context, ...segs].join('.'), message: readable(v.message ?? 'invalid') };
+    const english = v.message ?? 'invalid';
+    const issue = { ...v.params, code: v.keyword ?? 'custom', path: segs, input: valueAt(SOURCES[context]?.(request), segs) };
+    return { path: [context, ...segs].join('.'), message: validationMessage(lang, issue, english) };
   });
 }
 
@@ -103,9 +129,11 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
     const allowed = allowedMethods(path);
     if (allowed.length > 0) {
       void reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, 405, 'route.method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`);
+      return sendProblem(reply, 405, 'route.method_not_allowed', `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`, {}, {
+        params: { method: request.method, path, allowed: allowed.join(', ') },
+      });
     }
-    return sendProblem(reply, 404, 'route.not_found', `No route ${request.method} ${path}`);
+    return sendProblem(reply, 404, 'route.not_found', `No route ${request.method} ${path}`, {}, { params: { method: request.method, path } });
   });
 
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -113,21 +141,23 @@ export function registerErrorHandling(app: FastifyInstance, allowedMethods: (pat
       const ae = err as unknown as AppError;
       const { headers, ...extras } = ae.extras;
       if (headers) void reply.headers(headers);
-      return sendProblem(reply, ae.status, ae.code, ae.message, extras);
+      return sendProblem(reply, ae.status, ae.code, ae.message, extras, { params: ae.params });
     }
     if (isDomainError(err as unknown)) {
       const de = err as unknown as { code: string; message: string; details?: Record<string, unknown> };
-      return sendProblem(reply, 422, de.code, de.message, de.details ? { details: de.details } : {});
+      return sendProblem(reply, 422, de.code, de.message, de.details ? { details: de.details } : {}, { params: de.details ?? {} });
     }
     if (err.validation) {
-      const errors = validationErrors(err);
-      return sendProblem(reply, 400, 'request.invalid', `The request is invalid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, {
-        errors,
-      });
+      const lang = languageOf(request.headers['accept-language']);
+      const errors = validationErrors(err, request, lang);
+      const list = errors.map((e) => `${e.path}: ${e.message}`).join('; ');
+      return sendProblem(reply, 400, 'request.invalid', `The request is invalid: ${list}`, { errors }, { params: { list } });
     }
     switch (err.code) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return sendProblem(reply, 415, 'request.unsupported_media_type', `Unsupported Content-Type: ${request.headers['content-type'] ?? 'none'}`);
+        return sendProblem(reply, 415, 'request.unsupported_media_type', `Unsupported Content-Type: ${request.headers['content-type'] ?? 'none'}`, {}, {
+          params: { contentType: request.headers['content-type'] ?? 'none' },
+        });
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return sendProblem(reply, 413, 'request.too_large', 'The request body is larger than this endpoint accepts');
       case 'FST_ERR_CTP_INVALID_JSON_BODY':

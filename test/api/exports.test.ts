@@ -36,7 +36,8 @@ const parseCsv = (text: string): string[][] => parse(text, { relax_column_count:
 describe('GET /v1/drives/{id}/applications/export', () => {
   it('when CSV is asked, then a UTF-8 file with BOM, header row, Vietnamese intact, masked IDs and formula cells escaped', async () => {
     const d = await buildSmallDrive(t, { fullNames: FORMULA_NAMES });
-    const res = await download(`/v1/drives/${d.driveId}/applications/export`, 'text/csv');
+    // The machine layout (status codes); the office layout is test/api/i18n.test.ts.
+    const res = await download(`/v1/drives/${d.driveId}/applications/export?format=iso`, 'text/csv');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(res.headers['content-disposition']).toMatch(/^attachment; filename="ho-so-KT-[0-9a-f]+\.csv"/);
@@ -136,7 +137,8 @@ describe('GET /v1/drives/{id}/applications/export', () => {
 describe('GET /v1/drives/{id}/results/export', () => {
   it('when results are computed, then every result row is exported by quota and rank with scores and outcome', async () => {
     const d = await buildSmallDrive(t);
-    const res = await download(`/v1/drives/${d.driveId}/results/export`, 'text/csv');
+    // The machine layout (outcome codes); the office layout is test/api/i18n.test.ts.
+    const res = await download(`/v1/drives/${d.driveId}/results/export?format=iso`, 'text/csv');
     expect(res.status).toBe(200);
     expect(res.headers['content-disposition']).toMatch(/filename="ket-qua-KT-[0-9a-f]+\.csv"/);
     const rows = parseCsv((res.body as Buffer).subarray(3).toString('utf8'));

@@ -68,7 +68,7 @@ export function createAgenciesService(deps: AgenciesDeps) {
           record({ action: 'agency.created', resourceType: 'agency', resourceId: id, agencyId: id, after: view(row) });
           return view(row);
         } catch (err) {
-          if (isUniqueViolation(err, 'agencies_code_unique')) throw conflict('agency.code_taken', `Agency code ${input.code} is already used`);
+          if (isUniqueViolation(err, 'agencies_code_unique')) throw conflict('agency.code_taken', `Agency code ${input.code} is already used`, {}, { agencyCode: input.code });
           throw err;
         }
       });
@@ -121,7 +121,7 @@ export function createAgenciesService(deps: AgenciesDeps) {
           record({ action: 'agency.updated', resourceType: 'agency', resourceId: id, agencyId: id, before: view(current), after: view(row) });
           return view(row);
         } catch (err) {
-          if (isUniqueViolation(err, 'agencies_code_unique')) throw conflict('agency.code_taken', `Agency code ${input.code} is already used`);
+          if (isUniqueViolation(err, 'agencies_code_unique')) throw conflict('agency.code_taken', `Agency code ${input.code} is already used`, {}, { agencyCode: input.code });
           throw err;
         }
       });

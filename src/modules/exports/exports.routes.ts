@@ -8,6 +8,8 @@ import { READERS } from '../../http/roles.js';
 import { createExportLimiter, type ExportLimits } from './exports.limits.js';
 import type { ExportsService, TabularExport } from './exports.service.js';
 import { downloadContent, downloadHeaders, exportFormat, spoolTabular } from './tabular.js';
+import { exportQuery, exportStyle, type ExportStyle } from './labels.js';
+import { varyWith } from '../../http/errors.js';
 import { accepted, wantsAsync } from '../../http/prefer.js';
 import { jobSchema, jobView, preferHeaders } from '../jobs/jobs.schemas.js';
 import type { JobsService } from '../jobs/jobs.service.js';
@@ -19,7 +21,9 @@ const description =
   'and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent ' +
   '(Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), ' +
   'both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the ' +
-  'file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time).';
+  'file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time). ' +
+  'Values are laid out for an office opening the file in Excel by default (Vietnamese labels for codes, dd/mm/yyyy dates, ' +
+  'Asia/Ho_Chi_Minh times, `Content-Language: vi`); `?format=iso` or `Accept-Language: en` gives the machine layout (codes, ISO dates, UTC).';
 
 export const exportsRoutes: FastifyPluginAsyncZod<{
   exports: ExportsService;
@@ -37,21 +41,23 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
   async function sendExport<R>(
     request: FastifyRequest,
     reply: FastifyReply,
-    load: () => Promise<TabularExport<R>>,
+    load: (style: ExportStyle) => Promise<TabularExport<R>>,
     what: 'results' | 'applications',
   ): Promise<FastifyReply> {
     const format = exportFormat(request.headers.accept);
+    const style = exportStyle((request.query as { format?: ExportStyle }).format, request.headers['accept-language']);
+    void reply.header('vary', varyWith(reply.getHeader('vary'), 'Accept-Language'));
     const caller = callerOf(request);
     if (jobs && wantsAsync(request)) {
       const driveId = (request.params as { id: string }).id;
       // The drive is checked now (404 with the request); the rows are read by the job.
-      await load();
-      const job = await jobs.enqueue('export', caller, { driveId, what, format }, { driveId });
+      await load(style);
+      const job = await jobs.enqueue('export', caller, { driveId, what, format, style }, { driveId });
       return reply.send(accepted(reply, jobView(job)));
     }
     const slot = limiter.acquire(caller.actor.keyId ?? caller.role);
     try {
-      const data = await load();
+      const data = await load(style);
       const file = await limiter.building(() => spoolTabular(spool, format, data));
       const stream = file.read();
       stream.once('close', () => {
@@ -76,6 +82,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
       watchdog.unref();
       reply.raw.once('close', () => clearInterval(watchdog));
       void reply.headers({ ...downloadHeaders(format, data.baseName), 'content-length': String(file.bytes) });
+      if (style === 'office') void reply.header('content-language', 'vi');
       return reply.send(stream);
     } catch (err) {
       slot.release();
@@ -91,6 +98,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
       summary: 'Download the drive’s current results (CSV or XLSX)',
       description,
       params: idParams,
+      querystring: exportQuery,
       headers: preferHeaders,
       response: {
         200: { description: 'The results, one row per application, by quota and rank', content: downloadContent },
@@ -98,7 +106,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
         ...problems(404, 406, 429),
       },
     },
-    handler: async (request, reply) => sendExport(request, reply, () => exports.results(callerOf(request), request.params.id), 'results'),
+    handler: async (request, reply) => sendExport(request, reply, (style) => exports.results(callerOf(request), request.params.id, style), 'results'),
   });
 
   app.get('/drives/:id/applications/export', {
@@ -109,6 +117,7 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
       summary: 'Download the drive’s applications (CSV or XLSX)',
       description,
       params: idParams,
+      querystring: exportQuery,
       headers: preferHeaders,
       response: {
         200: { description: 'Every application with its status and reasons, by quota and candidate number', content: downloadContent },
@@ -116,6 +125,6 @@ export const exportsRoutes: FastifyPluginAsyncZod<{
         ...problems(404, 406, 429),
       },
     },
-    handler: async (request, reply) => sendExport(request, reply, () => exports.applications(callerOf(request), request.params.id), 'applications'),
+    handler: async (request, reply) => sendExport(request, reply, (style) => exports.applications(callerOf(request), request.params.id, style), 'applications'),
   });
 };

@@ -1,6 +1,7 @@
 import type { Caller } from '../../context.js';
 import type { DrivesService } from '../drives/drives.service.js';
 import type { ApplicationExportRow, ExportsRepository, ResultExportRow } from './exports.repository.js';
+import { label, labelList, officeDate, officeTime, type ExportStyle } from './labels.js';
 import type { Column } from './tabular.js';
 
 /** What a route streams: the rows (read lazily, when the download starts) and how to lay them out. */
@@ -8,8 +9,10 @@ export type TabularExport<R> = { baseName: string; sheetName: string; columns: r
 
 export type ExportsDeps = { repo: ExportsRepository; drives: Pick<DrivesService, 'visibleDrive'> };
 
-// Headers in Vietnamese: the office pastes these files into its own reports.
-const resultColumns: readonly Column<ResultExportRow>[] = [
+// Headers in Vietnamese: the office pastes these files into its own reports. The `iso` style
+// (machines) keeps the codes, ISO dates and UTC times; the `office` style (the default) writes
+// Vietnamese labels, dd/mm/yyyy dates and Asia/Ho_Chi_Minh times (src/modules/exports/labels.ts).
+const resultColumnsIso: readonly Column<ResultExportRow>[] = [
   { header: 'Mã đơn vị', value: (r) => r.agency_code },
   { header: 'Đơn vị', value: (r) => r.agency_name, width: 40 },
   { header: 'Vị trí / chức danh', value: (r) => r.position, width: 40 },
@@ -32,7 +35,7 @@ const resultColumns: readonly Column<ResultExportRow>[] = [
   { header: 'Đơn vị sử dụng trúng tuyển (vị trí tuyển chung)', value: (r) => r.placed_agency, width: 40 },
 ];
 
-const applicationColumns: readonly Column<ApplicationExportRow>[] = [
+const applicationColumnsIso: readonly Column<ApplicationExportRow>[] = [
   { header: 'Mã đơn vị', value: (r) => r.agency_code },
   { header: 'Đơn vị', value: (r) => r.agency_name, width: 40 },
   { header: 'Vị trí / chức danh', value: (r) => r.position, width: 40 },
@@ -51,19 +54,46 @@ const applicationColumns: readonly Column<ApplicationExportRow>[] = [
   { header: 'Thời điểm đăng ký (UTC)', value: (r) => r.submitted_at },
 ];
 
+/** The same columns with each code, date and time as the office reads it (headers say so where they named UTC). */
+function officeColumns<R>(iso: readonly Column<R>[], by: Record<string, { header?: string; value: (row: R) => string | null }>): readonly Column<R>[] {
+  return iso.map((c) => {
+    const o = by[c.header];
+    return o ? { ...c, header: o.header ?? c.header, value: o.value } : c;
+  });
+}
+
+const resultColumnsOffice = officeColumns<ResultExportRow>(resultColumnsIso, {
+  'Ngày sinh': { value: (r) => officeDate(r.birth_date) },
+  'Kết quả': { value: (r) => label('outcome', r.outcome) },
+  'Quyết định bởi': { value: (r) => label('decided_by', r.decided_by) },
+  'Lý do hủy kết quả': { value: (r) => label('cancel_reason', r.cancel_reason) },
+  'Thời điểm hủy (UTC)': { header: 'Thời điểm hủy (giờ Việt Nam)', value: (r) => officeTime(r.cancelled_at) },
+});
+
+const applicationColumnsOffice = officeColumns<ApplicationExportRow>(applicationColumnsIso, {
+  'Ngày sinh': { value: (r) => officeDate(r.birth_date) },
+  'Giới tính': { value: (r) => label('gender', r.gender) },
+  'Trạng thái': { value: (r) => label('status', r.status) },
+  'Đối tượng ưu tiên': { value: (r) => label('priority', r.priority_category) },
+  'Miễn thi': { value: (r) => labelList('exemption', r.exemptions) },
+  'Thời điểm đăng ký (UTC)': { header: 'Thời điểm đăng ký (giờ Việt Nam)', value: (r) => officeTime(r.submitted_at) },
+});
+
 export function createExportsService(deps: ExportsDeps) {
   const { repo, drives } = deps;
   return {
     /** The drive's current results (every row with its outcome and explanation), national IDs masked. */
-    async results(caller: Caller, driveId: string): Promise<TabularExport<ResultExportRow>> {
+    async results(caller: Caller, driveId: string, style: ExportStyle = 'iso'): Promise<TabularExport<ResultExportRow>> {
       const drive = await drives.visibleDrive(caller, driveId);
-      return { baseName: `ket-qua-${drive.code}`, sheetName: 'Kết quả', columns: resultColumns, rows: repo.results(drive.id) };
+      const columns = style === 'office' ? resultColumnsOffice : resultColumnsIso;
+      return { baseName: `ket-qua-${drive.code}`, sheetName: 'Kết quả', columns, rows: repo.results(drive.id) };
     },
 
     /** Every application of the drive with its status and reasons, national IDs masked. */
-    async applications(caller: Caller, driveId: string): Promise<TabularExport<ApplicationExportRow>> {
+    async applications(caller: Caller, driveId: string, style: ExportStyle = 'iso'): Promise<TabularExport<ApplicationExportRow>> {
       const drive = await drives.visibleDrive(caller, driveId);
-      return { baseName: `ho-so-${drive.code}`, sheetName: 'Hồ sơ đăng ký', columns: applicationColumns, rows: repo.applications(drive.id) };
+      const columns = style === 'office' ? applicationColumnsOffice : applicationColumnsIso;
+      return { baseName: `ho-so-${drive.code}`, sheetName: 'Hồ sơ đăng ký', columns, rows: repo.applications(drive.id) };
     },
   };
 }

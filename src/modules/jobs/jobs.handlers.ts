@@ -5,6 +5,7 @@ import { jsonRows } from '../applications/applications.json.js';
 import type { ImportResult } from '../applications/applications.schemas.js';
 import type { AuditService, VerifyOptions } from '../audit/audit.service.js';
 import type { ExportsService, TabularExport } from '../exports/exports.service.js';
+import type { ExportStyle } from '../exports/labels.js';
 import { downloadHeaders, spoolTabular, type TabularFormat } from '../exports/tabular.js';
 import { computationSchema, type ComputeInput } from '../results/results.schemas.js';
 import type { ResultsService } from '../results/results.service.js';
@@ -13,7 +14,8 @@ import { problemOf, type JobContext, type JobOutcome, type JobsService } from '.
 
 export type ImportJobParams = { driveId: string; atomic: boolean; json: boolean; delimiter: string };
 export type ComputeJobParams = { driveId: string; expected: number | undefined; dryRun: boolean; overrides?: ComputeInput['overrides']; quotaId?: string | undefined };
-export type ExportJobParams = { driveId: string; what: 'results' | 'applications'; format: TabularFormat };
+/** `style` absent (a job queued before styles existed) is the `iso` layout those jobs had. */
+export type ExportJobParams = { driveId: string; what: 'results' | 'applications'; format: TabularFormat; style?: ExportStyle };
 export type AuditVerifyJobParams = { options: VerifyOptions };
 
 /**
@@ -104,8 +106,10 @@ export function registerJobHandlers(
   /** An export: built into a spool file, then stored (sealed) as the job's output; cancellable at any point. */
   jobs.register('export', async (raw): Promise<JobOutcome> => {
     const ctx = raw as JobContext<ExportJobParams>;
-    const { driveId, what, format } = ctx.params;
-    const data = (what === 'results' ? await exports.results(ctx.caller, driveId) : await exports.applications(ctx.caller, driveId)) as TabularExport<unknown>;
+    const { driveId, what, format, style = 'iso' } = ctx.params;
+    const data = (
+      what === 'results' ? await exports.results(ctx.caller, driveId, style) : await exports.applications(ctx.caller, driveId, style)
+    ) as TabularExport<unknown>;
     ctx.checkpoint();
     const file = await spoolTabular(spool, format, data);
     try {
