@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { problemSchema } from './errors.js';
+import { enrichDocument } from './openapi-contract.js';
 
 const descriptions: Record<number, string> = {
   400: 'Malformed or invalid input (see errors[])',
@@ -111,7 +112,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: (doc) => markDeprecatedParameters(jsonSchemaTransformObject(doc)),
+    transformObject: (doc) => enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc))),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
