@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { problemSchema } from './errors.js';
 import { enrichDocument } from './openapi-contract.js';
+import { PROBLEM_CODES } from './problem-codes.generated.js';
 
 const descriptions: Record<number, string> = {
   400: 'Malformed or invalid input (see errors[])',
@@ -112,7 +113,8 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: (doc) => enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc))),
+    transformObject: (doc) =>
+      enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc)), { problemCodes: PROBLEM_CODES.map((p) => p.code) }),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
