@@ -6,7 +6,8 @@
  *   decode a workbook as text;
  * - a description for every response instead of "Default Response", and the response headers the
  *   API really sends (x-request-id, Link, ETag, Location, Retry-After, Idempotent-Replayed);
- * - the catalogue of problem codes on the Problem schema.
+ * - the catalogue of problem codes on the Problem schema;
+ * - request body examples.
  */
 
 type Schema = Record<string, unknown> & { $ref?: string; properties?: Record<string, unknown>; description?: string };
@@ -107,33 +108,41 @@ function responseDescription(method: string, status: number, op: Operation, list
   return `Done${what}: the resulting representation`;
 }
 
-/** File formats: a binary string of the media type, keeping the route's own description. */
-function binary(mediaType: string, media: Media): void {
+/**
+ * File formats: a binary string of the media type, keeping the route's own description. A new media
+ * object: routes share one between their JSON and CSV bodies, and the JSON one keeps its schema.
+ */
+function binary(content: Record<string, Media>, mediaType: string): void {
+  const media = content[mediaType]!;
   const description = media.schema?.description;
-  media.schema = { type: 'string', format: 'binary', contentMediaType: mediaType, ...(description ? { description } : {}) };
+  const { example: _example, ...rest } = media;
+  void _example;
+  content[mediaType] = { ...rest, schema: { type: 'string', format: 'binary', contentMediaType: mediaType, ...(description ? { description } : {}) } };
 }
 
-export function enrichDocument<T>(input: T, opts: { problemCodes?: readonly string[] } = {}): T {
+export function enrichDocument<T>(input: T, opts: { problemCodes?: readonly string[]; requestExamples?: Record<string, unknown> } = {}): T {
   const doc = input as unknown as Document;
   const components = (doc.components ??= {});
   components.headers = { ...(components.headers ?? {}), ...RESPONSE_HEADERS };
-  for (const item of Object.values(doc.paths ?? {})) {
+  for (const [path, item] of Object.entries(doc.paths ?? {})) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
+      // e. request body examples (src/http/openapi-examples.ts).
+      const example = opts.requestExamples?.[`${method.toUpperCase()} ${path}`];
+      const jsonBody = op.requestBody?.content?.['application/json'];
+      if (example !== undefined && jsonBody) jsonBody.example = example;
       // a. roles, where /docs shows them.
       const sentence = rolesSentence(op);
       if (!op.description?.includes(sentence)) op.description = op.description ? `${op.description}\n\n${sentence}` : sentence;
       // b. files are binary, in both directions.
-      for (const [type, media] of Object.entries(op.requestBody?.content ?? {})) {
-        if (!JSON_TYPES.has(type) && !TEXT_STREAMS.has(type)) binary(type, media);
-      }
+      const requestContent = op.requestBody?.content ?? {};
+      for (const type of Object.keys(requestContent)) if (!JSON_TYPES.has(type) && !TEXT_STREAMS.has(type)) binary(requestContent, type);
       const headerParams = new Set((op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name.toLowerCase()));
       for (const [code, response] of Object.entries(op.responses ?? {})) {
         const status = Number(code);
-        for (const [type, media] of Object.entries(response.content ?? {})) {
-          if (!JSON_TYPES.has(type) && !TEXT_STREAMS.has(type)) binary(type, media);
-        }
+        const content = response.content ?? {};
+        for (const type of Object.keys(content)) if (!JSON_TYPES.has(type) && !TEXT_STREAMS.has(type)) binary(content, type);
         // c. descriptions and headers.
         const schema = jsonSchemaOf(doc, response);
         const list = isList(schema);

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { problemSchema } from './errors.js';
 import { enrichDocument } from './openapi-contract.js';
+import { REQUEST_EXAMPLES } from './openapi-examples.js';
 import { PROBLEM_CODES } from './problem-codes.generated.js';
 
 const descriptions: Record<number, string> = {
@@ -114,7 +115,10 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
     },
     transform: jsonSchemaTransform,
     transformObject: (doc) =>
-      enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc)), { problemCodes: PROBLEM_CODES.map((p) => p.code) }),
+      enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc)), {
+        problemCodes: PROBLEM_CODES.map((p) => p.code),
+        requestExamples: REQUEST_EXAMPLES,
+      }),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',
