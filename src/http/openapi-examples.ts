@@ -14,6 +14,7 @@ const CANDIDATE = 'd5e6f7a8-b9c0-4d1e-9f2a-3b4c5d6e7f8a';
 const APPLICATION_1 = 'e6f7a8b9-c0d1-4e2f-8a3b-4c5d6e7f8a9b';
 const APPLICATION_2 = 'f7a8b9c0-d1e2-4f3a-9b4c-5d6e7f8a9b0c';
 const ROUND = 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d';
+const MEMBER = '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e';
 
 const decision = { number: '125/QĐ-SNV', date: '2026-09-15' };
 
@@ -123,6 +124,75 @@ export const REQUEST_EXAMPLES: Record<string, unknown> = {
   // Appeals (phúc khảo).
   'POST /v1/applications/{id}/appeals': { roundId: ROUND, partCode: 'written', reason: 'Đề nghị phúc khảo bài thi viết: điểm thấp hơn dự kiến' },
   'POST /v1/appeals/{id}/resolution': { note: 'Hội đồng phúc khảo giữ nguyên điểm', newScore: '71.00', minuteRef: 'Biên bản phúc khảo số 03/BB-HĐTD' },
+  'POST /v1/appeals/{id}/remarks': { score: '73.50' },
+  'POST /v1/rounds/{id}/discipline': {
+    applicationId: APPLICATION_2,
+    partCode: 'written',
+    kind: 'warning',
+    minuteRef: 'Biên bản vi phạm số 02/BB-PT3',
+    reason: 'Trao đổi bài với thí sinh khác sau khi đã bị khiển trách (Nội quy Điều 2)',
+  },
+  'PUT /v1/rounds/{id}/bags': [
+    { code: 'LC-0001', bag: 'TUI-01' },
+    { code: 'LC-0002', bag: 'TUI-01' },
+  ],
+  'POST /v1/candidates/{id}/identity-corrections': {
+    fullName: 'Nguyễn Thị Bảo Ngọc',
+    birthDate: '1995-05-27',
+    reason: 'Ngày sinh nhập sai so với căn cước công dân',
+    evidence: 'Bản sao căn cước công dân số 010195012345',
+  },
+  'POST /v1/identity-corrections/{id}/decision': { approve: true, note: 'Đã đối chiếu bản gốc căn cước công dân' },
+  'POST /v1/drives/{id}/boards/members/{memberId}/removal': {
+    decision: { number: '131/QĐ-SNV', date: '2026-10-05' },
+    reason: 'Có người thân (em ruột) dự tuyển vào vị trí do Ban chấm thi chấm',
+    voidMarks: true,
+  },
+  'POST /v1/drives/{id}/boards/members/{memberId}/relatives': { relationship: 'sibling', fullName: 'Phạm Thị Lan', birthDate: '1990-02-14' },
+  'POST /v1/drives/{id}/boards/conflicts': {
+    memberId: MEMBER,
+    applicationId: APPLICATION_1,
+    note: 'Thành viên Ban chấm thi là cậu ruột của thí sinh',
+  },
+  'POST /v1/drives/{id}/supervision-reports': {
+    summary: 'Ban giám sát không phát hiện vi phạm trong quá trình tổ chức thi viết',
+    findings: ['Phòng thi số 3 mở đề muộn 5 phút do sự cố máy in, đã lập biên bản'],
+  },
+  'PUT /v1/calendar/entries/{date}': {
+    kind: 'day_off',
+    name: 'Nghỉ bù dịp Quốc khánh 2/9',
+    decision: { number: '6150/TB-BNV', date: '2026-07-20', issuer: 'Bộ Nội vụ' },
+    note: null,
+  },
+  'POST /v1/audit-events/verify': {
+    mode: 'checkpoint',
+    checkpoint: {
+      id: '9c8b7a6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d',
+      createdAt: '2026-10-31T17:00:00.000Z',
+      keyId: 'audit-2026',
+      heads: [{ stream: 0, seq: 1842, hash: 'b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df78' }],
+      signature: 'MEUCIQDd3V2xq1o9a0yq8h7m0w1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c',
+    },
+  },
+  'PUT /v1/drives/{id}/timeline/events/{event}': { date: '2026-08-20', reference: 'Thông báo tuyển dụng số 88/TB-SNV', note: null },
+  'POST /v1/drives/{id}/timeline/extensions': {
+    step: 'written_results',
+    decisionNumber: '140/QĐ-HĐTD',
+    decisionDate: '2026-11-10',
+    note: 'Gia hạn do số bài thi lớn',
+  },
+  'POST /v1/applications/{id}/fraud-finding': { kind: 'invalid_diplomas', note: 'Bằng tốt nghiệp không có trong sổ gốc của trường' },
+  'POST /v1/intakes': {
+    agencyId: DEPARTMENT,
+    jobPositionId: POSITION,
+    categoryId: '5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a',
+    year: 2026,
+    receivedOn: '2026-09-03',
+    person: { fullName: 'Hoàng Văn Sơn', nationalId: '010088001122', birthDate: '1988-07-21', gender: 'male' },
+    currentEmployer: 'Trung tâm Phục vụ hành chính công tỉnh Lào Cai',
+    conditions: { insuredMonths: 84, relevantWork: true },
+    dossier: [{ code: 'so_yeu_ly_lich', issuedOn: '2026-08-25', ref: 'Sơ yếu lý lịch có xác nhận' }],
+  },
   // Results.
   'POST /v1/drives/{id}/results/compute': {},
   'POST /v1/drives/{id}/results/tie-decisions': {
