@@ -25,6 +25,7 @@ type Operation = {
   'x-member-boards'?: string[];
 };
 type Document = {
+  webhooks?: Record<string, unknown>;
   paths?: Record<string, Record<string, Operation | undefined>>;
   components?: { schemas?: Record<string, Schema>; headers?: Record<string, unknown> };
 };
@@ -120,7 +121,7 @@ function binary(content: Record<string, Media>, mediaType: string): void {
   content[mediaType] = { ...rest, schema: { type: 'string', format: 'binary', contentMediaType: mediaType, ...(description ? { description } : {}) } };
 }
 
-export function enrichDocument<T>(input: T, opts: { problemCodes?: readonly string[]; requestExamples?: Record<string, unknown> } = {}): T {
+export function enrichDocument<T>(input: T, opts: { problemCodes?: readonly string[]; requestExamples?: Record<string, unknown>; webhookEvents?: readonly string[] } = {}): T {
   const doc = input as unknown as Document;
   const components = (doc.components ??= {});
   components.headers = { ...(components.headers ?? {}), ...RESPONSE_HEADERS };
@@ -172,5 +173,63 @@ export function enrichDocument<T>(input: T, opts: { problemCodes?: readonly stri
       'x-codes': [...opts.problemCodes],
     };
   }
+  // f. the webhooks section: what a subscription's URL receives, per event type.
+  if (opts.webhookEvents && opts.webhookEvents.length > 0) {
+    const schemas = (components.schemas ??= {});
+    schemas.WebhookEventData = WEBHOOK_EVENT_DATA;
+    doc.webhooks = Object.fromEntries(opts.webhookEvents.map((type) => [type, webhookOperation(type)]));
+  }
   return input;
+}
+
+/** `data` of every delivery (src/modules/webhooks/webhooks.outbox.ts): the audited change. */
+const WEBHOOK_EVENT_DATA: Schema = {
+  type: 'object',
+  description: 'The audited change the event reports: the resource after (object) and before (previous) it, as the API represents it',
+  properties: {
+    resourceType: { type: 'string', description: 'agency, drive, quota, application, result, appeal, job…' },
+    resourceId: { type: 'string' },
+    agencyId: { type: ['string', 'null'], format: 'uuid', description: 'The agency the event belongs to (its own, else the drive’s organizing agency)' },
+    driveId: { type: ['string', 'null'], format: 'uuid' },
+    object: { description: 'The resource after the change; null when deleted' },
+    previous: { description: 'The resource before the change; null when created' },
+  },
+  required: ['resourceType', 'resourceId', 'agencyId', 'driveId', 'object', 'previous'],
+};
+
+function webhookOperation(type: string) {
+  const signed = (name: string, description: string) => ({ name, in: 'header', required: true, description, schema: { type: 'string' } });
+  return {
+    post: {
+      operationId: `webhook_${type.replace(/[^A-Za-z0-9]+/g, '_')}`,
+      tags: ['webhooks'],
+      summary: `Event ${type}`,
+      description:
+        'POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the ' +
+        'Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.',
+      parameters: [
+        signed('webhook-id', 'The event id: the same on every retry, so receivers can drop duplicates'),
+        signed('webhook-timestamp', 'Seconds since the epoch when this attempt was signed'),
+        signed('webhook-signature', '`v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret'),
+      ],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', format: 'uuid' },
+                type: { type: 'string', const: type },
+                occurredAt: { type: 'string', format: 'date-time' },
+                data: { $ref: '#/components/schemas/WebhookEventData' },
+              },
+              required: ['id', 'type', 'occurredAt', 'data'],
+            },
+          },
+        },
+      },
+      responses: { '2XX': { description: 'Received: the delivery is done' }, default: { description: 'Not received: the delivery is retried' } },
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { problemSchema } from './errors.js';
 import { enrichDocument } from './openapi-contract.js';
 import { REQUEST_EXAMPLES } from './openapi-examples.js';
 import { PROBLEM_CODES } from './problem-codes.generated.js';
+import { PING_EVENT_TYPE, webhookEventTypes } from '../modules/webhooks/webhooks.outbox.js';
 
 const descriptions: Record<number, string> = {
   400: 'Malformed or invalid input (see errors[])',
@@ -118,6 +119,7 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
       enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc)), {
         problemCodes: PROBLEM_CODES.map((p) => p.code),
         requestExamples: REQUEST_EXAMPLES,
+        webhookEvents: [...webhookEventTypes, PING_EVENT_TYPE],
       }),
   });
   await app.register(swaggerUi, {

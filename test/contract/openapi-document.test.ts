@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { PING_EVENT_TYPE, webhookEventTypes } from '../../src/modules/webhooks/webhooks.outbox.js';
+import { messageOf } from '../../src/modules/webhooks/webhooks.worker.js';
 import { setupApp, type TestApp } from '../helpers/app.js';
 import { listen, operationsOf, resolve, seedWorld, send, auth, type OpenApiDocument, type Operation, type World } from './openapi-support.js';
 
@@ -129,5 +133,29 @@ describe('responses say what they are and which headers come with them', () => {
     // The documented operations carry the headers just seen.
     const getOne = ops.find((o) => o.key === 'GET /v1/agencies/{id}')!;
     expect(Object.keys((getOne.raw.responses?.['200'] as RawResponse).headers ?? {})).toEqual(expect.arrayContaining(['x-request-id', 'ETag']));
+  });
+});
+
+describe('the webhooks section', () => {
+  it('lists every event type, signed headers and a payload schema that the body the worker sends satisfies', () => {
+    type Hook = { post: { parameters: { name: string }[]; requestBody: { content: { 'application/json': { schema: Record<string, unknown> } } } } };
+    const hooks = (doc as unknown as { webhooks?: Record<string, Hook> }).webhooks ?? {};
+    expect(Object.keys(hooks).sort()).toEqual([...webhookEventTypes, PING_EVENT_TYPE].sort());
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    (addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
+    ajv.addSchema({ $id: 'https://tuyendung.test/openapi.json', components: (doc as { components?: object }).components ?? {} });
+    const body = JSON.parse(
+      messageOf({
+        eventId: '0192f0c4-7b1e-7a3c-9d2e-1f2a3b4c5d6e',
+        eventType: 'results.published',
+        occurredAt: new Date('2026-11-20T03:00:00Z'),
+        payload: { resourceType: 'drive', resourceId: '0192f0c4-7b1e-7a3c-9d2e-1f2a3b4c5d6f', agencyId: null, driveId: '0192f0c4-7b1e-7a3c-9d2e-1f2a3b4c5d6f', object: { status: 'published' }, previous: { status: 'approved' } },
+      }),
+    ) as unknown;
+    const schema = JSON.parse(JSON.stringify(hooks['results.published']!.post.requestBody.content['application/json'].schema).replaceAll('"#/', '"https://tuyendung.test/openapi.json#/')) as object;
+    const validate = ajv.compile(schema);
+    expect(validate(body), ajv.errorsText(validate.errors)).toBe(true);
+    expect(validate({ ...(body as object), type: 'agency.created' })).toBe(false);
+    expect(hooks['results.published']!.post.parameters.map((p) => p.name)).toEqual(['webhook-id', 'webhook-timestamp', 'webhook-signature']);
   });
 });
