@@ -204,6 +204,8 @@ function webhookOperation(type: string) {
       operationId: `webhook_${type.replace(/[^A-Za-z0-9]+/g, '_')}`,
       tags: ['webhooks'],
       summary: `Event ${type}`,
+      // The receiver checks the signature headers; it is called with no API key.
+      security: [],
       description:
         'POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the ' +
         'Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.',
