@@ -18,6 +18,7 @@ import { trackRouteMethods } from './http/method-not-allowed.js';
 import { observeServices, registerDomainMetrics } from './http/domain-metrics.js';
 import { addStandardResponses, registerOpenApi } from './http/openapi.js';
 import { operationsRoutes, type Readiness } from './http/operations.js';
+import { problemsRoutes } from './http/problems.js';
 import { registerRateLimits } from './http/rate-limits.js';
 import { httpServerOptions, limitSockets } from './http/sockets.js';
 import { serializerCompiler } from './http/serializer.js';
@@ -378,6 +379,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.setValidatorCompiler(validatorCompiler);
     scope.setSerializerCompiler(serializerCompiler);
     await scope.register(operationsRoutes, { database, readiness: deps.readiness ?? { draining: false } });
+    // The pages problem `type` URIs name (issue 19).
+    await scope.register(problemsRoutes);
     scope.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
   });
 

@@ -15,6 +15,9 @@ export class AppError extends Error {
   }
 }
 
+/** The path of the page describing a problem code (GET /problems/{code}, src/http/problems.ts): problem+json's `type`. */
+export const problemTypePath = (code: string) => `/problems/${encodeURIComponent(code)}`;
+
 export const notFound = (what: string, id?: string) =>
   new AppError(404, `${what}.not_found`, id ? `No ${what.replace(/_/g, ' ')} with id ${id}` : `No such ${what.replace(/_/g, ' ')}`, {}, id ? { what, id } : { what });
 export const conflict = (code: string, message: string, extras?: AppError['extras'], params?: AppError['params']) =>

@@ -4,7 +4,7 @@ import { isDomainError } from '../domain/errors.js';
 import { isDatabaseUnavailable, pgErrorOf } from '../db/pg-error.js';
 
 export * from '../errors.js';
-import { AppError, type FieldError } from '../errors.js';
+import { AppError, problemTypePath, type FieldError } from '../errors.js';
 import { languageOf, localizedDetail, problemTitle, validationMessage, type Language } from './i18n.js';
 
 export const problemSchema = z
@@ -21,6 +21,15 @@ export const problemSchema = z
   .catchall(z.unknown())
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 export type Problem = z.infer<typeof problemSchema>;
+
+/** The absolute URL of the page describing `code`: PUBLIC_BASE_URL when set, else the request's own scheme and host. */
+export function problemTypeUrl(request: FastifyRequest | undefined, code: string): string {
+  const path = problemTypePath(code);
+  if (!request) return path;
+  const configured = (request.server as unknown as { publicBaseUrl?: string }).publicBaseUrl;
+  const base = configured ? configured.replace(/\/+$/, '') : `${request.protocol}://${request.host}`;
+  return `${base}${path}`;
+}
 
 const RESERVED = new Set(['type', 'title', 'status', 'detail', 'code', 'requestId', 'instance']);
 
@@ -53,7 +62,8 @@ export function sendProblem(
     own.details = details && typeof details === 'object' && !Array.isArray(details) ? { ...details, ...moved } : moved;
   }
   const body: Problem = {
-    type: `urn:tuyendung:problem:${code}`,
+    // A page served by this API describes the code (src/http/problems.ts).
+    type: problemTypeUrl(reply.request, code),
     title: problemTitle(lang, status),
     status,
     detail: text,

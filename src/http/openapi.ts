@@ -3,6 +3,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { problemSchema } from './errors.js';
+import { enrichDocument } from './openapi-contract.js';
+import { REQUEST_EXAMPLES } from './openapi-examples.js';
+import { PROBLEM_CODES } from './problem-codes.generated.js';
+import { PING_EVENT_TYPE, webhookEventTypes } from '../modules/webhooks/webhooks.outbox.js';
 
 const descriptions: Record<number, string> = {
   400: 'Malformed or invalid input (see errors[])',
@@ -111,7 +115,12 @@ export async function registerOpenApi(app: FastifyInstance, opts: { serverUrl?: 
       ],
     },
     transform: jsonSchemaTransform,
-    transformObject: (doc) => markDeprecatedParameters(jsonSchemaTransformObject(doc)),
+    transformObject: (doc) =>
+      enrichDocument(markDeprecatedParameters(jsonSchemaTransformObject(doc)), {
+        problemCodes: PROBLEM_CODES.map((p) => p.code),
+        requestExamples: REQUEST_EXAMPLES,
+        webhookEvents: [...webhookEventTypes, PING_EVENT_TYPE],
+      }),
   });
   await app.register(swaggerUi, {
     routePrefix: '/docs',

@@ -34,7 +34,7 @@ describe('problem details in the language asked for', () => {
     const res = await t.http.get(`/v1/drives/${MISSING}`).set(bearer(t.adminKey)).set('accept-language', 'vi');
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('drive.not_found');
-    expect(res.body.type).toBe('urn:tuyendung:problem:drive.not_found');
+    expect(res.body.type).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/problems\/drive\.not_found$/);
     expect(res.body.title).toBe('Không tìm thấy');
     expect(res.body.detail).toBe(`Không tìm thấy kỳ tuyển dụng có mã ${MISSING}`);
     expect(res.headers['content-language']).toBe('vi');

@@ -5,6 +5,7 @@ import { callerOf } from '../../http/auth.js';
 import { expectedVersion, ifMatchHeaders, setEtag } from '../../http/etag.js';
 import { claimOrReplay, idempotencyHeaders } from '../../http/idempotency.js';
 import { problems } from '../../http/openapi.js';
+import { problemTypeUrl } from '../../http/errors.js';
 import { decodeCursor, idCursor, pageOf, toPage, withLink } from '../../http/pagination.js';
 import { idParams } from '../../http/primitives.js';
 import { READERS } from '../../http/roles.js';
@@ -214,7 +215,7 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
       type = 'application/problem+json; charset=utf-8';
       // The members and their order are those of sendProblem (src/http/errors.ts).
       head = JSON.stringify({
-        type: `urn:tuyendung:problem:${err.code}`,
+        type: problemTypeUrl(request, err.code),
         title: 'Unprocessable Content',
         status: 422,
         detail: err.message,

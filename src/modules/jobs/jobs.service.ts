@@ -5,7 +5,7 @@ import type { Caller } from '../../context.js';
 import type { Db } from '../../db/client.js';
 import { newId } from '../../db/columns.js';
 import { isDomainError } from '../../domain/errors.js';
-import { AppError, notFound } from '../../errors.js';
+import { AppError, notFound, problemTypePath } from '../../errors.js';
 import { periodic } from '../../periodic.js';
 import { audited } from '../audit/audit.writer.js';
 import type { JobSealer } from './jobs.crypto.js';
@@ -33,13 +33,13 @@ export function problemOf(err: unknown): JobProblem {
     const moved: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(extras)) (RESERVED.has(k) ? moved : own)[k] = v;
     if (Object.keys(moved).length > 0) own.details = { ...(typeof own.details === 'object' && own.details ? own.details : {}), ...moved };
-    return { type: `urn:tuyendung:problem:${err.code}`, title: titleOf(err.status), status: err.status, detail: err.message, code: err.code, ...own };
+    return { type: problemTypePath(err.code), title: titleOf(err.status), status: err.status, detail: err.message, code: err.code, ...own };
   }
   if (isDomainError(err)) {
     const de = err as unknown as { code: string; message: string; details?: Record<string, unknown> };
-    return { type: `urn:tuyendung:problem:${de.code}`, title: titleOf(422), status: 422, detail: de.message, code: de.code, ...(de.details ? { details: de.details } : {}) };
+    return { type: problemTypePath(de.code), title: titleOf(422), status: 422, detail: de.message, code: de.code, ...(de.details ? { details: de.details } : {}) };
   }
-  return { type: 'urn:tuyendung:problem:job.internal', title: titleOf(500), status: 500, detail: 'The job failed on an internal error', code: 'job.internal' };
+  return { type: problemTypePath('job.internal'), title: titleOf(500), status: 500, detail: 'The job failed on an internal error', code: 'job.internal' };
 }
 const titleOf = (status: number) =>
   ({ 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed', 422: 'Unprocessable Content', 429: 'Too Many Requests' })[
