@@ -25,6 +25,8 @@ export async function captureRequests(databaseUrl: string, dataKey: string, requ
     LOG_LEVEL: 'warn',
     RATE_LIMIT_MAX: '100000000',
     WEBHOOK_WORKER: 'false',
+    // Only the request's statements: the job runner's polling would interleave its own.
+    JOBS_WORKER: 'false',
   });
   const database = await openDatabase({ databaseUrl, poolMax: 2 });
   const app = await buildApp({ config, database, logger: createLogger('warn') });
