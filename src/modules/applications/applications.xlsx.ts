@@ -144,11 +144,15 @@ async function checkArchive(file: SpoolFile, entries: Entry[], limitBytes: numbe
       if (local.readUInt32LE(0) !== 0x04034b50) throw malformed(`entry ${e.name} is damaged`);
       await reader.skipTo(e.offset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28));
       let expanded = 0;
+      // A worksheet cut short (a file saved halfway) parses without error up to the cut: its end is checked here.
+      const worksheet = /^xl\/worksheets\/[^/]+\.xml$/.test(e.name);
+      let end = '';
       const cap = e.name === 'xl/sharedStrings.xml' ? Math.min(e.declared, MAX_SHARED_STRINGS_BYTES) : e.declared;
       if (e.declared > cap) throw tooLarge(`The workbook's shared strings expand to ${e.declared} bytes; at most ${MAX_SHARED_STRINGS_BYTES} are read`);
       const count = new Writable({
         write(chunk: Buffer, _enc, done) {
           expanded += chunk.length;
+          if (worksheet) end = (end + chunk.subarray(Math.max(0, chunk.length - 64)).toString('latin1')).slice(-64);
           total += chunk.length;
           if (expanded > cap) done(malformed(`entry ${e.name} expands beyond the size its directory gives`));
           else if (total > budget) done(tooLarge(`The workbook expands to more than ${budget} bytes, the most read for a file of this size`));
@@ -158,6 +162,7 @@ async function checkArchive(file: SpoolFile, entries: Entry[], limitBytes: numbe
       const data = Readable.from(reader.range(e.compressed));
       if (e.method === 8) await pipeline(data, createInflateRaw(), count);
       else await pipeline(data, count);
+      if (worksheet && !/<\/([A-Za-z_][\w.-]*:)?worksheet>\s*$/.test(end)) throw malformed(`worksheet ${e.name} is cut short`);
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
@@ -233,7 +238,8 @@ async function parseSheet(file: SpoolFile, read: WorksheetRows): Promise<Parsed 
   const headerRow = first.value.number;
   const header = first.value.cells.map((c) => {
     const text = cellText('', c)?.trim() ?? '';
-    return text === '' ? null : importColumn(text);
+    // '' for an empty header cell; null for an export-only column (ignored).
+    return text === '' ? '' : importColumn(text);
   });
   async function* rows(): AsyncGenerator<Record<string, string> | typeof BLANK_ROW> {
     let expected = headerRow + 1;
@@ -250,7 +256,7 @@ async function parseSheet(file: SpoolFile, read: WorksheetRows): Promise<Parsed 
         const out: Record<string, string> = {};
         cells.forEach((c, i) => {
           const field = header[i];
-          if (field === null || field === undefined) return;
+          if (field === null || field === undefined || field === '') return;
           const text = cellText(field, c);
           if (text !== undefined) out[field] = text;
         });
@@ -275,14 +281,17 @@ function failure(err: unknown): AppError {
 export async function inspectXlsx(file: SpoolFile, opts: { limitBytes: number; read?: WorksheetRows }): Promise<{ rows: number; firstRow: number }> {
   await checkArchive(file, await zipEntries(file), opts.limitBytes);
   let rows = 0;
-  let firstRow = 2;
+  let firstRow: number;
   try {
     const sheet = await parseSheet(file, opts.read ?? exceljsRows);
     if (!sheet) throw new AppError(400, 'import.invalid_header', 'The first worksheet is empty: a header row is required', { columns: IMPORT_COLUMNS });
-    if (sheet.header.some((h, i) => h === null && sheet.header.slice(i + 1).some((x) => x !== null))) {
-      throw new AppError(400, 'import.invalid_header', 'The header row has an empty cell between column names', { columns: IMPORT_COLUMNS });
+    const gap = sheet.header.findIndex((h, i) => h === '' && sheet.header.slice(i + 1).some((x) => x !== ''));
+    if (gap >= 0) {
+      throw new AppError(400, 'import.invalid_header', `The header row (row ${sheet.headerRow}) has an empty cell between column names, in column ${gap + 1}`, {
+        columns: IMPORT_COLUMNS,
+      });
     }
-    checkHeader(sheet.header.filter((h): h is string => h !== null));
+    checkHeader(sheet.header.filter((h): h is string => h !== null && h !== ''));
     firstRow = sheet.headerRow + 1;
     for await (const row of sheet.rows) if (row !== BLANK_ROW) rows++;
   } catch (err) {
