@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskNationalId } from '../../src/domain/masking.js';
 import { bearer, setupApp, type TestApp } from '../helpers/app.js';
 import { createCandidate, createOpenDriveNow, makeNationalId, register } from '../factories/candidates.js';
+import { waitForJob } from '../factories/jobs.js';
 
 /*
  * Issue 19, item 4: the applications import reads XLSX, the applications export's Vietnamese headers
@@ -180,6 +181,33 @@ describe('POST /v1/drives/{id}/applications/import with an Excel workbook', () =
       { row: 4, status: 'created' },
     ]);
     expect(await applicationsOf(d.driveId)).toBe(2);
+  });
+
+  it('when a workbook is sent with Prefer: respond-async, then the job reads it as the request would, Excel’s row numbers kept', async () => {
+    const d = await createOpenDriveNow(t);
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('Import');
+    sheet.addRow(['Họ và tên', 'Số CCCD', 'Ngày sinh', 'Giới tính', 'Dân tộc', 'Mã chỉ tiêu']);
+    sheet.addRow(['Hoàng Văn Em', makeNationalId({ birthYear: 1993 }), '01/09/1993', 'Nam', 'Kinh', d.quotaId]);
+    sheet.addRow([]);
+    sheet.addRow(['Đỗ Thị Gấm', makeNationalId({ birthYear: 1994, female: true }), '31/04/1994', 'Nữ', 'Kinh', d.quotaId]);
+    const res = await t.http
+      .post(`/v1/drives/${d.driveId}/applications/import`)
+      .set(bearer(t.adminKey))
+      .set('prefer', 'respond-async')
+      .set('content-type', XLSX)
+      .send(await workbookBuffer(wb));
+    expect(res.status, JSON.stringify(res.body)).toBe(202);
+    expect(res.body.progress.total).toBe(2);
+    const job = await waitForJob(t, res.body.id);
+    expect(job.state).toBe('succeeded');
+    expect(job.result).toEqual({ summary: { rows: 2, created: 1, exists: 0, errors: 1 } });
+    const report = await t.http.get(job.resultUrl!).set(bearer(t.adminKey));
+    expect(report.status).toBe(200);
+    expect(report.body.results).toMatchObject([
+      { row: 2, status: 'created' },
+      { row: 4, status: 'error', errors: [{ code: 'row.invalid', field: 'birthDate' }] },
+    ]);
   });
 
   it('when the workbook’s header has an unknown column, then 400 import.invalid_header and nothing is written', async () => {
