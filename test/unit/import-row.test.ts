@@ -23,7 +23,7 @@ const base: Record<string, string> = {
 const variants: Record<string, (string | undefined)[]> = {
   fullName: [undefined, '', ' ', '  Lê   Văn\tAn ', 'Nguye\u0302\u0303n Văn An', 'x'.repeat(200), 'x'.repeat(201), ' '.repeat(3) + 'y'],
   nationalId: [undefined, '', ' 001203004567 ', '001203004567', '00120300456', '000203004567', '097203004567', '0012030045678', '12345678901234567890123', '00120300456a'],
-  birthDate: [undefined, '', '1990-02-30', ' 1990-01-31 ', '1990-1-1', '2024-02-29', '2023-02-29', '19900101'],
+  birthDate: [undefined, '', '1990-02-30', ' 1990-01-31 ', '1990-1-1', '2024-02-29', '2023-02-29', '19900101', '14/02/1996', '1/2/1990', '30/02/1994', ' 05/11/1991 ', '14-02-1996', '2/30/1990'],
   gender: [undefined, '', 'male', 'FEMALE', ' Nam ', 'NỮ', 'Nu\u0303', 'khác', 'khac', 'x', 'Male '],
   ethnicity: [undefined, '', ' ', 'Tày', 'x'.repeat(100), 'x'.repeat(101)],
   nationality: [undefined, '', ' ', 'vn', ' fr ', 'VNM', 'V1'],
@@ -103,5 +103,20 @@ describe('import row fast path', () => {
     expect(fastImportRow({ ...base, nationalId: 1203004567 })).toBeUndefined();
     expect(fastImportRow(null)).toBeUndefined();
     expect(fastImportRow([base])).toBeUndefined();
+  });
+});
+
+describe('dates as an office types them (issue 19, item 4)', () => {
+  it('when a birth date is dd/mm/yyyy, then the schema and the fast path read it as the ISO date; an impossible one stays refused', () => {
+    for (const [typed, iso] of [
+      ['14/02/1996', '1996-02-14'],
+      ['1/2/1990', '1990-02-01'],
+    ] as const) {
+      const row = { ...base, birthDate: typed };
+      expect(importRowSchema.parse(row).birthDate).toBe(iso);
+      expect(fastImportRow(row)?.birthDate).toBe(iso);
+    }
+    expect(importRowSchema.safeParse({ ...base, birthDate: '30/02/1994' }).success).toBe(false);
+    expect(fastImportRow({ ...base, birthDate: '30/02/1994' })).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { Transform, type Readable } from 'node:stream';
+import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import iconv from 'iconv-lite';
 import type { Spool, SpoolFile } from '../../crypto/spool.js';
@@ -147,11 +147,16 @@ function textTransform(charset: string | undefined): Transform {
  * and hashing them after `hashPrefix` (the charset is part of the hash: the same bytes declared in
  * another charset are another body).
  */
-export async function spoolBody(spool: Spool, body: Readable, opts: { limitBytes: number; hashPrefix: string; charset: string | undefined }): Promise<SpooledBody> {
+export async function spoolBody(
+  spool: Spool,
+  body: Readable,
+  /** binary: a workbook (XLSX), kept byte for byte (no charset applies). */
+  opts: { limitBytes: number; hashPrefix: string; charset: string | undefined; binary?: boolean },
+): Promise<SpooledBody> {
   const { limitBytes, charset } = opts;
   let text: Transform;
   try {
-    text = textTransform(charset);
+    text = opts.binary ? new PassThrough() : textTransform(charset);
   } catch (err) {
     body.resume();
     throw err;

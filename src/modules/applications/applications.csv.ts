@@ -1,6 +1,7 @@
 import { CsvError, parse, type Options } from 'csv-parse';
 import type { SpoolFile } from '../../crypto/spool.js';
 import { AppError } from '../../errors.js';
+import { importColumn } from './applications.columns.js';
 import { IMPORT_COLUMNS, REQUIRED_IMPORT_COLUMNS } from './applications.schemas.js';
 
 /* CSV import bodies, parsed from their spool file (applications.body.ts: already checked to be UTF-8). */
@@ -32,10 +33,11 @@ async function detectDelimiter(file: SpoolFile): Promise<string> {
 const csvOptions = (delimiter: string, onHeader?: (h: string[]) => void): Options => ({
   bom: true,
   delimiter,
+  // English field names or the export's Vietnamese headers (applications.columns.ts); export-only columns are skipped (false).
   columns: (header: string[]) => {
-    const names = header.map((h) => h.trim());
-    onHeader?.(names);
-    return names;
+    const names = header.map(importColumn);
+    onHeader?.(names.filter((n): n is string => n !== null));
+    return names.map((n) => n ?? false);
   },
   skip_empty_lines: true,
   max_record_size: 64 * 1024,
@@ -50,7 +52,8 @@ function malformed(err: unknown): AppError {
   return new AppError(400, 'import.malformed_csv', 'The CSV could not be parsed');
 }
 
-function checkHeader(names: string[]): void {
+/** The header's import fields (export-only columns already left out) against the columns the import knows. */
+export function checkHeader(names: string[]): void {
   const known = new Set<string>(IMPORT_COLUMNS);
   const unknown = names.filter((n) => !known.has(n));
   const duplicated = names.filter((n, i) => names.indexOf(n) !== i);

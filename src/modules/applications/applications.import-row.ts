@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isValidNationalId } from '../../domain/masking.js';
+import { isoDateOf } from './applications.dates.js';
 import { IMPORT_COLUMNS, type ImportRow } from './applications.schemas.js';
 
 /*
@@ -65,7 +66,7 @@ export function fastImportRow(raw: unknown): ImportRow | undefined {
   if (rawName === undefined || rawId === undefined || rawBirth === undefined || rawGender === undefined || rawEthnicity === undefined) return undefined;
   const fullName = text(rawName, 200);
   const nationalId = rawId.trim();
-  const birthDate = rawBirth.trim();
+  const birthDate = isoDateOf(rawBirth.trim());
   const gender = GENDERS[rawGender.normalize('NFC').trim().toLowerCase()];
   const ethnicity = text(rawEthnicity, 100);
   if (fullName === undefined || ethnicity === undefined || gender === undefined) return undefined;

@@ -26,6 +26,7 @@ import {
   type NewCandidate,
   type NewProfile,
 } from './applications.bulk.js';
+import { isMaskedNationalId } from './applications.columns.js';
 import { fastImportRow } from './applications.import-row.js';
 import type { ApplicationsRepository, QuotaWithCodes } from './applications.repository.js';
 import { jointPreferences } from './applications.joint.js';
@@ -182,6 +183,12 @@ function nulCell(raw: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A row of the source that holds nothing (a blank row between rows of a worksheet): it takes its
+ * number, so later rows keep the numbers Excel shows, and has no result.
+ */
+export const BLANK_ROW: unique symbol = Symbol('blank import row');
+
 const errorResult = (row: number, errors: ImportRowError[]): ImportResult => ({ row, status: 'error', errors });
 
 export function createApplicationsImporter(deps: ImportDeps) {
@@ -191,6 +198,18 @@ export function createApplicationsImporter(deps: ImportDeps) {
     // PostgreSQL text cannot hold U+0000: such a cell is this row's error, not the whole import's 500.
     const nul = nulCell(raw);
     if (nul !== undefined) return { errors: [{ code: 'row.nul_byte', message: 'Text may not contain the NUL character (U+0000)', field: nul }] };
+    // A row left as the export wrote it: its masked national ID identifies no one (matching on the visible digits would be a guess).
+    if (typeof raw === 'object' && raw !== null && isMaskedNationalId((raw as RawRow).nationalId)) {
+      return {
+        errors: [
+          {
+            code: 'import.national_id_masked',
+            message: 'The national ID is masked as exported: enter the full 12 digits, or leave the row out of the file',
+            field: 'nationalId',
+          },
+        ],
+      };
+    }
     // A valid row of text cells (the usual CSV row) takes the fast path; any other gets the schema and its errors.
     const fast = fastImportRow(raw);
     if (fast) return { input: fast };
@@ -518,7 +537,8 @@ export function createApplicationsImporter(deps: ImportDeps) {
       caller: Caller,
       driveId: string,
       rows: AsyncIterable<unknown> | Iterable<unknown>,
-      opts: { atomic: boolean },
+      /** firstRow: the number of the first row (1 by default; 2 for a worksheet whose header is Excel's row 1). */
+      opts: { atomic: boolean; firstRow?: number },
       job: ImportJobHooks = {},
     ): Promise<ImportReport> {
       const { drive } = await visibleDrive(repo, caller, driveId);
@@ -547,7 +567,9 @@ export function createApplicationsImporter(deps: ImportDeps) {
       let brief: ReturnType<typeof resultsFile> | undefined;
       if (opts.atomic) brief = resultsFile(spool);
       const done = async () => ({ full: await full.close(), brief: await brief?.close() });
-      const record = async (results: ImportResult[]) => {
+      const record = async (batchResults: (ImportResult | null | undefined)[]) => {
+        // Blank rows (BLANK_ROW) left holes.
+        const results = batchResults.filter((r): r is ImportResult => r !== undefined && r !== null);
         for (const r of results) {
           summary.rows++;
           if (r.status === 'created') summary.created++;
@@ -562,7 +584,7 @@ export function createApplicationsImporter(deps: ImportDeps) {
       const source = (async function* () {
         yield* rows;
       })();
-      let nextRow = 1;
+      let nextRow = opts.firstRow ?? 1;
       /** Reads and prepares the next batch (null at the end of the rows). */
       const prepareNext = async (): Promise<PreparedBatch | null> => {
         const batch: PreparedBatch = { first: nextRow, count: 0, out: new Array<ImportResult>(IMPORT_BATCH_ROWS), work: [] };
@@ -570,6 +592,11 @@ export function createApplicationsImporter(deps: ImportDeps) {
         while (batch.count < IMPORT_BATCH_ROWS) {
           const next = await source.next();
           if (next.done) break;
+          if (next.value === BLANK_ROW) {
+            nextRow++;
+            batch.count++;
+            continue;
+          }
           prepareRow(batch, drive, quotas, seen, protectedInBatch, nextRow++, next.value);
           if (++batch.count % ROWS_PER_SLICE === 0) await yieldToLoop();
         }

@@ -14,6 +14,8 @@ import type { Spool } from '../../crypto/spool.js';
 import { declaredCharset, spoolBody } from './applications.body.js';
 import { csvRows, inspectCsv } from './applications.csv.js';
 import { inspectJson, jsonRows } from './applications.json.js';
+import { inspectXlsx, XLSX_TYPE, xlsxRows } from './applications.xlsx.js';
+import { VIETNAMESE_IMPORT_HEADERS } from './applications.columns.js';
 import { ImportFailedError, type ApplicationsImporter, type ImportReport, type ImportResults } from './applications.import.js';
 import {
   applicationSchema,
@@ -101,20 +103,29 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
   await app.register(async (scope) => {
     const imports = scope.withTypeProvider<ZodTypeProvider>();
     imports.removeContentTypeParser('application/json');
-      imports.addContentTypeParser(['application/json', 'text/csv'], (_request, payload, done) => done(null, payload));
-      imports.post('/drives/:id/applications/import', {
+    imports.addContentTypeParser(['application/json', 'text/csv', XLSX_TYPE], (_request, payload, done) => done(null, payload));
+    imports.post('/drives/:id/applications/import', {
       config: { roles: REGISTRARS, idempotent: 'rows' },
       bodyLimit: importBodyLimitBytes,
       schema: {
         operationId: 'importApplications',
         tags,
-        summary: 'Bulk import candidates and applications (JSON or CSV)',
+        summary: 'Bulk import candidates and applications (JSON, CSV or XLSX)',
         description:
           `Body: \`application/json\` (an array of at most ${MAX_JSON_IMPORT_ROWS} row objects) or \`text/csv\` (UTF-8 with or without ` +
           'BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. ' +
           'Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); ' +
           'a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). ' +
-          `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), ` +
+          `Or \`${XLSX_TYPE}\` (an Excel workbook, same body limit): the first worksheet, its first non-blank row the header; rows are ` +
+          'numbered as Excel shows them (the header usually row 1, the first data row 2; blank rows keep their numbers and are skipped); ' +
+          'date cells and numbers are read as their values (a national ID typed as a number gets its leading zeros back). A file that is ' +
+          'not a workbook or whose XML is broken is 400 import.malformed_xlsx; one that expands beyond 100 times its size (plus 16 MiB; ' +
+          'shared strings at most 128 MiB), a zip bomb, is 422 import.xlsx_too_large, before any row is read. ' +
+          'Headers, in CSV and XLSX alike, are the field names below or the Vietnamese headers of the applications export ' +
+          `(GET /v1/drives/{id}/applications/export), so an exported file can be edited and imported again: ${VIETNAMESE_IMPORT_HEADERS.join(', ')}; ` +
+          'the export’s computed columns (Đơn vị, Vị trí / chức danh, Số báo danh, Trạng thái, Điểm ưu tiên, Miễn thi, Lý do, Thời điểm ' +
+          'đăng ký) are ignored. A row whose national ID is still masked as exported is the row’s error import.national_id_masked. ' +
+          `Columns / fields: ${IMPORT_COLUMNS.join(', ')}. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD or dd/mm/yyyy), ` +
           'gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + ' +
           '`jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a ' +
           'jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the ' +
@@ -126,14 +137,14 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
           'registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, ' +
           'application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — ' +
           'the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 ' +
-          '(the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
+          '(the CSV header is not counted; XLSX: Excel’s row numbers). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` ' +
           'any row error refuses the whole import (422 import.failed with the per-row report; nothing written). ' +
           'Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, ' +
-          '400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. ' +
+          '400 import.malformed_csv, 400 import.malformed_xlsx, 422 import.xlsx_too_large, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. ' +
           'Idempotency-Key is honoured for both media types. With `Prefer: respond-async` the body is checked as above, kept ' +
           '(encrypted) in the database, and the import runs as a job: 202 with Location /v1/jobs/{id} (progress in rows; the job’s result ' +
           'is the summary, its resultUrl the full report; cancellable between batches; 429 job.too_many over the key’s cap).',
-        consumes: ['application/json', 'text/csv'],
+        consumes: ['application/json', 'text/csv', XLSX_TYPE],
         params: driveParams,
         querystring: importQuery,
         headers: idempotencyHeaders.extend(preferHeaders.shape),
@@ -144,12 +155,15 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
         const caller = callerOf(request);
         const atomic = request.query.atomic === 'true';
         const body = request.body as Readable;
-        const json = (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
+        const mediaType = (request.headers['content-type'] ?? '').toLowerCase();
+        const json = mediaType.startsWith('application/json');
+        const xlsx = mediaType.startsWith(XLSX_TYPE);
         // The generic Idempotency-Key hook skips streams: the key is claimed here, once the body's hash is known.
         const spooled = await spoolBody(spool, body, {
           limitBytes: importBodyLimitBytes,
-          hashPrefix: `${request.method} ${request.url}\n${json ? 'json' : 'csv'}\n`,
-          charset: declaredCharset(request.headers['content-type']),
+          hashPrefix: `${request.method} ${request.url}\n${json ? 'json' : xlsx ? 'xlsx' : 'csv'}\n`,
+          charset: xlsx ? undefined : declaredCharset(request.headers['content-type']),
+          binary: xlsx,
         });
         // Once the body is in, processing may take longer than the idle-connection timeout: the
         // socket stays quiet meanwhile and must not be closed under a running import.
@@ -163,7 +177,11 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
             let rows: AsyncIterable<unknown>;
             let total: number;
             let delimiter = ',';
-            if (json) {
+            let firstRow = 1;
+            if (xlsx) {
+              ({ rows: total, firstRow } = await inspectXlsx(spooled.file, { limitBytes: importBodyLimitBytes }));
+              rows = xlsxRows(spooled.file);
+            } else if (json) {
               total = (await inspectJson(spooled.file, MAX_JSON_IMPORT_ROWS)).rows;
               rows = jsonRows(spooled.file);
             } else {
@@ -173,14 +191,14 @@ export const applicationsRoutes: FastifyPluginAsyncZod<{
             if (jobs && wantsAsync(request)) {
               // The drive is checked now (404, window closed) so that a refusal comes with the request, not with the job.
               await importer.check(caller, request.params.id);
-              const job = await jobs.enqueue('applications.import', caller, { driveId: request.params.id, atomic, json, delimiter }, {
+              const job = await jobs.enqueue('applications.import', caller, { driveId: request.params.id, atomic, json, delimiter, xlsx, firstRow }, {
                 driveId: request.params.id,
                 total,
                 input: spooled.file.read() as AsyncIterable<Buffer>,
               });
               return accepted(reply, jobView(job));
             }
-            return await sendImport(request, reply, () => importer.run(caller, request.params.id, rows, { atomic }));
+            return await sendImport(request, reply, () => importer.run(caller, request.params.id, rows, { atomic, firstRow }));
           } finally {
             if (renew) clearInterval(renew);
           }

@@ -4,6 +4,7 @@ import { isoDate, searchQuery, text, timestamp, uuid } from '../../http/primitiv
 import { priorityClaimInput, priorityClaimSchema } from '../candidates/candidates.schemas.js';
 import { applicationStatuses } from './applications.table.js';
 import { REVIEW_GROUPS } from '../../domain/review.js';
+import { isoDateOf } from './applications.dates.js';
 
 const reviewGroupInput = z
   .enum(REVIEW_GROUPS)
@@ -121,7 +122,7 @@ export const importRowSchema = z
   .object({
     fullName: text(200),
     nationalId: z.preprocess((v) => (typeof v === 'number' ? String(v) : v), z.string().trim().max(20)),
-    birthDate: z.preprocess((v) => (typeof v === 'string' ? v.trim() : v), isoDate),
+    birthDate: z.preprocess((v) => (typeof v === 'string' ? isoDateOf(v.trim()) : v), isoDate.describe('YYYY-MM-DD, or dd/mm/yyyy as Excel shows dates')),
     gender: z.preprocess(
       (v) => (typeof v === 'string' ? (GENDERS[v.normalize('NFC').trim().toLowerCase()] ?? v) : v),
       z.enum(['male', 'female', 'other']),
@@ -216,10 +217,13 @@ const importRowDoc = z.object({
  * so the route accepts anything here and documents the shape for the OpenAPI document.
  */
 export const importBody = z.unknown().meta({
-  description: `JSON: an array (at most ${MAX_JSON_IMPORT_ROWS} rows) of row objects. CSV (text/csv): the same fields as header columns.`,
+  description:
+    `JSON: an array (at most ${MAX_JSON_IMPORT_ROWS} rows) of row objects. CSV (text/csv) or XLSX (an Excel workbook, first worksheet): ` +
+    'the same fields, or the applications export’s Vietnamese headers, as header columns.',
   anyOf: [
     { type: 'array', maxItems: MAX_JSON_IMPORT_ROWS, items: z.toJSONSchema(importRowDoc, { target: 'draft-2020-12' }) },
     { type: 'string', description: 'CSV text, UTF-8 with or without BOM, header row' },
+    { type: 'string', contentMediaType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', description: 'XLSX workbook (binary)' },
   ],
 });
 

@@ -34,6 +34,7 @@ export type ApplicationExportRow = {
   agency_code: string;
   agency_name: string;
   position: string;
+  job_position_code: string;
   candidate_number: string | null;
   full_name: string;
   birth_date: string;
@@ -79,7 +80,7 @@ export function createExportsRepository(db: Db) {
     applications(driveId: string): AsyncGenerator<ApplicationExportRow> {
       return cursorRows<ApplicationExportRow>(
         db,
-        sql`select ag.code as agency_code, ag.name as agency_name, coalesce(q.title, jp.name) as position,
+        sql`select ag.code as agency_code, ag.name as agency_name, coalesce(q.title, jp.name) as position, jp.code as job_position_code,
                    a.candidate_number, coalesce(ai.full_name, cp.full_name, c.full_name) as full_name, coalesce(ai.birth_date, cp.birth_date, c.birth_date)::text as birth_date,
                    coalesce(cp.gender, c.gender) as gender, coalesce(cp.ethnicity, c.ethnicity) as ethnicity, coalesce(ai.national_id_masked, c.national_id_masked) as national_id_masked,
                    a.choice, a.status, a.priority_category, a.priority_points::text as priority_points,

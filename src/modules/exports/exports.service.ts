@@ -39,6 +39,8 @@ const applicationColumnsIso: readonly Column<ApplicationExportRow>[] = [
   { header: 'Mã đơn vị', value: (r) => r.agency_code },
   { header: 'Đơn vị', value: (r) => r.agency_name, width: 40 },
   { header: 'Vị trí / chức danh', value: (r) => r.position, width: 40 },
+  // The code lets an edited export be imported again (POST …/applications/import reads these headers).
+  { header: 'Mã vị trí việc làm', value: (r) => r.job_position_code },
   { header: 'Số báo danh', value: (r) => r.candidate_number },
   { header: 'Họ và tên', value: (r) => r.full_name, width: 30 },
   { header: 'Ngày sinh', value: (r) => r.birth_date },

@@ -1,15 +1,16 @@
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import type { Spool, SpoolFile } from '../../crypto/spool.js';
 import { AppError } from '../../errors.js';
+import { loadExcelJs } from './exceljs.js';
 
 /*
  * Tabular exports (CSV and XLSX) for results, applications and reports. Both writers take an
  * async source of rows and stream: a drive with 200,000 applications is never held in memory.
- * exceljs is barely maintained, so it stays behind this file's small interface.
+ * exceljs is barely maintained, so it stays behind this file's small interface, and is loaded on
+ * the first XLSX (./exceljs.ts).
  */
 
 export const CSV_TYPE = 'text/csv';
@@ -143,6 +144,7 @@ function csvStream<R>(columns: readonly Column<R>[], rows: AsyncIterable<R>, out
 
 /** XLSX through exceljs' streaming writer: rows are committed as they come. */
 async function xlsxStream<R>(columns: readonly Column<R>[], rows: AsyncIterable<R>, out: Writable, sheetName: string): Promise<void> {
+  const ExcelJS = await loadExcelJs();
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   const sheet = workbook.addWorksheet(sheetName.slice(0, 31).replace(/[[\]*?:/\\]/g, ' '), { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = columns.map((c, i) => ({

@@ -2,6 +2,7 @@ import type { Spool, SpoolFile } from '../../crypto/spool.js';
 import { csvRows } from '../applications/applications.csv.js';
 import { ImportFailedError, type ApplicationsImporter, type ImportResults, type ImportSummary } from '../applications/applications.import.js';
 import { jsonRows } from '../applications/applications.json.js';
+import { xlsxRows } from '../applications/applications.xlsx.js';
 import type { ImportResult } from '../applications/applications.schemas.js';
 import type { AuditService, VerifyOptions } from '../audit/audit.service.js';
 import type { ExportsService, TabularExport } from '../exports/exports.service.js';
@@ -12,7 +13,8 @@ import type { ResultsService } from '../results/results.service.js';
 import type { JobsRepository } from './jobs.repository.js';
 import { problemOf, type JobContext, type JobOutcome, type JobsService } from './jobs.service.js';
 
-export type ImportJobParams = { driveId: string; atomic: boolean; json: boolean; delimiter: string };
+/** xlsx and firstRow: absent in jobs queued before XLSX imports existed (a CSV or JSON body). */
+export type ImportJobParams = { driveId: string; atomic: boolean; json: boolean; delimiter: string; xlsx?: boolean; firstRow?: number };
 export type ComputeJobParams = { driveId: string; expected: number | undefined; dryRun: boolean; overrides?: ComputeInput['overrides']; quotaId?: string | undefined };
 /** `style` absent (a job queued before styles existed) is the `iso` layout those jobs had. */
 export type ExportJobParams = { driveId: string; what: 'results' | 'applications'; format: TabularFormat; style?: ExportStyle };
@@ -57,14 +59,14 @@ export function registerJobHandlers(
    */
   jobs.register('applications.import', async (raw) => {
     const ctx = raw as JobContext<ImportJobParams>;
-    const { driveId, atomic, json, delimiter } = ctx.params;
+    const { driveId, atomic, json, delimiter, xlsx, firstRow } = ctx.params;
     const committed = new Map<number, ImportResult[]>();
     if (!atomic) for (const b of await repo.batches(ctx.job.id)) committed.set(b.firstRow, JSON.parse(ctx.sealer.open(b.results).toString('utf8')) as ImportResult[]);
     const file = await inputFile(ctx, spool);
-    const rows = json ? jsonRows(file) : csvRows(file, delimiter);
+    const rows = xlsx ? xlsxRows(file) : json ? jsonRows(file) : csvRows(file, delimiter);
     let report: { summary: ImportSummary; results: ImportResults };
     try {
-      report = await importer.run(ctx.caller, driveId, rows, { atomic }, {
+      report = await importer.run(ctx.caller, driveId, rows, { atomic, firstRow: firstRow ?? 1 }, {
         committed,
         ...(atomic ? {} : { batchWritten: (tx, firstRow, out) => repo.saveBatch(tx, ctx.job.id, firstRow, ctx.sealer.seal(Buffer.from(JSON.stringify(out), 'utf8'))) }),
         checkpoint: () => ctx.checkpoint(),
