@@ -1036,6 +1036,25 @@ export const PROBLEM_CODES: readonly ProblemCode[] = [
     "description": "The CSV is malformed${line ?"
   },
   {
+    "code": "import.malformed_xlsx",
+    "statuses": [
+      400
+    ],
+    "description": "The workbook cannot be read: …"
+  },
+  {
+    "code": "import.national_id_masked",
+    "statuses": [],
+    "description": "The national ID is masked as exported: enter the full 12 digits, or leave the row out of the file"
+  },
+  {
+    "code": "import.xlsx_too_large",
+    "statuses": [
+      422
+    ],
+    "description": "A domain rule refused the request (its numbers in detail)"
+  },
+  {
     "code": "insured_years_short",
     "statuses": [],
     "description": "… months of insured relevant work; the category needs … years (… months)"

@@ -107,6 +107,15 @@ describe('import row fast path', () => {
 });
 
 describe('dates as an office types them (issue 19, item 4)', () => {
+  it('when the priority category is the export’s Vietnamese label, then the schema reads it as its code (the fast path leaves it to the schema)', () => {
+    const row = { ...base, priorityCategory: 'Thương binh', evidenceRef: 'QĐ-12' };
+    expect(fastImportRow(row)).toBeUndefined();
+    const parsed = importRowSchema.safeParse(row);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data!.priorityCategory).toBe('war_invalid');
+    expect(importRowSchema.safeParse({ ...row, priorityCategory: 'Không có nhãn này' }).success).toBe(false);
+  });
+
   it('when a birth date is dd/mm/yyyy, then the schema and the fast path read it as the ISO date; an impossible one stays refused', () => {
     for (const [typed, iso] of [
       ['14/02/1996', '1996-02-14'],

@@ -42,6 +42,7 @@ const EXPORT_ONLY = new Set([
   'lý do',
   'thời điểm đăng ký (utc)',
   'thời điểm đăng ký',
+  'thời điểm đăng ký (giờ việt nam)',
 ]);
 
 const ENGLISH = new Set<string>(IMPORT_COLUMNS);

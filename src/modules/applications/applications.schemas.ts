@@ -1,3 +1,4 @@
+import { codeOfLabel } from '../exports/labels.js';
 import { z } from 'zod';
 import { pageQuery } from '../../http/pagination.js';
 import { isoDate, searchQuery, text, timestamp, uuid } from '../../http/primitives.js';
@@ -138,7 +139,11 @@ export const importRowSchema = z
     quotaId: optional(uuid),
     agencyCode: optional(z.string().trim().max(64)),
     jobPositionCode: optional(z.string().trim().max(64)),
-    priorityCategory: optional(z.string().trim().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case category code')),
+    // The export's Vietnamese label of a category ("Thương binh") is read back as its code.
+    priorityCategory: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? (codeOfLabel('priority', v) ?? v) : v),
+      optional(z.string().trim().regex(/^[a-z][a-z0-9_]{0,63}$/, 'lower_snake_case category code')),
+    ),
     evidenceRef: optional(text(300)),
     choice: z.preprocess((v) => (v === '' || v === undefined || v === null ? 1 : Number(v)), z.union([z.literal(1), z.literal(2)])),
     agencyPreferences: optional(text(2000)),

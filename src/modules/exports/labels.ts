@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hasMessage, negotiateLanguage, tFor } from '../../http/i18n.js';
+import { vi } from '../../http/i18n.vi.js';
 
 /*
  * How an export writes its values (issue #19 item 3). `office` (the default) is what an HR office
@@ -35,6 +36,16 @@ export function label(kind: LabelKind, code: string | null | undefined): string 
   if (code === null || code === undefined || code === '') return code ?? null;
   const key = `export.${kind}.${code}`;
   return hasMessage('vi', key) ? tFor('vi')(key) : code;
+}
+
+/** The code a Vietnamese label stands for (the export's own labels read back by the import); undefined when none. */
+export function codeOfLabel(kind: LabelKind, text: string): string | undefined {
+  const wanted = text.normalize('NFC').trim().toLowerCase();
+  const prefix = `export.${kind}.`;
+  for (const [key, value] of Object.entries(vi)) {
+    if (key.startsWith(prefix) && value.normalize('NFC').toLowerCase() === wanted) return key.slice(prefix.length);
+  }
+  return undefined;
 }
 
 /** A `; `-separated list of codes, each labelled. */
