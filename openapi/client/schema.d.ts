@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the process is up */
+        /**
+         * Liveness: the process is up
+         * @description Roles (x-roles): none — public, no API key needed.
+         */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -28,8 +31,55 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: the database answers */
+        /**
+         * Readiness: the database answers
+         * @description Roles (x-roles): none — public, no API key needed.
+         */
         get: operations["ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogue of problem codes
+         * @description Every stable `code` a problem+json answer (or a per-row report) can carry, with its statuses and meaning.
+         *
+         *     Roles (x-roles): none — public, no API key needed.
+         */
+        get: operations["listProblemCodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/problems/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a problem code means (the page its `type` URI names)
+         * @description JSON by default; a small HTML page for `Accept: text/html` (a browser following the `type` link). 404 problem.not_found.
+         *
+         *     Roles (x-roles): none — public, no API key needed.
+         */
+        get: operations["getProblemCode"];
         put?: never;
         post?: never;
         delete?: never;
@@ -45,12 +95,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List agencies (the caller’s subtree) */
+        /**
+         * List agencies (the caller’s subtree)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listAgencies"];
         put?: never;
         /**
          * Create an agency
          * @description A key scoped to an agency may create agencies only inside its subtree.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["createAgency"];
         delete?: never;
@@ -66,14 +121,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an agency */
+        /**
+         * Get an agency
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getAgency"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update an agency (move it by changing parentId) */
+        /**
+         * Update an agency (move it by changing parentId)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
+         */
         patch: operations["updateAgency"];
         trace?: never;
     };
@@ -84,11 +145,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Headcount of an agency for a year: assigned, filled, unused, reserved by drives, available */
+        /**
+         * Headcount of an agency for a year: assigned, filled, unused, reserved by drives, available
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getHeadcount"];
         /**
          * Set assigned and filled headcount per staff category
          * @description Refused (422 headcount.below_reserved) when unused headcount would fall below slots already held by drives.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         put: operations["putHeadcount"];
         post?: never;
@@ -105,12 +171,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List API keys (newest first; secrets are never shown again) */
+        /**
+         * List API keys (newest first; secrets are never shown again)
+         * @description Roles (x-roles): admin.
+         */
         get: operations["listApiKeys"];
         put?: never;
         /**
          * Create an API key (shown once)
          * @description The answer carries the secret and `Cache-Control: no-store`; the secret is stored only as a hash and never shown again. A retry with the same Idempotency-Key and body does not create a second key and does not show the secret again: it is 409 idempotency.secret_not_replayable with the key’s Location (if the secret was lost, revoke that key and create another). Revoking a key also pauses every webhook subscription it created.
+         *
+         *     Roles (x-roles): admin.
          */
         post: operations["createApiKey"];
         delete?: never;
@@ -129,7 +200,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key (refused from the next request on) */
+        /**
+         * Revoke an API key (refused from the next request on)
+         * @description Roles (x-roles): admin.
+         */
         delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
@@ -143,12 +217,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Rounds of a drive in order, with their parts */
+        /**
+         * Rounds of a drive in order, with their parts
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only), marker.
+         */
         get: operations["listRounds"];
         put?: never;
         /**
          * Create a round with its parts, or the rule set’s default rounds (?fromRuleSet=true)
          * @description With ?fromRuleSet=true the body is ignored and every default round of the drive’s rule set that does not exist yet is created (exemption codes from the rule set’s exemptions). Where quotas require a foreign language (Decree 170/2025 Art. 9(5)), one foreign-language round per language comes first (orders 1…k, a 100-point computer test by default, parts changeable while scheduled) and the rule set’s rounds follow it. Answers 201 with the list of rounds created. A hand-built round of a drive whose rule set has per-grade structures (Decree 170/2025 Art. 9) keeps them: written + interview combine as the rule set does (70 : 30, else 422 round.weights_not_lawful); nhân viên sit no written part, chuyên viên chính and cao cấp no gate round, the Đề án is panel-marked (422 round.structure_mismatch). Where the drive’s panels follow Circular 22/2025 (Quy chế Art. 20(1), 22(1): at least two members score each candidate), a panel part names its panelSize (422 part.panel_size_required) and a part the rule set makes a panel part (interview, oral or practical, Đề án, leadership action plan) is not marked single or double (422 part.panel_required).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["createRound"];
         delete?: never;
@@ -164,7 +243,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a round */
+        /**
+         * Get a round
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only), marker.
+         */
         get: operations["getRound"];
         put?: never;
         post?: never;
@@ -174,6 +256,8 @@ export interface paths {
         /**
          * Change a round (only while scheduled; parts only before script codes are issued)
          * @description New parts follow the same checks as on creation, including the panel rules of Circular 22/2025 (Quy chế Art. 20(1), 22(1)): 422 part.panel_size_required, part.panel_required.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         patch: operations["updateRound"];
         trace?: never;
@@ -190,6 +274,8 @@ export interface paths {
         /**
          * Move a round: scheduled → marking → locked → (reveal) → published
          * @description locked needs every script of an active, present candidate to have its final score (409 round.unreconciled_scripts). revealed is reached only through POST /v1/rounds/{id}/reveal. published opens the appeal window.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["transitionRound"];
         delete?: never;
@@ -205,12 +291,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Scripts by code. Markers see the code, part, status and their own marks only */
+        /**
+         * Scripts by code. Markers see the code, part, status and their own marks only
+         * @description Roles (x-roles): admin, marker, anonymizer (script codes), council.
+         */
         get: operations["listScripts"];
         put?: never;
         /**
          * Issue random script codes (số phách) for every part of every active, non-exempt application
          * @description Idempotent: codes already issued never change; applications registered since get new codes. For a leadership drive, `quotaIds` names the titles examined now (default: every title); titles without scripts stay pending. Under Decree 170/2025 (presets nd170, nd170-300) a round after a gate round is sat only by those who passed it (Art. 9(2)(a)): the others get no script (`notAdmitted`), and the gate round must be revealed first (409 `round.gate_not_revealed`). A graded round (`grade`) is sat by the quotas of that grade only. After a `computer` written part, the later parts of the round (the interview) are issued only to those who passed it (Art. 16(4)(c)): issue again once its scores are in. A `foreignLanguage` round is sat only by the candidates of quotas requiring a foreign language (Art. 9(5)); under every preset, those of them below their quota’s pass mark in it, or absent, get no script in a later round (`notAdmitted`; revealed first, 409 `round.gate_not_revealed`).
+         *
+         *     Roles (x-roles): admin, anonymizer (script codes), council. Board members: once the drive records any member, only a key bound to a member of anonymisation or council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["issueScripts"];
         delete?: never;
@@ -231,6 +322,8 @@ export interface paths {
         /**
          * Join script codes to applications (ghép phách) — only after the round is locked; audited
          * @description Roles: council; council members’ bound keys. Supervision-board members’ keys attend: they read the map once the round is revealed (403 supervision.read_only before).
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council or supervision may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["revealRound"];
         delete?: never;
@@ -246,12 +339,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Appeals of an application */
+        /**
+         * Appeals of an application
+         * @description Roles (x-roles): admin, registrar (HR portal), council, organizer (the recruiting agency’s HR office), approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listAppeals"];
         put?: never;
         /**
          * File an appeal (phúc khảo) for a paper written part, inside the window after the round’s publication
          * @description Decree 170/2025 Art. 16(4)(b): received for 5 working days from the publication of the round’s results (the day of publication not counted; the working-day calendar of /v1/calendar), re-marking due 10 days after the window (20 when the chair lengthened re-marking on the drive’s timeline). Rule sets of older presets keep their deadlines.appealWindowDays in calendar days. A part on computer is never appealed (422 appeal.part_on_computer); a late appeal is 422 appeal.window_closed (Quy chế Art. 17(8)).
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), council, organizer (the recruiting agency’s HR office).
          */
         post: operations["fileAppeal"];
         delete?: never;
@@ -272,6 +370,8 @@ export interface paths {
         /**
          * Give the appealed script a new code for re-marking (Quy chế Art. 17(1)(c))
          * @description The chair decides whether appealed scripts are re-coded. Roles: council; once the drive records its boards, the key of the council’s head (403 member.wrong_seat). Refused once re-marking started (409 appeal.remarking_started).
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["recodeAppeal"];
         delete?: never;
@@ -292,6 +392,8 @@ export interface paths {
         /**
          * A re-mark of an appealed script by a member of the appeals board (Quy chế Art. 17(2)–(3))
          * @description Two re-markers; a third when their marks differ. A member who marked the script (under any seat) is refused (409 appeal.remarker_marked_script), as is a second re-mark by the same member (409 appeal.remarker_repeated). The answer shows neither the earlier marks nor who gave them, nor the other re-marks. Once the drive records its boards: a key bound to an appeals-board member.
+         *
+         *     Roles (x-roles): admin, marker. Board members: once the drive records any member, only a key bound to a member of appeals may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["remarkAppeal"];
         delete?: never;
@@ -312,6 +414,8 @@ export interface paths {
         /**
          * Settle an appeal on the appeals board’s result (Quy chế Art. 18)
          * @description Needs the re-marks (409 appeal.remarking_incomplete). Less than 5 points from the published score: the appeal score is adopted (a different newScore is 422 appeal.score_fixed). 5 or more: the chair decides after hearing the heads of the marking and appeals boards: newScore and minuteRef (422 appeal.chair_decision_required). The decided score replaces the final score; both stay in the score history. Roles: council; once the drive records its boards, the key of the council’s head.
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["resolveAppeal"];
         delete?: never;
@@ -327,12 +431,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The published appeal results of a round */
+        /**
+         * The published appeal results of a round
+         * @description Roles (x-roles): admin, registrar (HR portal), council, organizer (the recruiting agency’s HR office), approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getAppealResults"];
         put?: never;
         /**
          * Publish the round’s resolved appeals (Quy chế Art. 17(5))
          * @description Marks every resolved, unpublished appeal of the round published and returns the published list (by candidate number).
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["publishAppealResults"];
         delete?: never;
@@ -348,12 +457,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The history of corrections of a candidate’s identity (newest first) */
+        /**
+         * The history of corrections of a candidate’s identity (newest first)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listIdentityCorrections"];
         put?: never;
         /**
          * Ask the approver to correct a candidate’s identity (name, birth date, national ID)
          * @description Once a drive the candidate applied to has approved results, PATCH /v1/candidates/{id} refuses identity fields (409 candidate.identity_frozen): the correction goes through here and takes effect when the approver authorises it. One pending correction per candidate (409 identity_correction.pending). A corrected national ID waits encrypted and is shown only masked (before/after nationalIdMasked); it must belong to no other person (409 identity_correction.national_id_taken), differ from the current one (422 identity_correction.national_id_unchanged) and agree with the birth year and sex (422 national_id.*). Raises the webhook event identity_correction.requested (ids and field names only).
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office).
          */
         post: operations["requestIdentityCorrection"];
         delete?: never;
@@ -374,6 +488,8 @@ export interface paths {
         /**
          * The approver authorises or refuses an identity correction
          * @description Authorised, it corrects the person and the identity frozen at approval (public results and exports show the corrected identity, marked as corrected); the before and after stay in the history. A corrected national ID is re-encrypted and re-indexed under the current data key, and refused if another person took it meanwhile (409 identity_correction.national_id_taken). Raises the webhook event identity_correction.decided (ids, status and field names only). Roles: approver.
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority).
          */
         post: operations["decideIdentityCorrection"];
         delete?: never;
@@ -393,6 +509,8 @@ export interface paths {
         /**
          * Enter marks by script code and marker slot (bulk)
          * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. CSV header: code,slot,score. Slots: '1' (single), '1'/'2' (double; '3' = third marker for an escalated script), 'panel:<member>' (panel). A slot already held by another marker refuses the batch with 409 mark.slot_taken. Re-entering your own slot replaces it (the audit trail keeps the previous value). One marker never holds two slots of a script (slots 1 and 2, the third mark after 1 or 2, two panel slots): 409 mark.same_marker. Roles: marker. Member binding: once the drive records its boards, only a key bound to a member of a scoring board (marking, appeals, interview, oral, practical, project); a role key is refused 403 member.key_required whatever its On-Behalf-Of says. The council’s views name the member of each mark. Marking regime (rule set `marking`, default by preset): under Circular 22/2025 (Decree 170 drives) a paper written script is double-marked: spread ≤ 5 → mean at 2 decimals; 5 < spread < 10 → the head decides; ≥ 10 → a third member (slot 3); 2 of 3 equal → that mark, else the head decides (Quy chế Art. 16(2)); a panel part is the mean of its panelSize members at 2 decimals, the head deciding past a 10-point spread, and cannot be final without a panel size (Art. 20(1), 22(1)); computer-based parts take no marks (`mark.computer_part`). A panel secretary enters a member’s mark from their signed sheet with `member` and `sheetRef` (`mark.transcription_*` row errors otherwise).
+         *
+         *     Roles (x-roles): admin, marker. Board members: once the drive records any member, only a key bound to a member of marking or appeals or interview or oral or practical or project may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         put: operations["putMarks"];
         post?: never;
@@ -413,6 +531,8 @@ export interface paths {
         /**
          * Pack paper scripts into sealed bags (túi bài) by code
          * @description Circular 22/2025 Quy chế Art. 16(1)(b), 16(2)(a)–(b): double-marked paper scripts are marked bag by bag; the head of marking hands each bag to a first marker and later to a second marker who did not mark it first. Once packed, PUT /rounds/{id}/marks refuses a first or second mark by a member who gave the other one in the same bag (409 mark.same_bag). Packing (or repacking) is by code while the round is scheduled or marking (409 bags.round_closed); a script already marked keeps its bag. Row errors (script.not_found, bag.not_double_marked, bag.script_marked) refuse the whole request with 422 bags.rejected. Roles: anonymizer, council.
+         *
+         *     Roles (x-roles): admin, anonymizer (script codes), council. Board members: once the drive records any member, only a key bound to a member of anonymisation or marking or council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         put: operations["packBags"];
         post?: never;
@@ -429,12 +549,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Scripts whose marks need a decision (head decides or escalated), by code only */
+        /**
+         * Scripts whose marks need a decision (head decides or escalated), by code only
+         * @description Roles (x-roles): admin, council, organizer (the recruiting agency’s HR office).
+         */
         get: operations["listReconciliation"];
         put?: never;
         /**
          * The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)
          * @description Roles: council. Member binding: once the drive records its boards, only a key bound to the head of the marking board or the council’s chair; for panel parts the head of the panel (403 member.key_required, member.wrong_board, member.wrong_seat). Under Circular 22/2025 an escalated script waits for its third member (`script.awaits_third_marker`), and a zero for a breach applies to paper scripts and needs the marker’s written report `reportRef` (Quy chế Art. 16(3); `decision.report_required`).
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of marking or council or interview or oral or practical or project may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["decideReconciliation"];
         delete?: never;
@@ -454,6 +579,8 @@ export interface paths {
         /**
          * Import final scores directly (the machine’s export of computer-based parts)
          * @description Accepts application/json (an array) or text/csv (UTF-8, header row) and answers per row. Columns: applicationId or candidateNumber, partCode, and one of score, correct (gate rounds: correct answers; the part’s maxScore is the number of questions) or absent=true. Under Decree 170/2025 a row for a candidate who did not pass an earlier gate round, or for a part after a `computer` written part they did not pass (scores in the same request count), is refused (`script.not_admitted`, Art. 9(2)(a), 16(4)(c)); so is one for a candidate who did not pass the foreign-language exam (Art. 9(5)). A row for a quota of another grade than the round’s is refused with `script.other_grade`; one in a `foreignLanguage` round for a quota not requiring a foreign language, `script.language_not_required`. Under Circular 22/2025 a paper written part (double-marked anonymously, Quy chế Art. 16) and a panel part of a recruitment drive, or of a leadership drive whose rule set says `leadership.panelScores: members` (the preset; `import` keeps the legacy import), (each member’s own sheet, Art. 22(1): PUT /marks, the secretary transcribing with member and sheetRef) take no imported score: 409 `scores.marked_part` naming the parts. The audit event `scores.imported` lists every changed score with its old and new value and its source (machine_export, member or api_key).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         put: operations["putScores"];
         post?: never;
@@ -470,12 +597,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Disciplinary acts of a round, oldest first, each with its minute and who decided and applied it */
+        /**
+         * Disciplinary acts of a round, oldest first, each with its minute and who decided and applied it
+         * @description Roles (x-roles): admin, council, organizer (the recruiting agency’s HR office), approver (the recruiting authority), auditor (read-only), registrar (HR portal).
+         */
         get: operations["listDiscipline"];
         put?: never;
         /**
          * Record a disciplinary act against a candidate for a paper of this round, with its minute (Circular 22/2025 Nội quy Art. 2)
          * @description reprimand (−25 %) and warning (−50 %): decided by the member who wrote the minute (invigilation board, or the interview, oral, practical or Đề án panel), status `decided` until the council chair applies it (POST /discipline-acts/{id}/apply). suspension: the council chair; cancels this paper and the later ones. cancellation: the head of the recruiting agency (its member key, or an approver key) with the chair’s report `chairReportRef` and the decision `headDecision`. On a drive that records no boards, role keys record them (council or organizer for reprimands and warnings; council for suspensions; approver for cancellations). Applied acts take effect at the next results computation: the deduction applies to the paper’s final score (after any appeal) at 2 decimals half up, and the result’s explanation names the act and its minute. Refusals: 404 application.not_found; 409 discipline.results_approved; 422 part.not_found, discipline.identifier, discipline.chair_report_required, head_decision.reference_required; 403 member.* or discipline.wrong_role.
+         *
+         *     Roles (x-roles): admin, council, organizer (the recruiting agency’s HR office), approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of invigilation or interview or oral or practical or project or council or agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["recordDiscipline"];
         delete?: never;
@@ -496,6 +628,8 @@ export interface paths {
         /**
          * The council chair applies a reprimand or warning decided at the exam room (Nội quy Art. 2(6)(b))
          * @description Roles: council; on a drive that records its boards, the key of the council’s chair. 409 discipline.already_applied, discipline.results_approved.
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["applyDiscipline"];
         delete?: never;
@@ -511,7 +645,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List audit events (oldest first) with filters */
+        /**
+         * List audit events (oldest first) with filters
+         * @description Roles (x-roles): admin, auditor (read-only).
+         */
         get: operations["listAuditEvents"];
         put?: never;
         post?: never;
@@ -531,12 +668,16 @@ export interface paths {
         /**
          * Verify the audit chains from the latest signed checkpoint (bounded, resumable)
          * @description Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`). With `Prefer: respond-async` the verification runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body.
+         *
+         *     Roles (x-roles): admin, auditor (read-only).
          */
         get: operations["verifyAuditTrail"];
         put?: never;
         /**
          * Verify the audit chains against a checkpoint kept elsewhere
          * @description The supplied checkpoint's signature must hold under a configured audit key; the chains must still reach its heads. Checks that every one of the 64 streams still reaches the signed checkpoint, then re-hashes (HMAC under the audit key) each event after it up to the current head; `mode=full` starts at the genesis. Bounded: at most `maxEvents` events (AUDIT_VERIFY_MAX_EVENTS) per call, continued with `cursor`. Agency-scoped keys are refused (403 `audit.scoped_key`). With `Prefer: respond-async` the verification runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body.
+         *
+         *     Roles (x-roles): admin, auditor (read-only).
          */
         post: operations["verifyAuditTrailAgainstCheckpoint"];
         delete?: never;
@@ -552,12 +693,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List signed checkpoints, newest first (copy them off the machine) */
+        /**
+         * List signed checkpoints, newest first (copy them off the machine)
+         * @description Roles (x-roles): admin, auditor (read-only).
+         */
         get: operations["listAuditCheckpoints"];
         put?: never;
         /**
          * Sign a checkpoint of the current stream heads now
          * @description Verifies the chains since the previous checkpoint, then signs the head of every stream (Ed25519). 201 with the new checkpoint; 200 with the latest one when no stream moved since. 409 `audit.chain_broken` when the chains do not verify.
+         *
+         *     Roles (x-roles): admin, auditor (read-only).
          */
         post: operations["createAuditCheckpoint"];
         delete?: never;
@@ -573,7 +719,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Public keys that verify checkpoint signatures (keep a copy off the machine) */
+        /**
+         * Public keys that verify checkpoint signatures (keep a copy off the machine)
+         * @description Roles (x-roles): admin, auditor (read-only).
+         */
         get: operations["listAuditSigningKeys"];
         put?: never;
         post?: never;
@@ -590,12 +739,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List webhook subscriptions (secrets are never shown again) */
+        /**
+         * List webhook subscriptions (secrets are never shown again)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
+         */
         get: operations["listWebhooks"];
         put?: never;
         /**
          * Subscribe a URL to events (the signing secret is shown once)
          * @description Each delivery is a POST of `{ id, type, occurredAt, data }` signed per the Standard Webhooks specification (headers webhook-id, webhook-timestamp, webhook-signature). Failed deliveries are retried with exponential backoff. URLs resolving to loopback, private, link-local or other non-public addresses are refused (422 webhook.url_not_allowed). The answer carries the signing secret and `Cache-Control: no-store`. A retry with the same Idempotency-Key and body does not create a second subscription and does not show the secret again: it is 409 idempotency.secret_not_replayable with the subscription’s Location (if the secret was lost, delete that subscription and create another). A key may create at most WEBHOOK_MAX_SUBSCRIPTIONS_PER_KEY subscriptions (422 webhook.too_many_subscriptions). Subscriptions stop when the key that created them is revoked. A receiver that times out or cannot be reached is backed off as a whole (its owed deliveries wait).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
          */
         post: operations["createWebhook"];
         delete?: never;
@@ -611,17 +765,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a webhook subscription */
+        /**
+         * Get a webhook subscription
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
+         */
         get: operations["getWebhook"];
         put?: never;
         post?: never;
-        /** Delete a subscription and its delivery log */
+        /**
+         * Delete a subscription and its delivery log
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
+         */
         delete: operations["deleteWebhook"];
         options?: never;
         head?: never;
         /**
          * Change the URL, event types, description, or pause/resume a subscription
          * @description A paused subscription keeps its owed deliveries and sends them when resumed.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
          */
         patch: operations["updateWebhook"];
         trace?: never;
@@ -633,7 +795,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Delivery log of a subscription (newest first) */
+        /**
+         * Delivery log of a subscription (newest first)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
+         */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -655,6 +820,8 @@ export interface paths {
         /**
          * Send a delivered or dead delivery again
          * @description The delivery is queued with a fresh retry budget; one still pending or failed is already queued (409 webhook.delivery_not_finished).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
          */
         post: operations["replayWebhookDelivery"];
         delete?: never;
@@ -672,7 +839,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a webhook.ping event for this subscription only */
+        /**
+         * Queue a webhook.ping event for this subscription only
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
+         */
         post: operations["testWebhook"];
         delete?: never;
         options?: never;
@@ -690,6 +860,8 @@ export interface paths {
         /**
          * The caller’s jobs, newest first
          * @description Jobs started by this API key (every key’s for an admin key). Filter by `state`. Cursor paging.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["listJobs"];
         put?: never;
@@ -710,6 +882,8 @@ export interface paths {
         /**
          * A job: state, progress with an estimate, result or problem, who started it
          * @description Poll this (Retry-After suggests when while the job is open) or follow GET /v1/jobs/{id}/events. 404 job.not_found (also another key’s job).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getJob"];
         put?: never;
@@ -717,6 +891,8 @@ export interface paths {
         /**
          * Cancel a job
          * @description A queued job is cancelled at once; a running one at its next safe point: an import between batches (the batches already committed stay, unless the import is atomic), a computation before its write transaction, an export at any time. The job ends in state cancelled with the problem job.cancelled. 409 job.finished when it already ended.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         delete: operations["cancelJob"];
         options?: never;
@@ -736,6 +912,8 @@ export interface paths {
         /**
          * Cancel a job
          * @description A queued job is cancelled at once; a running one at its next safe point: an import between batches (the batches already committed stay, unless the import is atomic), a computation before its write transaction, an export at any time. The job ends in state cancelled with the problem job.cancelled. 409 job.finished when it already ended.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         post: operations["cancelJobByPost"];
         delete?: never;
@@ -754,6 +932,8 @@ export interface paths {
         /**
          * A job’s progress as Server-Sent Events
          * @description `text/event-stream`: an event `progress` with the job (as GET /v1/jobs/{id}) whenever its state or progress changes, and a last event `end` once it ended; then the stream closes.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["followJob"];
         put?: never;
@@ -774,6 +954,8 @@ export interface paths {
         /**
          * Download a job’s output
          * @description An import’s full report (the body the synchronous import answers: summary and per-row results, or the import.failed problem with them), an export’s file. 404 job.no_result when the job has none (yet, or any more: expired).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getJobResult"];
         put?: never;
@@ -791,12 +973,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List job positions (agencies in the caller’s subtree) */
+        /**
+         * List job positions (agencies in the caller’s subtree)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listJobPositions"];
         put?: never;
         /**
          * Create a job position (vị trí việc làm) at an agency
          * @description The code is unique within the agency (409 job_position.code_taken). The agency must be in the key’s subtree.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["createJobPosition"];
         delete?: never;
@@ -812,7 +999,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a job position */
+        /**
+         * Get a job position
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getJobPosition"];
         put?: never;
         post?: never;
@@ -822,6 +1012,8 @@ export interface paths {
         /**
          * Update a job position
          * @description Staff category, leadership flag and grade are fixed once a quota names the position (409 job_position.in_use).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         patch: operations["updateJobPosition"];
         trace?: never;
@@ -833,12 +1025,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List drives organised by agencies in the caller’s subtree */
+        /**
+         * List drives organised by agencies in the caller’s subtree
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listDrives"];
         put?: never;
         /**
          * Create a drive (draft)
          * @description A recruitment drive or a leadership-title exam. The rule set is a preset plus overrides; the effective set is returned and frozen when the drive opens. Refusals: 422 drive.rule_set_mismatch, rule_set.invalid, drive.invalid_window, drive.agency_not_found; 409 drive.code_taken.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["createDrive"];
         delete?: never;
@@ -854,7 +1051,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a drive with its effective rule set */
+        /**
+         * Get a drive with its effective rule set
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getDrive"];
         put?: never;
         post?: never;
@@ -864,6 +1064,8 @@ export interface paths {
         /**
          * Update a draft drive
          * @description Only while draft (409 drive.not_draft). A new rule set is re-resolved; a defaulted closing date follows the opening date.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         patch: operations["updateDrive"];
         trace?: never;
@@ -880,6 +1082,8 @@ export interface paths {
         /**
          * Move a drive along its lifecycle
          * @description draft → open → closed → examining → marking → … → published → finished; cancelled from any non-final state (reason required). open needs a quota and a registration window and freezes the rule set; closed assigns candidate numbers; examining needs an application that is submitted or eligible; finished needs published results. 409 drive.invalid_transition or drive.precondition_failed (with the reason). Cancelling a drive whose results are approved or published needs an approver key (403 drive.cancel_needs_approver); an approver key does no other transition.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), approver (the recruiting authority).
          */
         post: operations["transitionDrive"];
         delete?: never;
@@ -898,6 +1102,8 @@ export interface paths {
         /**
          * Rule-set presets with their law, period, priority table, structures, gates and tie chains
          * @description A drive pins one preset, chosen by the date its recruitment plan was approved (planApprovedOn). A pin outside the preset’s period is 422 rule_set.not_in_force; historicalOnly presets need use=historical with a reason; provisionalFrom tells from when the preset may only be pinned as provisional.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), marker, council, approver (the recruiting authority), auditor (read-only), supervisor.
          */
         get: operations["listRuleSetPresets"];
         put?: never;
@@ -915,7 +1121,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One rule-set preset */
+        /**
+         * One rule-set preset
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), marker, council, approver (the recruiting authority), auditor (read-only), supervisor.
+         */
         get: operations["getRuleSetPreset"];
         put?: never;
         post?: never;
@@ -937,6 +1146,8 @@ export interface paths {
         /**
          * Compute the drive’s results (or preview them with ?dryRun=true)
          * @description Runs the results engine over the frozen rule set, quotas, active applications, priority points, choices, exemptions and final part scores, replaces the stored results in one transaction and moves the drive to results_computed (from marking or results_computed; a returned drive is back in results_computed). With ?dryRun=true and a body { overrides } it returns a what-if preview under the merged rule set without saving anything. Refusals: 409 results.immutable (approved or later), results.awaiting_approval (submitted), results.not_ready, results.rounds_not_revealed, results.scores_incomplete, results.no_ranking_round; 422 results.overrides_need_dry_run, rule_set.invalid; 412 If-Match. The quotas of a position recruited jointly for several user agencies (Decree 170/2025 Art. 10(3)) are ranked together: winners are placed in score order at the first agency of their preferences with a slot left (`joint.placedAgencyId` on the row, listed under that agency’s quota); one whose agencies are all full stays a reserve; a tie at an agency’s last slot makes that quota tie_pending_decision, and rows whose placement depends on it are pending_tie (`joint.pendingTie`, quota awaiting_other_quota). Per-group slots of a reserved quota (Art. 3(2)(c)) are respected: a candidate whose group is full is passed over. With `Prefer: respond-async` the computation runs as a job: 202 with Location /v1/jobs/{id}; the job’s result is this response’s body, a refusal its problem; cancellable until its write transaction begins; a job whose instance died starts again.
+         *
+         *     Roles (x-roles): admin, council, organizer (the recruiting agency’s HR office). Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["computeResults"];
         delete?: never;
@@ -955,6 +1166,8 @@ export interface paths {
         /**
          * Results per quota: status, winners, tied, reserves in order, failed; every row explains itself
          * @description Paged over quotas (limit quotas per page, cursor). Filters: quotaId, outcome. 404 results.not_computed before the first computation.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["listResults"];
         put?: never;
@@ -977,6 +1190,8 @@ export interface paths {
         /**
          * Record the head’s decision on a tie the rule set’s chain could not break
          * @description Orders exactly the applications of one unresolved tie (across the last slot, or among reserves; for a jointly recruited position, the tie at the last slot of the user agency whose quota is given, Decree 170/2025 Art. 10(3)). While results are computed, the results are recomputed with it. After approval it settles a tie among reserves for a slot freed by a cancellation and promotes the first of them. 422 tie_decision.invalid; 409 results.not_decidable. Roles: approver, acting as the head of the recruiting agency with the decision’s reference (decision { number, date }; 422 head_decision.reference_required), or a key bound to the head’s seat (board agency_head). The council may no longer post them (403 auth.forbidden).
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["decideResultsTie"];
         delete?: never;
@@ -997,6 +1212,8 @@ export interface paths {
         /**
          * Submit computed results to the approving authority
          * @description results_computed → submitted. 409 results.ties_pending while a quota awaits a tie decision; 409 results.ethnic_group_slots_exceeded when a quota reserved for named ethnic groups has more winners of a group than the slots the plan set for it (Decree 170/2025 Art. 3(2)(c)); 409 drive.invalid_transition otherwise.
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["submitResults"];
         delete?: never;
@@ -1017,6 +1234,8 @@ export interface paths {
         /**
          * Approve submitted results (they become immutable)
          * @description submitted → approved. Roles: approver; or a key bound to the head of the recruiting agency (board agency_head). Once the drive records its boards, an approver key must give the head’s decision { number, date } (422 head_decision.reference_required).
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["approveResults"];
         delete?: never;
@@ -1037,6 +1256,8 @@ export interface paths {
         /**
          * Return submitted results to the council, with a reason
          * @description submitted → results_computed (returned). The reason is recorded. Roles: approver; or a key bound to the head of the recruiting agency (board agency_head). Once the drive records its boards, an approver key must give the head’s decision { number, date } (422 head_decision.reference_required).
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["returnResults"];
         delete?: never;
@@ -1057,6 +1278,8 @@ export interface paths {
         /**
          * Publish approved results (public page)
          * @description approved → published; sets publishedAt. 409 drive.invalid_transition for unapproved results.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["publishResults"];
         delete?: never;
@@ -1077,6 +1300,8 @@ export interface paths {
         /**
          * Cancel a winner’s result; the next reserve of the same quota takes the slot
          * @description Only a winner of approved or published results (409 result.not_cancellable, result.not_winner). fraud also bars the candidate from the following drives. Answers 200 with status promoted, no_reserve, or tie_pending_decision when the next reserves are tied: the cancellation stands and the quota awaits the head’s decision (POST …/results/tie-decisions). The id is the result’s (resultId) or the application’s: an application’s winning row is cancelled.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["cancelResult"];
         delete?: never;
@@ -1095,6 +1320,8 @@ export interface paths {
         /**
          * Published results: winners per quota with masked identity (no key)
          * @description Only for drives whose results are published or finished (404 results.not_published). Full names and candidate numbers as the law publishes them, national IDs masked; never birth dates or contacts.
+         *
+         *     Roles (x-roles): none — public, no API key needed.
          */
         get: operations["getPublicResults"];
         put?: never;
@@ -1112,12 +1339,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List a drive’s quotas */
+        /**
+         * List a drive’s quotas
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listQuotas"];
         put?: never;
         /**
          * Add a quota (chỉ tiêu) to a draft drive
          * @description Only while the drive is draft (409 quota.frozen). Recruitment quotas must fit the agency’s unused headcount less the slots held by other running recruitment drives (422 quota.exceeds_unused_headcount, with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The position must be at the agency (quota.position_not_at_agency) and in the drive’s staff category (quota.staff_category_mismatch). A leadership title is a quota of 1 (quota.leadership_single_slot). 409 quota.duplicate. Where the plan requires a foreign language for the position (Decree 170/2025 Art. 9(5)), `foreignLanguage` records it with the agency’s pass mark. A position the plan reserves for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)) sets `ethnicMinorityOnly`, or names the groups in `ethnicGroups` with their slots where the plan sets them (422 quota.ethnic_groups_invalid: Kinh, a group twice, or slots summing above the quota’s); registration then refuses other candidates (422 application.ethnicity_restricted) and the ranking passes over a candidate whose group’s slots are taken, and the results are not submitted while a group has more winners than its slots (409 results.ethnic_group_slots_exceeded, a safety net). A position recruited jointly for several user agencies (job position `joint`, Decree 170/2025 Art. 3(2)(b), 10(3)) belongs to the recruiting authority, the drive’s organising agency (422 quota.joint_position_not_of_authority), and gets one quota per user agency (`agencyId`), each within that agency’s headcount as above; it takes no second choices (422 quota.joint_second_choice) and is filled through a recruitment drive (422 quota.joint_not_recruitment).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["createQuota"];
         delete?: never;
@@ -1133,15 +1365,24 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get a quota */
+        /**
+         * Get a quota
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getQuota"];
         put?: never;
         post?: never;
-        /** Remove a quota from a draft drive */
+        /**
+         * Remove a quota from a draft drive
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
+         */
         delete: operations["deleteQuota"];
         options?: never;
         head?: never;
-        /** Change a quota’s slots or title (draft drives only) */
+        /**
+         * Change a quota’s slots or title (draft drives only)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
+         */
         patch: operations["updateQuota"];
         trace?: never;
     };
@@ -1155,12 +1396,16 @@ export interface paths {
         /**
          * List candidates (masked)
          * @description National IDs and contacts are always masked in lists. `nationalId` (deprecated: use POST /v1/candidates/search) finds the candidate with exactly that national ID (through its blind index); `q` searches names with or without diacritics. A scoped key sees the candidates its agency subtree registered or applied to its quotas, as its own subtree submitted them.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["listCandidates"];
         put?: never;
         /**
          * Register a candidate (thí sinh)
          * @description The national ID is validated (12 digits, province code; its century/sex and year digits must agree with the birth date and gender: 422 national_id.birth_date_mismatch / national_id.gender_mismatch), stored encrypted (AES-256-GCM) with a keyed blind index. Birth dates outside the past 100 years (400 candidate.birth_date_implausible) and names without letters or with bidirectional controls (400 candidate.name_invalid) are refused. A person is one record across agencies: a national ID that the caller’s agency subtree already registered is refused (409 candidate.duplicate_national_id); one registered only elsewhere is linked to the same person and answered exactly as a new registration, and the caller only ever reads what it submitted. The response shows the national ID masked.
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office).
          */
         post: operations["createCandidate"];
         delete?: never;
@@ -1181,6 +1426,8 @@ export interface paths {
         /**
          * Find candidates by national ID or name (lookup in the body)
          * @description The lookups of GET /v1/candidates with the national ID in the JSON body, so that it never travels in a URL (access logs, proxies, browser history). Same scope and masking as the list; page with `cursor` = the previous `nextCursor`.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
          */
         post: operations["searchCandidates"];
         delete?: never;
@@ -1199,6 +1446,8 @@ export interface paths {
         /**
          * Ethnicity texts that name none of the 54 groups, by count
          * @description Roles: admin, registrar, organizer, auditor. The ethnicity texts of candidates registered by the caller’s agency subtree (every candidate for a key without a scope) whose `ethnicityCode` is null, with how many submissions hold each, most frequent first: what to correct (PATCH /v1/candidates/{id} with `ethnicity` or `ethnicityCode`) before such candidates can register for a quota reserved for ethnic-minority candidates (Decree 170/2025 Art. 3(2)(c)). Texts and counts only.
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office), auditor (read-only).
          */
         get: operations["listUnmappedEthnicities"];
         put?: never;
@@ -1219,6 +1468,8 @@ export interface paths {
         /**
          * Get a candidate
          * @description Contacts are shown in full. The full `nationalId` is included only for admin, registrar (identity checks when registering) and council (eligibility review) keys; other roles see `nationalIdMasked` only.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getCandidate"];
         put?: never;
@@ -1229,6 +1480,8 @@ export interface paths {
         /**
          * Correct a candidate’s data
          * @description Contacts and education merge field by field; priority claims are replaced. Honours If-Match (412).
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office).
          */
         patch: operations["updateCandidate"];
         trace?: never;
@@ -1243,6 +1496,8 @@ export interface paths {
         /**
          * Drive report: candidates, applications, eligible, sat and passed per round, slots, winners, fill rate — per quota and in total
          * @description Counted from the rows (never stored totals), all figures in one database snapshot. A report computed earlier is served only while no change to the drive’s rows (applications, rounds, scripts, results, quotas, the drive, agency and position names) has been committed since its snapshot; computedAt is when its figures were counted. The weak ETag names the figures (per representation): send it in If-None-Match to get 304 while they are unchanged. Every rate is `{ count, of, percent }`: the denominator is shown and percent is rounded half up to one decimal with integer arithmetic. Also downloadable: `Accept: text/csv` or the XLSX media type.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getDriveReport"];
         put?: never;
@@ -1263,6 +1518,8 @@ export interface paths {
         /**
          * Leadership-title exams of a year: titles approved, agencies, examined, with and without a winner, not held, pending
          * @description Over the year’s leadership drives past draft and not cancelled, titles at agencies in the caller’s subtree (and under `agencyId` if given). examined = outcome winner or no_winner, out of titles approved; a title not held for lack of candidates is not examined (counted in notHeld). withWinner and withoutWinner are out of titles examined. Every rate is `{ count, of, percent }`: the denominator is shown and percent is rounded half up to one decimal with integer arithmetic. Also downloadable: `Accept: text/csv` or the XLSX media type.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getLeadershipReport"];
         put?: never;
@@ -1282,7 +1539,9 @@ export interface paths {
         };
         /**
          * Download the drive’s current results (CSV or XLSX)
-         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time).
+         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time). Values are laid out for an office opening the file in Excel by default (Vietnamese labels for codes, dd/mm/yyyy dates, Asia/Ho_Chi_Minh times, `Content-Language: vi`); `?format=iso` or `Accept-Language: en` gives the machine layout (codes, ISO dates, UTC).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["exportDriveResults"];
         put?: never;
@@ -1302,7 +1561,9 @@ export interface paths {
         };
         /**
          * Download the drive’s applications (CSV or XLSX)
-         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time).
+         * @description Download. `Accept: text/csv` (the default) or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`; any other Accept is 406. National IDs are masked; CSV fields are all quoted, and text cells starting with = + - @ (or tab, CR), and each `;`-separated piece of a cell that would, get a single quote before it. The file is built before the first byte is sent (Content-Length is set). Exports in progress are limited per API key (429 export.too_many) and per instance (503 export.busy), both with Retry-After; a download that makes no progress for EXPORT_IDLE_TIMEOUT_MS is cut. With `Prefer: respond-async` the file is built as a job: 202 with Location /v1/jobs/{id}, then downloaded from the job’s resultUrl (cancellable at any time). Values are laid out for an office opening the file in Excel by default (Vietnamese labels for codes, dd/mm/yyyy dates, Asia/Ho_Chi_Minh times, `Content-Language: vi`); `?format=iso` or `Accept-Language: en` gives the machine layout (codes, ISO dates, UTC).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["exportDriveApplications"];
         put?: never;
@@ -1323,6 +1584,8 @@ export interface paths {
         /**
          * The drive’s head, council, boards and supervision board, with every seat (removed ones too)
          * @description Roles: organizer, registrar, council, approver, auditor; any key bound to a member of the drive (the supervision board reads everything).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only), supervisor.
          */
         get: operations["listBoards"];
         put?: never;
@@ -1345,6 +1608,8 @@ export interface paths {
         /**
          * Seat a named person on a board, with the appointing decision (number, date) and their declared relatives
          * @description Roles: organizer (the secretariat records the decision). The head of the recruiting agency (board agency_head) is recorded first; the head forms the council and the supervision board, the council’s chair forms the other boards (170 Art. 8(1), 8(2)(a); Quy chế Art. 23(1)); appointedByMemberId defaults to that seat. Refusals: 422 board.member_disciplined, board.member_related_to_candidate, board.member_is_candidate, board.head_not_recorded, board.council_not_formed, board.appointer_invalid; 409 board.supervision_exclusive (Quy chế Art. 23(7)(c)), board.head_recorded, board.drive_closed.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["appointBoardMember"];
         delete?: never;
@@ -1365,6 +1630,8 @@ export interface paths {
         /**
          * Remove a member by the appointing authority’s decision; a conflicted member’s marks are voided for re-marking
          * @description Roles: organizer (recording the appointing authority’s decision). Revokes the member’s keys, closes their open conflicts and, when the member had an open conflict (or voidMarks is true), voids their marks on scripts of rounds still marking: those scripts wait for another member’s mark (audited; score_history rule marks_voided). 409 board.member_removed.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["removeBoardMember"];
         delete?: never;
@@ -1383,12 +1650,16 @@ export interface paths {
         /**
          * A member’s declared relatives (national IDs masked; never decryptable)
          * @description Roles: organizer, registrar, council, approver, auditor; member keys of the drive.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only), supervisor.
          */
         get: operations["listMemberRelatives"];
         put?: never;
         /**
          * Declare a relative of a member (170 Art. 8(3)): by national ID (blind index only), or by name and birth date
          * @description Roles: organizer; or the member’s own bound key (any board). A relative who is already a candidate of the drive raises a conflict at once (conflicts[]; audit and webhook board.conflict_raised); a later registration raises it then. Name-and-birth-date declarations are never matched automatically: possibleMatches lists candidates for the council to match by hand.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office). Board members: once the drive records any member, only a key bound to a member of agency_head or council or form_check or questions or invigilation or anonymisation or marking or appeals or interview or oral or practical or project or supervision may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["declareMemberRelative"];
         delete?: never;
@@ -1407,12 +1678,16 @@ export interface paths {
         /**
          * Conflicts of interest raised on the drive (open, or closed by the member’s removal)
          * @description Roles: organizer, registrar, council, approver, auditor; member keys of the drive.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only), supervisor.
          */
         get: operations["listBoardConflicts"];
         put?: never;
         /**
          * Record a conflict matched by hand (a relative declared by name and birth date)
          * @description Roles: organizer, council; council members’ bound keys. 409 board.conflict_recorded; 422 board.application_not_in_drive.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council. Board members: once the drive records any member, only a key bound to a member of council may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["raiseBoardConflict"];
         delete?: never;
@@ -1431,12 +1706,16 @@ export interface paths {
         /**
          * Keys bound to a member (secrets are never shown again)
          * @description Roles: organizer.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         get: operations["listMemberKeys"];
         put?: never;
         /**
          * Issue an API key bound to this member and this drive (shown once)
          * @description Roles: organizer. The key acts as the person: its writes are the acts of its board (x-member-boards of each operation), on this drive only (other drives’ resources answer 404; routes not about one drive 403 member_key.outside_drive). Its role: approver (agency_head), council (council, form_check), anonymizer, marker (marking, appeals, interview, oral, practical, project), supervisor (supervision). 422 member_key.board_has_no_acts (questions, invigilation); 409 board.member_removed.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         post: operations["issueMemberKey"];
         delete?: never;
@@ -1458,6 +1737,8 @@ export interface paths {
         /**
          * Revoke a key bound to a member (refused from the next request on)
          * @description Roles: organizer.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office).
          */
         delete: operations["revokeMemberKey"];
         options?: never;
@@ -1475,12 +1756,16 @@ export interface paths {
         /**
          * The supervision board’s reports on the drive
          * @description Roles: organizer, registrar, council, approver, auditor; member keys of the drive.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only), supervisor.
          */
         get: operations["listSupervisionReports"];
         put?: never;
         /**
          * The supervision board files its report (Quy chế Art. 23(4)(d)) — its only write
          * @description Only a key bound to a member of the drive’s supervision board (403 member.key_required otherwise).
+         *
+         *     Roles (x-roles): admin. Board members: once the drive records any member, only a key bound to a member of supervision may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["fileSupervisionReport"];
         delete?: never;
@@ -1499,6 +1784,8 @@ export interface paths {
         /**
          * The last day of a period of working or calendar days
          * @description The starting day is not counted (Civil Code 2015 Art. 147(1)). Working days skip weekends, public holidays, compensatory and swapped days off, and count worked Saturdays. A period of calendar days whose last day is not a working day ends on the next working day (Art. 148(5)). provisional: the period crosses a holiday the government has not fixed yet.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only), marker.
          */
         get: operations["computeCalendarDeadline"];
         put?: never;
@@ -1516,7 +1803,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The government’s recorded calendar decisions (fixed Tết days, swapped days, worked Saturdays) */
+        /**
+         * The government’s recorded calendar decisions (fixed Tết days, swapped days, worked Saturdays)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only), marker.
+         */
         get: operations["listCalendarEntries"];
         put?: never;
         post?: never;
@@ -1537,10 +1827,15 @@ export interface paths {
         /**
          * Record the government’s decision for one day (admin)
          * @description One entry per date, each citing its document (number, date, issuer). Refused with 422: a Tết day more than ten days from the lunar new year (calendar.tet_out_of_season) or a sixth one (calendar.tet_days_exceeded); a 2 September day other than the 1st or 3rd (calendar.national_day_not_adjacent) or a second one (calendar.national_day_taken); a day off on a weekend (calendar.already_rest_day); a working day on a day already worked (calendar.already_working_day); a year outside the calendar (calendar.out_of_range). Audited.
+         *
+         *     Roles (x-roles): admin.
          */
         put: operations["putCalendarEntry"];
         post?: never;
-        /** Delete the recorded decision of one day (admin); the Labour Code default applies again */
+        /**
+         * Delete the recorded decision of one day (admin); the Labour Code default applies again
+         * @description Roles (x-roles): admin.
+         */
         delete: operations["deleteCalendarEntry"];
         options?: never;
         head?: never;
@@ -1557,6 +1852,8 @@ export interface paths {
         /**
          * The working-day calendar of a year: holidays, compensatory and swapped days off, worked Saturdays
          * @description Public holidays of the Labour Code 2019 Art. 112 (Tết and the Hùng Kings day from the Vietnamese lunar calendar, UTC+7), compensatory days for holidays on a weekend (Art. 111(3)) and the government’s decisions, each with its article or document. Days still at their Labour Code default are provisional (notFixedByGovernment).
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only), marker.
          */
         get: operations["getCalendarYear"];
         put?: never;
@@ -1577,6 +1874,8 @@ export interface paths {
         /**
          * Every statutory date of a drive, with its article and status
          * @description Read-only. Each step of the drive’s preset (170 as issued, 170 as amended by 300, 115/85) with the event its period starts from, its period in working or calendar days, its due date and status (pending, upcoming, due_soon, overdue, met). The starting day is not counted (Civil Code Art. 147(1)); a period of calendar days ending on a rest day or holiday ends on the next working day (Art. 148(5)), by the working-day calendar (/v1/calendar). 500 or more registrants lengthen the eligible list to 30 days by themselves (170 Art. 16(2)); the chair’s extensions are decisions (POST …/timeline/extensions). A 170-as-issued drive’s after-results steps not finished by 2027-01-31 follow 300’s periods (300 Art. 35(1)). Due-soon and overdue steps are also raised once each as drive.deadline_due_soon and drive.deadline_overdue webhooks. Roles: every staff role in scope.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getDriveTimeline"];
         put?: never;
@@ -1594,7 +1893,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The event dates recorded for a drive’s timeline */
+        /**
+         * The event dates recorded for a drive’s timeline
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listDriveTimelineEvents"];
         put?: never;
         post?: never;
@@ -1615,6 +1917,8 @@ export interface paths {
         /**
          * Record the date an event of the drive happened
          * @description For events the service does not record itself (the eligible list published, summons sent, re-marking done, the recruitment decision, the post taken up…) or records only when a client tells it (results approved on the date of the head’s decision). A recorded date takes precedence over the service’s own record; recording again replaces it. Not later than today (422 timeline.event_in_future) and within the working-day calendar (422 calendar.out_of_range); not on a draft drive (409 timeline.drive_draft). Audited. Roles: organizer, council.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council.
          */
         put: operations["putDriveTimelineEvent"];
         post?: never;
@@ -1631,12 +1935,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The chair’s decisions lengthening periods of the drive */
+        /**
+         * The chair’s decisions lengthening periods of the drive
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listDriveTimelineExtensions"];
         put?: never;
         /**
          * Record the chair’s decision lengthening a period
          * @description A lawful extension is a decision on record, not an edit of a date: round 1 within 45 days (170 Art. 16(3)(a), with 500 or more registrants), written results within 30 days (170 Art. 16(4)(b), with 1,000 or more round-2 candidates), re-marking within 20 days (170 Art. 16(4)(b)). The timeline counts the longer period from then on. Refusals: 422 timeline.extension_not_applicable (a preset without such an extension), timeline.extension_not_allowed (its condition is not met), timeline.decision_in_future; 409 timeline.extension_exists, timeline.drive_draft. Audited. Roles: organizer, council.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council.
          */
         post: operations["createDriveTimelineExtension"];
         delete?: never;
@@ -1655,6 +1964,8 @@ export interface paths {
         /**
          * Each winner’s path to appointment: dossier, criminal-record extract, decision, taking up the post — due dates and status
          * @description Once results are published, every winner (and every next-lower candidate called) has a path. Each step carries its due date from the drive’s preset (170 Art. 18–19, as amended by 300 Art. 5–6 and with its Art. 35(1) transition; 115 Art. 17–18), counted with the working-day calendar (Civil Code Art. 147, 148), and its status: pending, upcoming, due_soon, overdue, met. Due-soon and overdue steps are also raised once each as appointment.step_due_soon / appointment.step_overdue webhooks. 404 for a drive out of scope.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["listDriveAppointments"];
         put?: never;
@@ -1675,6 +1986,8 @@ export interface paths {
         /**
          * One person’s path to appointment
          * @description 404 appointment.not_found also for another agency’s appointment.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getAppointment"];
         put?: never;
@@ -1697,6 +2010,8 @@ export interface paths {
         /**
          * Record a step of the path: notice received, dossier, criminal-record extract, decision, decision received, taking up the post
          * @description Dates are the papers’ dates, not later than today (422 appointment.date_in_future). A decision needs the dossier (409 appointment.dossier_missing); taking up the post needs the decision (409 appointment.decision_missing) and fills one place of the quota agency’s headcount for the drive’s year (422 appointment.no_headcount, 409 appointment.headcount_full). An extract showing a bar strikes the person off at once under 300 (Art. 5(3)); under 170 as issued and 115 the head decides (…/strike-off). 409 appointment.closed once struck off or taken up.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council.
          */
         post: operations["recordAppointmentStep"];
         delete?: never;
@@ -1717,6 +2032,8 @@ export interface paths {
         /**
          * Strike a person off the winners’ list on a ground
          * @description Under 300 (and 170 as issued from 2027-02-01, 300 Art. 35(1)) a recorded ground strikes off automatically (Art. 5(3)); a passed dossier or take-up deadline does so from the periodic sweep. Under 170 as issued (Art. 18(2), 19(3)) and 115 (Art. 17(2), 18(3)) it is the head’s decision: from the head’s seat or an approver key with decision { number, date } (403 head_decision.head_only, 422 head_decision.reference_required); the next-lower candidate is then called at once (170 Art. 19(4), 115 Art. 18(4)) unless tied (tiedApplicationIds: the head chooses with …/replacement). Fraud and invalid diplomas also bar the person from the authority’s next recruitment. The drive’s cancellation list is public: GET /v1/public/drives/{id}/cancellations.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), council, approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["strikeOffAppointment"];
         delete?: never;
@@ -1737,6 +2054,8 @@ export interface paths {
         /**
          * The head’s decision on the next-lower candidate for a struck-off place
          * @description Under 300 (Art. 5(4)) the head decides whether to recruit the next-lower candidate: recruit=false calls no one; recruit=true publishes the ordered next-lower list (listPublishedOn, due listDueOn = 5 working days after the cancellation list) and calls the next one, who walks the path from that day. Under 170 as issued and 115 the next-lower is called anyway: this records the head’s choice among tied candidates (applicationId). 409 appointment.not_struck_off, appointment.replacement_decided, appointment.next_lower_tied, appointment.no_next_lower; 422 appointment.replacement_required, appointment.not_next_lower.
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["decideAppointmentReplacement"];
         delete?: never;
@@ -1757,6 +2076,8 @@ export interface paths {
         /**
          * Fill a new need from the next-lower list (115 Art. 18(4)), within 12 months of the plan’s approval
          * @description Only for Decree 115/2020 drives (422 appointment.new_need_not_applicable) with published results. The text counts the 12 months from the approval of the drive’s plan (planApprovedOn), not from the results: after that day 422 appointment.new_need_window_closed with windowEndsOn. The next reserve of the quota not yet called walks the path from today; ties are the head’s (applicationId; 409 appointment.next_lower_tied), 409 appointment.no_next_lower when none is left.
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority). Board members: once the drive records any member, only a key bound to a member of agency_head may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["fillNewNeedFromNextLower"];
         delete?: never;
@@ -1775,12 +2096,16 @@ export interface paths {
         /**
          * The catalogue of intake (tiếp nhận) categories: conditions, dossier items with validity, council and oral, who decides
          * @description Data, not code: seeded from Decree 170/2025 Art. 13–14 as issued (civil servants; Decree 300/2026 Art. 3–4 replaced them from 2026-08-01 and its text is not held: add its categories as a new catalogue) and Decree 115/2020 Art. 13 as amended by 85/2023 (public employees). `on` keeps the entries in force that day.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["listIntakeCategories"];
         put?: never;
         /**
          * Add an entry to the intake catalogue (admin): a category of a new version of the law
          * @description 409 intake_category.duplicate; 422 intake_category.min_years_required, intake_category.period_invalid.
+         *
+         *     Roles (x-roles): admin.
          */
         post: operations["createIntakeCategory"];
         delete?: never;
@@ -1796,12 +2121,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List intakes in the key’s agency subtree (national IDs masked) */
+        /**
+         * List intakes in the key’s agency subtree (national IDs masked)
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["listIntakes"];
         put?: never;
         /**
          * Request an intake (tiếp nhận): the person, position, category, conditions and dossier; holds one unit of headcount
          * @description Holds one unit of the agency’s unused headcount of `year` (the decision’s year) under the same guard as quotas, counted with them (422 quota.exceeds_unused_headcount with assigned/filled/reserved/requested/available; 422 quota.no_headcount). The category must be of the position’s staff category (422 intake.category_mismatch) and in force when the dossier was received (422 intake.category_not_in_force). The national ID is stored encrypted with a keyed blind index, shown masked. The `assessment` lists what the conditions (170 Art. 13(3); 115 Art. 13(1)) and the dossier (170 Art. 13(4); 115 Art. 13(3)) still lack.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal).
          */
         post: operations["createIntake"];
         delete?: never;
@@ -1817,7 +2147,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download the intakes of the key’s subtree (CSV or XLSX), national IDs masked */
+        /**
+         * Download the intakes of the key’s subtree (CSV or XLSX), national IDs masked
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["exportIntakes"];
         put?: never;
         post?: never;
@@ -1837,6 +2170,8 @@ export interface paths {
         /**
          * Get an intake with its assessment, council, oral and decision
          * @description 404 intake.not_found also for another agency’s intake. The full national ID only for admin, registrar and council keys.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getIntake"];
         put?: never;
@@ -1858,6 +2193,8 @@ export interface paths {
         /**
          * Record the review council (Hội đồng kiểm tra, sát hạch) formed by the head
          * @description Formed as the recruitment council (170 Art. 14(1)(a), 8(1)): 5 or 7 members, one chair (head), one deputy, one secretary (422 intake.council_composition). No member under discipline (422 intake.member_disciplined), the person (intake.member_is_subject) or related to the person (intake.member_related; 170 Art. 14(3)). 409 intake.no_council for a category or leadership post decided without one (170 Art. 14(2); 115 Art. 13(4)); 409 intake.council_reported; 409 intake.decided.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), approver (the recruiting authority).
          */
         put: operations["formIntakeCouncil"];
         post?: never;
@@ -1878,6 +2215,8 @@ export interface paths {
         /**
          * Council members’ marks for the oral (sát hạch vấn đáp), out of 100
          * @description The score is the members’ mean at 2 decimals; past a 10-point spread the chair decides (Circular 22/2025 Quy chế Art. 22(1)). 409 intake.no_oral; 422 intake.not_a_member.
+         *
+         *     Roles (x-roles): admin, council.
          */
         put: operations["putIntakeOralMarks"];
         post?: never;
@@ -1899,6 +2238,8 @@ export interface paths {
         /**
          * The council’s report to the head: passed or failed, with the oral’s score
          * @description 170 Art. 14(1)(b)–(c). 409 intake.council_not_formed, intake.oral_not_final (give chairDecidedScore past a 10-point spread), intake.council_reported.
+         *
+         *     Roles (x-roles): admin, council.
          */
         post: operations["reportIntakeCouncil"];
         delete?: never;
@@ -1919,6 +2260,8 @@ export interface paths {
         /**
          * The decision of the authority the category names: accepted (fills the headcount unit) or refused (releases it)
          * @description `authority` must be the category’s (422 intake.wrong_authority; 170 Art. 13(2)); a managing-authority category is not decided with a key scoped to the receiving agency (403). The decision falls in the intake’s year (422 intake.decision_year_mismatch). Acceptance needs the conditions and dossier (422 intake.conditions_not_met, with problems[]) and, where a council sits, its passing report (409 intake.council_pending, intake.council_failed). A refusal states its reason (422 intake.reason_required). 409 intake.decided.
+         *
+         *     Roles (x-roles): admin, approver (the recruiting authority).
          */
         post: operations["decideIntake"];
         delete?: never;
@@ -1937,6 +2280,8 @@ export interface paths {
         /**
          * Recruited in a year, per agency: by exam, by review (xét tuyển) and by intake (tiếp nhận)
          * @description Winners of the year’s recruitment drives whose results were approved (approved, published, finished; cancelled winners not counted), by their quota’s method, and intakes accepted with a decision of the year. Computed from the rows. 404 for an agency out of scope.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), anonymizer (script codes), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["getRecruitmentReport"];
         put?: never;
@@ -1957,6 +2302,8 @@ export interface paths {
         /**
          * The drive’s cancellation list: persons struck off the winners’ list, with the ground (no key)
          * @description Only for drives whose results are published or finished (404 results.not_published). Names as the law publishes them; never IDs or contacts.
+         *
+         *     Roles (x-roles): none — public, no API key needed.
          */
         get: operations["getPublicCancellations"];
         put?: never;
@@ -1979,6 +2326,8 @@ export interface paths {
         /**
          * Record that a registrant cheated in the form or used invalid diplomas: barred from the authority’s next recruitment
          * @description Any registrant, winner or not (170/2025 Art. 18(2) para. 2; 300/2026 Art. 5(3); 115/2020 Art. 17(2) para. 2). The person’s next application to a drive of the same organising agency whose registration opens after today is refused with 422 application.barred (the authority, the drive that caused it and when it ends); the bar is spent when that drive’s registration closes. 409 application.fraud_already_found when this drive already barred the person. For a winner, strike off their path instead (POST /v1/appointments/{id}/strike-off), which sets the same bar.
+         *
+         *     Roles (x-roles): admin, council, organizer (the recruiting agency’s HR office).
          */
         post: operations["recordFraudFinding"];
         delete?: never;
@@ -1997,12 +2346,16 @@ export interface paths {
         /**
          * List a drive’s applications
          * @description Filters: quotaId, status, candidateId, agencyId (the quota’s agency), q (candidate name). Scoped to the key’s agency subtree.
+         *
+         *     Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
          */
         get: operations["listApplications"];
         put?: never;
         /**
          * Register a candidate to a quota of an open drive
          * @description Priority points are the highest claimed category’s value in the drive’s frozen rule set (no stacking). Refusals: 422 application.window_closed (drive not open or today, Asia/Ho_Chi_Minh, outside the registration window); 422 application.quota_not_in_drive; 422 application.candidate_not_found; 422 application.under_age (below the rule set’s minimum age on the closing date); 422 application.nationality; 422 application.barred; 422 application.second_choice_not_allowed (NV2 where the rule set allows one application); 422 application.unknown_exemption; 422 priority.unknown_category; 422 application.ethnicity_restricted (a quota reserved for ethnic-minority candidates or named groups, Decree 170/2025 Art. 3(2)(c): the candidate is Kinh, of another group, or their ethnicity names none of the 54 groups; the problem carries `restriction` and `ethnicityCode`); 422 application.agency_preferences_empty, application.agency_preferences_duplicate, application.agency_preference_not_user_agency, application.agency_preferences_first_mismatch, application.agency_preferences_not_joint (`agencyPreferences` of a jointly recruited position, Decree 170/2025 Art. 10(3): one or more distinct user agencies of the position, the quota’s agency first; none for another quota); 409 application.duplicate (the candidate already holds an active application for this choice or quota: held by unique indexes).
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office).
          */
         post: operations["registerApplication"];
         delete?: never;
@@ -2021,8 +2374,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Bulk import candidates and applications (JSON or CSV)
-         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice, agencyPreferences, reviewGroup, reviewEvidenceRefs. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the row’s agency first (blank: that agency alone; errors as for a registration, e.g. application.agency_preference_not_user_agency). Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types. With `Prefer: respond-async` the body is checked as above, kept (encrypted) in the database, and the import runs as a job: 202 with Location /v1/jobs/{id} (progress in rows; the job’s result is the summary, its resultUrl the full report; cancellable between batches; 429 job.too_many over the key’s cap).
+         * Bulk import candidates and applications (JSON, CSV or XLSX)
+         * @description Body: `application/json` (an array of at most 20000 row objects) or `text/csv` (UTF-8 with or without BOM, a header row, comma- or semicolon-separated as Excel saves it). Both are streamed, so 100,000 CSV rows are fine. Text is UTF-8 unless the Content-Type declares a charset (e.g. `text/csv; charset=windows-1258` or `iso-8859-1`: decoded); a body that is not valid UTF-8 and declares no other charset is refused whole with 400 import.encoding (naming the first bad byte). Or `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` (an Excel workbook, same body limit): the first worksheet, its first non-blank row the header; rows are numbered as Excel shows them (the header usually row 1, the first data row 2; blank rows keep their numbers and are skipped); date cells and numbers are read as their values (a national ID typed as a number gets its leading zeros back). A file that is not a workbook or whose XML is broken is 400 import.malformed_xlsx; one that expands beyond 100 times its size (plus 16 MiB; shared strings at most 128 MiB), a zip bomb, is 422 import.xlsx_too_large, before any row is read. Headers, in CSV and XLSX alike, are the field names below or the Vietnamese headers of the applications export (GET /v1/drives/{id}/applications/export), so an exported file can be edited and imported again: họ và tên, số cccd, số cccd (đã che), ngày sinh, giới tính, dân tộc, quốc tịch, email, số điện thoại, địa chỉ, mã chỉ tiêu, mã đơn vị, mã vị trí việc làm, đối tượng ưu tiên, minh chứng ưu tiên, nguyện vọng, đơn vị sử dụng (vị trí tuyển chung); the export’s computed columns (Đơn vị, Vị trí / chức danh, Số báo danh, Trạng thái, Điểm ưu tiên, Miễn thi, Lý do, Thời điểm đăng ký) are ignored. A row whose national ID is still masked as exported is the row’s error import.national_id_masked. Columns / fields: fullName, nationalId, birthDate, gender, ethnicity, nationality, email, phone, address, quotaId, agencyCode, jobPositionCode, priorityCategory, evidenceRef, choice, agencyPreferences, reviewGroup, reviewEvidenceRefs. Required: fullName, nationalId (12 digits), birthDate (YYYY-MM-DD or dd/mm/yyyy), gender (male|female|other, or nam|nữ|khác), ethnicity; nationality defaults to VN; the quota is `quotaId`, or `agencyCode` + `jobPositionCode`; `priorityCategory` needs `evidenceRef`; `choice` 1 (default) or 2; `agencyPreferences`, only for a quota of a jointly recruited position (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by `;`, the row’s agency first (blank: that agency alone; errors as for a registration, e.g. application.agency_preference_not_user_agency). Candidates are matched by national ID: an existing candidate is reused as stored, otherwise created. Each row reports `created`, `exists` (that candidate already holds an application to that quota: a retried import creates every row exactly once) or `error` with codes: row.invalid / row.unknown_field (with field), national_id.invalid, import.duplicate_in_file (the national ID is already in an earlier row for the same choice or quota), and the registration refusals (application.quota_not_in_drive, application.under_age, application.nationality, application.barred, application.second_choice_not_allowed, priority.unknown_category, application.duplicate, application.ethnicity_restricted — the ethnicity is the stored one for a candidate the importing key already registered, else the row’s, mapped to the 54 groups). Rows are numbered from 1 (the CSV header is not counted; XLSX: Excel’s row numbers). Without `atomic`, rows commit in batches and good rows are kept; with `atomic=true` any row error refuses the whole import (422 import.failed with the per-row report; nothing written). Whole-request refusals: 404 drive.not_found, 422 application.window_closed, 400 import.invalid_header, 400 import.malformed_csv, 400 import.malformed_xlsx, 422 import.xlsx_too_large, 400 import.invalid_body (also more JSON rows than the cap), 400 import.encoding, 413 request.too_large. Idempotency-Key is honoured for both media types. With `Prefer: respond-async` the body is checked as above, kept (encrypted) in the database, and the import runs as a job: 202 with Location /v1/jobs/{id} (progress in rows; the job’s result is the summary, its resultUrl the full report; cancellable between batches; 429 job.too_many over the key’s cap).
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office).
          */
         post: operations["importApplications"];
         delete?: never;
@@ -2038,7 +2393,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an application */
+        /**
+         * Get an application
+         * @description Roles (x-roles): admin, organizer (the recruiting agency’s HR office), registrar (HR portal), council, approver (the recruiting authority), auditor (read-only).
+         */
         get: operations["getApplication"];
         put?: never;
         post?: never;
@@ -2060,6 +2418,8 @@ export interface paths {
         /**
          * Council eligibility decision
          * @description Sets the application eligible or ineligible (with reasons); re-decidable, audited, never deleted. 409 application.withdrawn for a withdrawn application. Honours If-Match (412). Roles: council. Member binding: once the drive records its boards, only a key bound to a member of the council or the form-check board (403 member.key_required; On-Behalf-Of does not count).
+         *
+         *     Roles (x-roles): admin, council. Board members: once the drive records any member, only a key bound to a member of council or form_check may do this (Decree 170/2025 Art. 8; Circular 22/2025 Quy chế Art. 23); On-Behalf-Of never counts.
          */
         post: operations["decideApplicationEligibility"];
         delete?: never;
@@ -2080,6 +2440,8 @@ export interface paths {
         /**
          * Withdraw an application
          * @description The application is kept with status withdrawn (and its candidate number, if issued); the candidate may register again. Audited. 409 application.already_withdrawn. Honours If-Match (412).
+         *
+         *     Roles (x-roles): admin, registrar (HR portal), organizer (the recruiting agency’s HR office).
          */
         post: operations["withdrawApplication"];
         delete?: never;
@@ -2089,7 +2451,808 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "agency.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event agency.created
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_agency_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "agency.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event agency.updated
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_agency_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drive.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event drive.created
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_drive_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drive.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event drive.updated
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_drive_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drive.transitioned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event drive.transitioned
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_drive_transitioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "quota.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event quota.created
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_quota_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "quota.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event quota.updated
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_quota_updated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "quota.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event quota.deleted
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_quota_deleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event application.created
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_application_created"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "applications.imported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event applications.imported
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_applications_imported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.withdrawn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event application.withdrawn
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_application_withdrawn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "application.eligibility_decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event application.eligibility_decided
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_application_eligibility_decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "results.computed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event results.computed
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_results_computed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "results.tie_decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event results.tie_decided
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_results_tie_decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "results.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event results.submitted
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_results_submitted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "results.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event results.approved
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_results_approved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "results.returned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event results.returned
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_results_returned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "results.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event results.published
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_results_published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "result.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event result.cancelled
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_result_cancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appeal.filed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appeal.filed
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appeal_filed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appeal.resolved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appeal.resolved
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appeal_resolved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appeals.published": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appeals.published
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appeals_published"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "board.conflict_raised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event board.conflict_raised
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_board_conflict_raised"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drive.deadline_due_soon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event drive.deadline_due_soon
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_drive_deadline_due_soon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "drive.deadline_overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event drive.deadline_overdue
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_drive_deadline_overdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.step_due_soon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.step_due_soon
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_step_due_soon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.step_overdue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.step_overdue
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_step_overdue"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.step_recorded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.step_recorded
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_step_recorded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.took_up_post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.took_up_post
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_took_up_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.struck_off": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.struck_off
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_struck_off"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.replacement_decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.replacement_decided
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_replacement_decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "appointment.next_lower_called": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event appointment.next_lower_called
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_appointment_next_lower_called"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "intake.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event intake.requested
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_intake_requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "intake.council_reported": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event intake.council_reported
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_intake_council_reported"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "intake.accepted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event intake.accepted
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_intake_accepted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "intake.refused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event intake.refused
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_intake_refused"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "job.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event job.completed
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_job_completed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "identity_correction.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event identity_correction.requested
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_identity_correction_requested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "identity_correction.decided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event identity_correction.decided
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_identity_correction_decided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Event webhook.ping
+         * @description POSTed to each active subscription that lists this type (an agency-scoped one only for events in its subtree), signed per the Standard Webhooks specification; retried with backoff until the receiver answers 2xx. Payloads carry codes, never display text.
+         */
+        post: operations["webhook_webhook_ping"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details */
@@ -2238,6 +3401,14 @@ export interface components {
                 errors: number;
             };
             results: components["schemas"]["ApplicationImportResultInput"][];
+        };
+        ProblemCodeInput: {
+            code: string;
+            /** @description The URL of this page: the `type` of problems with this code */
+            type: string;
+            /** @description HTTP statuses the code comes with; empty when it is reported per row or item */
+            statuses: number[];
+            description: string;
         };
         AgencyInput: {
             /** Format: uuid */
@@ -4411,6 +5582,7 @@ export interface components {
             title: string;
             status: number;
             detail?: string;
+            /** @description Stable code clients branch on; `type` is the URL of a page describing it (GET /problems/{code}). The codes the API sends are listed in x-codes; new ones may be added, existing ones never change meaning. */
             code: string;
             requestId?: string;
             instance?: string;
@@ -4563,6 +5735,14 @@ export interface components {
                 errors: number;
             };
             results: components["schemas"]["ApplicationImportResult"][];
+        };
+        ProblemCode: {
+            code: string;
+            /** @description The URL of this page: the `type` of problems with this code */
+            type: string;
+            /** @description HTTP statuses the code comes with; empty when it is reported per row or item */
+            statuses: number[];
+            description: string;
         };
         Agency: {
             /** Format: uuid */
@@ -6845,11 +8025,41 @@ export interface components {
             /** @description Steps overdue today */
             overdue: number;
         };
+        /** @description The audited change the event reports: the resource after (object) and before (previous) it, as the API represents it */
+        WebhookEventData: {
+            /** @description agency, drive, quota, application, result, appeal, job… */
+            resourceType: string;
+            resourceId: string;
+            /**
+             * Format: uuid
+             * @description The agency the event belongs to (its own, else the drive’s organizing agency)
+             */
+            agencyId: string | null;
+            /** Format: uuid */
+            driveId: string | null;
+            /** @description The resource after the change; null when deleted */
+            object: unknown;
+            /** @description The resource before the change; null when created */
+            previous: unknown;
+        };
     };
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description The request’s id (the client’s own X-Request-Id when it sent a valid one); also `requestId` in problem details and in the logs */
+        "x-request-id": string;
+        /** @description RFC 8288 `<absolute URL>; rel="next"` to the next page, present while `nextCursor` is not null */
+        Link: string;
+        /** @description The resource’s version (`"v<n>"`): send it back in `If-Match` to change the resource (412 when it moved on) */
+        ETag: string;
+        /** @description The URL of the created resource (201) or of the job to follow (202) */
+        Location: string;
+        /** @description Seconds to wait before retrying */
+        "Retry-After": number;
+        /** @description `true` when this is the stored first response to an earlier request with the same Idempotency-Key and body */
+        "Idempotent-Replayed": "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -6863,9 +8073,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Liveness: the process is up) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6878,6 +8089,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6887,6 +8099,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6896,6 +8110,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6905,6 +8120,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6922,9 +8139,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Readiness: the database answers) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6939,6 +8157,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6948,6 +8167,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6957,6 +8178,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6966,6 +8188,149 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listProblemCodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The requested representation (The catalogue of problem codes) */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["ProblemCode"][];
+                    };
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getProblemCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The code’s description */
+            200: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProblemCode"];
+                    "text/html": string;
+                };
+            };
+            /** @description Malformed or invalid input (see errors[]) */
+            400: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found (or outside the key’s agency scope) */
+            404: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Internal error (logged with the request id) */
+            500: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Database unavailable; retry later */
+            503: {
+                headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -6996,9 +8361,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List agencies (the caller’s subtree)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7011,6 +8378,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7020,6 +8388,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7029,6 +8398,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7038,6 +8408,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7047,6 +8419,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7056,6 +8429,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7076,6 +8451,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "SNV-LCI",
+                 *       "name": "Sở Nội vụ tỉnh Lào Cai",
+                 *       "bloc": "state",
+                 *       "parentId": null
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique agency code */
                     code: string;
@@ -7090,9 +8473,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Create an agency); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7102,6 +8489,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7111,6 +8499,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7120,6 +8509,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7129,6 +8519,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7138,6 +8529,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7147,6 +8539,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7156,6 +8549,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7165,6 +8559,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7174,6 +8570,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7183,6 +8580,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7202,9 +8601,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get an agency) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7214,6 +8615,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7223,6 +8625,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7232,6 +8635,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7241,6 +8645,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7250,6 +8655,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7259,6 +8666,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7268,6 +8676,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7290,6 +8700,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Sở Nội vụ tỉnh Lào Cai (sau hợp nhất)"
+                 *     }
+                 */
                 "application/json": {
                     code?: string;
                     name?: string;
@@ -7303,9 +8718,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Update an agency (move it by changing parentId)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7315,6 +8732,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7324,6 +8742,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7333,6 +8752,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7342,6 +8762,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7351,6 +8772,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7360,6 +8782,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7369,6 +8792,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7378,6 +8802,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7387,6 +8812,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7396,6 +8822,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7405,6 +8833,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7414,6 +8843,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7434,9 +8865,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Headcount of an agency for a year: assigned, filled, unused, reserved by drives, available) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7446,6 +8878,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7455,6 +8888,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7464,6 +8898,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7473,6 +8908,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7482,6 +8918,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7491,6 +8929,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7500,6 +8939,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7520,6 +8961,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "categories": [
+                 *         {
+                 *           "staffCategory": "civil_servant",
+                 *           "assigned": 68,
+                 *           "filled": 61
+                 *         },
+                 *         {
+                 *           "staffCategory": "public_employee",
+                 *           "assigned": 24,
+                 *           "filled": 22
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     categories: {
                         /**
@@ -7536,9 +8993,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Set assigned and filled headcount per staff category): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7548,6 +9006,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7557,6 +9016,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7566,6 +9026,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7575,6 +9036,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7584,6 +9046,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7593,6 +9056,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7602,6 +9066,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7611,6 +9076,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7620,6 +9087,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7629,6 +9097,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7651,9 +9121,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List API keys (newest first; secrets are never shown again)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7666,6 +9138,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7675,6 +9148,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7684,6 +9158,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7693,6 +9168,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7702,6 +9179,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7711,6 +9189,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7731,6 +9211,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Phòng Tổ chức cán bộ — cổng tuyển dụng",
+                 *       "role": "registrar",
+                 *       "agencyId": "3f1c2a9e-5b7d-4e21-9a3c-1d2e3f4a5b6c"
+                 *     }
+                 */
                 "application/json": {
                     name: string;
                     /** @enum {string} */
@@ -7741,9 +9228,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Create an API key (shown once)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7753,6 +9243,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7762,6 +9253,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7771,6 +9263,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7780,6 +9273,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7789,6 +9283,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7798,6 +9293,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7807,6 +9303,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7816,6 +9313,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7825,6 +9324,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7834,6 +9334,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7853,9 +9355,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Deleted (Revoke an API key (refused from the next request on)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7865,6 +9368,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7874,6 +9378,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7883,6 +9388,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7892,6 +9398,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7901,6 +9408,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7910,6 +9418,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7919,6 +9429,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7928,6 +9439,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7947,9 +9460,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Rounds of a drive in order, with their parts): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7962,6 +9477,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7971,6 +9487,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7980,6 +9497,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7989,6 +9507,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -7998,6 +9517,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8007,6 +9528,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8016,6 +9538,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8041,6 +9565,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "order": 2,
+                 *       "code": "written",
+                 *       "name": "Vòng 2: thi viết môn nghiệp vụ chuyên ngành",
+                 *       "kind": "scored",
+                 *       "ranking": true,
+                 *       "scheduledOn": "2026-10-25",
+                 *       "parts": [
+                 *         {
+                 *           "code": "written",
+                 *           "name": "Thi viết",
+                 *           "maxScore": "100",
+                 *           "markingMode": "double"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     order: number;
                     code: string;
@@ -8096,9 +9638,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Create a round with its parts, or the rule set’s default rounds (?fromRuleSet=true)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8111,6 +9656,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8120,6 +9666,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8129,6 +9676,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8138,6 +9686,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8147,6 +9696,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8156,6 +9706,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8165,6 +9716,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8174,6 +9726,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8183,6 +9736,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8192,6 +9747,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8201,6 +9757,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8220,9 +9778,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get a round) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8232,6 +9792,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8241,6 +9802,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8250,6 +9812,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8259,6 +9822,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8268,6 +9832,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8277,6 +9843,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8286,6 +9853,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8308,6 +9877,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "scheduledOn": "2026-11-01"
+                 *     }
+                 */
                 "application/json": {
                     order?: number;
                     code?: string;
@@ -8347,9 +9921,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Change a round (only while scheduled; parts only before script codes are issued)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8359,6 +9935,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8368,6 +9945,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8377,6 +9955,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8386,6 +9965,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8395,6 +9975,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8404,6 +9985,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8413,6 +9995,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8422,6 +10005,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8431,6 +10015,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8440,6 +10025,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8449,6 +10036,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8458,6 +10046,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8480,6 +10070,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "to": "marking"
+                 *     }
+                 */
                 "application/json": {
                     /** @enum {string} */
                     to: "scheduled" | "marking" | "locked" | "revealed" | "published";
@@ -8488,9 +10083,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Move a round: scheduled → marking → locked → (reveal) → published): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8500,6 +10097,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8509,6 +10107,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8518,6 +10117,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8527,6 +10127,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8536,6 +10137,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8545,6 +10147,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8554,6 +10157,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8563,6 +10167,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8572,6 +10177,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8581,6 +10187,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8590,6 +10198,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8599,6 +10208,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8625,9 +10236,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Scripts by code. Markers see the code, part, status and their own marks only): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8640,6 +10253,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8649,6 +10263,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8658,6 +10273,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8667,6 +10283,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8676,6 +10293,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8685,6 +10304,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8694,6 +10314,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8713,15 +10335,23 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "quotaIds": [
+                 *         "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     quotaIds?: string[];
                 } | null;
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Issue random script codes (số phách) for every part of every active, non-exempt application): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8731,6 +10361,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8740,6 +10371,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8749,6 +10381,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8758,6 +10391,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8767,6 +10401,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8776,6 +10411,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8785,6 +10421,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8794,6 +10431,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8803,6 +10442,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8812,6 +10452,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8831,9 +10473,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Join script codes to applications (ghép phách) — only after the round is locked; audited): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8843,6 +10486,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8852,6 +10496,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8861,6 +10506,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8870,6 +10516,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8879,6 +10526,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8888,6 +10536,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8897,6 +10546,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8906,6 +10556,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8915,6 +10567,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8924,6 +10577,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8948,9 +10603,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Appeals of an application): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8963,6 +10620,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8972,6 +10630,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8981,6 +10640,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8990,6 +10650,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -8999,6 +10660,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9008,6 +10671,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9017,6 +10681,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9039,6 +10705,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "roundId": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                 *       "partCode": "written",
+                 *       "reason": "Đề nghị phúc khảo bài thi viết: điểm thấp hơn dự kiến"
+                 *     }
+                 */
                 "application/json": {
                     partCode?: string;
                     /**
@@ -9053,9 +10726,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (File an appeal (phúc khảo) for a paper written part, inside the window after the round’s publication); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9065,6 +10742,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9074,6 +10752,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9083,6 +10762,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9092,6 +10772,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9101,6 +10782,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9110,6 +10792,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9119,6 +10802,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9128,6 +10812,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9137,6 +10822,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9146,6 +10833,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9155,6 +10843,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9174,9 +10864,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Give the appealed script a new code for re-marking (Quy chế Art. 17(1)(c))): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9186,6 +10877,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9195,6 +10887,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9204,6 +10897,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9213,6 +10907,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9222,6 +10917,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9231,6 +10927,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9240,6 +10937,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9249,6 +10947,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9258,6 +10958,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9267,6 +10968,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9286,6 +10989,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "score": "73.50"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Score, decimal with at most 2 places ("78.50") */
                     score: string | number;
@@ -9293,9 +11001,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (A re-mark of an appealed script by a member of the appeals board (Quy chế Art. 17(2)–(3))); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9305,6 +11015,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9314,6 +11025,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9323,6 +11035,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9332,6 +11045,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9341,6 +11055,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9350,6 +11065,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9359,6 +11075,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9368,6 +11085,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9377,6 +11095,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9386,6 +11106,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9395,6 +11116,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9414,6 +11137,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "note": "Hội đồng phúc khảo giữ nguyên điểm",
+                 *       "newScore": "71.00",
+                 *       "minuteRef": "Biên bản phúc khảo số 03/BB-HĐTD"
+                 *     }
+                 */
                 "application/json": {
                     note: string;
                     /** @description Only when the re-mark differs from the published score by 5 points or more: the score the chair decides (Quy chế Art. 18(1)) */
@@ -9424,9 +11154,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Settle an appeal on the appeals board’s result (Quy chế Art. 18)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9436,6 +11168,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9445,6 +11178,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9454,6 +11188,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9463,6 +11198,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9472,6 +11208,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9481,6 +11218,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9490,6 +11228,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9499,6 +11238,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9508,6 +11248,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9517,6 +11259,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9526,6 +11269,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9545,9 +11290,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The published appeal results of a round) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9557,6 +11303,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9566,6 +11313,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9575,6 +11323,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9584,6 +11333,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9593,6 +11343,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9602,6 +11354,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9611,6 +11364,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9630,9 +11385,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Publish the round’s resolved appeals (Quy chế Art. 17(5))): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9642,6 +11398,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9651,6 +11408,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9660,6 +11418,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9669,6 +11428,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9678,6 +11438,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9687,6 +11448,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9696,6 +11458,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9705,6 +11469,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9714,6 +11479,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9733,9 +11500,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The history of corrections of a candidate’s identity (newest first)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9747,6 +11515,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9756,6 +11525,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9765,6 +11535,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9774,6 +11545,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9783,6 +11555,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9792,6 +11566,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9801,6 +11576,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9820,6 +11597,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "fullName": "Nguyễn Thị Bảo Ngọc",
+                 *       "birthDate": "1995-05-27",
+                 *       "reason": "Ngày sinh nhập sai so với căn cước công dân",
+                 *       "evidence": "Bản sao căn cước công dân số 010195012345"
+                 *     }
+                 */
                 "application/json": {
                     /** @description The corrected full name */
                     fullName?: string;
@@ -9835,9 +11620,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Ask the approver to correct a candidate’s identity (name, birth date, national ID)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9847,6 +11635,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9856,6 +11645,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9865,6 +11655,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9874,6 +11665,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9883,6 +11675,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9892,6 +11685,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9901,6 +11695,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9910,6 +11705,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9919,6 +11715,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9928,6 +11726,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9937,6 +11736,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9956,6 +11757,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "approve": true,
+                 *       "note": "Đã đối chiếu bản gốc căn cước công dân"
+                 *     }
+                 */
                 "application/json": {
                     approve: boolean;
                     note: string;
@@ -9963,9 +11770,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (The approver authorises or refuses an identity correction): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9975,6 +11784,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9984,6 +11794,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -9993,6 +11804,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10002,6 +11814,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10011,6 +11824,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10020,6 +11834,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10029,6 +11844,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10038,6 +11854,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10047,6 +11865,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10056,6 +11875,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10078,6 +11899,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "code": "LC-0001",
+                 *         "slot": "1",
+                 *         "score": "72.50",
+                 *         "sheetRef": "Phiếu chấm số 01"
+                 *       },
+                 *       {
+                 *         "code": "LC-0002",
+                 *         "slot": "1",
+                 *         "score": "64.00",
+                 *         "sheetRef": "Phiếu chấm số 01"
+                 *       }
+                 *     ]
+                 */
                 "application/json": {
                     code: string;
                     /** @description '1', '2', '3' (third marker) or 'panel:<member>' */
@@ -10095,9 +11932,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Enter marks by script code and marker slot (bulk)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10107,6 +11945,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10116,6 +11955,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10125,6 +11965,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10134,6 +11975,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10143,6 +11985,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10152,6 +11995,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10161,6 +12005,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10170,6 +12015,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10179,6 +12025,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10188,6 +12036,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10197,6 +12046,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10216,6 +12067,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "code": "LC-0001",
+                 *         "bag": "TUI-01"
+                 *       },
+                 *       {
+                 *         "code": "LC-0002",
+                 *         "bag": "TUI-01"
+                 *       }
+                 *     ]
+                 */
                 "application/json": {
                     /** @description The script code (số phách) */
                     code: string;
@@ -10225,9 +12088,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Pack paper scripts into sealed bags (túi bài) by code): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10245,6 +12109,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10254,6 +12119,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10263,6 +12129,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10272,6 +12139,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10281,6 +12149,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10290,6 +12159,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10299,6 +12169,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10308,6 +12179,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10317,6 +12189,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10326,6 +12200,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10335,6 +12210,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10360,9 +12237,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Scripts whose marks need a decision (head decides or escalated), by code only): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10375,6 +12254,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10384,6 +12264,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10393,6 +12274,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10402,6 +12284,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10411,6 +12294,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10420,6 +12305,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10429,6 +12315,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10448,6 +12336,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "decisions": [
+                 *         {
+                 *           "code": "LC-0001",
+                 *           "score": "71.00",
+                 *           "reason": "Trưởng ban chấm thi quyết định sau khi đối thoại hai giám khảo (Quy chế Điều 16)"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     decisions: ({
                         code: string;
@@ -10467,9 +12366,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (The head’s decided scores, or 0 for a rule breach, each with a reason (all or none)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10479,6 +12379,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10488,6 +12389,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10497,6 +12399,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10506,6 +12409,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10515,6 +12419,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10524,6 +12429,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10533,6 +12439,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10542,6 +12449,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10551,6 +12459,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10560,6 +12470,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10569,6 +12480,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10591,6 +12504,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "applicationId": "e6f7a8b9-c0d1-4e2f-8a3b-4c5d6e7f8a9b",
+                 *         "partCode": "written",
+                 *         "score": "82.50"
+                 *       },
+                 *       {
+                 *         "applicationId": "f7a8b9c0-d1e2-4f3a-9b4c-5d6e7f8a9b0c",
+                 *         "partCode": "written",
+                 *         "absent": true
+                 *       }
+                 *     ]
+                 */
                 "application/json": {
                     /** Format: uuid */
                     applicationId?: string;
@@ -10605,9 +12532,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Import final scores directly (the machine’s export of computer-based parts)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10617,6 +12545,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10626,6 +12555,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10635,6 +12565,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10644,6 +12575,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10653,6 +12585,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10662,6 +12595,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10671,6 +12605,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10680,6 +12615,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10689,6 +12625,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10698,6 +12636,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10707,6 +12646,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10732,9 +12673,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Disciplinary acts of a round, oldest first, each with its minute and who decided and applied it): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10747,6 +12690,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10756,6 +12700,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10765,6 +12710,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10774,6 +12720,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10783,6 +12730,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10792,6 +12741,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10801,6 +12751,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10823,6 +12775,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "applicationId": "f7a8b9c0-d1e2-4f3a-9b4c-5d6e7f8a9b0c",
+                 *       "partCode": "written",
+                 *       "kind": "warning",
+                 *       "minuteRef": "Biên bản vi phạm số 02/BB-PT3",
+                 *       "reason": "Trao đổi bài với thí sinh khác sau khi đã bị khiển trách (Nội quy Điều 2)"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: uuid */
                     applicationId?: string;
@@ -10850,9 +12811,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Record a disciplinary act against a candidate for a paper of this round, with its minute (Circular 22/2025 Nội quy Art. 2)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10862,6 +12826,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10871,6 +12836,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10880,6 +12846,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10889,6 +12856,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10898,6 +12866,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10907,6 +12876,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10916,6 +12886,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10925,6 +12896,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10934,6 +12906,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10943,6 +12917,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10952,6 +12927,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10971,9 +12948,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (The council chair applies a reprimand or warning decided at the exam room (Nội quy Art. 2(6)(b))): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10983,6 +12961,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -10992,6 +12971,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11001,6 +12981,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11010,6 +12991,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11019,6 +13001,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11028,6 +13011,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11037,6 +13021,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11046,6 +13031,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11055,6 +13042,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11064,6 +13052,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11096,9 +13086,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List audit events (oldest first) with filters): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11111,6 +13103,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11120,6 +13113,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11129,6 +13123,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11138,6 +13133,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11147,6 +13144,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11156,6 +13154,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11183,18 +13183,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Verify the audit chains from the latest signed checkpoint (bounded, resumable)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description Default Response */
+            /** @description Accepted (Verify the audit chains from the latest signed checkpoint (bounded, resumable)): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11204,6 +13207,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11213,6 +13217,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11222,6 +13227,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11231,6 +13237,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11240,6 +13248,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11249,6 +13258,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11269,6 +13280,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "mode": "checkpoint",
+                 *       "checkpoint": {
+                 *         "id": "9c8b7a6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d",
+                 *         "createdAt": "2026-10-31T17:00:00.000Z",
+                 *         "keyId": "audit-2026",
+                 *         "heads": [
+                 *           {
+                 *             "stream": 0,
+                 *             "seq": 1842,
+                 *             "hash": "b5d4045c3f466fa91fe2cc6abe79232a1a57cdf104f7a26e716e0a1e2789df78"
+                 *           }
+                 *         ],
+                 *         "signature": "MEUCIQDd3V2xq1o9a0yq8h7m0w1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description A checkpoint as listed by GET /v1/audit-events/checkpoints, e.g. a copy kept off the machine */
                     checkpoint: {
@@ -11296,18 +13325,21 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Verify the audit chains against a checkpoint kept elsewhere): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
                 };
             };
-            /** @description Default Response */
+            /** @description Accepted (Verify the audit chains against a checkpoint kept elsewhere): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11317,6 +13349,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11326,6 +13359,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11335,6 +13369,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11344,6 +13379,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11353,6 +13389,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11362,6 +13399,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11371,6 +13410,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11380,6 +13420,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11402,9 +13444,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List signed checkpoints, newest first (copy them off the machine)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11417,6 +13461,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11426,6 +13471,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11435,6 +13481,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11444,6 +13491,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11453,6 +13502,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11462,6 +13512,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11479,18 +13531,21 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Sign a checkpoint of the current stream heads now): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditCheckpoint"];
                 };
             };
-            /** @description Default Response */
+            /** @description Created (Sign a checkpoint of the current stream heads now); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11500,6 +13555,7 @@ export interface operations {
             /** @description Nothing was ever written: nothing to sign */
             204: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11507,6 +13563,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11516,6 +13573,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11525,6 +13583,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11534,6 +13593,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11543,6 +13603,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11552,6 +13613,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11561,6 +13624,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11570,6 +13634,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11587,9 +13653,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Public keys that verify checkpoint signatures (keep a copy off the machine)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11601,6 +13668,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11610,6 +13678,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11619,6 +13688,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11628,6 +13698,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11637,6 +13709,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11646,6 +13719,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11668,9 +13743,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List webhook subscriptions (secrets are never shown again)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11683,6 +13760,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11692,6 +13770,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11701,6 +13780,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11710,6 +13790,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11719,6 +13801,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11728,6 +13811,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11748,6 +13833,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "url": "https://tuyendung.laocai.gov.vn/hooks/ket-qua",
+                 *       "eventTypes": [
+                 *         "results.published",
+                 *         "result.cancelled"
+                 *       ],
+                 *       "agencyId": "3f1c2a9e-5b7d-4e21-9a3c-1d2e3f4a5b6c"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uri
@@ -11765,9 +13860,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Subscribe a URL to events (the signing secret is shown once)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11777,6 +13876,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11786,6 +13886,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11795,6 +13896,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11804,6 +13906,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11813,6 +13916,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11822,6 +13926,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11831,6 +13936,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11840,6 +13946,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11849,6 +13957,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11858,6 +13967,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11877,9 +13988,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get a webhook subscription) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11889,6 +14002,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11898,6 +14012,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11907,6 +14022,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11916,6 +14032,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11925,6 +14042,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11934,6 +14053,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11943,6 +14063,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11965,6 +14087,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -11972,6 +14095,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11981,6 +14105,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11990,6 +14115,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -11999,6 +14125,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12008,6 +14135,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12017,6 +14146,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12026,6 +14156,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12048,6 +14180,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "active": false
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uri
@@ -12061,9 +14198,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Change the URL, event types, description, or pause/resume a subscription): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12073,6 +14212,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12082,6 +14222,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12091,6 +14232,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12100,6 +14242,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12109,6 +14252,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12118,6 +14262,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12127,6 +14272,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12136,6 +14282,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12145,6 +14292,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12154,6 +14303,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12163,6 +14313,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12189,9 +14341,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Delivery log of a subscription (newest first)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12204,6 +14358,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12213,6 +14368,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12222,6 +14378,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12231,6 +14388,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12240,6 +14398,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12249,6 +14409,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12258,6 +14419,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12277,9 +14440,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Accepted (Send a delivered or dead delivery again): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12289,6 +14454,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12298,6 +14464,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12307,6 +14474,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12316,6 +14484,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12325,6 +14494,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12334,6 +14504,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12343,6 +14514,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12352,6 +14524,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12361,6 +14535,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12370,6 +14545,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12389,9 +14566,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Accepted (Queue a webhook.ping event for this subscription only): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12401,6 +14580,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12410,6 +14590,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12419,6 +14600,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12428,6 +14610,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12437,6 +14620,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12446,6 +14630,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12455,6 +14640,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12464,6 +14650,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12473,6 +14661,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12482,6 +14671,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12505,9 +14696,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (The caller’s jobs, newest first): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12520,6 +14713,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12529,6 +14723,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12538,6 +14733,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12547,6 +14743,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12556,6 +14754,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12565,6 +14764,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12584,9 +14785,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (A job: state, progress with an estimate, result or problem, who started it) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12596,6 +14798,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12605,6 +14808,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12614,6 +14818,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12623,6 +14828,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12632,6 +14838,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12641,6 +14849,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12650,6 +14859,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12669,9 +14880,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Deleted (Cancel a job) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12681,6 +14893,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12690,6 +14903,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12699,6 +14913,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12708,6 +14923,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12717,6 +14933,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12726,6 +14943,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12735,6 +14954,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12744,6 +14964,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12763,9 +14985,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Cancel a job): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12775,6 +14998,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12784,6 +15008,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12793,6 +15018,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12802,6 +15028,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12811,6 +15038,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12820,6 +15048,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12829,6 +15058,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12838,6 +15068,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12847,6 +15079,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12856,6 +15089,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12878,6 +15113,7 @@ export interface operations {
             /** @description The event stream */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12887,6 +15123,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12896,6 +15133,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12905,6 +15143,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12914,6 +15153,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12923,6 +15163,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12932,6 +15174,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12941,6 +15184,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12963,6 +15208,7 @@ export interface operations {
             /** @description The output */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12974,6 +15220,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12983,6 +15230,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -12992,6 +15240,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13001,6 +15250,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13010,6 +15260,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13019,6 +15271,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13028,6 +15281,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13058,9 +15313,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List job positions (agencies in the caller’s subtree)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13073,6 +15330,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13082,6 +15340,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13091,6 +15350,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13100,6 +15360,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13109,6 +15371,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13118,6 +15381,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13138,6 +15403,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agencyId": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                 *       "code": "CV-TCBC",
+                 *       "name": "Chuyên viên về tổ chức bộ máy, biên chế",
+                 *       "staffCategory": "civil_servant",
+                 *       "leadership": false,
+                 *       "grade": "chuyen_vien",
+                 *       "description": "Tham mưu công tác tổ chức bộ máy và quản lý biên chế công chức"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -13162,9 +15438,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Create a job position (vị trí việc làm) at an agency); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13174,6 +15454,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13183,6 +15464,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13192,6 +15474,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13201,6 +15484,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13210,6 +15494,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13219,6 +15504,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13228,6 +15514,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13237,6 +15524,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13246,6 +15535,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13255,6 +15545,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13274,9 +15566,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get a job position) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13286,6 +15580,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13295,6 +15590,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13304,6 +15600,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13313,6 +15610,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13322,6 +15620,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13331,6 +15631,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13340,6 +15641,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13362,6 +15665,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Chuyên viên về tổ chức bộ máy, biên chế và cải cách hành chính"
+                 *     }
+                 */
                 "application/json": {
                     code?: string;
                     name?: string;
@@ -13380,9 +15688,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Update a job position): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13392,6 +15702,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13401,6 +15712,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13410,6 +15722,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13419,6 +15732,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13428,6 +15742,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13437,6 +15752,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13446,6 +15762,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13455,6 +15772,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13464,6 +15782,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13473,6 +15793,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13482,6 +15803,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13513,9 +15836,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List drives organised by agencies in the caller’s subtree): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13528,6 +15853,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13537,6 +15863,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13546,6 +15873,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13555,6 +15883,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13564,6 +15894,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13573,6 +15904,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13593,6 +15926,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "code": "TDCC-LCI-2026",
+                 *       "name": "Kỳ tuyển dụng công chức tỉnh Lào Cai năm 2026",
+                 *       "kind": "recruitment",
+                 *       "staffCategory": "civil_servant",
+                 *       "year": 2026,
+                 *       "organizingAgencyId": "3f1c2a9e-5b7d-4e21-9a3c-1d2e3f4a5b6c",
+                 *       "ruleSet": {
+                 *         "preset": "nd170-300"
+                 *       },
+                 *       "planApprovedOn": "2026-08-10",
+                 *       "registrationOpensOn": "2026-08-20"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Unique drive code */
                     code: string;
@@ -13723,9 +16071,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Create a drive (draft)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13735,6 +16087,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13744,6 +16097,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13753,6 +16107,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13762,6 +16117,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13771,6 +16127,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13780,6 +16137,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13789,6 +16147,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13798,6 +16157,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13807,6 +16168,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13816,6 +16178,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13835,9 +16199,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get a drive with its effective rule set) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13847,6 +16213,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13856,6 +16223,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13865,6 +16233,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13874,6 +16243,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13883,6 +16253,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13892,6 +16264,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13901,6 +16274,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -13923,6 +16298,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Kỳ tuyển dụng công chức các cơ quan hành chính tỉnh Lào Cai năm 2026"
+                 *     }
+                 */
                 "application/json": {
                     code?: string;
                     name?: string;
@@ -14036,9 +16416,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Update a draft drive): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14048,6 +16430,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14057,6 +16440,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14066,6 +16450,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14075,6 +16460,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14084,6 +16470,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14093,6 +16480,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14102,6 +16490,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14111,6 +16500,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14120,6 +16510,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14129,6 +16520,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14138,6 +16531,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14147,6 +16541,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14169,6 +16565,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "to": "open"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description results_computed, submitted, approved, returned and published are reached through the results endpoints
@@ -14181,9 +16582,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Move a drive along its lifecycle): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14193,6 +16596,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14202,6 +16606,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14211,6 +16616,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14220,6 +16626,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14229,6 +16636,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14238,6 +16646,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14247,6 +16656,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14256,6 +16666,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14265,6 +16676,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14274,6 +16687,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14283,6 +16697,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14300,9 +16716,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Rule-set presets with their law, period, priority table, structures, gates and tie chains) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14314,6 +16731,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14323,6 +16741,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14332,6 +16751,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14341,6 +16761,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14350,6 +16772,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14359,6 +16782,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14378,9 +16803,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (One rule-set preset) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14390,6 +16816,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14399,6 +16826,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14408,6 +16836,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14417,6 +16846,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14426,6 +16856,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14435,6 +16867,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14444,6 +16877,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14473,6 +16908,7 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /** @example {} */
                 "application/json": {
                     /** @description Dry run only: rule-set overrides merged over the drive’s own (objects merge, arrays replace; scores in hundredths) */
                     overrides?: {
@@ -14562,18 +16998,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Compute the drive’s results (or preview them with ?dryRun=true)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ResultsComputation"];
                 };
             };
-            /** @description Default Response */
+            /** @description Accepted (Compute the drive’s results (or preview them with ?dryRun=true)): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14583,6 +17023,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14592,6 +17033,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14601,6 +17043,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14610,6 +17053,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14619,6 +17063,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14628,6 +17073,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14637,6 +17083,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14646,6 +17093,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14655,6 +17103,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14664,6 +17113,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14673,6 +17124,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14682,6 +17134,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14709,9 +17163,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Results per quota: status, winners, tied, reserves in order, failed; every row explains itself): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14721,6 +17177,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14730,6 +17187,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14739,6 +17197,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14748,6 +17207,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14757,6 +17217,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14766,6 +17228,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14775,6 +17238,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14797,6 +17262,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "quotaId": "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f",
+                 *       "orderedApplicationIds": [
+                 *         "e6f7a8b9-c0d1-4e2f-8a3b-4c5d6e7f8a9b",
+                 *         "f7a8b9c0-d1e2-4f3a-9b4c-5d6e7f8a9b0c"
+                 *       ],
+                 *       "reason": "Người đứng đầu cơ quan quyết định người trúng tuyển khi bằng điểm (Nghị định 170/2025 Điều 14)",
+                 *       "decision": {
+                 *         "number": "125/QĐ-SNV",
+                 *         "date": "2026-09-15"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** Format: uuid */
                     quotaId: string;
@@ -14813,9 +17292,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Record the head’s decision on a tie the rule set’s chain could not break); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14825,6 +17306,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14834,6 +17316,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14843,6 +17326,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14852,6 +17336,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14861,6 +17346,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14870,6 +17356,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14879,6 +17366,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14888,6 +17376,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14897,6 +17386,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14906,6 +17396,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14915,6 +17407,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14924,6 +17417,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14946,9 +17441,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Submit computed results to the approving authority): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14958,6 +17455,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14967,6 +17465,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14976,6 +17475,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14985,6 +17485,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -14994,6 +17495,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15003,6 +17505,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15012,6 +17515,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15021,6 +17525,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15030,6 +17535,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15039,6 +17546,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15048,6 +17556,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15070,6 +17580,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "decision": {
+                 *         "number": "125/QĐ-SNV",
+                 *         "date": "2026-09-15"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description The head’s decision (number, date): required from a role key once the drive records its boards */
                     decision?: {
@@ -15081,9 +17599,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Approve submitted results (they become immutable)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15093,6 +17613,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15102,6 +17623,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15111,6 +17633,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15120,6 +17643,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15129,6 +17653,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15138,6 +17663,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15147,6 +17673,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15156,6 +17683,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15165,6 +17693,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15174,6 +17704,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15183,6 +17714,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15205,6 +17738,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Đề nghị Hội đồng rà soát lại điểm ưu tiên của thí sinh số LC-0007"
+                 *     }
+                 */
                 "application/json": {
                     reason: string;
                     /** @description The head’s decision, when an approver key records it */
@@ -15217,9 +17755,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Return submitted results to the council, with a reason): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15229,6 +17769,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15238,6 +17779,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15247,6 +17789,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15256,6 +17799,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15265,6 +17809,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15274,6 +17819,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15283,6 +17829,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15292,6 +17839,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15301,6 +17849,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15310,6 +17860,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15319,6 +17870,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15341,9 +17894,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Done (Publish approved results (public page)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15353,6 +17908,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15362,6 +17918,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15371,6 +17928,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15380,6 +17938,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15389,6 +17948,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15398,6 +17958,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15407,6 +17968,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15416,6 +17978,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15425,6 +17988,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15434,6 +17999,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15443,6 +18009,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15462,6 +18030,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "no_show",
+                 *       "note": "Không đến nhận quyết định tuyển dụng trong thời hạn"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description dossier_incomplete | fraud (also bars the candidate) | no_show
@@ -15473,9 +18047,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Cancel a winner’s result; the next reserve of the same quota takes the slot): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15485,6 +18060,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15494,6 +18070,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15503,6 +18080,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15512,6 +18090,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15521,6 +18100,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15530,6 +18110,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15539,6 +18120,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15548,6 +18130,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15557,6 +18140,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15566,6 +18151,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15575,6 +18161,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15600,9 +18188,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Published results: winners per quota with masked identity (no key)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15612,6 +18202,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15621,6 +18212,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15630,6 +18222,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15639,6 +18233,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15648,6 +18243,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15674,9 +18271,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List a drive’s quotas): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15689,6 +18288,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15698,6 +18298,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15707,6 +18308,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15716,6 +18318,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15725,6 +18328,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15734,6 +18339,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15743,6 +18349,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15765,6 +18373,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agencyId": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                 *       "jobPositionId": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+                 *       "slots": 3,
+                 *       "title": "Chuyên viên tổ chức biên chế — Phòng Tổ chức"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -15817,9 +18433,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Add a quota (chỉ tiêu) to a draft drive); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15829,6 +18449,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15838,6 +18459,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15847,6 +18469,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15856,6 +18479,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15865,6 +18489,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15874,6 +18499,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15883,6 +18509,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15892,6 +18519,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15901,6 +18529,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15910,6 +18540,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15919,6 +18550,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15938,9 +18571,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get a quota) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15950,6 +18585,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15959,6 +18595,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15968,6 +18605,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15977,6 +18615,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15986,6 +18625,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -15995,6 +18636,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16004,6 +18646,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16029,6 +18673,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -16036,6 +18681,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16045,6 +18691,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16054,6 +18701,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16063,6 +18711,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16072,6 +18721,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16081,6 +18731,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16090,6 +18741,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16099,6 +18752,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16108,6 +18762,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16130,6 +18786,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "slots": 2
+                 *     }
+                 */
                 "application/json": {
                     slots?: number;
                     title?: string | null;
@@ -16158,9 +18819,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Change a quota’s slots or title (draft drives only)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16170,6 +18833,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16179,6 +18843,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16188,6 +18853,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16197,6 +18863,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16206,6 +18873,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16215,6 +18883,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16224,6 +18893,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16233,6 +18903,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16242,6 +18913,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16251,6 +18923,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16260,6 +18934,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16269,6 +18944,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16298,9 +18975,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List candidates (masked)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16313,6 +18992,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16322,6 +19002,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16331,6 +19012,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16340,6 +19022,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16349,6 +19033,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16358,6 +19043,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16378,6 +19065,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "fullName": "Nguyễn Thị Bảo Ngọc",
+                 *       "nationalId": "010195012345",
+                 *       "birthDate": "1995-05-17",
+                 *       "gender": "female",
+                 *       "ethnicity": "Tày",
+                 *       "nationality": "VN",
+                 *       "contacts": {
+                 *         "email": "baongoc.nguyen@example.vn",
+                 *         "phone": "0912 345 678",
+                 *         "address": "Số 12 đường Hoàng Liên, phường Cốc Lếu, tỉnh Lào Cai"
+                 *       },
+                 *       "education": {
+                 *         "level": "bachelor",
+                 *         "major": "Quản lý nhà nước",
+                 *         "institution": "Học viện Hành chính Quốc gia",
+                 *         "graduationYear": 2017
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     /** @description Full name in Vietnamese; stored NFC */
                     fullName: string;
@@ -16416,9 +19124,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Register a candidate (thí sinh)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16428,6 +19140,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16437,6 +19150,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16446,6 +19160,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16455,6 +19170,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16464,6 +19180,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16473,6 +19190,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16482,6 +19200,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16491,6 +19210,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16500,6 +19221,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16509,6 +19231,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16526,6 +19250,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "nationalId": "010195012345"
+                 *     }
+                 */
                 "application/json": {
                     /** @description Exact lookup by national ID (through its blind index) */
                     nationalId?: string;
@@ -16542,9 +19271,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Find candidates by national ID or name (lookup in the body)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16557,6 +19288,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16566,6 +19298,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16575,6 +19308,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16584,6 +19318,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16593,6 +19328,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16602,6 +19338,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16611,6 +19349,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16620,6 +19359,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16640,9 +19381,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Ethnicity texts that name none of the 54 groups, by count) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16652,6 +19394,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16661,6 +19404,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16670,6 +19414,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16679,6 +19424,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16688,6 +19435,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16697,6 +19445,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16716,9 +19466,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get a candidate) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16728,6 +19480,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16737,6 +19490,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16746,6 +19500,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16755,6 +19510,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16764,6 +19520,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16773,6 +19531,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16782,6 +19541,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16804,6 +19565,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "contacts": {
+                 *         "phone": "0987 654 321"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     fullName?: string;
                     /** @description National ID (CCCD), 12 digits. Stored encrypted; never listed in full */
@@ -16842,9 +19610,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Correct a candidate’s data): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16854,6 +19624,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16863,6 +19634,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16872,6 +19644,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16881,6 +19654,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16890,6 +19664,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16899,6 +19674,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16908,6 +19684,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16917,6 +19694,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16926,6 +19704,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16935,6 +19714,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16944,6 +19725,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16953,6 +19735,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16978,6 +19762,8 @@ export interface operations {
             /** @description The drive report */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -16989,6 +19775,7 @@ export interface operations {
             /** @description Not modified: the figures are those of the ETag sent in If-None-Match */
             304: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -16996,6 +19783,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17005,6 +19793,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17014,6 +19803,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17023,6 +19813,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17032,6 +19823,7 @@ export interface operations {
             /** @description Error */
             406: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17041,6 +19833,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17050,6 +19844,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17059,6 +19854,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17084,6 +19881,7 @@ export interface operations {
             /** @description The leadership report */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17095,6 +19893,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17104,6 +19903,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17113,6 +19913,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17122,6 +19923,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17131,6 +19933,7 @@ export interface operations {
             /** @description Error */
             406: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17140,6 +19943,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17149,6 +19954,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17158,6 +19964,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17168,7 +19976,10 @@ export interface operations {
     };
     exportDriveResults: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `office` (default): Vietnamese labels for codes, dd/mm/yyyy dates, Asia/Ho_Chi_Minh times, for Excel. `iso`: stable codes, ISO 8601 dates, UTC times, for machines (also chosen by `Accept-Language: en` when no format is given) */
+                format?: "office" | "iso";
+            };
             header?: {
                 /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
                 prefer?: string;
@@ -17183,6 +19994,7 @@ export interface operations {
             /** @description The results, one row per application, by quota and rank */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17190,9 +20002,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Default Response */
+            /** @description Accepted (Download the drive’s current results (CSV or XLSX)): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17202,6 +20016,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17211,6 +20026,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17220,6 +20036,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17229,6 +20046,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17238,6 +20056,7 @@ export interface operations {
             /** @description Error */
             406: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17247,6 +20066,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17256,6 +20077,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17265,6 +20087,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17275,7 +20099,10 @@ export interface operations {
     };
     exportDriveApplications: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `office` (default): Vietnamese labels for codes, dd/mm/yyyy dates, Asia/Ho_Chi_Minh times, for Excel. `iso`: stable codes, ISO 8601 dates, UTC times, for machines (also chosen by `Accept-Language: en` when no format is given) */
+                format?: "office" | "iso";
+            };
             header?: {
                 /** @description `respond-async`: the work runs as a job; 202 with Location /v1/jobs/{id} and Preference-Applied: respond-async */
                 prefer?: string;
@@ -17290,6 +20117,7 @@ export interface operations {
             /** @description Every application with its status and reasons, by quota and candidate number */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17297,9 +20125,11 @@ export interface operations {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                 };
             };
-            /** @description Default Response */
+            /** @description Accepted (Download the drive’s applications (CSV or XLSX)): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17309,6 +20139,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17318,6 +20149,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17327,6 +20159,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17336,6 +20169,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17345,6 +20179,7 @@ export interface operations {
             /** @description Error */
             406: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17354,6 +20189,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17363,6 +20200,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17372,6 +20210,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17391,9 +20231,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The drive’s head, council, boards and supervision board, with every seat (removed ones too)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17403,6 +20244,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17412,6 +20254,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17421,6 +20264,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17430,6 +20274,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17439,6 +20284,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17448,6 +20295,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17457,6 +20305,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17477,6 +20327,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "fullName": "Phạm Quốc Hùng",
+                 *       "title": "Phó Giám đốc Sở Nội vụ",
+                 *       "agencyName": "Sở Nội vụ tỉnh Lào Cai",
+                 *       "seat": "head",
+                 *       "decision": {
+                 *         "number": "125/QĐ-SNV",
+                 *         "date": "2026-09-15"
+                 *       }
+                 *     }
+                 */
                 "application/json": {
                     fullName: string;
                     /** @description Kept only as a keyed blind index and a masked form */
@@ -17523,9 +20385,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Seat a named person on a board, with the appointing decision (number, date) and their declared relatives); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17535,6 +20399,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17544,6 +20409,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17553,6 +20419,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17562,6 +20429,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17571,6 +20439,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17580,6 +20449,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17589,6 +20459,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17598,6 +20469,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17607,6 +20479,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17616,6 +20490,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17625,6 +20500,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17645,6 +20522,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "decision": {
+                 *         "number": "131/QĐ-SNV",
+                 *         "date": "2026-10-05"
+                 *       },
+                 *       "reason": "Có người thân (em ruột) dự tuyển vào vị trí do Ban chấm thi chấm",
+                 *       "voidMarks": true
+                 *     }
+                 */
                 "application/json": {
                     /** @description The decision (quyết định) that did it */
                     decision: {
@@ -17659,9 +20546,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Remove a member by the appointing authority’s decision; a conflicted member’s marks are voided for re-marking): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17671,6 +20559,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17680,6 +20569,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17689,6 +20579,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17698,6 +20589,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17707,6 +20599,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17716,6 +20609,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17725,6 +20619,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17734,6 +20629,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17743,6 +20640,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17752,6 +20650,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17772,9 +20672,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (A member’s declared relatives (national IDs masked; never decryptable)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17787,6 +20689,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17796,6 +20699,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17805,6 +20709,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17814,6 +20719,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17823,6 +20729,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17832,6 +20740,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17841,6 +20750,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17861,6 +20772,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "relationship": "sibling",
+                 *       "fullName": "Phạm Thị Lan",
+                 *       "birthDate": "1990-02-14"
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description 170 Art. 8(3): spouse, parents, parents-in-law, adoptive parents, children, siblings, aunts/uncles, siblings-in-law, siblings’ spouses
@@ -17876,9 +20794,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Declare a relative of a member (170 Art. 8(3)): by national ID (blind index only), or by name and birth date); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17888,6 +20808,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17897,6 +20818,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17906,6 +20828,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17915,6 +20838,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17924,6 +20848,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17933,6 +20858,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17942,6 +20868,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17951,6 +20878,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17960,6 +20889,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17969,6 +20899,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -17988,9 +20920,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Conflicts of interest raised on the drive (open, or closed by the member’s removal)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18003,6 +20937,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18012,6 +20947,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18021,6 +20957,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18030,6 +20967,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18039,6 +20977,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18048,6 +20988,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18057,6 +20998,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18076,6 +21019,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "memberId": "0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e",
+                 *       "applicationId": "e6f7a8b9-c0d1-4e2f-8a3b-4c5d6e7f8a9b",
+                 *       "note": "Thành viên Ban chấm thi là cậu ruột của thí sinh"
+                 *     }
+                 */
                 "application/json": {
                     /** Format: uuid */
                     memberId: string;
@@ -18086,9 +21036,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Record a conflict matched by hand (a relative declared by name and birth date)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18098,6 +21050,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18107,6 +21060,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18116,6 +21070,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18125,6 +21080,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18134,6 +21090,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18143,6 +21100,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18152,6 +21110,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18161,6 +21120,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18170,6 +21130,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18179,6 +21141,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18188,6 +21151,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18208,9 +21173,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (Keys bound to a member (secrets are never shown again)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18223,6 +21190,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18232,6 +21200,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18241,6 +21210,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18250,6 +21220,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18259,6 +21230,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18268,6 +21241,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18277,6 +21251,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18297,15 +21273,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Khóa của Chủ tịch Hội đồng"
+                 *     }
+                 */
                 "application/json": {
                     name?: string;
                 } | null;
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Issue an API key bound to this member and this drive (shown once)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18315,6 +21298,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18324,6 +21308,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18333,6 +21318,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18342,6 +21328,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18351,6 +21338,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18360,6 +21348,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18369,6 +21358,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18378,6 +21368,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18387,6 +21378,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18396,6 +21389,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18405,6 +21399,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18426,9 +21422,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description Deleted (Revoke a key bound to a member (refused from the next request on)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18438,6 +21435,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18447,6 +21445,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18456,6 +21455,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18465,6 +21465,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18474,6 +21475,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18483,6 +21485,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18492,6 +21496,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18501,6 +21506,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18520,9 +21527,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (The supervision board’s reports on the drive): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18535,6 +21544,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18544,6 +21554,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18553,6 +21564,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18562,6 +21574,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18571,6 +21584,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18580,6 +21595,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18589,6 +21605,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18608,6 +21626,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "summary": "Ban giám sát không phát hiện vi phạm trong quá trình tổ chức thi viết",
+                 *       "findings": [
+                 *         "Phòng thi số 3 mở đề muộn 5 phút do sự cố máy in, đã lập biên bản"
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     summary: string;
                     findings?: string[];
@@ -18615,9 +21641,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (The supervision board files its report (Quy chế Art. 23(4)(d)) — its only write); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18627,6 +21655,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18636,6 +21665,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18645,6 +21675,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18654,6 +21685,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18663,6 +21695,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18672,6 +21705,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18681,6 +21715,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18690,6 +21726,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18699,6 +21736,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18723,9 +21762,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The last day of a period of working or calendar days) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18735,6 +21775,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18744,6 +21785,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18753,6 +21795,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18762,6 +21805,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18771,6 +21815,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18780,6 +21826,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18789,6 +21836,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18813,9 +21862,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (The government’s recorded calendar decisions (fixed Tết days, swapped days, worked Saturdays)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18828,6 +21879,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18837,6 +21889,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18846,6 +21899,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18855,6 +21909,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18864,6 +21920,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18873,6 +21930,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18893,6 +21952,18 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "day_off",
+                 *       "name": "Nghỉ bù dịp Quốc khánh 2/9",
+                 *       "decision": {
+                 *         "number": "6150/TB-BNV",
+                 *         "date": "2026-07-20",
+                 *         "issuer": "Bộ Nội vụ"
+                 *       },
+                 *       "note": null
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * @description tet: one of the five Tết days as the government fixed them (replaces the default days of that year); national_day: the day before or after 2 September as fixed; day_off: a weekday off by decision (swap or added day); working_day: a day worked although it would be a rest day (the Saturday of a swap)
@@ -18915,18 +21986,23 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Record the government’s decision for one day (admin)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["CalendarEntry"];
                 };
             };
-            /** @description Default Response */
+            /** @description Created (Record the government’s decision for one day (admin)); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18936,6 +22012,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18945,6 +22022,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18954,6 +22032,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18963,6 +22042,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18972,6 +22052,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18981,6 +22062,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18990,6 +22072,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -18999,6 +22083,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19008,6 +22093,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19031,6 +22118,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -19038,6 +22126,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19047,6 +22136,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19056,6 +22146,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19065,6 +22156,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19074,6 +22166,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19083,6 +22177,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19092,6 +22187,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19112,9 +22209,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The working-day calendar of a year: holidays, compensatory and swapped days off, worked Saturdays) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19124,6 +22222,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19133,6 +22232,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19142,6 +22242,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19151,6 +22252,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19160,6 +22262,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19169,6 +22273,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19178,6 +22283,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19197,9 +22304,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Every statutory date of a drive, with its article and status) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19209,6 +22317,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19218,6 +22327,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19227,6 +22337,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19236,6 +22347,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19245,6 +22357,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19254,6 +22368,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19263,6 +22378,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19282,9 +22399,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The event dates recorded for a drive’s timeline) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19296,6 +22414,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19305,6 +22424,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19314,6 +22434,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19323,6 +22444,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19332,6 +22454,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19341,6 +22465,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19350,6 +22475,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19371,22 +22498,34 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "date": "2026-08-20",
+                 *       "reference": "Thông báo tuyển dụng số 88/TB-SNV",
+                 *       "note": null
+                 *     }
+                 */
                 "application/json": components["schemas"]["PutTimelineEventInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Record the date an event of the drive happened): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["TimelineEventRecord"];
                 };
             };
-            /** @description Default Response */
+            /** @description Created (Record the date an event of the drive happened); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19396,6 +22535,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19405,6 +22545,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19414,6 +22555,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19423,6 +22565,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19432,6 +22575,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19441,6 +22585,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19450,6 +22595,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19459,6 +22605,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19468,6 +22615,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19477,6 +22626,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19486,6 +22636,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19505,9 +22657,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The chair’s decisions lengthening periods of the drive) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19519,6 +22672,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19528,6 +22682,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19537,6 +22692,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19546,6 +22702,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19555,6 +22712,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19564,6 +22723,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19573,6 +22733,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19595,13 +22757,24 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "step": "written_results",
+                 *       "decisionNumber": "140/QĐ-HĐTD",
+                 *       "decisionDate": "2026-11-10",
+                 *       "note": "Gia hạn do số bài thi lớn"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateTimelineExtensionInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Record the chair’s decision lengthening a period); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19611,6 +22784,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19620,6 +22794,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19629,6 +22804,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19638,6 +22814,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19647,6 +22824,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19656,6 +22834,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19665,6 +22844,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19674,6 +22854,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19683,6 +22864,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19692,6 +22875,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19701,6 +22885,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19720,9 +22906,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Each winner’s path to appointment: dossier, criminal-record extract, decision, taking up the post — due dates and status) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19732,6 +22919,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19741,6 +22929,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19750,6 +22939,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19759,6 +22949,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19768,6 +22959,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19777,6 +22970,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19786,6 +22980,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19805,9 +23001,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (One person’s path to appointment) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19817,6 +23015,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19826,6 +23025,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19835,6 +23035,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19844,6 +23045,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19853,6 +23055,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19862,6 +23066,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19871,6 +23076,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19894,9 +23101,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Record a step of the path: notice received, dossier, criminal-record extract, decision, decision received, taking up the post): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19906,6 +23115,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19915,6 +23125,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19924,6 +23135,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19933,6 +23145,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19942,6 +23155,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19951,6 +23165,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19960,6 +23175,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19969,6 +23185,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19978,6 +23195,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19987,6 +23206,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -19996,6 +23216,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20019,9 +23241,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Strike a person off the winners’ list on a ground): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20031,6 +23254,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20040,6 +23264,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20049,6 +23274,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20058,6 +23284,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20067,6 +23294,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20076,6 +23304,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20085,6 +23314,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20094,6 +23324,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20103,6 +23334,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20112,6 +23345,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20121,6 +23355,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20144,9 +23380,10 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (The head’s decision on the next-lower candidate for a struck-off place): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20156,6 +23393,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20165,6 +23403,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20174,6 +23413,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20183,6 +23423,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20192,6 +23433,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20201,6 +23443,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20210,6 +23453,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20219,6 +23463,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20228,6 +23473,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20237,6 +23484,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20246,6 +23494,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20269,9 +23519,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Fill a new need from the next-lower list (115 Art. 18(4)), within 12 months of the plan’s approval); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20281,6 +23533,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20290,6 +23543,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20299,6 +23553,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20308,6 +23563,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20317,6 +23573,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20326,6 +23583,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20335,6 +23593,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20344,6 +23603,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20353,6 +23613,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20362,6 +23624,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20371,6 +23634,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20392,9 +23657,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The catalogue of intake (tiếp nhận) categories: conditions, dossier items with validity, council and oral, who decides) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20406,6 +23672,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20415,6 +23682,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20424,6 +23692,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20433,6 +23702,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20442,6 +23713,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20451,6 +23723,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20505,9 +23779,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Add an entry to the intake catalogue (admin): a category of a new version of the law); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20517,6 +23794,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20526,6 +23804,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20535,6 +23814,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20544,6 +23824,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20553,6 +23834,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20562,6 +23844,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20571,6 +23854,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20580,6 +23864,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20589,6 +23875,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20598,6 +23885,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20623,9 +23912,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List intakes in the key’s agency subtree (national IDs masked)): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20638,6 +23929,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20647,6 +23939,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20656,6 +23949,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20665,6 +23959,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20674,6 +23970,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20683,6 +23980,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20703,6 +24002,33 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "agencyId": "7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d",
+                 *       "jobPositionId": "b2c3d4e5-f6a7-4b8c-9d0e-1f2a3b4c5d6e",
+                 *       "categoryId": "5d6e7f8a-9b0c-4d1e-8f2a-3b4c5d6e7f8a",
+                 *       "year": 2026,
+                 *       "receivedOn": "2026-09-03",
+                 *       "person": {
+                 *         "fullName": "Hoàng Văn Sơn",
+                 *         "nationalId": "010088001122",
+                 *         "birthDate": "1988-07-21",
+                 *         "gender": "male"
+                 *       },
+                 *       "currentEmployer": "Trung tâm Phục vụ hành chính công tỉnh Lào Cai",
+                 *       "conditions": {
+                 *         "insuredMonths": 84,
+                 *         "relevantWork": true
+                 *       },
+                 *       "dossier": [
+                 *         {
+                 *           "code": "so_yeu_ly_lich",
+                 *           "issuedOn": "2026-08-25",
+                 *           "ref": "Sơ yếu lý lịch có xác nhận"
+                 *         }
+                 *       ]
+                 *     }
+                 */
                 "application/json": {
                     /**
                      * Format: uuid
@@ -20762,9 +24088,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Request an intake (tiếp nhận): the person, position, category, conditions and dossier; holds one unit of headcount); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20774,6 +24104,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20783,6 +24114,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20792,6 +24124,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20801,6 +24134,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20810,6 +24144,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20819,6 +24154,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20828,6 +24164,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20837,6 +24174,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20846,6 +24185,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20855,6 +24195,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20877,6 +24219,7 @@ export interface operations {
             /** @description One row per intake */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20887,6 +24230,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20896,6 +24240,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20905,6 +24250,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20914,6 +24260,7 @@ export interface operations {
             /** @description Error */
             406: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20923,6 +24270,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20932,6 +24281,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20941,6 +24291,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20960,9 +24312,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get an intake with its assessment, council, oral and decision) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20972,6 +24326,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20981,6 +24336,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20990,6 +24346,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -20999,6 +24356,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21008,6 +24366,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21017,6 +24377,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21026,6 +24387,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21079,9 +24442,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Record the review council (Hội đồng kiểm tra, sát hạch) formed by the head): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21091,6 +24456,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21100,6 +24466,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21109,6 +24476,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21118,6 +24486,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21127,6 +24496,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21136,6 +24506,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21145,6 +24516,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21154,6 +24526,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21163,6 +24536,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21172,6 +24546,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21181,6 +24557,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21190,6 +24567,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21220,9 +24599,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Council members’ marks for the oral (sát hạch vấn đáp), out of 100): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21232,6 +24613,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21241,6 +24623,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21250,6 +24633,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21259,6 +24643,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21268,6 +24653,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21277,6 +24663,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21286,6 +24673,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21295,6 +24683,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21304,6 +24693,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21313,6 +24704,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21322,6 +24714,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21358,9 +24752,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (The council’s report to the head: passed or failed, with the oral’s score): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21370,6 +24766,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21379,6 +24776,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21388,6 +24786,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21397,6 +24796,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21406,6 +24806,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21415,6 +24816,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21424,6 +24826,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21433,6 +24836,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21442,6 +24846,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21451,6 +24856,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21460,6 +24867,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21469,6 +24877,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21509,9 +24919,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (The decision of the authority the category names: accepted (fills the headcount unit) or refused (releases it)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21521,6 +24933,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21530,6 +24943,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21539,6 +24953,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21548,6 +24963,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21557,6 +24973,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21566,6 +24983,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21575,6 +24993,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21584,6 +25003,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21593,6 +25013,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21602,6 +25023,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21611,6 +25034,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21620,6 +25044,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21640,9 +25066,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Recruited in a year, per agency: by exam, by review (xét tuyển) and by intake (tiếp nhận)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21652,6 +25079,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21661,6 +25089,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21670,6 +25099,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21679,6 +25109,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21688,6 +25119,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21697,6 +25130,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21706,6 +25140,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21725,9 +25161,10 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (The drive’s cancellation list: persons struck off the winners’ list, with the ground (no key)) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21737,6 +25174,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21746,6 +25184,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21755,6 +25194,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21764,6 +25205,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21773,6 +25215,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21792,13 +25236,21 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "kind": "invalid_diplomas",
+                 *       "note": "Bằng tốt nghiệp không có trong sổ gốc của trường"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RecordFraudFindingInput"];
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Record that a registrant cheated in the form or used invalid diplomas: barred from the authority’s next recruitment); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21808,6 +25260,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21817,6 +25270,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21826,6 +25280,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21835,6 +25290,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21844,6 +25300,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21853,6 +25310,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21862,6 +25320,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21871,6 +25330,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21880,6 +25341,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21889,6 +25351,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21921,9 +25385,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of results (List a drive’s applications): items in a stable order and nextCursor (null on the last page) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Link: components["headers"]["Link"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21936,6 +25402,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21945,6 +25412,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21954,6 +25422,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21963,6 +25432,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21972,6 +25442,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21981,6 +25453,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -21990,6 +25463,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22012,6 +25487,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "candidateId": "d5e6f7a8-b9c0-4d1e-9f2a-3b4c5d6e7f8a",
+                 *       "quotaId": "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f",
+                 *       "choice": 1
+                 *     }
+                 */
                 "application/json": {
                     /** Format: uuid */
                     candidateId: string;
@@ -22047,9 +25529,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Created (Register a candidate to a quota of an open drive); Location names the new resource */
             201: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22059,6 +25545,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22068,6 +25555,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22077,6 +25565,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22086,6 +25575,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22095,6 +25585,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22104,6 +25595,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22113,6 +25605,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22122,6 +25615,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22131,6 +25625,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22140,6 +25636,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22149,6 +25646,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22174,9 +25673,34 @@ export interface operations {
             };
             cookie?: never;
         };
-        /** @description JSON: an array (at most 20000 rows) of row objects. CSV (text/csv): the same fields as header columns. */
+        /** @description JSON: an array (at most 20000 rows) of row objects. CSV (text/csv) or XLSX (an Excel workbook, first worksheet): the same fields, or the applications export’s Vietnamese headers, as header columns. */
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "fullName": "Trần Văn Minh",
+                 *         "nationalId": "015096004321",
+                 *         "birthDate": "1996-11-02",
+                 *         "gender": "male",
+                 *         "ethnicity": "Kinh",
+                 *         "nationality": "VN",
+                 *         "email": "tranvanminh@example.vn",
+                 *         "phone": "0915 222 333",
+                 *         "quotaId": "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f"
+                 *       },
+                 *       {
+                 *         "fullName": "Lò Thị Hoa",
+                 *         "nationalId": "010198007654",
+                 *         "birthDate": "1998-03-08",
+                 *         "gender": "female",
+                 *         "ethnicity": "Thái",
+                 *         "quotaId": "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f",
+                 *         "priorityCategory": "ethnic_minority",
+                 *         "evidenceRef": "Giấy khai sinh số 45/2018"
+                 *       }
+                 *     ]
+                 */
                 "application/json": {
                     fullName: string;
                     nationalId: string;
@@ -22205,49 +25729,28 @@ export interface operations {
                     /** @description The evidence references of the declared group, separated by ";" */
                     reviewEvidenceRefs?: string;
                 }[] | string;
-                "text/csv": {
-                    fullName: string;
-                    nationalId: string;
-                    birthDate: string;
-                    /** @description male | female | other (also nam | nữ | khác) */
-                    gender: string;
-                    ethnicity: string;
-                    nationality?: string;
-                    email?: string;
-                    phone?: string;
-                    address?: string;
-                    /** Format: uuid */
-                    quotaId?: string;
-                    agencyCode?: string;
-                    jobPositionCode?: string;
-                    priorityCategory?: string;
-                    evidenceRef?: string;
-                    choice?: 1 | 2 | string;
-                    /** @description Jointly recruited position only (Decree 170/2025 Art. 10(3)): the codes of the user agencies accepted, best first, separated by ";" (the row’s own agency first); blank: that agency alone */
-                    agencyPreferences?: string;
-                    /**
-                     * @description Review quota of a civil-servant drive (Decree 170/2025 Art. 5): the group declared, which must be the quota’s
-                     * @enum {string}
-                     */
-                    reviewGroup?: "disadvantaged_area_commitment" | "cu_tuyen_graduate" | "talent";
-                    /** @description The evidence references of the declared group, separated by ";" */
-                    reviewEvidenceRefs?: string;
-                }[] | string;
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Bulk import candidates and applications (JSON, CSV or XLSX)): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApplicationImportReport"];
                 };
             };
-            /** @description Default Response */
+            /** @description Accepted (Bulk import candidates and applications (JSON, CSV or XLSX)): the work continues as a job; Location names it (GET /v1/jobs/{id}) */
             202: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22257,6 +25760,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22266,6 +25770,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22275,6 +25780,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22284,6 +25790,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22293,6 +25800,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22302,6 +25810,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22311,6 +25820,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22320,6 +25830,7 @@ export interface operations {
             /** @description A domain rule refused the request (its numbers in detail) */
             422: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22329,6 +25840,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22338,6 +25851,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22347,6 +25861,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22366,9 +25882,11 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description The requested representation (Get an application) */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22378,6 +25896,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22387,6 +25906,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22396,6 +25916,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22405,6 +25926,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22414,6 +25936,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22423,6 +25947,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22432,6 +25957,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22454,6 +25981,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "eligible": true
+                 *     }
+                 */
                 "application/json": {
                     eligible: boolean;
                     /** @description Required when not eligible */
@@ -22465,9 +25997,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Council eligibility decision): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22477,6 +26011,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22486,6 +26021,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22495,6 +26031,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22504,6 +26041,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22513,6 +26051,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22522,6 +26061,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22531,6 +26071,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22540,6 +26081,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22549,6 +26091,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22558,6 +26102,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22567,6 +26112,8 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22589,15 +26136,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "Thí sinh có đơn xin rút hồ sơ ngày 02/10/2026"
+                 *     }
+                 */
                 "application/json": {
                     reason?: string;
                 };
             };
         };
         responses: {
-            /** @description Default Response */
+            /** @description Done (Withdraw an application): the resulting representation */
             200: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22607,6 +26161,7 @@ export interface operations {
             /** @description Malformed or invalid input (see errors[]) */
             400: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22616,6 +26171,7 @@ export interface operations {
             /** @description Missing, unknown or revoked API key */
             401: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22625,6 +26181,7 @@ export interface operations {
             /** @description The key’s role may not do this */
             403: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22634,6 +26191,7 @@ export interface operations {
             /** @description Not found (or outside the key’s agency scope) */
             404: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22643,6 +26201,7 @@ export interface operations {
             /** @description Conflict: duplicate, wrong state or concurrent change */
             409: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22652,6 +26211,7 @@ export interface operations {
             /** @description If-Match does not match the current version */
             412: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22661,6 +26221,7 @@ export interface operations {
             /** @description Body too large */
             413: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22670,6 +26231,7 @@ export interface operations {
             /** @description Unsupported Content-Type */
             415: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22679,6 +26241,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22688,6 +26252,7 @@ export interface operations {
             /** @description Internal error (logged with the request id) */
             500: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -22697,11 +26262,1773 @@ export interface operations {
             /** @description Database unavailable; retry later */
             503: {
                 headers: {
+                    "x-request-id": components["headers"]["x-request-id"];
+                    "Retry-After": components["headers"]["Retry-After"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    webhook_agency_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "agency.created";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_agency_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "agency.updated";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_drive_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "drive.created";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_drive_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "drive.updated";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_drive_transitioned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "drive.transitioned";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_quota_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "quota.created";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_quota_updated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "quota.updated";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_quota_deleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "quota.deleted";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_application_created: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "application.created";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_applications_imported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "applications.imported";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_application_withdrawn: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "application.withdrawn";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_application_eligibility_decided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "application.eligibility_decided";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_results_computed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "results.computed";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_results_tie_decided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "results.tie_decided";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_results_submitted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "results.submitted";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_results_approved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "results.approved";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_results_returned: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "results.returned";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_results_published: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "results.published";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_result_cancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "result.cancelled";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appeal_filed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appeal.filed";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appeal_resolved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appeal.resolved";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appeals_published: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appeals.published";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_board_conflict_raised: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "board.conflict_raised";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_drive_deadline_due_soon: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "drive.deadline_due_soon";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_drive_deadline_overdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "drive.deadline_overdue";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_step_due_soon: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.step_due_soon";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_step_overdue: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.step_overdue";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_step_recorded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.step_recorded";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_took_up_post: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.took_up_post";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_struck_off: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.struck_off";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_replacement_decided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.replacement_decided";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_appointment_next_lower_called: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "appointment.next_lower_called";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_intake_requested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "intake.requested";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_intake_council_reported: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "intake.council_reported";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_intake_accepted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "intake.accepted";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_intake_refused: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "intake.refused";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_job_completed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "job.completed";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_identity_correction_requested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "identity_correction.requested";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_identity_correction_decided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "identity_correction.decided";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    webhook_webhook_ping: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The event id: the same on every retry, so receivers can drop duplicates */
+                "webhook-id": string;
+                /** @description Seconds since the epoch when this attempt was signed */
+                "webhook-timestamp": string;
+                /** @description `v1,<base64 HMAC-SHA256 of id.timestamp.body>` with the subscription’s secret */
+                "webhook-signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    id: string;
+                    /** @constant */
+                    type: "webhook.ping";
+                    /** Format: date-time */
+                    occurredAt: string;
+                    data: components["schemas"]["WebhookEventData"];
+                };
+            };
+        };
+        responses: {
+            /** @description Received: the delivery is done */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not received: the delivery is retried */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
