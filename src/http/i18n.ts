@@ -1,6 +1,7 @@
 import i18next, { type TFunction } from 'i18next';
 import { z } from 'zod';
 import { vi as viCatalogue } from './i18n.vi.js';
+import { preferenceRanges } from './preference.js';
 
 /*
  * Languages of the API's words (issue #19 item 3). English is the default for clients that send no
@@ -66,24 +67,7 @@ export const hasMessage = (lang: Language, key: string): boolean => i18n.exists(
 export function negotiateLanguage(header: string | string[] | undefined): Language | null {
   const value = Array.isArray(header) ? header.join(',') : header;
   if (!value || value.trim() === '') return null;
-  const ranges = value
-    .split(',')
-    .slice(0, 50)
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-      let q = 1;
-      for (const p of params) {
-        const [k, v] = p.trim().split('=');
-        if (k === 'q' && v !== undefined) {
-          const n = Number(v);
-          q = Number.isFinite(n) ? Math.min(Math.max(n, 0), 1) : 0;
-        }
-      }
-      return { tag: tag.trim(), q, index };
-    })
-    .filter((r) => r.tag.length > 0 && r.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { tag } of ranges) {
+  for (const { value: tag } of preferenceRanges(value)) {
     if (tag === '*') return 'en';
     const primary = tag.split('-')[0];
     const hit = LANGUAGES.find((l) => l === primary);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Spool, SpoolFile } from '../../crypto/spool.js';
 import { AppError } from '../../errors.js';
 import { loadExcelJs } from './exceljs.js';
+import { preferenceRanges } from '../../http/preference.js';
 
 /*
  * Tabular exports (CSV and XLSX) for results, applications and reports. Both writers take an
@@ -57,23 +58,7 @@ function csvCell(kind: ColumnKind | undefined, v: string | number | null | undef
 
 /** Parses an Accept header into media ranges ordered by preference (RFC 9110 §12.5.1). */
 function mediaRanges(accept: string): { type: string; q: number; index: number }[] {
-  return accept
-    .split(',')
-    .slice(0, 50)
-    .map((part, index) => {
-      const [type = '', ...params] = part.trim().toLowerCase().split(';');
-      let q = 1;
-      for (const p of params) {
-        const [k, v] = p.trim().split('=');
-        if (k === 'q' && v !== undefined) {
-          const n = Number(v);
-          q = Number.isFinite(n) ? Math.min(Math.max(n, 0), 1) : 0;
-        }
-      }
-      return { type: type.trim(), q, index };
-    })
-    .filter((r) => r.type.length > 0 && r.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return preferenceRanges(accept).map(({ value, q, index }) => ({ type: value, q, index }));
 }
 
 function matches(range: string, type: string): boolean {
